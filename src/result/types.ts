@@ -1,0 +1,203 @@
+// The scan result document: the product's core interface. Metrics, reports and the HTTP API are
+// all derived from it. Documented by docs/result.schema.json (keep both in step; a test checks
+// real scan output against the schema). Plain JSON only: no Dates, no Buffers, no undefined.
+
+export type Mode = 'c2s' | 's2s';
+
+/** Stable machine-readable error codes. The message says the same for humans. */
+export type ErrorCode =
+  | 'invalid_domain'
+  | 'dns_failure'
+  | 'dns_no_address'
+  | 'service_not_offered'
+  | 'no_ipv6_route'
+  | 'connection_refused'
+  | 'connection_reset'
+  | 'connection_closed'
+  | 'host_unreachable'
+  | 'timeout'
+  | 'not_xml'
+  | 'protocol_violation'
+  | 'stream_error'
+  | 'starttls_not_offered'
+  | 'starttls_failure'
+  | 'tls_handshake_failed'
+  | 'response_too_large'
+  | 'internal_error';
+
+/** The stage a connection was in when something went wrong; timeouts are reported per phase. */
+export type Phase =
+  | 'dns'
+  | 'connect'
+  | 'stream_header'
+  | 'features'
+  | 'proceed'
+  | 'tls_handshake'
+  | 'stream_header_after_tls'
+  | 'features_after_tls'
+  | 'sasl_external';
+
+export interface ScanErrorInfo {
+  code: ErrorCode;
+  message: string;
+  phase?: Phase;
+  /** Stream error condition (`host-unknown`, `see-other-host`, …) or STARTTLS/SASL failure condition. */
+  condition?: string;
+  /** Free text the server sent with a stream error, or the see-other-host target. */
+  text?: string;
+}
+
+export type StarttlsState = 'none' | 'offered' | 'required';
+
+export interface XmppFacts {
+  /** Stream header attributes of the server's first stream (pre-TLS, or post-TLS for direct TLS). */
+  streamFrom: string | null;
+  streamVersion: string | null;
+  /** `none` for direct-TLS endpoints, where no STARTTLS is negotiated. */
+  starttls: StarttlsState;
+  saslMechanisms: string[];
+  saslMechanismsAfterTls: string[];
+  /** Dialback offered (s2s): `urn:xmpp:features:dialback` in the features, before or after TLS. */
+  dialback: boolean;
+  compression: string[];
+  /** Namespaces of every feature child before / after TLS, for what we do not model (yet). */
+  featuresBeforeTls: string[];
+  featuresAfterTls: string[];
+  /**
+   * Did the server refuse to go on without a client certificate? true: it said so (TLS alert
+   * certificate_required / handshake refused, or stream closed for lack of one); false: TLS and
+   * the stream after it worked without one; null: not determined (e.g. we presented one).
+   */
+  clientCertificateRequired: boolean | null;
+  /** s2s with a client certificate configured: SASL EXTERNAL after TLS. */
+  saslExternal: SaslExternalResult | null;
+}
+
+export interface SaslExternalResult {
+  offered: boolean;
+  attempted: boolean;
+  /** null when not attempted. */
+  succeeded: boolean | null;
+  /** SASL failure condition when it failed (`not-authorized`, `invalid-authzid`, …). */
+  failure: string | null;
+}
+
+export type KeyType = 'RSA' | 'DSA' | 'EC' | 'Ed25519' | 'Ed448' | 'unknown';
+
+export type TrustError =
+  | 'expired'
+  | 'not_yet_valid'
+  | 'self_signed'
+  | 'self_signed_in_chain'
+  | 'unknown_issuer'
+  | 'incomplete_chain'
+  | 'weak_signature'
+  | 'weak_key';
+
+export interface SubjectAltNames {
+  dns: string[];
+  /** SRV-ID (otherName 1.3.6.1.5.5.7.8.7), e.g. `_xmpp-client.example.org`. */
+  srv: string[];
+  /** id-on-xmppAddr (otherName 1.3.6.1.5.5.7.8.5). */
+  xmppAddr: string[];
+  ip: string[];
+  uri: string[];
+  email: string[];
+}
+
+/** One certificate, as parsed. */
+export interface CertificateDetails {
+  subject: string;
+  issuer: string;
+  commonName: string | null;
+  sans: SubjectAltNames;
+  serial: string;
+  fingerprintSha1: string;
+  fingerprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  keyType: KeyType;
+  /** RSA/DSA modulus bits, EC field bits (256 for P-256), 256 for Ed25519, 456 for Ed448. */
+  keyBits: number | null;
+  /** Named curve for EC keys (`P-256`, …). */
+  curve: string | null;
+  /** e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA384`, `ED25519`. */
+  signatureAlgorithm: string;
+  isCa: boolean;
+  selfIssued: boolean;
+  ocspUrls: string[];
+  caIssuersUrls: string[];
+  crlUrls: string[];
+  pem: string;
+}
+
+export interface IdentityCheck {
+  /** How the domain matched: which identifier type and which value. */
+  matchedBy: 'dns' | 'srv' | 'xmppAddr' | 'cn' | null;
+  matchedValue: string | null;
+}
+
+/** The leaf certificate plus verdicts on the chain it came with. */
+export interface CertificateResult extends CertificateDetails {
+  daysToExpiry: number;
+  trusted: boolean;
+  trustErrors: TrustError[];
+  hostnameValid: boolean;
+  identity: IdentityCheck;
+  selfSigned: boolean;
+  /** Chain as the server presented it (leaf first): summaries of each certificate. */
+  chain: ChainEntry[];
+  /** Path we built from the leaf to a trust anchor (or as far as we got), leaf first. */
+  builtChain: ChainEntry[];
+}
+
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  fingerprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  keyType: KeyType;
+  keyBits: number | null;
+  signatureAlgorithm: string;
+  /** Where this certificate came from when building the path. */
+  source: 'presented' | 'trust_store' | 'ca_file' | 'aia';
+}
+
+export interface TlsSessionFacts {
+  /** What Node's TLS negotiated for the certificate handshake (`TLSv1.3`, …). */
+  protocol: string | null;
+  cipher: string | null;
+}
+
+export type EndpointStatus = 'ok' | 'error' | 'skipped';
+
+export interface EndpointResult {
+  host: string;
+  port: number;
+  address: string;
+  family: 4 | 6;
+  directTls: boolean;
+  source: 'srv' | 'fallback' | 'override';
+  /** SRV priority and weight when source is `srv`. */
+  priority: number | null;
+  weight: number | null;
+  status: EndpointStatus;
+  error: ScanErrorInfo | null;
+  xmpp: XmppFacts | null;
+  certificate: CertificateResult | null;
+  session: TlsSessionFacts | null;
+  durationSeconds: number;
+}
+
+export interface ScanResult {
+  schemaVersion: 1;
+  domain: string;
+  mode: Mode;
+  startedAt: string;
+  durationSeconds: number;
+  /** Domain-level failure (no endpoint could be found): DNS failure, service not offered. */
+  error: ScanErrorInfo | null;
+  endpoints: EndpointResult[];
+  scanner: { name: string; version: string };
+}
