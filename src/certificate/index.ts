@@ -1,0 +1,6 @@
+// Certificate analysis: parsing, service identity (RFC 6125 for XMPP), path building and trust
+// verdicts, AIA completion of incomplete chains. Pure functions apart from AIA fetching.
+export { parseCertificate } from './parse.js';
+export { checkIdentity } from './identity.js';
+export { analyzeChain, loadTrustStore, type AnalyzeOptions, type TrustAnchor, type TrustStore } from './trust.js';
+export { completeChain, fetchAiaIssuers, type AiaFetchOptions } from './aia.js';

@@ -1,0 +1,106 @@
+import type { Duplex } from 'node:stream';
+import { ScanError } from '../result/errors.js';
+import type { Phase } from '../result/types.js';
+import { describeUnexpectedBytes, socketErrorToScanError } from './socket-errors.js';
+import { type StreamEvent, XmlStreamError, XmppStreamParser } from './xml-stream.js';
+
+/**
+ * Reads XMPP stream events from a socket one at a time with a timeout per wait, so every phase
+ * (stream header, features, proceed, …) gets its own typed timeout error. `detach()` stops
+ * reading without consuming more bytes: after <proceed/> the socket belongs to TLS.
+ */
+export class StreamReader {
+  private parser = new XmppStreamParser();
+  private queue: StreamEvent[] = [];
+  private failure: ScanError | null = null;
+  private ended = false;
+  private firstBytes: Buffer | null = null;
+  private waiter: (() => void) | null = null;
+  private readonly onData = (chunk: Buffer) => this.handleData(chunk);
+  private readonly onEnd = () => this.handleEnd();
+  private readonly onError = (err: Error) => this.handleError(err);
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly describePeer: string,
+  ) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
+    socket.on('error', this.onError);
+  }
+
+  /** Starts a fresh XML document (after STARTTLS or SASL success the stream restarts). */
+  restart(): void {
+    this.parser = new XmppStreamParser();
+    this.queue = [];
+    this.firstBytes = null;
+  }
+
+  /** Waits for the next stream event, or throws a ScanError naming the phase. */
+  async next(phase: Phase, timeoutMs: number, what: string): Promise<StreamEvent> {
+    for (;;) {
+      const event = this.queue.shift();
+      if (event) return event;
+      if (this.failure) throw this.failure;
+      if (this.ended) {
+        throw new ScanError('connection_closed', `${this.describePeer} closed the connection while we waited for ${what}`, { phase });
+      }
+      await this.waitForChange(phase, timeoutMs, what);
+    }
+  }
+
+  detach(): void {
+    this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onEnd);
+    this.socket.off('error', this.onError);
+    this.socket.pause();
+  }
+
+  private waitForChange(phase: Phase, timeoutMs: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        reject(new ScanError('timeout', `no ${what} from ${this.describePeer} within ${timeoutMs / 1000} s`, { phase }));
+      }, timeoutMs);
+      this.waiter = () => {
+        clearTimeout(timer);
+        this.waiter = null;
+        resolve();
+      };
+    });
+  }
+
+  private wake(): void {
+    this.waiter?.();
+  }
+
+  private handleData(chunk: Buffer): void {
+    if (this.failure) return;
+    if (!this.firstBytes) this.firstBytes = chunk.subarray(0, 64);
+    try {
+      this.queue.push(...this.parser.write(chunk));
+    } catch (err) {
+      if (err instanceof XmlStreamError) {
+        const hint = this.firstBytes ? describeUnexpectedBytes(this.firstBytes) : null;
+        const code = err.kind === 'too_large' ? 'response_too_large' : err.kind;
+        this.failure = new ScanError(code, hint ?? err.message);
+      } else {
+        this.failure = new ScanError('internal_error', `XML parser failed: ${(err as Error).message}`);
+      }
+      this.socket.destroy();
+    }
+    this.wake();
+  }
+
+  private handleEnd(): void {
+    this.ended = true;
+    this.wake();
+  }
+
+  private handleError(err: Error): void {
+    if (!this.failure) this.failure = err instanceof ScanError ? err : socketErrorToScanError(err, this.describePeer);
+    this.wake();
+  }
+}

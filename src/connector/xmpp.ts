@@ -1,0 +1,341 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { ScanError } from '../result/errors.js';
+import type { Mode, SaslExternalResult, TlsSessionFacts, XmppFacts } from '../result/types.js';
+import {
+  NS_SASL,
+  NS_TLS,
+  type StreamFeatures,
+  failureCondition,
+  isStreamElement,
+  parseFeatures,
+  streamErrorFrom,
+} from './features.js';
+import { socketErrorToScanError } from './socket-errors.js';
+import { StreamReader } from './stream-reader.js';
+import { escapeXml } from './xml-stream.js';
+
+// The connector speaks just enough XMPP to get a socket to the point where TLS bytes flow
+// (after <proceed/>, or straight away for direct TLS), and to read the stream features on both
+// sides of TLS. It knows nothing of cipher suites: the TLS prober takes `openTlsReadySocket`.
+
+export interface Timeouts {
+  /** TCP connect. */
+  connectMs: number;
+  /** Each wait for the server: stream header, features, proceed, SASL outcome. */
+  readMs: number;
+  /** The TLS handshake. */
+  handshakeMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 5000, readMs: 10000, handshakeMs: 10000 };
+
+export interface XmppTarget {
+  /** The XMPP domain: goes into `to=`, SNI and the identity check, whatever we connect to. */
+  domain: string;
+  mode: Mode;
+  /** Host name we connect to (for messages), and the address we really connect to. */
+  host: string;
+  address: string;
+  port: number;
+  directTls: boolean;
+  /** s2s: our own domain in `from=`. */
+  from: string;
+  timeouts: Timeouts;
+  signal?: AbortSignal;
+}
+
+export interface ClientCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** What the server said before TLS (null for direct TLS, where nothing is said before TLS). */
+export interface PreTlsStream {
+  streamFrom: string | null;
+  streamVersion: string | null;
+  features: StreamFeatures;
+}
+
+export interface EndpointInspection {
+  xmpp: XmppFacts;
+  /** DER certificates as Node reports the peer chain, leaf first. */
+  peerCertificates: Buffer[];
+  session: TlsSessionFacts | null;
+  /** The first thing that went wrong; facts gathered before it are kept above. */
+  error: ScanError | null;
+}
+
+export function describePeer(t: Pick<XmppTarget, 'host' | 'address' | 'port'>): string {
+  const addr = t.address.includes(':') ? `[${t.address}]` : t.address;
+  return t.host === t.address ? `${addr}:${t.port}` : `${t.host} (${addr}) port ${t.port}`;
+}
+
+export function streamHeader(t: Pick<XmppTarget, 'domain' | 'mode' | 'from'>): string {
+  const ns = t.mode === 'c2s' ? 'jabber:client' : 'jabber:server';
+  const extra = t.mode === 's2s' ? ` xmlns:db='jabber:server:dialback' from='${escapeXml(t.from)}'` : '';
+  return (
+    `<?xml version='1.0'?><stream:stream xmlns='${ns}' xmlns:stream='http://etherx.jabber.org/streams'` +
+    `${extra} to='${escapeXml(t.domain)}' version='1.0' xml:lang='en'>`
+  );
+}
+
+export async function connectTcp(t: XmppTarget): Promise<net.Socket> {
+  const peer = describePeer(t);
+  t.signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: t.address, port: t.port });
+    const timer = setTimeout(() => fail(new ScanError('timeout', `TCP connect to ${peer} timed out after ${t.timeouts.connectMs / 1000} s`, { phase: 'connect' })), t.timeouts.connectMs);
+    const onAbort = () => fail(new ScanError('timeout', `scan aborted while connecting to ${peer}`, { phase: 'connect' }));
+    t.signal?.addEventListener('abort', onAbort, { once: true });
+    function cleanup() {
+      clearTimeout(timer);
+      t.signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+    }
+    function fail(err: ScanError) {
+      cleanup();
+      socket.destroy();
+      reject(err);
+    }
+    function onError(err: Error) {
+      fail(socketErrorToScanError(err, peer, 'connect'));
+    }
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      cleanup();
+      socket.setNoDelay(true);
+      // Ends the socket if the scan is aborted later on.
+      if (t.signal) {
+        const abort = () => socket.destroy(new ScanError('timeout', `scan aborted (${peer})`));
+        t.signal.addEventListener('abort', abort, { once: true });
+        socket.once('close', () => t.signal?.removeEventListener('abort', abort));
+      }
+      resolve(socket);
+    });
+  });
+}
+
+/** Opens the stream and reads the header and the features. */
+async function openStream(
+  socket: net.Socket | tls.TLSSocket,
+  reader: StreamReader,
+  t: XmppTarget,
+  afterTls: boolean,
+): Promise<PreTlsStream> {
+  const peer = describePeer(t);
+  const headerPhase = afterTls ? 'stream_header_after_tls' : 'stream_header';
+  const featuresPhase = afterTls ? 'features_after_tls' : 'features';
+  socket.write(streamHeader(t));
+  const open = await reader.next(headerPhase, t.timeouts.readMs, 'stream header');
+  if (open.type !== 'open') throw new ScanError('protocol_violation', `${peer} did not open a stream`, { phase: headerPhase });
+  const first = await reader.next(featuresPhase, t.timeouts.readMs, '<stream:features/>');
+  if (first.type === 'close') throw new ScanError('connection_closed', `${peer} closed the stream before sending features`, { phase: featuresPhase });
+  if (first.type === 'element' && isStreamElement(first.element, 'error')) throw streamErrorFrom(first.element, peer, featuresPhase);
+  if (first.type !== 'element' || !isStreamElement(first.element, 'features')) {
+    const got = first.type === 'element' ? `<${first.element.name}>` : first.type;
+    throw new ScanError('protocol_violation', `${peer} sent ${got} where <stream:features/> was expected`, { phase: featuresPhase });
+  }
+  return { streamFrom: open.attrs.from ?? null, streamVersion: open.attrs.version ?? null, features: parseFeatures(first.element) };
+}
+
+/**
+ * TCP connect, then (unless direct TLS) stream header, features, <starttls/> and <proceed/>. The
+ * returned socket is ready for a ClientHello. This is the socket factory the TLS prober uses.
+ */
+export async function openTlsReadySocket(t: XmppTarget): Promise<{ socket: net.Socket; preTls: PreTlsStream | null }> {
+  const socket = await connectTcp(t);
+  if (t.directTls) return { socket, preTls: null };
+  const reader = new StreamReader(socket, describePeer(t));
+  try {
+    const preTls = await openStream(socket, reader, t, false);
+    await negotiateStarttls(socket, reader, t, preTls);
+    reader.detach();
+    return { socket, preTls };
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+}
+
+async function negotiateStarttls(socket: net.Socket, reader: StreamReader, t: XmppTarget, preTls: PreTlsStream): Promise<void> {
+  const peer = describePeer(t);
+  if (preTls.features.starttls === 'none') {
+    throw new ScanError('starttls_not_offered', `${peer} does not offer STARTTLS: the stream would be unencrypted`, { phase: 'features' });
+  }
+  socket.write(`<starttls xmlns='${NS_TLS}'/>`);
+  const answer = await reader.next('proceed', t.timeouts.readMs, '<proceed/>');
+  if (answer.type === 'element' && answer.element.ns === NS_TLS && answer.element.name === 'proceed') return;
+  if (answer.type === 'element' && answer.element.ns === NS_TLS && answer.element.name === 'failure') {
+    throw new ScanError('starttls_failure', `${peer} answered <starttls/> with <failure/>`, { phase: 'proceed' });
+  }
+  if (answer.type === 'element' && isStreamElement(answer.element, 'error')) throw streamErrorFrom(answer.element, peer, 'proceed');
+  const got = answer.type === 'element' ? `<${answer.element.name}>` : answer.type;
+  throw new ScanError('protocol_violation', `${peer} answered <starttls/> with ${got}`, { phase: 'proceed' });
+}
+
+export interface HandshakeOptions {
+  clientCertificate?: ClientCertificate;
+}
+
+/**
+ * A permissive handshake with Node's TLS: we want to see whatever certificate the server has, so
+ * nothing is rejected here (the certificate stage judges it) and legacy protocols are allowed.
+ * `ca: []` keeps Node from appending roots from its store to the reported peer chain.
+ */
+async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptions): Promise<tls.TLSSocket> {
+  const peer = describePeer(t);
+  return new Promise((resolve, reject) => {
+    const tlsSocket = tls.connect({
+      socket,
+      servername: t.domain,
+      rejectUnauthorized: false,
+      ca: [],
+      minVersion: 'TLSv1',
+      ciphers: 'ALL:@SECLEVEL=0',
+      ...(t.directTls ? { ALPNProtocols: [t.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server'] } : {}),
+      ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
+    });
+    const timer = setTimeout(() => {
+      tlsSocket.destroy();
+      reject(new ScanError('timeout', `TLS handshake with ${peer} did not finish within ${t.timeouts.handshakeMs / 1000} s`, { phase: 'tls_handshake' }));
+    }, t.timeouts.handshakeMs);
+    tlsSocket.once('secureConnect', () => {
+      clearTimeout(timer);
+      tlsSocket.off('error', onError);
+      resolve(tlsSocket);
+    });
+    const onError = (err: Error) => {
+      clearTimeout(timer);
+      tlsSocket.destroy();
+      reject(err instanceof ScanError ? err : tlsError(err, peer));
+    };
+    tlsSocket.once('error', onError);
+  });
+}
+
+function tlsError(err: Error, peer: string): ScanError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (isCertificateRequiredError(err)) {
+    return new ScanError('tls_handshake_failed', `${peer} requires a client certificate (TLS alert certificate_required)`, { phase: 'tls_handshake', condition: code });
+  }
+  if (code.startsWith('ERR_SSL_') || /ssl|tls|alert/i.test(err.message)) {
+    return new ScanError('tls_handshake_failed', `TLS handshake with ${peer} failed: ${err.message}`, { phase: 'tls_handshake', condition: code || undefined });
+  }
+  return socketErrorToScanError(err, peer, 'tls_handshake');
+}
+
+function isCertificateRequiredError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const cause = (err as { cause?: unknown } | undefined)?.cause as NodeJS.ErrnoException | undefined;
+  return [e, cause].some((x) => x?.code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || /alert certificate required/i.test(x?.message ?? ''));
+}
+
+function peerChain(tlsSocket: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let cert = tlsSocket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  const seen = new Set<string>();
+  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(cert.raw);
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+function emptyFacts(): XmppFacts {
+  return {
+    streamFrom: null,
+    streamVersion: null,
+    starttls: 'none',
+    saslMechanisms: [],
+    saslMechanismsAfterTls: [],
+    dialback: false,
+    compression: [],
+    featuresBeforeTls: [],
+    featuresAfterTls: [],
+    clientCertificateRequired: null,
+    saslExternal: null,
+  };
+}
+
+/**
+ * One full look at an endpoint: features before TLS, STARTTLS, a handshake that captures the
+ * certificate chain, features after TLS and (s2s with a client certificate) SASL EXTERNAL.
+ * Never throws for expected failures: the error comes back with every fact gathered before it.
+ */
+export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}): Promise<EndpointInspection> {
+  const facts = emptyFacts();
+  const result: EndpointInspection = { xmpp: facts, peerCertificates: [], session: null, error: null };
+  let rawSocket: net.Socket | null = null;
+  let tlsSocket: tls.TLSSocket | null = null;
+  try {
+    rawSocket = await connectTcp(t);
+    if (!t.directTls) {
+      const reader = new StreamReader(rawSocket, describePeer(t));
+      const pre = await openStream(rawSocket, reader, t, false);
+      facts.streamFrom = pre.streamFrom;
+      facts.streamVersion = pre.streamVersion;
+      facts.starttls = pre.features.starttls;
+      facts.saslMechanisms = pre.features.saslMechanisms;
+      facts.dialback = pre.features.dialback;
+      facts.compression = pre.features.compression;
+      facts.featuresBeforeTls = pre.features.namespaces;
+      await negotiateStarttls(rawSocket, reader, t, pre);
+      reader.detach();
+    }
+    tlsSocket = await handshake(rawSocket, t, opts);
+    result.peerCertificates = peerChain(tlsSocket);
+    result.session = { protocol: tlsSocket.getProtocol() ?? null, cipher: tlsSocket.getCipher()?.standardName ?? null };
+
+    const reader = new StreamReader(tlsSocket, describePeer(t));
+    const post = await openStream(tlsSocket, reader, t, true);
+    if (t.directTls) {
+      facts.streamFrom = post.streamFrom;
+      facts.streamVersion = post.streamVersion;
+      facts.compression = post.features.compression;
+    }
+    facts.saslMechanismsAfterTls = post.features.saslMechanisms;
+    facts.dialback = facts.dialback || post.features.dialback;
+    facts.featuresAfterTls = post.features.namespaces;
+    // The stream after TLS opened without a certificate from us: none was required.
+    if (!opts.clientCertificate) facts.clientCertificateRequired = false;
+    if (t.mode === 's2s' && opts.clientCertificate) {
+      facts.saslExternal = await trySaslExternal(tlsSocket, reader, t, post.features.saslMechanisms.includes('EXTERNAL'));
+    }
+  } catch (err) {
+    if (isCertificateRequiredError(err) || (err instanceof ScanError && isCertificateRequiredError(err.cause))) {
+      facts.clientCertificateRequired = true;
+    }
+    result.error = err instanceof ScanError ? err : new ScanError('internal_error', `unexpected error: ${(err as Error).message}`, { cause: err });
+  } finally {
+    closeQuietly(tlsSocket ?? rawSocket);
+  }
+  return result;
+}
+
+async function trySaslExternal(socket: tls.TLSSocket, reader: StreamReader, t: XmppTarget, offered: boolean): Promise<SaslExternalResult> {
+  if (!offered) return { offered: false, attempted: false, succeeded: null, failure: null };
+  // XEP-0178: the initiating server sends no authorization identity ("=").
+  socket.write(`<auth xmlns='${NS_SASL}' mechanism='EXTERNAL'>=</auth>`);
+  const answer = await reader.next('sasl_external', t.timeouts.readMs, 'SASL EXTERNAL outcome');
+  if (answer.type === 'element' && answer.element.ns === NS_SASL && answer.element.name === 'success') {
+    return { offered: true, attempted: true, succeeded: true, failure: null };
+  }
+  if (answer.type === 'element' && answer.element.ns === NS_SASL && answer.element.name === 'failure') {
+    return { offered: true, attempted: true, succeeded: false, failure: failureCondition(answer.element) };
+  }
+  if (answer.type === 'element' && isStreamElement(answer.element, 'error')) throw streamErrorFrom(answer.element, describePeer(t), 'sasl_external');
+  return { offered: true, attempted: true, succeeded: false, failure: 'unexpected-answer' };
+}
+
+/** Polite close: end our stream, then drop the connection without waiting for the server. */
+function closeQuietly(socket: net.Socket | tls.TLSSocket | null): void {
+  if (!socket || socket.destroyed) return;
+  socket.on('error', () => {});
+  try {
+    if (socket.writable) socket.end('</stream:stream>');
+  } finally {
+    setTimeout(() => socket.destroy(), 200).unref();
+  }
+}
