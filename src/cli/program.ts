@@ -1,0 +1,78 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { scanCommand } from './scan-command.js';
+import { SCANNER } from '../version.js';
+
+// Entry point: one sub-command per job. Each sub-command has its own --help.
+
+export const EXIT = { OK: 0, SCANNED_WITH_ERRORS: 1, USAGE: 2, INTERNAL: 3 } as const;
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError('expected a number of seconds between 0 and 600');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('xmpp-tls-exporter')
+    .description('Scans the TLS of XMPP servers, grades it and exports the findings to Prometheus.')
+    .version(SCANNER.version)
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('scan')
+    .description('Scan one XMPP domain now and print what was found')
+    .argument('<domain>', 'the XMPP domain (e.g. example.org); also used for to=, SNI and the identity check')
+    .addOption(new Option('--mode <mode>', 'c2s (client-to-server) or s2s (server-to-server)').choices(['c2s', 's2s']).default('c2s'))
+    .option('--connect <host:port>', 'skip DNS and connect here (the domain still goes into to=, SNI and the identity check)')
+    .option('--direct-tls', 'use direct TLS (XEP-0368) instead of STARTTLS; without --connect, only _xmpps-* SRV records')
+    .option('--resolver <ip[:port]>', 'ask this DNS server instead of the system resolver')
+    .option('--ca-file <pem>', 'extra trust anchors (PEM, may hold several); repeatable', collect, [])
+    .option('--no-system-roots', 'do not trust the bundled Mozilla root certificates (only --ca-file)')
+    .option('--no-aia', 'do not fetch missing intermediate certificates from the AIA caIssuers URL')
+    .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
+    .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
+    .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
+    .option('--timeout <seconds>', 'timeout of each phase (connect, stream header, features, proceed, handshake)', positiveSeconds, 10)
+    .option('--json', 'print the result document (JSON) instead of the report')
+    .option('--no-color', 'no colours in the report (also when NO_COLOR is set or output is not a terminal)')
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0  scanned; every endpoint answered
+  1  scanned, but the domain or at least one endpoint failed (see the report)
+  2  usage error (bad option, unreadable file)
+  3  internal error
+
+Examples:
+  xmpp-tls-exporter scan jabber.org
+  xmpp-tls-exporter scan example.org --mode s2s --json
+  xmpp-tls-exporter scan example.org --connect 127.0.0.1:5222 --ca-file test-ca.pem`,
+    )
+    .action(async (domain: string, options: Record<string, unknown>) => {
+      process.exitCode = await scanCommand(domain, options);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.OK;
+    if (code.startsWith('commander.')) return EXIT.USAGE;
+    process.stderr.write(`xmpp-tls-exporter: ${(err as Error).message}\n`);
+    return EXIT.INTERNAL;
+  }
+}
+

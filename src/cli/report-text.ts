@@ -1,0 +1,93 @@
+import type { CertificateResult, EndpointResult, ScanResult } from '../result/types.js';
+
+// The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
+// (the caller decides from isTTY / NO_COLOR).
+
+export interface TextStyle {
+  ok(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+const identity = (s: string) => s;
+export const PLAIN: TextStyle = { ok: identity, bad: identity, warn: identity, bold: identity, dim: identity };
+export const ANSI: TextStyle = {
+  ok: (s) => `\x1b[32m${s}\x1b[0m`,
+  bad: (s) => `\x1b[31m${s}\x1b[0m`,
+  warn: (s) => `\x1b[33m${s}\x1b[0m`,
+  bold: (s) => `\x1b[1m${s}\x1b[0m`,
+  dim: (s) => `\x1b[2m${s}\x1b[0m`,
+};
+
+export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): string {
+  const lines: string[] = [];
+  lines.push(style.bold(`${r.domain} (${r.mode}) — scanned ${r.startedAt} in ${r.durationSeconds.toFixed(2)} s`));
+  if (r.error) {
+    lines.push(`  ${style.bad('error')} ${r.error.code}: ${r.error.message}`);
+    return lines.join('\n') + '\n';
+  }
+  if (r.endpoints.length === 0) lines.push('  no endpoints');
+  for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, style));
+  return lines.join('\n') + '\n';
+}
+
+function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
+  const addr = ep.address.includes(':') ? `[${ep.address}]` : ep.address || '(no address)';
+  const how = ep.directTls ? 'direct TLS' : 'STARTTLS';
+  const srv = ep.source === 'srv' ? ` SRV prio ${ep.priority} weight ${ep.weight}` : ` ${ep.source}`;
+  const out = [style.bold(`Endpoint ${ep.host}:${ep.port} ${addr} — ${how},${srv}`)];
+  if (ep.status === 'skipped') {
+    out.push(`  ${style.warn('skipped')} ${ep.error?.code}: ${ep.error?.message}`);
+    return out;
+  }
+  if (ep.error) out.push(`  ${style.bad('error')} ${ep.error.code}${ep.error.phase ? ` (${ep.error.phase})` : ''}: ${ep.error.message}`);
+  const x = ep.xmpp;
+  if (x) {
+    if (!ep.directTls) {
+      const tlsState = x.starttls === 'required' ? style.ok('required') : x.starttls === 'offered' ? style.warn('offered, not required') : style.bad('not offered');
+      out.push(`  STARTTLS            ${tlsState}`);
+    }
+    if (x.streamFrom || x.streamVersion) out.push(`  Stream              from=${x.streamFrom ?? '-'} version=${x.streamVersion ?? '-'}`);
+    if (x.saslMechanisms.length) out.push(`  SASL before TLS     ${x.saslMechanisms.join(' ')}`);
+    if (ep.session) out.push(`  SASL after TLS      ${x.saslMechanismsAfterTls.join(' ') || '(none)'}`);
+    if (x.dialback) out.push(`  Dialback            offered`);
+    if (x.compression.length) out.push(`  Compression         ${x.compression.join(' ')}`);
+    if (x.clientCertificateRequired !== null) out.push(`  Client certificate  ${x.clientCertificateRequired ? 'required' : 'not required'}`);
+    if (x.saslExternal) {
+      const e = x.saslExternal;
+      const verdict = !e.offered ? 'not offered' : e.succeeded ? style.ok('succeeded') : style.bad(`failed (${e.failure})`);
+      out.push(`  SASL EXTERNAL       ${verdict}`);
+    }
+  }
+  if (ep.session) out.push(`  TLS session         ${ep.session.protocol ?? '?'} ${ep.session.cipher ?? ''}`.trimEnd());
+  if (ep.certificate) out.push(...formatCertificate(ep.certificate, style));
+  return out;
+}
+
+function formatCertificate(c: CertificateResult, style: TextStyle): string[] {
+  const trust = c.trusted ? style.ok('trusted') : style.bad('NOT trusted');
+  const problems = c.trustErrors.length ? ` (${c.trustErrors.join(', ')})` : '';
+  const idn = c.hostnameValid ? style.ok(`valid for the domain (${c.identity.matchedBy}: ${c.identity.matchedValue})`) : style.bad('NOT valid for the domain');
+  const days = c.daysToExpiry < 0 ? style.bad(`expired ${Math.abs(c.daysToExpiry).toFixed(1)} days ago`) : c.daysToExpiry < 28 ? style.warn(`${c.daysToExpiry.toFixed(1)} days left`) : `${c.daysToExpiry.toFixed(1)} days left`;
+  const sans = [
+    ...c.sans.dns.map((d) => `DNS:${d}`),
+    ...c.sans.srv.map((d) => `SRV:${d}`),
+    ...c.sans.xmppAddr.map((d) => `XmppAddr:${d}`),
+  ];
+  const key = `${c.keyType}${c.keyBits ? ` ${c.keyBits} bits` : ''}${c.curve ? ` (${c.curve})` : ''}`;
+  const out = [
+    `  Certificate         ${trust}${problems}`,
+    `  Identity            ${idn}`,
+    `  Subject             ${c.subject}`,
+    `  Issuer              ${c.issuer}`,
+    `  Names               ${sans.join(', ') || '(no subjectAltName)'}`,
+    `  Validity            ${c.notBefore} → ${c.notAfter}, ${days}`,
+    `  Key                 ${key}, signed with ${c.signatureAlgorithm}`,
+    `  SHA-256             ${c.fingerprintSha256}`,
+    `  Chain (as sent)     ${c.chain.length} certificate(s)`,
+  ];
+  c.builtChain.forEach((e, i) => out.push(`    ${i}: ${e.subject} ${style.dim(`[${e.source}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`));
+  return out;
+}

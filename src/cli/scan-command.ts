@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { loadTrustStore } from '../certificate/index.js';
+import type { ClientCertificate } from '../connector/index.js';
+import type { Mode, ScanResult } from '../result/types.js';
+import { scanDomain } from '../scan/index.js';
+import { ANSI, PLAIN, formatScanReport } from './report-text.js';
+
+/** Options as commander hands them over (see program.ts for the flags). */
+interface ScanFlags {
+  mode: Mode;
+  connect?: string;
+  directTls?: boolean;
+  resolver?: string;
+  caFile: string[];
+  systemRoots: boolean;
+  aia: boolean;
+  from: string;
+  clientCert?: string;
+  clientKey?: string;
+  timeout: number;
+  json?: boolean;
+  color: boolean;
+}
+
+export class UsageError extends Error {}
+
+export async function scanCommand(domain: string, raw: Record<string, unknown>): Promise<number> {
+  const flags = raw as unknown as ScanFlags;
+  let trustStore;
+  let clientCertificate: ClientCertificate | undefined;
+  try {
+    trustStore = loadTrustStore({ caFiles: flags.caFile, systemRoots: flags.systemRoots });
+    if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw new UsageError('--client-cert and --client-key go together');
+    if (flags.clientCert && flags.clientKey) {
+      clientCertificate = { cert: readFileSync(flags.clientCert), key: readFileSync(flags.clientKey) };
+    }
+  } catch (err) {
+    process.stderr.write(`xmpp-tls-exporter scan: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const ms = flags.timeout * 1000;
+  const result = await scanDomain(domain, {
+    mode: flags.mode,
+    trustStore,
+    from: flags.from,
+    fetchAia: flags.aia,
+    timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms },
+    ...(flags.connect ? { connect: flags.connect } : {}),
+    ...(flags.directTls ? { directTls: true } : {}),
+    ...(flags.resolver ? { resolver: flags.resolver } : {}),
+    ...(clientCertificate ? { clientCertificate } : {}),
+  });
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } else {
+    const useColor = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(formatScanReport(result, useColor ? ANSI : PLAIN));
+  }
+  return exitCodeFor(result);
+}
+
+export function exitCodeFor(result: ScanResult): number {
+  if (result.error) return result.error.code === 'internal_error' ? 3 : 1;
+  if (result.endpoints.some((e) => e.error?.code === 'internal_error')) return 3;
+  return result.endpoints.some((e) => e.status !== 'ok') ? 1 : 0;
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_S2S_FROM, type ScanOptions, mapLimit, scanDomain } from './scan.js';

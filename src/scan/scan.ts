@@ -1,0 +1,152 @@
+import { type TrustStore, analyzeChain, completeChain, loadTrustStore } from '../certificate/index.js';
+import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, inspectEndpoint } from '../connector/index.js';
+import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
+import { ScanError, toErrorInfo } from '../result/errors.js';
+import type { CertificateResult, EndpointResult, Mode, ScanResult } from '../result/types.js';
+import { SCANNER } from '../version.js';
+
+// The scan orchestrator: domain → endpoints → per-endpoint inspection → certificate verdict →
+// one result document. Every failure ends up in the document; nothing here throws for a
+// misbehaving server, and one endpoint's failure never stops the others.
+
+export interface ScanOptions {
+  mode: Mode;
+  /** "HOST:PORT": skip DNS and scan this one address (the domain still goes into to=/SNI/identity). */
+  connect?: string;
+  directTls?: boolean;
+  /** DNS server "IP[:PORT]" to ask instead of the system's. */
+  resolver?: string;
+  /** Trust anchors; built from `caFiles` (plus the bundled Mozilla roots) when not given. */
+  trustStore?: TrustStore;
+  caFiles?: string[];
+  /** s2s: the domain we claim in from=. */
+  from?: string;
+  clientCertificate?: ClientCertificate;
+  timeouts?: Partial<Timeouts>;
+  /** Fetch missing intermediates from the AIA caIssuers URL (as browsers do). Default true. */
+  fetchAia?: boolean;
+  /** Endpoints of one domain scanned at once. */
+  endpointConcurrency?: number;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export const DEFAULT_S2S_FROM = 'xmpp-tls-exporter.invalid';
+
+export async function scanDomain(input: string, opts: ScanOptions): Promise<ScanResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const t0 = performance.now();
+  const result: ScanResult = {
+    schemaVersion: 1,
+    domain: input,
+    mode: opts.mode,
+    startedAt: started.toISOString(),
+    durationSeconds: 0,
+    error: null,
+    endpoints: [],
+    scanner: SCANNER,
+  };
+  try {
+    const domain = normalizeDomain(input);
+    result.domain = domain;
+    const trustStore = opts.trustStore ?? loadTrustStore({ caFiles: opts.caFiles ?? [] });
+    const discovered = await discoverEndpoints(domain, {
+      mode: opts.mode,
+      ...(opts.connect !== undefined ? { connect: opts.connect } : {}),
+      ...(opts.resolver !== undefined ? { resolver: opts.resolver } : {}),
+      ...(opts.directTls !== undefined ? { directTls: opts.directTls } : {}),
+    });
+    result.endpoints = await mapLimit(discovered, opts.endpointConcurrency ?? 4, (ep) =>
+      scanEndpoint(domain, ep, { ...opts, trustStore, now }),
+    );
+  } catch (err) {
+    result.error = toErrorInfo(err);
+  }
+  result.durationSeconds = round((performance.now() - t0) / 1000);
+  return result;
+}
+
+async function scanEndpoint(
+  domain: string,
+  ep: DiscoveredEndpoint,
+  opts: ScanOptions & { trustStore: TrustStore; now: () => Date },
+): Promise<EndpointResult> {
+  const t0 = performance.now();
+  const base: EndpointResult = {
+    host: ep.host,
+    port: ep.port,
+    address: ep.address,
+    family: ep.family,
+    directTls: ep.directTls,
+    source: ep.source,
+    priority: ep.priority,
+    weight: ep.weight,
+    status: 'skipped',
+    error: ep.skip,
+    xmpp: null,
+    certificate: null,
+    session: null,
+    durationSeconds: 0,
+  };
+  if (ep.skip) return base;
+  try {
+    const inspection = await inspectEndpoint(
+      {
+        domain,
+        mode: opts.mode,
+        host: ep.host,
+        address: ep.address,
+        port: ep.port,
+        directTls: ep.directTls,
+        from: opts.from ?? DEFAULT_S2S_FROM,
+        timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+      opts.clientCertificate ? { clientCertificate: opts.clientCertificate } : {},
+    );
+    base.xmpp = inspection.xmpp;
+    base.session = inspection.session;
+    base.error = inspection.error ? inspection.error.toJSON() : null;
+    if (inspection.peerCertificates.length > 0) {
+      base.certificate = await judgeCertificate(inspection.peerCertificates, domain, opts);
+    }
+  } catch (err) {
+    base.error = toErrorInfo(err);
+  }
+  base.status = base.error ? 'error' : 'ok';
+  base.durationSeconds = round((performance.now() - t0) / 1000);
+  return base;
+}
+
+async function judgeCertificate(
+  presented: Buffer[],
+  domain: string,
+  opts: ScanOptions & { trustStore: TrustStore; now: () => Date },
+): Promise<CertificateResult> {
+  const analyzeOpts = { domain, mode: opts.mode, now: opts.now(), store: opts.trustStore };
+  try {
+    if (opts.fetchAia === false) return analyzeChain(presented, analyzeOpts);
+    return await completeChain(presented, { ...analyzeOpts, timeoutMs: opts.timeouts?.readMs ?? DEFAULT_TIMEOUTS.readMs });
+  } catch (err) {
+    throw new ScanError('protocol_violation', `the server's certificate could not be analysed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
