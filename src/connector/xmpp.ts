@@ -58,7 +58,8 @@ export interface PreTlsStream {
 }
 
 export interface EndpointInspection {
-  xmpp: XmppFacts;
+  /** null when the server failed before sending any stream features. */
+  xmpp: XmppFacts | null;
   /** DER certificates as Node reports the peer chain, leaf first. */
   peerCertificates: Buffer[];
   session: TlsSessionFacts | null;
@@ -266,7 +267,7 @@ function emptyFacts(): XmppFacts {
  */
 export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}): Promise<EndpointInspection> {
   const facts = emptyFacts();
-  const result: EndpointInspection = { xmpp: facts, peerCertificates: [], session: null, error: null };
+  const result: EndpointInspection = { xmpp: null, peerCertificates: [], session: null, error: null };
   let rawSocket: net.Socket | null = null;
   let tlsSocket: tls.TLSSocket | null = null;
   try {
@@ -274,6 +275,7 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
     if (!t.directTls) {
       const reader = new StreamReader(rawSocket, describePeer(t));
       const pre = await openStream(rawSocket, reader, t, false);
+      result.xmpp = facts;
       facts.streamFrom = pre.streamFrom;
       facts.streamVersion = pre.streamVersion;
       facts.starttls = pre.features.starttls;
@@ -290,6 +292,7 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
 
     const reader = new StreamReader(tlsSocket, describePeer(t));
     const post = await openStream(tlsSocket, reader, t, true);
+    result.xmpp = facts;
     if (t.directTls) {
       facts.streamFrom = post.streamFrom;
       facts.streamVersion = post.streamVersion;
@@ -306,6 +309,7 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
   } catch (err) {
     if (isCertificateRequiredError(err) || (err instanceof ScanError && isCertificateRequiredError(err.cause))) {
       facts.clientCertificateRequired = true;
+      result.xmpp = facts;
     }
     result.error = err instanceof ScanError ? err : new ScanError('internal_error', `unexpected error: ${(err as Error).message}`, { cause: err });
   } finally {

@@ -20,6 +20,8 @@ export interface ProsodySsl {
   protocol?: string;
   ciphers?: string;
   dhparam?: string;
+  /** CA file to verify client certificates (s2s SASL EXTERNAL). */
+  cafile?: string;
 }
 
 export interface ProsodyOptions {
@@ -51,6 +53,7 @@ function sslTable(host: ProsodyHost | null, ssl: ProsodySsl | undefined): string
   if (ssl?.protocol) fields.push(`protocol = ${lua(ssl.protocol)}`);
   if (ssl?.ciphers) fields.push(`ciphers = ${lua(ssl.ciphers)}`);
   if (ssl?.dhparam) fields.push(`dhparam = ${lua(ssl.dhparam)}`);
+  if (ssl?.cafile) fields.push(`cafile = ${lua(ssl.cafile)}`);
   return `{ ${fields.join(', ')} }`;
 }
 

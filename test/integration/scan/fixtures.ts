@@ -46,7 +46,13 @@ export interface TestWorld {
   stop(): Promise<void>;
 }
 
-export async function startWorld(prosodyOptions: Omit<ProsodyOptions, 'hosts'> = {}, cases: CertCase[] = CERT_CASES): Promise<TestWorld> {
+export interface WorldOptions extends Omit<ProsodyOptions, 'hosts'> {
+  /** Prosody verifies client certificates (s2s SASL EXTERNAL) against the test CA. */
+  verifyClientsWithTestCa?: boolean;
+}
+
+export async function startWorld(options: WorldOptions = {}, cases: CertCase[] = CERT_CASES): Promise<TestWorld> {
+  const { verifyClientsWithTestCa, ...prosodyOptions } = options;
   const dir = await mkdtemp(join(tmpdir(), 'xte-world-'));
   const ca = await createCa({ cn: 'xmpp-tls-exporter Test Root CA' });
   const intermediate = await createIntermediate(ca, { cn: 'xmpp-tls-exporter Test Intermediate' });
@@ -58,6 +64,7 @@ export async function startWorld(prosodyOptions: Omit<ProsodyOptions, 'hosts'> =
     const files = await writePemFiles(dir, c.domain, leaf, chain);
     hosts.push({ domain: c.domain, certFile: files.certFile, keyFile: files.keyFile });
   }
+  if (verifyClientsWithTestCa) prosodyOptions.ssl = { ...prosodyOptions.ssl, cafile: caFile };
   const prosody = await startProsody({ hosts, ...prosodyOptions });
   return {
     dir,

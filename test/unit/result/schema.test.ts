@@ -1,0 +1,490 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { analyzeChain } from '../../../src/certificate/index.js';
+import { ScanError } from '../../../src/result/errors.js';
+import type {
+  CertificateDetails,
+  CertificateResult,
+  ChainEntry,
+  EndpointResult,
+  EndpointStatus,
+  ErrorCode,
+  IdentityCheck,
+  KeyType,
+  Mode,
+  Phase,
+  SaslExternalResult,
+  ScanErrorInfo,
+  ScanResult,
+  StarttlsState,
+  SubjectAltNames,
+  TlsSessionFacts,
+  TrustError,
+  XmppFacts,
+} from '../../../src/result/types.js';
+import { createCa, createIntermediate, createLeaf } from '../../harness/pki.js';
+
+// docs/result.schema.json must describe exactly what src/result/types.ts declares. tsc checks the
+// typed constants below against the types; these tests check the same constants against the
+// schema, so drift on either side fails one or the other.
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const schemaUrl = new URL('../../../docs/result.schema.json', import.meta.url);
+const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as JsonObject;
+const defs = schema.$defs as Record<string, JsonObject>;
+
+// ajv is CommonJS: under Node's ESM loader the default import is module.exports (the class, which
+// also carries itself as `.default`); TypeScript's NodeNext view of it is the module namespace.
+const Ajv2020 = Ajv2020Module.default;
+const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, validateFormats: false, allErrors: true });
+const validate = ajv.compile<ScanResult>(schema);
+
+function errorsOf(doc: unknown): { instancePath: string; keyword: string }[] {
+  if (validate(doc)) return [];
+  return (validate.errors ?? []).map(({ instancePath, keyword }) => ({ instancePath, keyword }));
+}
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+// ---- Every member of each union type, checked both ways at compile time -------------------------
+
+/** Compiles only when `T[]` holds exactly the members of the union `U`. */
+function allOf<U>() {
+  return <const T extends readonly U[]>(values: T & ([U] extends [T[number]] ? unknown : 'missing members')): T => values;
+}
+
+const ERROR_CODES = allOf<ErrorCode>()([
+  'invalid_domain',
+  'dns_failure',
+  'dns_no_address',
+  'service_not_offered',
+  'no_ipv6_route',
+  'connection_refused',
+  'connection_reset',
+  'connection_closed',
+  'host_unreachable',
+  'timeout',
+  'not_xml',
+  'protocol_violation',
+  'stream_error',
+  'starttls_not_offered',
+  'starttls_failure',
+  'tls_handshake_failed',
+  'response_too_large',
+  'internal_error',
+]);
+const PHASES = allOf<Phase>()([
+  'dns',
+  'connect',
+  'stream_header',
+  'features',
+  'proceed',
+  'tls_handshake',
+  'stream_header_after_tls',
+  'features_after_tls',
+  'sasl_external',
+]);
+const TRUST_ERRORS = allOf<TrustError>()([
+  'expired',
+  'not_yet_valid',
+  'self_signed',
+  'self_signed_in_chain',
+  'unknown_issuer',
+  'incomplete_chain',
+  'weak_signature',
+  'weak_key',
+]);
+const KEY_TYPES = allOf<KeyType>()(['RSA', 'DSA', 'EC', 'Ed25519', 'Ed448', 'unknown']);
+const STARTTLS_STATES = allOf<StarttlsState>()(['none', 'offered', 'required']);
+const STATUSES = allOf<EndpointStatus>()(['ok', 'error', 'skipped']);
+const MODES = allOf<Mode>()(['c2s', 's2s']);
+const ENDPOINT_SOURCES = allOf<EndpointResult['source']>()(['srv', 'fallback', 'override']);
+const CHAIN_SOURCES = allOf<ChainEntry['source']>()(['presented', 'trust_store', 'ca_file', 'aia']);
+const MATCHED_BY = allOf<IdentityCheck['matchedBy']>()(['dns', 'srv', 'xmppAddr', 'cn', null]);
+const FAMILIES = allOf<EndpointResult['family']>()([4, 6]);
+
+// ---- Every property of each interface: `satisfies` rejects missing and unknown keys ---------------
+
+type Keys<T> = Record<keyof T, true>;
+const KEYS = {
+  ScanResult: {
+    schemaVersion: true,
+    domain: true,
+    mode: true,
+    startedAt: true,
+    durationSeconds: true,
+    error: true,
+    endpoints: true,
+    scanner: true,
+  } satisfies Keys<ScanResult>,
+  ScanErrorInfo: { code: true, message: true, phase: true, condition: true, text: true } satisfies Keys<ScanErrorInfo>,
+  EndpointResult: {
+    host: true,
+    port: true,
+    address: true,
+    family: true,
+    directTls: true,
+    source: true,
+    priority: true,
+    weight: true,
+    status: true,
+    error: true,
+    xmpp: true,
+    certificate: true,
+    session: true,
+    durationSeconds: true,
+  } satisfies Keys<EndpointResult>,
+  XmppFacts: {
+    streamFrom: true,
+    streamVersion: true,
+    starttls: true,
+    saslMechanisms: true,
+    saslMechanismsAfterTls: true,
+    dialback: true,
+    compression: true,
+    featuresBeforeTls: true,
+    featuresAfterTls: true,
+    clientCertificateRequired: true,
+    saslExternal: true,
+  } satisfies Keys<XmppFacts>,
+  SaslExternalResult: { offered: true, attempted: true, succeeded: true, failure: true } satisfies Keys<SaslExternalResult>,
+  SubjectAltNames: { dns: true, srv: true, xmppAddr: true, ip: true, uri: true, email: true } satisfies Keys<SubjectAltNames>,
+  CertificateDetails: {
+    subject: true,
+    issuer: true,
+    commonName: true,
+    sans: true,
+    serial: true,
+    fingerprintSha1: true,
+    fingerprintSha256: true,
+    notBefore: true,
+    notAfter: true,
+    keyType: true,
+    keyBits: true,
+    curve: true,
+    signatureAlgorithm: true,
+    isCa: true,
+    selfIssued: true,
+    ocspUrls: true,
+    caIssuersUrls: true,
+    crlUrls: true,
+    pem: true,
+  } satisfies Keys<CertificateDetails>,
+  /** Only what CertificateResult adds to CertificateDetails (the schema has it through allOf). */
+  CertificateResult: {
+    daysToExpiry: true,
+    trusted: true,
+    trustErrors: true,
+    hostnameValid: true,
+    identity: true,
+    selfSigned: true,
+    chain: true,
+    builtChain: true,
+  } satisfies Keys<Omit<CertificateResult, keyof CertificateDetails>>,
+  IdentityCheck: { matchedBy: true, matchedValue: true } satisfies Keys<IdentityCheck>,
+  ChainEntry: {
+    subject: true,
+    issuer: true,
+    fingerprintSha256: true,
+    notBefore: true,
+    notAfter: true,
+    keyType: true,
+    keyBits: true,
+    signatureAlgorithm: true,
+    source: true,
+  } satisfies Keys<ChainEntry>,
+  TlsSessionFacts: { protocol: true, cipher: true } satisfies Keys<TlsSessionFacts>,
+};
+/** The only optional properties in the types; everything else is required (null when absent). */
+const OPTIONAL = new Set(['ScanErrorInfo.phase', 'ScanErrorInfo.condition', 'ScanErrorInfo.text']);
+
+// ---- A full document: every optional field present, every nullable object filled in -------------
+
+const FP256 = 'AB:'.repeat(31) + 'CD';
+const leafEntry: ChainEntry = {
+  subject: 'CN=chat.example.net',
+  issuer: 'CN=Example Issuing CA R1, O=Example CA, C=US',
+  fingerprintSha256: FP256,
+  notBefore: '2026-09-01T00:00:00.000Z',
+  notAfter: '2026-11-30T23:59:59.000Z',
+  keyType: 'RSA',
+  keyBits: 2048,
+  signatureAlgorithm: 'sha256WithRSAEncryption',
+  source: 'presented',
+};
+const fullCertificate: CertificateResult = {
+  subject: 'CN=chat.example.net',
+  issuer: 'CN=Example Issuing CA R1, O=Example CA, C=US',
+  commonName: 'chat.example.net',
+  sans: {
+    dns: ['chat.example.net', '*.chat.example.net'],
+    srv: ['_xmpp-server.example.net'],
+    xmppAddr: ['example.net'],
+    ip: ['192.0.2.7', '2001:db8::7'],
+    uri: ['xmpp:example.net'],
+    email: ['hostmaster@example.net'],
+  },
+  serial: '04A1B2C3D4E5F60718293A4B5C6D7E8F9012',
+  fingerprintSha1: '12:'.repeat(19) + '34',
+  fingerprintSha256: FP256,
+  notBefore: '2026-09-01T00:00:00.000Z',
+  notAfter: '2026-11-30T23:59:59.000Z',
+  keyType: 'RSA',
+  keyBits: 2048,
+  curve: null,
+  signatureAlgorithm: 'sha256WithRSAEncryption',
+  isCa: false,
+  selfIssued: false,
+  ocspUrls: ['http://ocsp.example-ca.invalid'],
+  caIssuersUrls: ['http://ca.example-ca.invalid/r1.der'],
+  crlUrls: ['http://crl.example-ca.invalid/r1.crl'],
+  pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  daysToExpiry: 5.5,
+  trusted: true,
+  trustErrors: ['incomplete_chain', 'weak_signature'],
+  hostnameValid: true,
+  identity: { matchedBy: 'srv', matchedValue: '_xmpp-server.example.net' },
+  selfSigned: false,
+  chain: [leafEntry],
+  builtChain: [
+    leafEntry,
+    { ...leafEntry, subject: leafEntry.issuer, issuer: 'CN=Example Root X1', keyBits: null, source: 'aia' },
+    { ...leafEntry, subject: 'CN=Example Root X1', issuer: 'CN=Example Root X1', keyType: 'EC', keyBits: 384, source: 'trust_store' },
+  ],
+};
+const FULL: ScanResult = {
+  schemaVersion: 1,
+  domain: 'example.net',
+  mode: 's2s',
+  startedAt: '2026-11-25T12:00:00.000Z',
+  durationSeconds: 2.118,
+  error: null,
+  endpoints: [
+    {
+      host: 'chat.example.net',
+      port: 5269,
+      address: '192.0.2.7',
+      family: 4,
+      directTls: false,
+      source: 'srv',
+      priority: 0,
+      weight: 5,
+      status: 'error',
+      error: {
+        code: 'stream_error',
+        message: 'chat.example.net (192.0.2.7) port 5269 closed the stream with error <see-other-host/>: xmpp2.example.net',
+        phase: 'features_after_tls',
+        condition: 'see-other-host',
+        text: 'xmpp2.example.net',
+      },
+      xmpp: {
+        streamFrom: 'example.net',
+        streamVersion: '1.0',
+        starttls: 'required',
+        saslMechanisms: [],
+        saslMechanismsAfterTls: ['EXTERNAL'],
+        dialback: true,
+        compression: ['zlib'],
+        featuresBeforeTls: ['urn:ietf:params:xml:ns:xmpp-tls#starttls', 'urn:xmpp:features:dialback#dialback'],
+        featuresAfterTls: ['urn:ietf:params:xml:ns:xmpp-sasl#mechanisms'],
+        clientCertificateRequired: null,
+        saslExternal: { offered: true, attempted: true, succeeded: false, failure: 'not-authorized' },
+      },
+      certificate: fullCertificate,
+      session: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' },
+      durationSeconds: 1.7,
+    },
+    {
+      host: 'example.net',
+      port: 5269,
+      address: '',
+      family: 4,
+      directTls: false,
+      source: 'fallback',
+      priority: null,
+      weight: null,
+      status: 'skipped',
+      error: { code: 'dns_no_address', message: 'example.net has no address' },
+      xmpp: null,
+      certificate: null,
+      session: null,
+      durationSeconds: 0,
+    },
+  ],
+  scanner: { name: 'xmpp-tls-exporter', version: '0.1.0' },
+};
+
+/** The first ```json block of docs/result.md. */
+function docsExample(): unknown {
+  const markdown = readFileSync(new URL('../../../docs/result.md', import.meta.url), 'utf8');
+  const block = /```json\n([\s\S]*?)\n```/.exec(markdown);
+  if (!block?.[1]) throw new Error('docs/result.md has no ```json example');
+  return JSON.parse(block[1]);
+}
+
+// ---- Tests --------------------------------------------------------------------------------------
+
+describe('docs/result.schema.json', () => {
+  it('is a draft 2020-12 schema with the v1 $id', () => {
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.$id).toBe('https://xmpp-tls-exporter.invalid/schema/result-v1.json');
+  });
+
+  it('describes every property and titles every definition', () => {
+    const undocumented: string[] = [];
+    const walk = (node: Json, path: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${path}/${i}`));
+      if (node === null || typeof node !== 'object') return;
+      for (const [name, prop] of Object.entries((node.properties ?? {}) as JsonObject)) {
+        const description = (prop as JsonObject).description;
+        if (typeof description !== 'string' || description.length < 5) undocumented.push(`${path}/properties/${name}`);
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, `${path}/${key}`);
+    };
+    walk(schema, '#');
+    expect(undocumented).toEqual([]);
+    const untitled = Object.entries(defs).filter(([, def]) => typeof def.title !== 'string' || typeof def.description !== 'string');
+    expect(untitled.map(([name]) => name)).toEqual([]);
+  });
+
+  it.each([
+    ['ErrorCode', defs.ErrorCode?.enum, ERROR_CODES],
+    ['Phase', defs.Phase?.enum, PHASES],
+    ['TrustError', defs.TrustError?.enum, TRUST_ERRORS],
+    ['KeyType', defs.KeyType?.enum, KEY_TYPES],
+    ['StarttlsState', defs.StarttlsState?.enum, STARTTLS_STATES],
+    ['EndpointStatus', defs.EndpointStatus?.enum, STATUSES],
+    ['Mode', defs.Mode?.enum, MODES],
+    ['EndpointResult.source', (defs.EndpointResult?.properties as JsonObject).source, ENDPOINT_SOURCES],
+    ['EndpointResult.family', (defs.EndpointResult?.properties as JsonObject).family, FAMILIES],
+    ['ChainEntry.source', (defs.ChainEntry?.properties as JsonObject).source, CHAIN_SOURCES],
+    ['IdentityCheck.matchedBy', (defs.IdentityCheck?.properties as JsonObject).matchedBy, MATCHED_BY],
+  ])('enumerates exactly the %s values of the types', (_name, node, expected) => {
+    const values = Array.isArray(node) ? node : ((node as JsonObject).enum as Json[]);
+    expect([...values].sort()).toEqual([...(expected as readonly Json[])].sort());
+  });
+
+  it.each(Object.entries(KEYS))('has exactly the properties of %s, required unless optional in the type', (name, keys) => {
+    const def = name === 'ScanResult' ? defs.ScanResult : defs[name];
+    expect(def).toBeDefined();
+    const properties = Object.keys((def?.properties ?? {}) as JsonObject);
+    expect(properties.sort()).toEqual(Object.keys(keys).sort());
+    const required = Object.keys(keys).filter((key) => !OPTIONAL.has(`${name}.${key}`));
+    expect([...((def?.required ?? []) as string[])].sort()).toEqual(required.sort());
+  });
+
+  it('has the same scanner object as the type', () => {
+    const scanner = (defs.ScanResult?.properties as Record<string, JsonObject>).scanner;
+    expect(Object.keys(scanner?.properties as JsonObject).sort()).toEqual(Object.keys({ name: '', version: '' } satisfies ScanResult['scanner']).sort());
+  });
+
+  it('accepts a full document with every optional and nullable field filled in', () => {
+    expect(errorsOf(FULL)).toEqual([]);
+  });
+
+  it('accepts a document with a domain-level error and no endpoints', () => {
+    const doc: ScanResult = {
+      ...clone(FULL),
+      domain: 'nothing.example',
+      error: { code: 'service_not_offered', message: 'nothing.example does not offer XMPP client service', phase: 'dns' },
+      endpoints: [],
+    };
+    expect(errorsOf(doc)).toEqual([]);
+  });
+
+  it('accepts the example of docs/result.md', () => {
+    const example = docsExample();
+    expect(errorsOf(example)).toEqual([]);
+    expect(example).toMatchObject({ mode: 'c2s', endpoints: [{ status: 'ok', directTls: false }, { status: 'skipped', family: 6 }] });
+  });
+
+  it('accepts what the certificate analysis and ScanError really produce', async () => {
+    const ca = await createCa({ key: { type: 'EC', curve: 'P-384' } });
+    const intermediate = await createIntermediate(ca, { key: { type: 'EC', curve: 'P-384' } });
+    const leaf = await createLeaf(intermediate, {
+      dns: ['example.org'],
+      srv: ['_xmpp-client.example.org'],
+      xmppAddr: ['example.org'],
+      ip: ['192.0.2.1'],
+      uri: ['xmpp:example.org'],
+      ocspUrl: 'http://ocsp.example.invalid',
+      caIssuersUrl: 'http://ca.example.invalid/int.der',
+      crlUrl: 'http://crl.example.invalid/int.crl',
+    });
+    const store = { anchors: [{ cert: new X509Certificate(ca.der), source: 'ca_file' as const }] };
+    const trusted = analyzeChain([leaf.der, intermediate.der], { domain: 'example.org', mode: 'c2s', now: new Date(), store });
+    const selfSigned = analyzeChain([(await createLeaf(null, { selfSigned: true, key: { type: 'Ed25519' } })).der], {
+      domain: 'example.org',
+      mode: 'c2s',
+      now: new Date(),
+      store,
+    });
+    expect(trusted.builtChain).toHaveLength(3);
+    expect(selfSigned.trustErrors).toContain('self_signed');
+
+    const [template] = FULL.endpoints;
+    const error = new ScanError('tls_handshake_failed', 'TLS handshake failed', { phase: 'tls_handshake', condition: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+    const doc: ScanResult = {
+      ...FULL,
+      endpoints: [
+        { ...template!, status: 'ok', error: null, certificate: trusted },
+        { ...template!, status: 'error', error: error.toJSON(), certificate: selfSigned },
+      ],
+    };
+    // Through JSON, as consumers see it.
+    expect(errorsOf(clone(doc))).toEqual([]);
+  });
+
+  // Each case breaks one thing in an otherwise valid document; the validator must point at it.
+  type Mutation = [what: string, mutate: (doc: any) => void, instancePath: string, keyword: string];
+  const invalid: Mutation[] = [
+    ['a missing top-level field', (d) => delete d.mode, '', 'required'],
+    ['a missing endpoint field', (d) => delete d.endpoints[0].durationSeconds, '/endpoints/0', 'required'],
+    ['a missing certificate field', (d) => delete d.endpoints[0].certificate.pem, '/endpoints/0/certificate', 'required'],
+    ['a missing added certificate field', (d) => delete d.endpoints[0].certificate.trusted, '/endpoints/0/certificate', 'required'],
+    ['a missing nullable field (null is not the same as absent)', (d) => delete d.endpoints[1].xmpp, '/endpoints/1', 'required'],
+    ['a missing error message', (d) => delete d.endpoints[0].error.message, '/endpoints/0/error', 'required'],
+    ['another schemaVersion', (d) => (d.schemaVersion = 2), '/schemaVersion', 'const'],
+    ['an unknown mode', (d) => (d.mode = 'c2c'), '/mode', 'enum'],
+    ['an unknown error code', (d) => (d.endpoints[0].error.code = 'dns_timeout'), '/endpoints/0/error/code', 'enum'],
+    ['an unknown phase', (d) => (d.endpoints[0].error.phase = 'handshake'), '/endpoints/0/error/phase', 'enum'],
+    ['an unknown status', (d) => (d.endpoints[0].status = 'failed'), '/endpoints/0/status', 'enum'],
+    ['an unknown endpoint source', (d) => (d.endpoints[0].source = 'a'), '/endpoints/0/source', 'enum'],
+    ['an unknown STARTTLS state', (d) => (d.endpoints[0].xmpp.starttls = 'optional'), '/endpoints/0/xmpp/starttls', 'enum'],
+    ['an unknown trust error', (d) => d.endpoints[0].certificate.trustErrors.push('revoked'), '/endpoints/0/certificate/trustErrors/2', 'enum'],
+    ['an unknown key type', (d) => (d.endpoints[0].certificate.keyType = 'rsa'), '/endpoints/0/certificate/keyType', 'enum'],
+    ['an unknown chain source', (d) => (d.endpoints[0].certificate.chain[0].source = 'cache'), '/endpoints/0/certificate/chain/0/source', 'enum'],
+    ['an unknown identity type', (d) => (d.endpoints[0].certificate.identity.matchedBy = 'uri'), '/endpoints/0/certificate/identity/matchedBy', 'enum'],
+    ['IP family 5', (d) => (d.endpoints[0].family = 5), '/endpoints/0/family', 'enum'],
+    ['a port as a string', (d) => (d.endpoints[0].port = '5222'), '/endpoints/0/port', 'type'],
+    ['a fractional port', (d) => (d.endpoints[0].port = 52.22), '/endpoints/0/port', 'type'],
+    ['a port above 65535', (d) => (d.endpoints[0].port = 65536), '/endpoints/0/port', 'maximum'],
+    ['a negative duration', (d) => (d.durationSeconds = -1), '/durationSeconds', 'minimum'],
+    ['endpoints as an object', (d) => (d.endpoints = {}), '/endpoints', 'type'],
+    ['directTls as a string', (d) => (d.endpoints[0].directTls = 'false'), '/endpoints/0/directTls', 'type'],
+    ['a SASL mechanism that is not a string', (d) => d.endpoints[0].xmpp.saslMechanismsAfterTls.push(1), '/endpoints/0/xmpp/saslMechanismsAfterTls/1', 'type'],
+    ['a null domain', (d) => (d.domain = null), '/domain', 'type'],
+    ['a lower-case fingerprint', (d) => (d.endpoints[0].certificate.fingerprintSha256 = FP256.toLowerCase()), '/endpoints/0/certificate/fingerprintSha256', 'pattern'],
+    ['a fingerprint without colons', (d) => (d.endpoints[0].certificate.chain[0].fingerprintSha256 = 'AB'.repeat(32)), '/endpoints/0/certificate/chain/0/fingerprintSha256', 'pattern'],
+    ['an unknown top-level field', (d) => (d.grade = 'A'), '', 'additionalProperties'],
+    ['an unknown endpoint field', (d) => (d.endpoints[0].tls = {}), '/endpoints/0', 'additionalProperties'],
+    ['an unknown error field', (d) => (d.endpoints[0].error.stack = 'at …'), '/endpoints/0/error', 'additionalProperties'],
+    ['an unknown certificate field', (d) => (d.endpoints[0].certificate.revoked = false), '/endpoints/0/certificate', 'unevaluatedProperties'],
+    ['an unknown scanner field', (d) => (d.scanner.build = 'abc'), '/scanner', 'additionalProperties'],
+  ];
+
+  it.each(invalid)('rejects %s', (_what, mutate, instancePath, keyword) => {
+    const doc = clone(FULL);
+    mutate(doc);
+    expect(errorsOf(doc)).toContainEqual({ instancePath, keyword });
+  });
+
+  it('rejects things that are not a result document at all', () => {
+    for (const doc of [null, [], 'result', 1, {}]) expect(validate(doc)).toBe(false);
+  });
+});
