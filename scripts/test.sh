@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs the Debian packages the tests need
+# when they are missing (needs root), the npm dependencies, then type-checks, builds and runs jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real servers and oracles the integration tests start: Prosody (XMPP), dnsmasq (DNS, SRV records),
+# openssl (certificate checks).
+need=()
+command -v prosody >/dev/null 2>&1 || need+=(prosody)
+[ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent typecheck
+npm run --silent build
+npm test -- "$@"
