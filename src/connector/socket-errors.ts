@@ -29,7 +29,9 @@ export function socketErrorToScanError(err: Error, peer: string, phase?: Phase):
  * When a server sends something that is not XML, the first bytes usually tell why: a TLS record
  * (a direct-TLS port scanned with STARTTLS), an HTTP answer, an SSH banner.
  */
-export function describeUnexpectedBytes(bytes: Buffer): string | null {
+export function describeUnexpectedBytes(input: Buffer): string | null {
+  // A UTF-8 byte order mark before the XML is allowed: look past it.
+  const bytes = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
   if (bytes.length === 0) return null;
   const first = bytes[0];
   if ((first === 0x15 || first === 0x16) && bytes[1] === 0x03) {

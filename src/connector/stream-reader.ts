@@ -42,7 +42,7 @@ export class StreamReader {
     for (;;) {
       const event = this.queue.shift();
       if (event) return event;
-      if (this.failure) throw this.failure;
+      if (this.failure) throw this.failure.phase ? this.failure : this.failure.withPhase(phase);
       if (this.ended) {
         throw new ScanError('connection_closed', `${this.describePeer} closed the connection while we waited for ${what}`, { phase });
       }

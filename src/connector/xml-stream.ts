@@ -26,11 +26,11 @@ export type StreamEvent =
   | { type: 'close' };
 
 export interface StreamParserLimits {
-  /** Largest top-level element we accept (bytes of input while it is open). */
+  /** Largest top-level element we accept, in characters of its tags, attributes and text. */
   maxElementBytes: number;
   /** Nesting depth we accept inside one top-level element. */
   maxDepth: number;
-  /** Everything we accept on one stream: we only ever read a handful of elements. */
+  /** Bytes we accept on one stream: we only ever read a handful of elements. */
   maxStreamBytes: number;
 }
 
@@ -56,7 +56,10 @@ export class XmppStreamParser {
   private readonly limits: StreamParserLimits;
   private readonly stack: XmlElement[] = [];
   private streamOpened = false;
-  private bytesInElement = 0;
+  /** Size of the open top-level element so far (names, attributes, text), whatever the chunking. */
+  private elementChars = 0;
+  /** Characters written since the parser's last event: text saxes still buffers counts too. */
+  private charsSinceEvent = 0;
   private bytesInStream = 0;
   private failure: XmlStreamError | null = null;
   private pending: StreamEvent[] = [];
@@ -79,13 +82,12 @@ export class XmppStreamParser {
   write(chunk: Buffer | string): StreamEvent[] {
     if (this.failure) throw this.failure;
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    this.bytesInStream += text.length;
-    if (this.stack.length > 0) this.bytesInElement += text.length;
+    this.bytesInStream += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     if (this.bytesInStream > this.limits.maxStreamBytes) {
       this.fail(new XmlStreamError(`server sent more than ${this.limits.maxStreamBytes} bytes on one stream`, 'too_large'));
-    } else if (this.bytesInElement > this.limits.maxElementBytes) {
-      this.fail(new XmlStreamError(`server sent an element larger than ${this.limits.maxElementBytes} bytes`, 'too_large'));
     }
+    // Counted before parsing: every parser event resets it, so what is left is unparsed text.
+    this.charsSinceEvent += text.length;
     if (!this.failure) {
       try {
         this.parser.write(text);
@@ -94,10 +96,21 @@ export class XmppStreamParser {
         this.fail(new XmlStreamError(`server sent malformed XML: ${(err as Error).message}`, 'not_xml'));
       }
     }
+    if (this.stack.length > 0 && this.elementChars + this.charsSinceEvent > this.limits.maxElementBytes) {
+      this.fail(new XmlStreamError(`server sent an element larger than ${this.limits.maxElementBytes} characters`, 'too_large'));
+    }
     if (this.failure) throw this.failure;
     const events = this.pending;
     this.pending = [];
     return events;
+  }
+
+  /** Called at every parser event: the size is counted from parsed content, whatever the chunking. */
+  private checkElementSize(): void {
+    this.charsSinceEvent = 0;
+    if (this.stack.length > 0 && this.elementChars > this.limits.maxElementBytes) {
+      this.fail(new XmlStreamError(`server sent an element larger than ${this.limits.maxElementBytes} characters`, 'too_large'));
+    }
   }
 
   private fail(err: XmlStreamError): void {
@@ -124,25 +137,35 @@ export class XmppStreamParser {
     const element: XmlElement = { name: tag.local, ns: tag.uri, attrs, children: [], text: '' };
     const parent = this.stack[this.stack.length - 1];
     if (parent) parent.children.push(element);
-    else this.bytesInElement = 0;
+    else this.elementChars = 0;
+    this.elementChars += tag.name.length + 2 + Object.entries(attrs).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
     this.stack.push(element);
+    this.checkElementSize();
   }
 
   private onClose(): void {
     if (this.failure) return;
-    const element = this.stack.pop();
-    if (!element) {
+    const open = this.stack[this.stack.length - 1];
+    if (!open) {
       // Only the stream element itself can close at depth 0.
       this.pending.push({ type: 'close' });
       return;
     }
-    if (this.stack.length === 0) this.pending.push({ type: 'element', element });
+    this.elementChars += open.name.length + 3;
+    this.checkElementSize();
+    if (this.failure) return;
+    this.stack.pop();
+    if (this.stack.length === 0) this.pending.push({ type: 'element', element: open });
   }
 
   private onText(text: string): void {
     const current = this.stack[this.stack.length - 1];
     // Text between top-level elements is whitespace keep-alive; ignore it.
-    if (current) current.text += text;
+    if (current) {
+      current.text += text;
+      this.elementChars += text.length;
+      this.checkElementSize();
+    }
   }
 }
 

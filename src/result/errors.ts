@@ -19,6 +19,16 @@ export class ScanError extends Error {
     this.text = extra.text;
   }
 
+  /** The same error, placed in a phase (for errors noticed outside any wait, e.g. a socket error). */
+  withPhase(phase: Phase): ScanError {
+    return new ScanError(this.code, this.message, {
+      phase,
+      ...(this.condition !== undefined ? { condition: this.condition } : {}),
+      ...(this.text !== undefined ? { text: this.text } : {}),
+      cause: this.cause,
+    });
+  }
+
   toJSON(): ScanErrorInfo {
     const info: ScanErrorInfo = { code: this.code, message: this.message };
     if (this.phase !== undefined) info.phase = this.phase;
