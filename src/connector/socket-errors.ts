@@ -18,6 +18,9 @@ export function socketErrorToScanError(err: Error, peer: string, phase?: Phase):
     case 'ETIMEDOUT':
       return new ScanError('timeout', `${peer} timed out at the TCP level`, extra);
     default:
+      if (isCertificateRequiredError(err)) {
+        return new ScanError('tls_handshake_failed', `${peer} requires a client certificate (TLS alert certificate_required)`, { ...extra, condition: code });
+      }
       if (code.startsWith('ERR_SSL_')) {
         return new ScanError('tls_handshake_failed', `TLS with ${peer} failed: ${err.message}`, { ...extra, condition: code });
       }
@@ -47,4 +50,11 @@ export function describeUnexpectedBytes(input: Buffer): string | null {
 function printable(text: string): string {
   const line = text.split(/\r?\n/)[0] ?? '';
   return JSON.stringify(line.replace(/[^\x20-\x7e]/g, '.').slice(0, 48));
+}
+
+/** TLS alert 116 (certificate_required): with TLS 1.3 it arrives after our side finished the handshake. */
+export function isCertificateRequiredError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const cause = (err as { cause?: unknown } | undefined)?.cause as NodeJS.ErrnoException | undefined;
+  return [e, cause].some((x) => x?.code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || /alert certificate required/i.test(x?.message ?? ''));
 }

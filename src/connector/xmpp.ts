@@ -11,7 +11,7 @@ import {
   parseFeatures,
   streamErrorFrom,
 } from './features.js';
-import { socketErrorToScanError } from './socket-errors.js';
+import { isCertificateRequiredError, socketErrorToScanError } from './socket-errors.js';
 import { StreamReader } from './stream-reader.js';
 import { escapeXml } from './xml-stream.js';
 
@@ -226,12 +226,6 @@ function tlsError(err: Error, peer: string): ScanError {
   return socketErrorToScanError(err, peer, 'tls_handshake');
 }
 
-function isCertificateRequiredError(err: unknown): boolean {
-  const e = err as NodeJS.ErrnoException | undefined;
-  const cause = (err as { cause?: unknown } | undefined)?.cause as NodeJS.ErrnoException | undefined;
-  return [e, cause].some((x) => x?.code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || /alert certificate required/i.test(x?.message ?? ''));
-}
-
 function peerChain(tlsSocket: tls.TLSSocket): Buffer[] {
   const chain: Buffer[] = [];
   let cert = tlsSocket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
@@ -307,7 +301,7 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
       facts.saslExternal = await trySaslExternal(tlsSocket, reader, t, post.features.saslMechanisms.includes('EXTERNAL'));
     }
   } catch (err) {
-    if (isCertificateRequiredError(err) || (err instanceof ScanError && isCertificateRequiredError(err.cause))) {
+    if (isCertificateRequiredError(err)) {
       facts.clientCertificateRequired = true;
       result.xmpp = facts;
     }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { main } from '../../../src/cli/program.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import { type DnsmasqInstance, startDnsmasq } from '../../harness/dnsmasq.js';
+import { resultSchemaErrors } from '../../harness/result-schema.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 
 // The `scan` command end to end: real DNS (dnsmasq) with SRV records pointing at a real Prosody,
@@ -55,6 +56,7 @@ describe('scan through SRV discovery', () => {
     const { code, out } = await run('scan', 'trusted.test', '--resolver', dns.server, '--ca-file', world.caFile, '--no-system-roots', '--json');
     expect(code).toBe(0);
     const r = JSON.parse(out) as ScanResult;
+    expect(resultSchemaErrors(r)).toEqual([]);
     expect(r).toMatchObject({ schemaVersion: 1, domain: 'trusted.test', mode: 'c2s', error: null });
     expect(r.endpoints.map((e) => [e.host, e.port, e.directTls, e.source, e.priority])).toEqual([
       ['xmpp.trusted.test', world.prosody.ports.c2sDirectTls, true, 'srv', 5],
@@ -81,6 +83,7 @@ describe('scan through SRV discovery', () => {
     const { code, out } = await run('scan', 'expired.test', '--resolver', dns.server, '--ca-file', world.caFile, '--json', '--timeout', '3');
     expect(code).toBe(1);
     const r = JSON.parse(out) as ScanResult;
+    expect(resultSchemaErrors(r)).toEqual([]);
     expect(r.endpoints.map((e) => e.status)).toEqual(['ok', 'error']);
     expect(r.endpoints[0]!.certificate?.trustErrors).toEqual(['expired']);
     expect(r.endpoints[1]!.error?.code).toBe('connection_refused');
@@ -119,6 +122,8 @@ describe('usage', () => {
   test('an invalid domain is reported in the document, not thrown', async () => {
     const { code, out } = await run('scan', 'not a domain!', '--json');
     expect(code).toBe(1);
-    expect((JSON.parse(out) as ScanResult).error?.code).toBe('invalid_domain');
+    const r = JSON.parse(out) as ScanResult;
+    expect(resultSchemaErrors(r)).toEqual([]);
+    expect(r.error?.code).toBe('invalid_domain');
   });
 });

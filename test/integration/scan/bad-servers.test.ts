@@ -12,7 +12,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function scanScripted(onConnection: Parameters<typeof startScriptedServer>[0], readMs = 800) {
+async function scanScriptedEndpoint(onConnection: Parameters<typeof startScriptedServer>[0], readMs = 800) {
   const server = await startScriptedServer(onConnection);
   servers.push(server);
   const r = await scanDomain('bad.test', {
@@ -24,7 +24,11 @@ async function scanScripted(onConnection: Parameters<typeof startScriptedServer>
   expect(r.error).toBeNull();
   expect(r.endpoints).toHaveLength(1);
   expect(r.endpoints[0]!.status).toBe('error');
-  return r.endpoints[0]!.error!;
+  return r.endpoints[0]!;
+}
+
+async function scanScripted(onConnection: Parameters<typeof startScriptedServer>[0], readMs = 800) {
+  return (await scanScriptedEndpoint(onConnection, readMs)).error!;
 }
 
 const features = (inner: string) => `${SERVER_HEADER}<stream:features>${inner}</stream:features>`;
@@ -158,5 +162,27 @@ describe('bad servers give typed errors', () => {
       5000,
     );
     expect(err).toMatchObject({ code: 'response_too_large' });
+  });
+});
+
+describe('a server that demands a client certificate', () => {
+  test('TLS 1.3 certificate_required alert → clientCertificateRequired, typed error', async () => {
+    const { createLeaf } = await import('../../harness/pki.js');
+    const tls = await import('node:tls');
+    const leaf = await createLeaf(null, { dns: ['bad.test'], selfSigned: true });
+    const context = tls.createSecureContext({ cert: leaf.pem, key: leaf.keyPem, ca: [leaf.pem] });
+    const ep = await scanScriptedEndpoint((socket) => {
+      socket.once('data', () => {
+        socket.write(features(STARTTLS));
+        socket.once('data', () => {
+          socket.write("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+          const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context, requestCert: true, rejectUnauthorized: true });
+          secure.on('error', () => {});
+        });
+      });
+    }, 3000);
+    expect(ep.error).toMatchObject({ code: 'tls_handshake_failed', message: expect.stringMatching(/requires a client certificate/) });
+    expect(ep.xmpp?.clientCertificateRequired).toBe(true);
+    expect(ep.xmpp?.starttls).toBe('offered');
   });
 });
