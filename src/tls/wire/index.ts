@@ -1,0 +1,67 @@
+// Byte-level TLS/SSL wire format for the raw prober: ClientHello builders, record framing and
+// handshake parsers. No cryptography.
+export { TlsParseError, type TlsParseErrorCode } from './errors.js';
+export { ByteReader, ByteWriter } from './bytes.js';
+export {
+  ALERT_DESCRIPTIONS,
+  ContentType,
+  DOWNGRADE_PREFIX,
+  ExtensionType,
+  HELLO_RETRY_REQUEST_RANDOM,
+  HandshakeType,
+  MAX_PLAINTEXT,
+  MAX_RECORD_FRAGMENT,
+  SSLV2_ERRORS,
+  Sslv2MessageType,
+  TlsVersion,
+} from './constants.js';
+export {
+  DEFAULT_SIGNATURE_ALGORITHMS,
+  MAX_CIPHER_SUITES,
+  buildClientHello,
+  buildClientHelloMessage,
+  buildHandshakeMessage,
+  buildRecords,
+  buildSslv2ClientHello,
+  x25519KeyShare,
+  type ClientHelloOptions,
+  type KeyShareEntry,
+  type Sslv2ClientHelloOptions,
+} from './client-hello.js';
+export {
+  DEFAULT_MAX_BUFFERED,
+  HandshakeReassembler,
+  TlsRecordReader,
+  type Framing,
+  type HandshakeMessage,
+  type HandshakeReassemblerOptions,
+  type Sslv2Record,
+  type TlsRecord,
+  type TlsRecordReaderOptions,
+} from './records.js';
+export {
+  alertName,
+  bitLength,
+  downgradeSentinel,
+  isDowngradeSentinel,
+  isHelloRetryRequestRandom,
+  parseAlert,
+  parseCertificate,
+  parseCertificateMessage,
+  parseCertificateRequest,
+  parseServerHello,
+  parseServerKeyExchange,
+  parseSslv2Error,
+  parseSslv2ServerHello,
+  type Alert,
+  type CertificateEntry,
+  type CertificateMessage,
+  type CertificateRequest,
+  type DheServerKeyExchange,
+  type DowngradeSentinel,
+  type EcdheServerKeyExchange,
+  type ServerHello,
+  type ServerKeyExchange,
+  type Sslv2Error,
+  type Sslv2ServerHello,
+} from './handshake.js';
