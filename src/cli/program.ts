@@ -12,6 +12,18 @@ function positiveSeconds(value: string): number {
   return n;
 }
 
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 60000) throw new InvalidArgumentError('expected a whole number of milliseconds from 0 to 60000');
+  return n;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -38,6 +50,9 @@ export function buildProgram(): Command {
     .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
     .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
     .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
+    .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites): certificate and XMPP facts only')
+    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', positiveInt, 4)
+    .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', nonNegativeInt, 0)
     .option('--timeout <seconds>', 'timeout of each phase (connect, stream header, features, proceed, handshake)', positiveSeconds, 10)
     .option('--json', 'print the result document (JSON) instead of the report')
     .option('--no-color', 'no colours in the report (also when NO_COLOR is set or output is not a terminal)')

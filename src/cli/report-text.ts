@@ -1,4 +1,4 @@
-import type { CertificateResult, EndpointResult, ScanResult } from '../result/types.js';
+import type { CertificateResult, EndpointResult, ProtocolName, ScanResult, TlsResult } from '../result/types.js';
 
 // The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
 // (the caller decides from isTTY / NO_COLOR).
@@ -63,6 +63,46 @@ function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
   }
   if (ep.session) out.push(`  TLS session         ${ep.session.protocol ?? '?'} ${ep.session.cipher ?? ''}`.trimEnd());
   if (ep.certificate) out.push(...formatCertificate(ep.certificate, style));
+  if (ep.tls) out.push(...formatTls(ep.tls, style));
+  return out;
+}
+
+const PROTOCOL_ORDER: ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const LEGACY: ReadonlySet<ProtocolName> = new Set(['SSLv2', 'SSLv3']);
+
+/** Protocols and suites grouped by protocol, strongest protocol first, like sslscan. */
+function formatTls(t: TlsResult, style: TextStyle): string[] {
+  const out = ['  Protocols'];
+  for (const p of PROTOCOL_ORDER) {
+    const err = t.protocolErrors[p];
+    const state = err ? style.warn(`unknown (${err.code}: ${err.message})`) : t.protocols[p] ? (LEGACY.has(p) ? style.bad('enabled') : style.ok('enabled')) : 'disabled';
+    out.push(`    ${p.padEnd(8)} ${state}`);
+  }
+  for (const p of [...PROTOCOL_ORDER].reverse()) {
+    const suites = t.cipherSuites.filter((c) => c.protocol === p);
+    if (suites.length === 0) continue;
+    const order = t.serverPreference.find((o) => o.protocol === p);
+    const how = order?.serverEnforced ? 'server order' : order?.serverEnforced === false ? 'client order' : '';
+    out.push(`  ${p} cipher suites${how ? ` (${how})` : ''}`);
+    const sorted = order?.serverEnforced ? [...suites].sort((a, b) => order.order.indexOf(a.code) - order.order.indexOf(b.code)) : suites;
+    for (const c of sorted) {
+      const weak = c.effectiveBits < 112 || c.export || c.null || c.anonymous || c.rc4;
+      const bits = `${String(c.effectiveBits).padStart(3)} bits`;
+      const kx = c.kxGroup ?? (c.dhBits ? `DH ${c.dhBits}` : '');
+      const flags = [c.forwardSecrecy ? 'FS' : '', c.aead ? 'AEAD' : '', c.export ? 'EXPORT' : '', c.anonymous ? 'anon' : '', c.null ? 'NULL' : ''].filter(Boolean).join(' ');
+      const line = `    ${c.code.padEnd(8)} ${bits}  ${(c.openssl ?? c.name).padEnd(34)} ${kx.padEnd(10)} ${flags}`.trimEnd();
+      out.push(weak ? style.bad(line) : line);
+    }
+  }
+  if (t.groups.length) out.push(`  Groups              ${[...new Set(t.groups.map((g) => `${g.name} (${g.protocol})`))].join(', ')}`);
+  for (const d of t.dh) out.push(`  DH parameters       ${d.bits} bits${d.name ? ` (${d.name})` : ''}`);
+  const yesNo = (v: boolean | null, good: boolean) => (v === null ? 'not tested' : v === good ? style.ok(v ? 'yes' : 'no') : style.bad(v ? 'yes' : 'no'));
+  out.push(`  Compression         ${yesNo(t.compression, false)}`);
+  out.push(`  Secure reneg.       ${yesNo(t.secureRenegotiation, true)}`);
+  out.push(`  Fallback SCSV       ${yesNo(t.fallbackScsv, true)}`);
+  if (t.clientCertificateRequested !== null) out.push(`  Client cert. req.   ${t.clientCertificateRequested ? 'yes' : 'no'}`);
+  for (const n of t.notes) out.push(`  ${style.warn('note')} ${n}`);
+  out.push(style.dim(`  ${t.probeCount} probes in ${t.durationSeconds.toFixed(2)} s`));
   return out;
 }
 

@@ -18,6 +18,9 @@ interface ScanFlags {
   clientCert?: string;
   clientKey?: string;
   timeout: number;
+  tlsProbe: boolean;
+  maxConnections: number;
+  connectionDelay: number;
   json?: boolean;
   color: boolean;
 }
@@ -44,6 +47,9 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
     trustStore,
     from: flags.from,
     fetchAia: flags.aia,
+    tlsProbe: flags.tlsProbe,
+    maxConnectionsPerHost: flags.maxConnections,
+    connectionDelayMs: flags.connectionDelay,
     timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms },
     ...(flags.connect ? { connect: flags.connect } : {}),
     ...(flags.directTls ? { directTls: true } : {}),

@@ -170,6 +170,88 @@ export interface TlsSessionFacts {
   cipher: string | null;
 }
 
+export type ProtocolName = 'SSLv2' | 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** One accepted (protocol, cipher suite) pair, with the suite's registry properties. */
+export interface CipherSuiteFinding {
+  protocol: ProtocolName;
+  /** `0xC030`; SSLv2 cipher specs have three bytes (`0x0700C0`). */
+  code: string;
+  /** IANA name (SSLv2: the spec's name, e.g. `SSL_CK_DES_192_EDE3_CBC_WITH_MD5`). */
+  name: string;
+  openssl: string | null;
+  /** Nominal key bits, and strength in bits (3DES: 168 and 112). */
+  bits: number;
+  effectiveBits: number;
+  keyExchange: string;
+  authentication: string;
+  encryption: string;
+  mac: string;
+  aead: boolean;
+  forwardSecrecy: boolean;
+  export: boolean;
+  anonymous: boolean;
+  null: boolean;
+  rc4: boolean;
+  /** 64-bit block cipher (3DES, DES, IDEA, RC2). */
+  blockSize64: boolean;
+  /** ECDHE: the group the server chose when we offered ours; DHE: the prime size. */
+  kxGroup: string | null;
+  dhBits: number | null;
+}
+
+/** Cipher suite order per protocol. */
+export interface CipherOrder {
+  protocol: ProtocolName;
+  /** true: the server picks by its own order; false: it follows ours; null: one suite only. */
+  serverEnforced: boolean | null;
+  /** The server's order (codes as in `cipherSuites`) when it enforces one. */
+  order: string[];
+}
+
+export interface GroupFinding {
+  /** `0x001D` */
+  code: string;
+  name: string;
+  /** Where we saw it: an ECDHE ServerKeyExchange (TLS ≤ 1.2) or a TLS 1.3 key share / HelloRetryRequest. */
+  protocol: 'TLSv1.2' | 'TLSv1.3';
+  kind: string;
+  /** EC field size or FFDHE modulus size. */
+  bits: number | null;
+}
+
+export interface DhFinding {
+  bits: number;
+  /** A known group (RFC 2409/3526/5114/7919 or a common 1024-bit prime), or null. */
+  name: string | null;
+  protocol: ProtocolName;
+}
+
+/** The raw TLS prober's findings for one endpoint. */
+export interface TlsResult {
+  protocols: Record<ProtocolName, boolean>;
+  /** Protocols we could not decide (the server stalled or broke every probe): their error. */
+  protocolErrors: Partial<Record<ProtocolName, ScanErrorInfo>>;
+  cipherSuites: CipherSuiteFinding[];
+  serverPreference: CipherOrder[];
+  groups: GroupFinding[];
+  dh: DhFinding[];
+  /** TLS compression (DEFLATE) accepted. null: not tested (no TLS ≤ 1.2). */
+  compression: boolean | null;
+  /** RFC 5746 renegotiation_info in the ServerHello (TLS ≤ 1.2). */
+  secureRenegotiation: boolean | null;
+  /** A lower-version hello with TLS_FALLBACK_SCSV got inappropriate_fallback. null: needs two protocols. */
+  fallbackScsv: boolean | null;
+  /** The server sent a CertificateRequest (TLS ≤ 1.2). */
+  clientCertificateRequested: boolean | null;
+  /** DER certificates (base64) in the Certificate message, as sent (TLS ≤ 1.2). */
+  certificateChain: string[];
+  /** Odd behaviour worth a human's eye: version intolerance, downgrades, retries. */
+  notes: string[];
+  probeCount: number;
+  durationSeconds: number;
+}
+
 export type EndpointStatus = 'ok' | 'error' | 'skipped';
 
 export interface EndpointResult {
@@ -187,6 +269,8 @@ export interface EndpointResult {
   xmpp: XmppFacts | null;
   certificate: CertificateResult | null;
   session: TlsSessionFacts | null;
+  /** Raw TLS probing (protocols, cipher suites, key exchange); null when not run. */
+  tls: TlsResult | null;
   durationSeconds: number;
 }
 

@@ -1,8 +1,9 @@
 import { type TrustStore, analyzeChain, completeChain, loadTrustStore } from '../certificate/index.js';
-import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, inspectEndpoint } from '../connector/index.js';
+import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, type XmppTarget, inspectEndpoint, openTlsReadySocket } from '../connector/index.js';
 import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
 import { ScanError, toErrorInfo } from '../result/errors.js';
 import type { CertificateResult, EndpointResult, Mode, ScanResult } from '../result/types.js';
+import { probeTls } from '../tls/index.js';
 import { SCANNER } from '../version.js';
 
 // The scan orchestrator: domain → endpoints → per-endpoint inspection → certificate verdict →
@@ -27,6 +28,11 @@ export interface ScanOptions {
   fetchAia?: boolean;
   /** Endpoints of one domain scanned at once. */
   endpointConcurrency?: number;
+  /** Raw TLS probing (protocols, cipher suites, …); false skips it (certificate and XMPP facts only). */
+  tlsProbe?: boolean;
+  /** Probe connections to one endpoint at once (default 4), and the minimum gap between two, ms. */
+  maxConnectionsPerHost?: number;
+  connectionDelayMs?: number;
   signal?: AbortSignal;
   now?: () => Date;
 }
@@ -87,29 +93,40 @@ async function scanEndpoint(
     xmpp: null,
     certificate: null,
     session: null,
+    tls: null,
     durationSeconds: 0,
   };
   if (ep.skip) return base;
   try {
-    const inspection = await inspectEndpoint(
-      {
-        domain,
-        mode: opts.mode,
-        host: ep.host,
-        address: ep.address,
-        port: ep.port,
-        directTls: ep.directTls,
-        from: opts.from ?? DEFAULT_S2S_FROM,
-        timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      },
-      opts.clientCertificate ? { clientCertificate: opts.clientCertificate } : {},
-    );
+    const target: XmppTarget = {
+      domain,
+      mode: opts.mode,
+      host: ep.host,
+      address: ep.address,
+      port: ep.port,
+      directTls: ep.directTls,
+      from: opts.from ?? DEFAULT_S2S_FROM,
+      timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    const inspection = await inspectEndpoint(target, opts.clientCertificate ? { clientCertificate: opts.clientCertificate } : {});
     base.xmpp = inspection.xmpp;
     base.session = inspection.session;
     base.error = inspection.error ? inspection.error.toJSON() : null;
     if (inspection.peerCertificates.length > 0) {
       base.certificate = await judgeCertificate(inspection.peerCertificates, domain, opts);
+    }
+    // Probe TLS when we got as far as a TLS socket: the prober needs the same XMPP preamble to work.
+    const reachedTls = inspection.session !== null || (inspection.error?.phase === 'tls_handshake' && inspection.error.code !== 'timeout');
+    if (opts.tlsProbe !== false && reachedTls) {
+      base.tls = await probeTls({
+        openSocket: async () => (await openTlsReadySocket(target)).socket,
+        serverName: domain,
+        maxConnections: opts.maxConnectionsPerHost ?? 4,
+        delayMs: opts.connectionDelayMs ?? 0,
+        probeTimeoutMs: target.timeouts.handshakeMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
     }
   } catch (err) {
     base.error = toErrorInfo(err);

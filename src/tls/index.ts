@@ -1,0 +1,4 @@
+// The raw TLS prober: SSLv2…TLS 1.3 support, cipher suites, groups, DH parameters, compression,
+// renegotiation, fallback SCSV. Input: a function that opens a socket ready for TLS bytes.
+export { type OpenTlsSocket, type ProberOptions, probeTls } from './probe/prober.js';
+export type { ProbeAnswer } from './probe/exchange.js';

@@ -1,0 +1,444 @@
+import type { Socket } from 'node:net';
+import { ScanError, toErrorInfo } from '../../result/errors.js';
+import type {
+  CipherOrder,
+  CipherSuiteFinding,
+  DhFinding,
+  GroupFinding,
+  ProtocolName,
+  ScanErrorInfo,
+  TlsResult,
+} from '../../result/types.js';
+import {
+  type CipherSuite,
+  SSLV2_CIPHER_SPECS,
+  cipherSuiteByCode,
+  groupByCode,
+  identifyDhPrime,
+  sslv2CipherSpecByCode,
+  suitesForProtocol,
+} from '../registry/index.js';
+import { type ProbeAnswer, exchange } from './exchange.js';
+import { type HelloVariant, TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION, buildHello, buildSslv2Hello } from './hellos.js';
+import { ConnectionLimiter } from './limiter.js';
+
+// The raw TLS prober. It knows nothing of XMPP: `openSocket` yields a socket ready for TLS bytes
+// (after <proceed/>, or a plain TCP socket for direct TLS). Each probe is one fresh connection and
+// one ClientHello. Speed comes from running independent probes concurrently under the per-host
+// connection cap: enumeration runs over disjoint chunks of the suite list in parallel, and all
+// protocols are probed at once.
+
+export type OpenTlsSocket = () => Promise<Socket>;
+
+export interface ProberOptions {
+  openSocket: OpenTlsSocket;
+  /** SNI; null for none (IP literals). */
+  serverName: string | null;
+  /** Connections to this endpoint at once (default 4; 1 allowed). */
+  maxConnections?: number;
+  /** Minimum time between two connection starts, ms (default 0). */
+  delayMs?: number;
+  /** Time for the server to answer one hello, ms (default 10 s). */
+  probeTimeoutMs?: number;
+  /** Retries of a probe that timed out or could not connect, with backoff (default 2). */
+  retries?: number;
+  /** Protocols to test (default all six). */
+  protocols?: ProtocolName[];
+  signal?: AbortSignal;
+  /** Called after each probe (debug logging). */
+  onProbe?: (event: { protocol: ProtocolName; offered: number; answer: ProbeAnswer['kind']; ms: number }) => void;
+}
+
+const ALL_PROTOCOLS: ProtocolName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3', 'SSLv2'];
+type TlsProtocol = Exclude<ProtocolName, 'SSLv2'>;
+const PROTOCOL_BY_WIRE = new Map(Object.entries(WIRE_VERSION).map(([name, v]) => [v, name as TlsProtocol]));
+
+/** A probe's answer once retries are spent: a hello or a definite refusal. */
+type Settled = Exclude<ProbeAnswer, { kind: 'timeout' }>;
+
+/** Thrown inside enumeration when the protocol itself turned out unsupported. */
+class ProtocolRejected extends Error {}
+
+interface AcceptedSuite {
+  code: number;
+  answer: Extract<ProbeAnswer, { kind: 'hello' }>;
+}
+
+export async function probeTls(opts: ProberOptions): Promise<TlsResult> {
+  return new Prober(opts).run();
+}
+
+class Prober {
+  private readonly limiter: ConnectionLimiter;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private probeCount = 0;
+  private readonly notes: string[] = [];
+  /** Every ≤ 1.2 hello answer, for facts that any of them shows (renegotiation, DH, chain). */
+  private readonly legacyAnswers: Extract<ProbeAnswer, { kind: 'hello' }>[] = [];
+
+  constructor(private readonly opts: ProberOptions) {
+    this.limiter = new ConnectionLimiter(opts.maxConnections ?? 4, opts.delayMs ?? 0);
+    this.timeoutMs = opts.probeTimeoutMs ?? 10_000;
+    this.retries = opts.retries ?? 2;
+  }
+
+  async run(): Promise<TlsResult> {
+    const started = performance.now();
+    const wanted = this.opts.protocols ?? ALL_PROTOCOLS;
+    const protocols = Object.fromEntries(ALL_PROTOCOLS.map((p) => [p, false])) as Record<ProtocolName, boolean>;
+    const protocolErrors: Partial<Record<ProtocolName, ScanErrorInfo>> = {};
+    const accepted = new Map<ProtocolName, AcceptedSuite[]>();
+    const sslv2Specs: number[] = [];
+
+    await Promise.all(
+      wanted.map(async (protocol) => {
+        try {
+          if (protocol === 'SSLv2') {
+            const specs = await this.probeSslv2();
+            protocols.SSLv2 = specs.length > 0;
+            sslv2Specs.push(...specs);
+            return;
+          }
+          const suites = await this.enumerateSuites(protocol);
+          protocols[protocol] = suites.length > 0;
+          accepted.set(protocol, suites);
+        } catch (err) {
+          protocolErrors[protocol] = toErrorInfo(err);
+        }
+      }),
+    );
+
+    const supported = ALL_PROTOCOLS.filter((p) => protocols[p] && p !== 'SSLv2') as TlsProtocol[];
+    const [serverPreference, groups, compression, fallbackScsv] = await Promise.all([
+      this.cipherOrders(supported, accepted),
+      this.enumerateGroups(supported, accepted),
+      this.testCompression(supported, accepted),
+      this.testFallbackScsv(supported, accepted),
+    ]);
+
+    const cipherSuites: CipherSuiteFinding[] = [];
+    for (const p of [...supported].reverse()) {
+      for (const a of accepted.get(p) ?? []) cipherSuites.push(suiteFinding(p, a));
+    }
+    for (const code of sslv2Specs) cipherSuites.push(sslv2Finding(code));
+
+    const legacy = this.legacyAnswers;
+    const complete = legacy.filter((a) => a.flight.complete);
+    const chain = legacy.find((a) => a.flight.certificates && a.flight.certificates.length > 0)?.flight.certificates ?? [];
+    return {
+      protocols,
+      protocolErrors,
+      cipherSuites,
+      serverPreference,
+      groups,
+      dh: dhFindings(legacy),
+      compression,
+      secureRenegotiation: legacy.length ? legacy.some((a) => a.serverHello.secureRenegotiation) : null,
+      fallbackScsv,
+      clientCertificateRequested: complete.length ? complete.some((a) => a.flight.certificateRequest !== null) : null,
+      certificateChain: chain.map((der) => der.toString('base64')),
+      notes: [...new Set(this.notes)],
+      probeCount: this.probeCount,
+      durationSeconds: Math.round(performance.now() - started) / 1000,
+    };
+  }
+
+  /** One hello on one fresh connection, retried with backoff when the server stalls or the connection fails. */
+  private async probe(protocol: ProtocolName, offered: number, hello: Buffer): Promise<Settled> {
+    let lastError: unknown = null;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      this.opts.signal?.throwIfAborted();
+      if (attempt > 0) await sleep(500 * 3 ** (attempt - 1));
+      const t0 = performance.now();
+      try {
+        const answer = await this.limiter.run(async () => {
+          this.probeCount++;
+          const socket = await this.opts.openSocket();
+          return exchange(socket, hello, { timeoutMs: this.timeoutMs, keyExchangeOf });
+        });
+        this.opts.onProbe?.({ protocol, offered, answer: answer.kind, ms: Math.round(performance.now() - t0) });
+        if (answer.kind !== 'timeout') {
+          if (answer.kind === 'hello' && answer.serverHello.selectedVersion <= 0x0303 && !answer.serverHello.isHelloRetryRequest) {
+            this.legacyAnswers.push(answer);
+          }
+          if (attempt > 0) this.notes.push(`${protocol}: the server needed ${attempt} retr${attempt > 1 ? 'ies' : 'y'} (slow or rate-limiting)`);
+          return answer;
+        }
+        lastError = new ScanError('timeout', `no answer to a ${protocol} ClientHello within ${this.timeoutMs / 1000} s`, { phase: 'tls_handshake' });
+      } catch (err) {
+        if (this.opts.signal?.aborted) throw err;
+        lastError = err;
+      }
+    }
+    throw lastError instanceof ScanError ? lastError : new ScanError('internal_error', String(lastError));
+  }
+
+  private async probeSslv2(): Promise<number[]> {
+    const offered = SSLV2_CIPHER_SPECS.map((s) => s.code);
+    const answer = await this.probe('SSLv2', offered.length, buildSslv2Hello(offered));
+    if (answer.kind !== 'sslv2') return [];
+    // A server may list specs we did not offer; only shared ones count.
+    return answer.serverHello.cipherSpecs.filter((c) => offered.includes(c));
+  }
+
+  /**
+   * Every suite the server accepts with `protocol`: offer a chunk, record the chosen suite, remove
+   * it, repeat until the server refuses; disjoint chunks run in parallel.
+   */
+  private async enumerateSuites(protocol: TlsProtocol): Promise<AcceptedSuite[]> {
+    const candidates = suitesForProtocol(protocol).map((s) => s.code);
+    const found: AcceptedSuite[] = [];
+    let rejected = false;
+    const chunkLoop = async (chunk: number[]): Promise<void> => {
+      let remaining = chunk;
+      let acceptedHere = 0;
+      while (remaining.length > 0 && !rejected) {
+        const answer = await this.probe(protocol, remaining.length, buildHello(protocol, remaining, this.opts.serverName));
+        const verdict = this.judge(protocol, answer, remaining);
+        if (verdict === 'protocol_rejected') {
+          rejected = true;
+          return;
+        }
+        if (verdict === 'refused') {
+          // A silent close on a big first hello may be intolerance to its size: try halves.
+          if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32) {
+            this.notes.push(`${protocol}: the server closed the connection on a ${remaining.length}-suite hello; retried with smaller hellos`);
+            const half = Math.ceil(remaining.length / 2);
+            await Promise.all([chunkLoop(remaining.slice(0, half)), chunkLoop(remaining.slice(half))]);
+          }
+          return;
+        }
+        found.push({ code: verdict.code, answer: verdict.answer });
+        acceptedHere++;
+        remaining = remaining.filter((c) => c !== verdict.code);
+      }
+    };
+    await Promise.all(chunksOf(candidates, this.chunkCount(candidates.length)).map(chunkLoop));
+    if (rejected && found.length > 0) this.notes.push(`${protocol}: the server accepted some hellos and refused the protocol in others`);
+    return rejected ? [] : dedupe(found);
+  }
+
+  /** Chunks per suite list: ≤ 128 suites per hello, and enough chunks to keep the connections busy. */
+  private chunkCount(n: number): number {
+    const parallel = this.opts.maxConnections ?? 4;
+    return Math.max(Math.ceil(n / 128), Math.min(parallel, Math.ceil(n / 16)), 1);
+  }
+
+  /** Reads one enumeration answer: a suite accepted with exactly this protocol, a refusal, or no such protocol. */
+  private judge(protocol: TlsProtocol, answer: Settled, offered: number[]): 'refused' | 'protocol_rejected' | AcceptedSuite {
+    if (answer.kind === 'alert') return answer.alert.name === 'protocol_version' ? 'protocol_rejected' : 'refused';
+    if (answer.kind !== 'hello') return 'refused';
+    const sh = answer.serverHello;
+    const got = PROTOCOL_BY_WIRE.get(sh.selectedVersion);
+    if (sh.selectedVersion !== WIRE_VERSION[protocol]) {
+      if (got && WIRE_VERSION[got] < WIRE_VERSION[protocol]) this.notes.push(`${protocol} hello answered with ${got}`);
+      else this.notes.push(`${protocol} hello answered with version 0x${sh.selectedVersion.toString(16)}`);
+      return 'protocol_rejected';
+    }
+    if (!offered.includes(sh.cipherSuite)) {
+      this.notes.push(`${protocol}: the server chose suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')}, which we did not offer`);
+      return 'refused';
+    }
+    return { code: sh.cipherSuite, answer };
+  }
+
+  /** Server preference: the same suites in two orders; same choice → the server's order, then read it out. */
+  private async cipherOrders(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<CipherOrder[]> {
+    return Promise.all(
+      supported.map(async (protocol): Promise<CipherOrder> => {
+        const codes = (accepted.get(protocol) ?? []).map((a) => a.code);
+        if (codes.length < 2) return { protocol, serverEnforced: null, order: codes.map(hex4) };
+        const pick = async (offer: number[]) => {
+          const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, 128), this.opts.serverName));
+          return answer.kind === 'hello' ? answer.serverHello.cipherSuite : null;
+        };
+        const [forward, backward] = await Promise.all([pick(codes), pick([...codes].reverse())]);
+        if (forward === null || backward === null) return { protocol, serverEnforced: null, order: [] };
+        if (forward !== backward) return { protocol, serverEnforced: false, order: [] };
+        const order = [forward];
+        let remaining = codes.filter((c) => c !== forward);
+        while (remaining.length > 1) {
+          const next = await pick(remaining);
+          if (next === null || !remaining.includes(next)) break;
+          order.push(next);
+          remaining = remaining.filter((c) => c !== next);
+        }
+        if (remaining.length === 1) order.push(remaining[0] as number);
+        return { protocol, serverEnforced: true, order: order.map(hex4) };
+      }),
+    );
+  }
+
+  /** ECDHE groups (TLS ≤ 1.2, read from the ServerKeyExchange) and TLS 1.3 groups (from HelloRetryRequests). */
+  private async enumerateGroups(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<GroupFinding[]> {
+    const findings: GroupFinding[] = [];
+    const jobs: Promise<void>[] = [];
+    const legacy = supported.find((p) => p !== 'TLSv1.3' && p !== 'SSLv3' && (accepted.get(p) ?? []).some((a) => cipherSuiteByCode(a.code)?.keyExchange.startsWith('ECDHE')));
+    if (legacy) {
+      const ecdhe = (accepted.get(legacy) ?? []).map((a) => a.code).filter((c) => cipherSuiteByCode(c)?.keyExchange.startsWith('ECDHE'));
+      jobs.push(
+        this.removeChosen(TLS12_GROUPS, async (groups) => {
+          const answer = await this.probe(legacy, ecdhe.length, buildHello(legacy, ecdhe, this.opts.serverName, { groups }));
+          const kx = answer.kind === 'hello' ? answer.flight.serverKeyExchange : null;
+          return kx?.kind === 'ecdhe' ? kx.namedGroup : null;
+        }).then((codes) => {
+          for (const c of codes) findings.push(groupFinding(c, 'TLSv1.2'));
+        }),
+      );
+    }
+    if (supported.includes('TLSv1.3')) {
+      const suites = (accepted.get('TLSv1.3') ?? []).map((a) => a.code);
+      const variant = (groups: number[]): HelloVariant => ({ groups, keyShares: [] });
+      jobs.push(
+        this.removeChosen(TLS13_GROUPS, async (groups) => {
+          const answer = await this.probe('TLSv1.3', suites.length, buildHello('TLSv1.3', suites, this.opts.serverName, variant(groups)));
+          return answer.kind === 'hello' ? answer.serverHello.keyShareGroup : null;
+        }).then((codes) => {
+          for (const c of codes) findings.push(groupFinding(c, 'TLSv1.3'));
+        }),
+      );
+    }
+    await Promise.all(jobs);
+    return findings;
+  }
+
+  /** Remove-chosen over a candidate list, in parallel chunks; `pick` returns the chosen item or null. */
+  private async removeChosen(candidates: number[], pick: (offer: number[]) => Promise<number | null>): Promise<number[]> {
+    const chosen: number[] = [];
+    const loop = async (chunk: number[]) => {
+      let remaining = chunk;
+      while (remaining.length > 0) {
+        const c = await pick(remaining).catch(() => null);
+        if (c === null || !remaining.includes(c)) return;
+        chosen.push(c);
+        remaining = remaining.filter((x) => x !== c);
+      }
+    };
+    await Promise.all(chunksOf(candidates, Math.min(this.opts.maxConnections ?? 4, Math.ceil(candidates.length / 8))).map(loop));
+    return [...new Set(chosen)];
+  }
+
+  /** CRIME: does the server accept DEFLATE when offered? */
+  private async testCompression(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<boolean | null> {
+    const protocol = supported.find((p) => p !== 'TLSv1.3');
+    if (!protocol) return null;
+    const suites = (accepted.get(protocol) ?? []).map((a) => a.code).slice(0, 128);
+    const answer = await this.probe(protocol, suites.length, buildHello(protocol, suites, this.opts.serverName, { compression: true })).catch(() => null);
+    return answer?.kind === 'hello' ? answer.serverHello.compressionMethod === 1 : null;
+  }
+
+  /** RFC 7507: a hello for a lower version with TLS_FALLBACK_SCSV must get inappropriate_fallback. */
+  private async testFallbackScsv(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<boolean | null> {
+    const lower = supported.filter((p) => p !== 'TLSv1.3');
+    // Needs a version below the best one; the best may be TLS 1.3.
+    const target = supported[0] === 'TLSv1.3' ? lower[0] : lower[1];
+    if (!target) return null;
+    const suites = (accepted.get(target) ?? []).map((a) => a.code).slice(0, 128);
+    const answer = await this.probe(target, suites.length, buildHello(target, suites, this.opts.serverName, { fallbackScsv: true })).catch(() => null);
+    if (!answer) return null;
+    if (answer.kind === 'alert') return answer.alert.name === 'inappropriate_fallback';
+    return answer.kind === 'hello' ? false : null;
+  }
+}
+
+function keyExchangeOf(code: number): 'dhe' | 'ecdhe' | null {
+  const kx = cipherSuiteByCode(code)?.keyExchange;
+  if (kx === 'DHE' || kx === 'DHE_PSK') return 'dhe';
+  if (kx === 'ECDHE' || kx === 'ECDHE_PSK') return 'ecdhe';
+  return null;
+}
+
+function suiteFinding(protocol: ProtocolName, a: AcceptedSuite): CipherSuiteFinding {
+  const s = cipherSuiteByCode(a.code) as CipherSuite;
+  const kx = a.answer.flight.serverKeyExchange;
+  const tls13Group = protocol === 'TLSv1.3' ? a.answer.serverHello.keyShareGroup : null;
+  const groupCode = kx?.kind === 'ecdhe' ? kx.namedGroup : tls13Group;
+  return {
+    protocol,
+    code: s.hex,
+    name: s.name,
+    openssl: s.openssl,
+    bits: s.bits,
+    effectiveBits: s.effectiveBits,
+    keyExchange: s.keyExchange,
+    authentication: s.authentication,
+    encryption: s.encryption,
+    mac: s.mac,
+    aead: s.aead,
+    forwardSecrecy: s.forwardSecrecy,
+    export: s.export,
+    anonymous: s.anonymous,
+    null: s.null,
+    rc4: s.rc4,
+    blockSize64: s.blockSize64,
+    kxGroup: groupCode !== null && groupCode !== undefined ? (groupByCode(groupCode)?.name ?? hex4(groupCode)) : null,
+    dhBits: kx?.kind === 'dhe' ? kx.primeBits : null,
+  };
+}
+
+function sslv2Finding(code: number): CipherSuiteFinding {
+  const s = sslv2CipherSpecByCode(code);
+  const name = s ? `SSL_CK_${s.name}` : `0x${code.toString(16).toUpperCase().padStart(6, '0')}`;
+  return {
+    protocol: 'SSLv2',
+    code: s?.hex ?? name,
+    name,
+    openssl: s?.openssl ?? null,
+    bits: s?.bits ?? 0,
+    effectiveBits: s?.effectiveBits ?? 0,
+    keyExchange: 'RSA',
+    authentication: 'RSA',
+    encryption: s?.encryption ?? 'unknown',
+    mac: 'MD5',
+    aead: false,
+    forwardSecrecy: false,
+    export: s?.export ?? false,
+    anonymous: false,
+    null: false,
+    rc4: s?.encryption === 'RC4',
+    blockSize64: s ? s.encryption !== 'RC4' : false,
+    kxGroup: null,
+    dhBits: null,
+  };
+}
+
+function groupFinding(code: number, protocol: 'TLSv1.2' | 'TLSv1.3'): GroupFinding {
+  const g = groupByCode(code);
+  return { code: hex4(code), name: g?.name ?? hex4(code), protocol, kind: g?.kind ?? 'unknown', bits: g?.bits ?? null };
+}
+
+function dhFindings(answers: Extract<ProbeAnswer, { kind: 'hello' }>[]): DhFinding[] {
+  const seen = new Map<string, DhFinding>();
+  for (const a of answers) {
+    const kx = a.flight.serverKeyExchange;
+    if (kx?.kind !== 'dhe') continue;
+    const protocol = PROTOCOL_BY_WIRE.get(a.serverHello.selectedVersion) ?? 'TLSv1.2';
+    const known = identifyDhPrime(kx.p);
+    const key = `${kx.p.toString('hex')}`;
+    if (!seen.has(key)) seen.set(key, { bits: kx.primeBits, name: known?.name ?? null, protocol });
+  }
+  return [...seen.values()];
+}
+
+function dedupe(found: AcceptedSuite[]): AcceptedSuite[] {
+  const byCode = new Map<number, AcceptedSuite>();
+  for (const f of found) if (!byCode.has(f.code)) byCode.set(f.code, f);
+  return [...byCode.values()].sort((a, b) => a.code - b.code);
+}
+
+/** Round-robin split, so that likely-accepted suites spread over the chunks. */
+function chunksOf<T>(items: readonly T[], count: number): T[][] {
+  const n = Math.max(1, Math.min(count, items.length));
+  const chunks: T[][] = Array.from({ length: n }, () => []);
+  items.forEach((item, i) => chunks[i % n]?.push(item));
+  return chunks.filter((c) => c.length > 0);
+}
+
+function hex4(code: number): string {
+  return '0x' + code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
