@@ -7,18 +7,24 @@ import type {
   CertificateDetails,
   CertificateResult,
   ChainEntry,
+  CipherOrder,
+  CipherSuiteFinding,
+  DhFinding,
   EndpointResult,
   EndpointStatus,
   ErrorCode,
+  GroupFinding,
   IdentityCheck,
   KeyType,
   Mode,
   Phase,
+  ProtocolName,
   SaslExternalResult,
   ScanErrorInfo,
   ScanResult,
   StarttlsState,
   SubjectAltNames,
+  TlsResult,
   TlsSessionFacts,
   TrustError,
   XmppFacts,
@@ -107,6 +113,8 @@ const ENDPOINT_SOURCES = allOf<EndpointResult['source']>()(['srv', 'fallback', '
 const CHAIN_SOURCES = allOf<ChainEntry['source']>()(['presented', 'trust_store', 'ca_file', 'aia']);
 const MATCHED_BY = allOf<IdentityCheck['matchedBy']>()(['dns', 'srv', 'xmppAddr', 'cn', null]);
 const FAMILIES = allOf<EndpointResult['family']>()([4, 6]);
+const PROTOCOL_NAMES = allOf<ProtocolName>()(['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+const GROUP_PROTOCOLS = allOf<GroupFinding['protocol']>()(['TLSv1.2', 'TLSv1.3']);
 
 // ---- Every property of each interface: `satisfies` rejects missing and unknown keys ---------------
 
@@ -137,6 +145,7 @@ const KEYS = {
     xmpp: true,
     certificate: true,
     session: true,
+    tls: true,
     durationSeconds: true,
   } satisfies Keys<EndpointResult>,
   XmppFacts: {
@@ -199,7 +208,56 @@ const KEYS = {
     source: true,
   } satisfies Keys<ChainEntry>,
   TlsSessionFacts: { protocol: true, cipher: true } satisfies Keys<TlsSessionFacts>,
+  TlsResult: {
+    protocols: true,
+    protocolErrors: true,
+    cipherSuites: true,
+    serverPreference: true,
+    groups: true,
+    dh: true,
+    compression: true,
+    secureRenegotiation: true,
+    fallbackScsv: true,
+    clientCertificateRequested: true,
+    certificateChain: true,
+    notes: true,
+    probeCount: true,
+    durationSeconds: true,
+  } satisfies Keys<TlsResult>,
+  CipherSuiteFinding: {
+    protocol: true,
+    code: true,
+    name: true,
+    openssl: true,
+    bits: true,
+    effectiveBits: true,
+    keyExchange: true,
+    authentication: true,
+    encryption: true,
+    mac: true,
+    aead: true,
+    forwardSecrecy: true,
+    export: true,
+    anonymous: true,
+    null: true,
+    rc4: true,
+    blockSize64: true,
+    kxGroup: true,
+    dhBits: true,
+  } satisfies Keys<CipherSuiteFinding>,
+  CipherOrder: { protocol: true, serverEnforced: true, order: true } satisfies Keys<CipherOrder>,
+  GroupFinding: { code: true, name: true, protocol: true, kind: true, bits: true } satisfies Keys<GroupFinding>,
+  DhFinding: { bits: true, name: true, protocol: true } satisfies Keys<DhFinding>,
 };
+/** TlsResult.protocols and .protocolErrors are keyed by protocol name: all required, and all optional. */
+const PROTOCOL_KEYS = {
+  'SSLv2': true,
+  'SSLv3': true,
+  'TLSv1.0': true,
+  'TLSv1.1': true,
+  'TLSv1.2': true,
+  'TLSv1.3': true,
+} satisfies Keys<TlsResult['protocols']> & Keys<Required<TlsResult['protocolErrors']>>;
 /** The only optional properties in the types; everything else is required (null when absent). */
 const OPTIONAL = new Set(['ScanErrorInfo.phase', 'ScanErrorInfo.condition', 'ScanErrorInfo.text']);
 
@@ -257,12 +315,74 @@ const fullCertificate: CertificateResult = {
     { ...leafEntry, subject: 'CN=Example Root X1', issuer: 'CN=Example Root X1', keyType: 'EC', keyBits: 384, source: 'trust_store' },
   ],
 };
+/** A suite as the prober reports it: the registry's properties, plus what the handshake showed. */
+function suite(protocol: ProtocolName, code: string, name: string, openssl: string, rest: Partial<CipherSuiteFinding> = {}): CipherSuiteFinding {
+  return {
+    protocol,
+    code,
+    name,
+    openssl,
+    bits: 128,
+    effectiveBits: 128,
+    keyExchange: 'ECDHE',
+    authentication: 'RSA',
+    encryption: 'AES_128_GCM',
+    mac: 'AEAD',
+    aead: true,
+    forwardSecrecy: true,
+    export: false,
+    anonymous: false,
+    null: false,
+    rc4: false,
+    blockSize64: false,
+    kxGroup: 'x25519',
+    dhBits: null,
+    ...rest,
+  };
+}
+const fullTls: TlsResult = {
+  protocols: { 'SSLv2': false, 'SSLv3': false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true },
+  protocolErrors: { SSLv2: { code: 'timeout', message: 'no answer to a SSLv2 ClientHello within 10 s', phase: 'tls_handshake' } },
+  cipherSuites: [
+    suite('TLSv1.2', '0x009E', 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'DHE-RSA-AES128-GCM-SHA256', { keyExchange: 'DHE', kxGroup: null, dhBits: 2048 }),
+    suite('TLSv1.2', '0xC02F', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'),
+    suite('TLSv1.2', '0xC030', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', { bits: 256, effectiveBits: 256, encryption: 'AES_256_GCM' }),
+    suite('TLSv1.3', '0x1301', 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256', { keyExchange: 'ANY', authentication: 'ANY' }),
+    suite('TLSv1.3', '0x1302', 'TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384', {
+      keyExchange: 'ANY',
+      authentication: 'ANY',
+      bits: 256,
+      effectiveBits: 256,
+      encryption: 'AES_256_GCM',
+    }),
+  ],
+  serverPreference: [
+    { protocol: 'TLSv1.3', serverEnforced: false, order: [] },
+    { protocol: 'TLSv1.2', serverEnforced: true, order: ['0xC030', '0xC02F', '0x009E'] },
+  ],
+  groups: [
+    { code: '0x001D', name: 'x25519', protocol: 'TLSv1.2', kind: 'ecx', bits: 256 },
+    { code: '0x0017', name: 'secp256r1', protocol: 'TLSv1.2', kind: 'ec', bits: 256 },
+    { code: '0x11EC', name: 'X25519MLKEM768', protocol: 'TLSv1.3', kind: 'hybrid-pq', bits: 256 },
+    { code: '0x001D', name: 'x25519', protocol: 'TLSv1.3', kind: 'ecx', bits: 256 },
+    { code: '0x0201', name: 'MLKEM768', protocol: 'TLSv1.3', kind: 'pq', bits: null },
+  ],
+  dh: [{ bits: 2048, name: 'ffdhe2048', protocol: 'TLSv1.2' }],
+  compression: false,
+  secureRenegotiation: true,
+  fallbackScsv: true,
+  clientCertificateRequested: true,
+  certificateChain: ['MIIFazCCBFOgAwIBAgISA0Ex', 'MIIEVzCCAz+gAwIBAgIRAIo='],
+  notes: ['TLSv1.3: the server needed 1 retry (slow or rate-limiting)'],
+  probeCount: 63,
+  durationSeconds: 3.412,
+};
 const FULL: ScanResult = {
   schemaVersion: 1,
   domain: 'example.net',
   mode: 's2s',
   startedAt: '2026-11-25T12:00:00.000Z',
-  durationSeconds: 2.118,
+  durationSeconds: 5.618,
   error: null,
   endpoints: [
     {
@@ -297,7 +417,8 @@ const FULL: ScanResult = {
       },
       certificate: fullCertificate,
       session: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' },
-      durationSeconds: 1.7,
+      tls: fullTls,
+      durationSeconds: 5.2,
     },
     {
       host: 'example.net',
@@ -313,6 +434,7 @@ const FULL: ScanResult = {
       xmpp: null,
       certificate: null,
       session: null,
+      tls: null,
       durationSeconds: 0,
     },
   ],
@@ -364,6 +486,8 @@ describe('docs/result.schema.json', () => {
     ['EndpointResult.family', (defs.EndpointResult?.properties as JsonObject).family, FAMILIES],
     ['ChainEntry.source', (defs.ChainEntry?.properties as JsonObject).source, CHAIN_SOURCES],
     ['IdentityCheck.matchedBy', (defs.IdentityCheck?.properties as JsonObject).matchedBy, MATCHED_BY],
+    ['ProtocolName', defs.ProtocolName?.enum, PROTOCOL_NAMES],
+    ['GroupFinding.protocol', (defs.GroupFinding?.properties as JsonObject).protocol, GROUP_PROTOCOLS],
   ])('enumerates exactly the %s values of the types', (_name, node, expected) => {
     const values = Array.isArray(node) ? node : ((node as JsonObject).enum as Json[]);
     expect([...values].sort()).toEqual([...(expected as readonly Json[])].sort());
@@ -376,6 +500,18 @@ describe('docs/result.schema.json', () => {
     expect(properties.sort()).toEqual(Object.keys(keys).sort());
     const required = Object.keys(keys).filter((key) => !OPTIONAL.has(`${name}.${key}`));
     expect([...((def?.required ?? []) as string[])].sort()).toEqual(required.sort());
+  });
+
+  it('keys TlsResult.protocols (all required) and .protocolErrors (all optional) by exactly the protocol names', () => {
+    const properties = defs.TlsResult?.properties as Record<string, JsonObject>;
+    const names = Object.keys(PROTOCOL_KEYS).sort();
+    expect([...PROTOCOL_NAMES].sort()).toEqual(names);
+    expect(Object.keys(properties.protocols?.properties as JsonObject).sort()).toEqual(names);
+    expect([...(properties.protocols?.required as string[])].sort()).toEqual(names);
+    expect(properties.protocols?.additionalProperties).toBe(false);
+    expect(Object.keys(properties.protocolErrors?.properties as JsonObject).sort()).toEqual(names);
+    expect(properties.protocolErrors?.required).toBeUndefined();
+    expect(properties.protocolErrors?.additionalProperties).toBe(false);
   });
 
   it('has the same scanner object as the type', () => {
@@ -400,7 +536,53 @@ describe('docs/result.schema.json', () => {
   it('accepts the example of docs/result.md', () => {
     const example = docsExample();
     expect(errorsOf(example)).toEqual([]);
-    expect(example).toMatchObject({ mode: 'c2s', endpoints: [{ status: 'ok', directTls: false }, { status: 'skipped', family: 6 }] });
+    expect(example).toMatchObject({
+      mode: 'c2s',
+      endpoints: [
+        {
+          status: 'ok',
+          directTls: false,
+          tls: { protocols: { 'TLSv1.2': true, 'TLSv1.3': true }, cipherSuites: expect.arrayContaining([expect.objectContaining({ code: '0xC02B' })]) },
+        },
+        { status: 'skipped', family: 6, tls: null },
+      ],
+    });
+  });
+
+  it('accepts an SSLv2 cipher spec (three-byte code), and a TLS 1.3-only result with nothing undecided', () => {
+    const doc = clone(FULL);
+    const tls = doc.endpoints[0]!.tls!;
+    tls.protocols.SSLv2 = true;
+    tls.cipherSuites.push(
+      suite('SSLv2', '0x0700C0', 'SSL_CK_DES_192_EDE3_CBC_WITH_MD5', 'DES-CBC3-MD5', {
+        bits: 168,
+        effectiveBits: 112,
+        keyExchange: 'RSA',
+        encryption: '3DES_EDE_CBC',
+        mac: 'MD5',
+        aead: false,
+        forwardSecrecy: false,
+        blockSize64: true,
+        kxGroup: null,
+      }),
+    );
+    expect(errorsOf(doc)).toEqual([]);
+    doc.endpoints[0]!.tls = {
+      ...tls,
+      protocols: { ...tls.protocols, 'TLSv1.2': false, 'SSLv2': false },
+      protocolErrors: {},
+      cipherSuites: tls.cipherSuites.filter((s) => s.protocol === 'TLSv1.3'),
+      serverPreference: [{ protocol: 'TLSv1.3', serverEnforced: null, order: [] }],
+      groups: [],
+      dh: [],
+      compression: null,
+      secureRenegotiation: null,
+      fallbackScsv: null,
+      clientCertificateRequested: null,
+      certificateChain: [],
+      notes: [],
+    };
+    expect(errorsOf(doc)).toEqual([]);
   });
 
   it('accepts what the certificate analysis and ScanError really produce', async () => {
@@ -472,10 +654,36 @@ describe('docs/result.schema.json', () => {
     ['a lower-case fingerprint', (d) => (d.endpoints[0].certificate.fingerprintSha256 = FP256.toLowerCase()), '/endpoints/0/certificate/fingerprintSha256', 'pattern'],
     ['a fingerprint without colons', (d) => (d.endpoints[0].certificate.chain[0].fingerprintSha256 = 'AB'.repeat(32)), '/endpoints/0/certificate/chain/0/fingerprintSha256', 'pattern'],
     ['an unknown top-level field', (d) => (d.grade = 'A'), '', 'additionalProperties'],
-    ['an unknown endpoint field', (d) => (d.endpoints[0].tls = {}), '/endpoints/0', 'additionalProperties'],
+    ['an unknown endpoint field', (d) => (d.endpoints[0].grade = 'A'), '/endpoints/0', 'additionalProperties'],
     ['an unknown error field', (d) => (d.endpoints[0].error.stack = 'at …'), '/endpoints/0/error', 'additionalProperties'],
     ['an unknown certificate field', (d) => (d.endpoints[0].certificate.revoked = false), '/endpoints/0/certificate', 'unevaluatedProperties'],
     ['an unknown scanner field', (d) => (d.scanner.build = 'abc'), '/scanner', 'additionalProperties'],
+    // tls
+    ['a missing tls field (null when not run)', (d) => delete d.endpoints[1].tls, '/endpoints/1', 'required'],
+    ['a missing TLS result field', (d) => delete d.endpoints[0].tls.fallbackScsv, '/endpoints/0/tls', 'required'],
+    ['a TLS result without protocols', (d) => delete d.endpoints[0].tls.protocols, '/endpoints/0/tls', 'required'],
+    ['a protocol missing from protocols', (d) => delete d.endpoints[0].tls.protocols['TLSv1.0'], '/endpoints/0/tls/protocols', 'required'],
+    ['an unknown protocol in protocols', (d) => (d.endpoints[0].tls.protocols['TLSv1'] = false), '/endpoints/0/tls/protocols', 'additionalProperties'],
+    ['a protocol flag as a string', (d) => (d.endpoints[0].tls.protocols['TLSv1.2'] = 'yes'), '/endpoints/0/tls/protocols/TLSv1.2', 'type'],
+    ['an unknown protocol in protocolErrors', (d) => (d.endpoints[0].tls.protocolErrors.TLSv1 = { code: 'timeout', message: 'x' }), '/endpoints/0/tls/protocolErrors', 'additionalProperties'],
+    ['a protocol error without code', (d) => delete d.endpoints[0].tls.protocolErrors.SSLv2.code, '/endpoints/0/tls/protocolErrors/SSLv2', 'required'],
+    ['an unknown suite protocol', (d) => (d.endpoints[0].tls.cipherSuites[0].protocol = 'TLSv1'), '/endpoints/0/tls/cipherSuites/0/protocol', 'enum'],
+    ['a lower-case suite code', (d) => (d.endpoints[0].tls.cipherSuites[1].code = '0xc02f'), '/endpoints/0/tls/cipherSuites/1/code', 'pattern'],
+    ['a suite code as a number', (d) => (d.endpoints[0].tls.cipherSuites[1].code = 0xc02f), '/endpoints/0/tls/cipherSuites/1/code', 'type'],
+    ['a suite without forwardSecrecy', (d) => delete d.endpoints[0].tls.cipherSuites[1].forwardSecrecy, '/endpoints/0/tls/cipherSuites/1', 'required'],
+    ['an unknown suite field', (d) => (d.endpoints[0].tls.cipherSuites[1].recommended = 'Y'), '/endpoints/0/tls/cipherSuites/1', 'additionalProperties'],
+    ['fractional suite bits', (d) => (d.endpoints[0].tls.cipherSuites[1].bits = 127.5), '/endpoints/0/tls/cipherSuites/1/bits', 'type'],
+    ['a bad code in a server order', (d) => (d.endpoints[0].tls.serverPreference[1].order[0] = 'C030'), '/endpoints/0/tls/serverPreference/1/order/0', 'pattern'],
+    ['serverEnforced as a string', (d) => (d.endpoints[0].tls.serverPreference[0].serverEnforced = 'no'), '/endpoints/0/tls/serverPreference/0/serverEnforced', 'type'],
+    ['a three-byte group code', (d) => (d.endpoints[0].tls.groups[0].code = '0x00001D'), '/endpoints/0/tls/groups/0/code', 'pattern'],
+    ['a group seen with TLS 1.1', (d) => (d.endpoints[0].tls.groups[0].protocol = 'TLSv1.1'), '/endpoints/0/tls/groups/0/protocol', 'enum'],
+    ['DH bits as a string', (d) => (d.endpoints[0].tls.dh[0].bits = '2048'), '/endpoints/0/tls/dh/0/bits', 'type'],
+    ['an unknown DH protocol', (d) => (d.endpoints[0].tls.dh[0].protocol = 'TLS1.2'), '/endpoints/0/tls/dh/0/protocol', 'enum'],
+    ['fallbackScsv as a string', (d) => (d.endpoints[0].tls.fallbackScsv = 'true'), '/endpoints/0/tls/fallbackScsv', 'type'],
+    ['a PEM certificate in the chain', (d) => (d.endpoints[0].tls.certificateChain[0] = '-----BEGIN CERTIFICATE-----'), '/endpoints/0/tls/certificateChain/0', 'pattern'],
+    ['a fractional probe count', (d) => (d.endpoints[0].tls.probeCount = 1.5), '/endpoints/0/tls/probeCount', 'type'],
+    ['tls as an array', (d) => (d.endpoints[0].tls = []), '/endpoints/0/tls', 'type'],
+    ['an unknown TLS result field', (d) => (d.endpoints[0].tls.heartbleed = false), '/endpoints/0/tls', 'additionalProperties'],
   ];
 
   it.each(invalid)('rejects %s', (_what, mutate, instancePath, keyword) => {
