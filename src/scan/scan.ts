@@ -119,8 +119,20 @@ async function scanEndpoint(
     // Probe TLS when we got as far as a TLS socket: the prober needs the same XMPP preamble to work.
     const reachedTls = inspection.session !== null || (inspection.error?.phase === 'tls_handshake' && inspection.error.code !== 'timeout');
     if (opts.tlsProbe !== false && reachedTls) {
+      // Pipeline <starttls/> once we know the server offers it; go back to the plain dialogue
+      // for good if a pipelined attempt fails.
+      let pipeline = !target.directTls && inspection.xmpp !== null && inspection.xmpp.starttls !== 'none';
+      const openSocket = async () => {
+        if (!pipeline) return (await openTlsReadySocket(target)).socket;
+        try {
+          return (await openTlsReadySocket(target, { pipelineStarttls: true })).socket;
+        } catch {
+          pipeline = false;
+          return (await openTlsReadySocket(target)).socket;
+        }
+      };
       base.tls = await probeTls({
-        openSocket: async () => (await openTlsReadySocket(target)).socket,
+        openSocket,
         serverName: domain,
         maxConnections: opts.maxConnectionsPerHost ?? 4,
         delayMs: opts.connectionDelayMs ?? 0,

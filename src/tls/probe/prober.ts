@@ -118,7 +118,7 @@ class Prober {
     ]);
 
     const cipherSuites: CipherSuiteFinding[] = [];
-    for (const p of [...supported].reverse()) {
+    for (const p of supported) {
       for (const a of accepted.get(p) ?? []) cipherSuites.push(suiteFinding(p, a));
     }
     for (const code of sslv2Specs) cipherSuites.push(sslv2Finding(code));
