@@ -315,7 +315,7 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
     }
     result.error = err instanceof ScanError ? err : new ScanError('internal_error', `unexpected error: ${(err as Error).message}`, { cause: err });
   } finally {
-    closeQuietly(tlsSocket ?? rawSocket);
+    await closeQuietly(tlsSocket ?? rawSocket);
   }
   return result;
 }
@@ -335,13 +335,20 @@ async function trySaslExternal(socket: tls.TLSSocket, reader: StreamReader, t: X
   return { offered: true, attempted: true, succeeded: false, failure: 'unexpected-answer' };
 }
 
-/** Polite close: end our stream, then drop the connection without waiting for the server. */
-function closeQuietly(socket: net.Socket | tls.TLSSocket | null): void {
-  if (!socket || socket.destroyed) return;
+/**
+ * Polite close: end our stream, give the server a moment to answer in kind, then drop the
+ * connection. Resolves when the socket is closed, so callers can count connections exactly.
+ */
+function closeQuietly(socket: net.Socket | tls.TLSSocket | null): Promise<void> {
+  if (!socket || socket.closed) return Promise.resolve();
   socket.on('error', () => {});
-  try {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.destroy(), 200);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     if (socket.writable) socket.end('</stream:stream>');
-  } finally {
-    setTimeout(() => socket.destroy(), 200).unref();
-  }
+    else socket.destroy();
+  });
 }

@@ -61,13 +61,17 @@ export function exchange(socket: Socket, hello: Buffer, opts: ExchangeOptions): 
     const flight: ServerFlight = { certificates: null, serverKeyExchange: null, certificateRequest: null, complete: false };
     let done = false;
 
+    // Resolve only once the socket is closed, so the connection cap counts real connections.
     const finish = (answer: ProbeAnswer) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.destroy();
-      resolve(answer);
+      if (socket.closed) resolve(answer);
+      else {
+        socket.once('close', () => resolve(answer));
+        socket.destroy();
+      }
     };
     const timer = setTimeout(() => finish(serverHello ? { kind: 'hello', serverHello, flight } : { kind: 'timeout' }), opts.timeoutMs);
 

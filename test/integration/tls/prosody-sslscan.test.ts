@@ -107,3 +107,27 @@ describe('legacy Prosody (TLS 1.0–1.3, NULL and anonymous suites, DH 1024)', (
     expect(pairs(ours)).toEqual(oracle.suites);
   });
 });
+
+describe('politeness', () => {
+  test.each([1, 3])('the per-host cap of %i connection(s) holds, and the findings do not depend on it', async (cap) => {
+    const { startCountingProxy } = await import('../../harness/counting-proxy.js');
+    const proxy = await startCountingProxy(legacy.ports.c2s);
+    try {
+      const r = await scanDomain('localhost', {
+        mode: 'c2s',
+        connect: `127.0.0.1:${proxy.port}`,
+        trustStore: loadTrustStore({ systemRoots: false }),
+        fetchAia: false,
+        maxConnectionsPerHost: cap,
+      });
+      const t = r.endpoints[0]!.tls!;
+      expect(proxy.peak).toBeLessThanOrEqual(cap);
+      // Every probe is one connection, plus the one that read the certificate and features.
+      expect(proxy.total).toBe(t.probeCount + 1);
+      const reference = await probe(legacy.ports.c2s, 'c2s');
+      expect(pairs(t)).toEqual(pairs(reference));
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
