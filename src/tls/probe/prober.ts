@@ -338,7 +338,11 @@ class Prober {
     const answer = await this.probe(target, suites.length, buildHello(target, suites, this.opts.serverName, { fallbackScsv: true })).catch(() => null);
     if (!answer) return null;
     if (answer.kind === 'alert') return answer.alert.name === 'inappropriate_fallback';
-    return answer.kind === 'hello' ? false : null;
+    if (answer.kind !== 'hello') return null;
+    if (answer.serverHello.downgradeSentinel) {
+      this.notes.push(`${target}: the server marks the downgrade in its random (RFC 8446) but does not refuse TLS_FALLBACK_SCSV`);
+    }
+    return false;
   }
 }
 
