@@ -171,7 +171,7 @@ class Prober {
         lastError = err;
       }
     }
-    throw lastError instanceof ScanError ? lastError : new ScanError('internal_error', String(lastError));
+    throw toScanError(lastError);
   }
 
   private async probeSslv2(): Promise<number[]> {
@@ -190,11 +190,27 @@ class Prober {
     const candidates = suitesForProtocol(protocol).map((s) => s.code);
     const found: AcceptedSuite[] = [];
     let rejected = false;
+    let failure: unknown = null;
+    let closedOnBigHello = false;
     const chunkLoop = async (chunk: number[]): Promise<void> => {
       let remaining = chunk;
       let acceptedHere = 0;
-      while (remaining.length > 0 && !rejected) {
-        const answer = await this.probe(protocol, remaining.length, buildHello(protocol, remaining, this.opts.serverName));
+      let retriedClose = false;
+      // Stop as soon as a sibling learnt that the protocol is refused or a probe broke for good.
+      while (remaining.length > 0 && !rejected && failure === null) {
+        let answer: Settled;
+        try {
+          answer = await this.probe(protocol, remaining.length, buildHello(protocol, remaining, this.opts.serverName));
+        } catch (err) {
+          failure ??= err;
+          return;
+        }
+        // A silent close after the server already answered this protocol smells of rate limiting: once more.
+        if (answer.kind === 'closed' && !retriedClose && (found.length > 0 || acceptedHere > 0)) {
+          retriedClose = true;
+          await sleep(250);
+          continue;
+        }
         const verdict = this.judge(protocol, answer, remaining);
         if (verdict === 'protocol_rejected') {
           rejected = true;
@@ -203,7 +219,7 @@ class Prober {
         if (verdict === 'refused') {
           // A silent close on a big first hello may be intolerance to its size: try halves.
           if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32) {
-            this.notes.push(`${protocol}: the server closed the connection on a ${remaining.length}-suite hello; retried with smaller hellos`);
+            closedOnBigHello = true;
             const half = Math.ceil(remaining.length / 2);
             await Promise.all([chunkLoop(remaining.slice(0, half)), chunkLoop(remaining.slice(half))]);
           }
@@ -214,9 +230,19 @@ class Prober {
         remaining = remaining.filter((c) => c !== verdict.code);
       }
     };
-    await Promise.all(chunksOf(candidates, this.chunkCount(candidates.length)).map(chunkLoop));
-    if (rejected && found.length > 0) this.notes.push(`${protocol}: the server accepted some hellos and refused the protocol in others`);
-    return rejected ? [] : dedupe(found);
+    // Every loop settles before we return: no probe connection outlives probeTls().
+    await Promise.allSettled(chunksOf(candidates, this.chunkCount(candidates.length)).map(chunkLoop));
+    if (rejected) {
+      if (found.length > 0) this.notes.push(`${protocol}: the server accepted some hellos and refused the protocol in others`);
+      return [];
+    }
+    if (closedOnBigHello && found.length > 0) this.notes.push(`${protocol}: the server closed the connection on large hellos; smaller ones worked`);
+    if (failure !== null) {
+      // Nothing learnt: the protocol is undecided. Something learnt: keep it, say it may be partial.
+      if (found.length === 0) throw failure;
+      this.notes.push(`${protocol}: some probes failed (${(failure as Error).message}); the suite list may be incomplete`);
+    }
+    return dedupe(found);
   }
 
   /** Chunks per suite list: ≤ 128 suites per hello, and enough chunks to keep the connections busy. */
@@ -250,8 +276,8 @@ class Prober {
         const codes = (accepted.get(protocol) ?? []).map((a) => a.code);
         if (codes.length < 2) return { protocol, serverEnforced: null, order: codes.map(hex4) };
         const pick = async (offer: number[]) => {
-          const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, 128), this.opts.serverName));
-          return answer.kind === 'hello' ? answer.serverHello.cipherSuite : null;
+          const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, 128), this.opts.serverName)).catch(() => null);
+          return answer?.kind === 'hello' ? answer.serverHello.cipherSuite : null;
         };
         const [forward, backward] = await Promise.all([pick(codes), pick([...codes].reverse())]);
         if (forward === null || backward === null) return { protocol, serverEnforced: null, order: [] };
@@ -344,6 +370,18 @@ class Prober {
     }
     return false;
   }
+}
+
+/** openSocket may throw plain Node socket errors (a non-XMPP caller): give them our codes. */
+function toScanError(err: unknown): ScanError {
+  if (err instanceof ScanError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ECONNREFUSED') return new ScanError('connection_refused', `connection refused: ${message}`, { phase: 'connect', cause: err });
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new ScanError('connection_reset', `connection reset: ${message}`, { cause: err });
+  if (code === 'ETIMEDOUT') return new ScanError('timeout', `connect timed out: ${message}`, { phase: 'connect', cause: err });
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ScanError('host_unreachable', message, { phase: 'connect', cause: err });
+  return new ScanError('internal_error', `unexpected error while probing: ${message}`, { cause: err });
 }
 
 function keyExchangeOf(code: number): 'dhe' | 'ecdhe' | null {
