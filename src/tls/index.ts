@@ -2,3 +2,4 @@
 // renegotiation, fallback SCSV. Input: a function that opens a socket ready for TLS bytes.
 export { type OpenTlsSocket, type ProberOptions, probeTls } from './probe/prober.js';
 export type { ProbeAnswer } from './probe/exchange.js';
+export { cipherSuiteFinding } from './probe/findings.js';

@@ -19,6 +19,7 @@ import {
   suitesForProtocol,
 } from '../registry/index.js';
 import { type ProbeAnswer, exchange } from './exchange.js';
+import { cipherSuiteFinding } from './findings.js';
 import { type HelloVariant, TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION, buildHello, buildSslv2Hello } from './hellos.js';
 import { ConnectionLimiter } from './limiter.js';
 
@@ -392,31 +393,13 @@ function keyExchangeOf(code: number): 'dhe' | 'ecdhe' | null {
 }
 
 function suiteFinding(protocol: ProtocolName, a: AcceptedSuite): CipherSuiteFinding {
-  const s = cipherSuiteByCode(a.code) as CipherSuite;
   const kx = a.answer.flight.serverKeyExchange;
   const tls13Group = protocol === 'TLSv1.3' ? a.answer.serverHello.keyShareGroup : null;
   const groupCode = kx?.kind === 'ecdhe' ? kx.namedGroup : tls13Group;
-  return {
-    protocol,
-    code: s.hex,
-    name: s.name,
-    openssl: s.openssl,
-    bits: s.bits,
-    effectiveBits: s.effectiveBits,
-    keyExchange: s.keyExchange,
-    authentication: s.authentication,
-    encryption: s.encryption,
-    mac: s.mac,
-    aead: s.aead,
-    forwardSecrecy: s.forwardSecrecy,
-    export: s.export,
-    anonymous: s.anonymous,
-    null: s.null,
-    rc4: s.rc4,
-    blockSize64: s.blockSize64,
+  return cipherSuiteFinding(protocol, cipherSuiteByCode(a.code) as CipherSuite, {
     kxGroup: groupCode !== null && groupCode !== undefined ? (groupByCode(groupCode)?.name ?? hex4(groupCode)) : null,
     dhBits: kx?.kind === 'dhe' ? kx.primeBits : null,
-  };
+  });
 }
 
 function sslv2Finding(code: number): CipherSuiteFinding {
