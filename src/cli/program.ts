@@ -50,6 +50,7 @@ export function buildProgram(): Command {
     .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
     .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
     .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
+    .addOption(new Option('--profile <name>', 'grading profile').choices(['ssllabs-2009r', 'xmppoke-2015']).default('ssllabs-2009r'))
     .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites): certificate and XMPP facts only')
     .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', positiveInt, 4)
     .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', nonNegativeInt, 0)

@@ -1,3 +1,5 @@
+import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
+import type { GradeLetter } from '../grading/index.js';
 import type { CertificateResult, EndpointResult, ProtocolName, ScanResult, TlsResult } from '../result/types.js';
 
 // The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
@@ -28,6 +30,7 @@ export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): strin
     lines.push(`  ${style.bad('error')} ${r.error.code}: ${r.error.message}`);
     return lines.join('\n') + '\n';
   }
+  if (r.grade) lines.push(gradeStyle(r.grade.letter, style)(renderDomainGrade(r.grade)));
   if (r.endpoints.length === 0) lines.push('  no endpoints');
   for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, style));
   return lines.join('\n') + '\n';
@@ -43,6 +46,13 @@ function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
     return out;
   }
   if (ep.error) out.push(`  ${style.bad('error')} ${ep.error.code}${ep.error.phase ? ` (${ep.error.phase})` : ''}: ${ep.error.message}`);
+  if (ep.grade) {
+    const [first, ...rest] = renderGrade(ep.grade);
+    out.push(`  ${gradeStyle(ep.grade.letter, style)(first ?? '')}`, ...rest.map((l) => `    ${l}`));
+  } else {
+    const why = ungradedReason(ep);
+    if (why) out.push(`  ${style.warn('no grade')} ${why.message}`);
+  }
   const x = ep.xmpp;
   if (x) {
     if (!ep.directTls) {
@@ -65,6 +75,11 @@ function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
   if (ep.certificate) out.push(...formatCertificate(ep.certificate, style));
   if (ep.tls) out.push(...formatTls(ep.tls, style));
   return out;
+}
+
+function gradeStyle(letter: GradeLetter, style: TextStyle): (s: string) => string {
+  const paint = letter.startsWith('A') ? style.ok : letter === 'B' || letter === 'C' ? style.warn : style.bad;
+  return (s) => style.bold(paint(s));
 }
 
 const PROTOCOL_ORDER: ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadTrustStore } from '../certificate/index.js';
 import type { ClientCertificate } from '../connector/index.js';
+import type { ProfileName } from '../grading/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { scanDomain } from '../scan/index.js';
 import { ANSI, PLAIN, formatScanReport } from './report-text.js';
@@ -19,6 +20,7 @@ interface ScanFlags {
   clientKey?: string;
   timeout: number;
   tlsProbe: boolean;
+  profile: ProfileName;
   maxConnections: number;
   connectionDelay: number;
   json?: boolean;
@@ -48,6 +50,7 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
     from: flags.from,
     fetchAia: flags.aia,
     tlsProbe: flags.tlsProbe,
+    profile: flags.profile,
     maxConnectionsPerHost: flags.maxConnections,
     connectionDelayMs: flags.connectionDelay,
     timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms },

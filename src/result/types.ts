@@ -2,6 +2,10 @@
 // all derived from it. Documented by docs/result.schema.json (keep both in step; a test checks
 // real scan output against the schema). Plain JSON only: no Dates, no Buffers, no undefined.
 
+import type { DomainGrade, EndpointGrade } from '../grading/types.js';
+
+export type { DomainGrade, EndpointGrade };
+
 export type Mode = 'c2s' | 's2s';
 
 /** Stable machine-readable error codes. The message says the same for humans. */
@@ -271,6 +275,8 @@ export interface EndpointResult {
   session: TlsSessionFacts | null;
   /** Raw TLS probing (protocols, cipher suites, key exchange); null when not run. */
   tls: TlsResult | null;
+  /** The endpoint's grade; null when it could not be graded (not scanned far enough). */
+  grade: EndpointGrade | null;
   durationSeconds: number;
 }
 
@@ -283,5 +289,7 @@ export interface ScanResult {
   /** Domain-level failure (no endpoint could be found): DNS failure, service not offered. */
   error: ScanErrorInfo | null;
   endpoints: EndpointResult[];
+  /** The domain's grade: its worst endpoint; null when no endpoint was graded. */
+  grade: DomainGrade | null;
   scanner: { name: string; version: string };
 }

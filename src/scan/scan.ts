@@ -3,6 +3,7 @@ import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, type XmppTarge
 import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
 import { ScanError, toErrorInfo } from '../result/errors.js';
 import type { CertificateResult, EndpointResult, Mode, ScanResult } from '../result/types.js';
+import { DEFAULT_PROFILE, type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
 import { probeTls } from '../tls/index.js';
 import { SCANNER } from '../version.js';
 
@@ -33,6 +34,8 @@ export interface ScanOptions {
   /** Probe connections to one endpoint at once (default 4), and the minimum gap between two, ms. */
   maxConnectionsPerHost?: number;
   connectionDelayMs?: number;
+  /** Grading profile (default ssllabs-2009r). */
+  profile?: ProfileName;
   signal?: AbortSignal;
   now?: () => Date;
 }
@@ -51,6 +54,7 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
     durationSeconds: 0,
     error: null,
     endpoints: [],
+    grade: null,
     scanner: SCANNER,
   };
   try {
@@ -66,6 +70,9 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
     result.endpoints = await mapLimit(discovered, opts.endpointConcurrency ?? 4, (ep) =>
       scanEndpoint(domain, ep, { ...opts, trustStore, now }),
     );
+    const profile = opts.profile ?? DEFAULT_PROFILE;
+    for (const ep of result.endpoints) ep.grade = gradeEndpoint(ep, profile);
+    result.grade = gradeDomain(result.endpoints.map((ep) => ep.grade));
   } catch (err) {
     result.error = toErrorInfo(err);
   }
@@ -94,6 +101,7 @@ async function scanEndpoint(
     certificate: null,
     session: null,
     tls: null,
+    grade: null,
     durationSeconds: 0,
   };
   if (ep.skip) return base;

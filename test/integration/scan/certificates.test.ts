@@ -102,3 +102,34 @@ describe('stream-level refusals', () => {
     expect(r.endpoints[0]!.error).toMatchObject({ code: 'stream_error', condition: 'host-unknown', phase: 'features' });
   });
 });
+
+describe('grades end to end (ssllabs-2009r)', () => {
+  test.each([
+    // domain, letter, letterIgnoringTrust
+    ['trusted.test', 'A+', 'A+'],
+    ['selfsigned.test', 'T', 'A+'],
+    ['expired.test', 'T', 'A+'],
+    ['wronghost.test', 'M', 'A+'],
+  ] as const)('%s grades %s (%s ignoring trust)', async (domain, letter, ignoringTrust) => {
+    const r = await scan(domain);
+    expect(r.endpoints[0]!.grade).toMatchObject({ profile: 'ssllabs-2009r', letter, letterIgnoringTrust: ignoringTrust });
+    expect(r.grade).toMatchObject({ letter, letterIgnoringTrust: ignoringTrust, mixed: false, endpointsGraded: 1 });
+  });
+
+  test('xmppoke-2015: an untrusted certificate is an F, the trust-ignored grade an A', async () => {
+    const r = await scanDomain('selfsigned.test', {
+      mode: 'c2s',
+      connect: `127.0.0.1:${world.prosody.ports.c2s}`,
+      trustStore: loadTrustStore({ caFiles: [world.caFile], systemRoots: false }),
+      fetchAia: false,
+      profile: 'xmppoke-2015',
+    });
+    expect(r.endpoints[0]!.grade).toMatchObject({ profile: 'xmppoke-2015', letter: 'F', letterIgnoringTrust: 'A' });
+  });
+
+  test('an endpoint that could not be scanned has no grade', async () => {
+    const r = await scan('not-hosted.test');
+    expect(r.endpoints[0]!.grade).toBeNull();
+    expect(r.grade).toBeNull();
+  });
+});

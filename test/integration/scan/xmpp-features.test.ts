@@ -36,6 +36,9 @@ describe('encryption optional', () => {
     expect(x.starttls).toBe('offered');
     expect(x.saslMechanisms.length).toBeGreaterThan(0);
     expect(x.featuresBeforeTls).toContain('urn:ietf:params:xml:ns:xmpp-tls#starttls');
+    // Encryption not required is the XMPP counterpart of SSL Labs' HSTS rule: A- instead of A+.
+    expect(r.endpoints[0]!.grade?.letter).toBe('A-');
+    expect(r.endpoints[0]!.grade?.warnings.map((w) => w.code)).toContain('encryption_not_required');
   });
 
   test('s2s: dialback offered before TLS', async () => {

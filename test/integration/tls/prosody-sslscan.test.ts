@@ -50,6 +50,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+async function scanLocalhost(port: number, mode: Mode, directTls = false) {
+  return scanDomain('localhost', { mode, connect: `127.0.0.1:${port}`, directTls, trustStore: loadTrustStore({ systemRoots: false }), fetchAia: false });
+}
+
 async function probe(port: number, mode: Mode, directTls = false): Promise<TlsResult> {
   const r = await scanDomain('localhost', { mode, connect: `127.0.0.1:${port}`, directTls, trustStore: loadTrustStore({ systemRoots: false }), fetchAia: false });
   const ep = r.endpoints[0]!;
@@ -105,6 +109,19 @@ describe('legacy Prosody (TLS 1.0–1.3, NULL and anonymous suites, DH 1024)', (
   (haveSslscan ? test : test.skip)('direct TLS: same pairs as sslscan on the plain TLS port', async () => {
     const [ours, oracle] = await Promise.all([probe(legacy.ports.c2sDirectTls!, 'c2s', true), sslscan(`localhost:${legacy.ports.c2sDirectTls}`, [])]);
     expect(pairs(ours)).toEqual(oracle.suites);
+  });
+});
+
+describe('grades', () => {
+  test('legacy: F even ignoring trust (anonymous and NULL suites), T with the self-signed certificate', async () => {
+    const g = (await scanLocalhost(legacy.ports.c2s, 'c2s')).endpoints[0]!.grade!;
+    expect(g).toMatchObject({ letter: 'T', letterIgnoringTrust: 'F' });
+    expect(g.caps.map((c) => c.code)).toEqual(expect.arrayContaining(['anonymous_suites', 'dh_below_2048', 'tls10_or_tls11_supported']));
+  });
+
+  test('modern: A+ ignoring trust', async () => {
+    const g = (await scanLocalhost(modern.ports.c2s, 'c2s')).endpoints[0]!.grade!;
+    expect(g).toMatchObject({ letter: 'T', letterIgnoringTrust: 'A+' });
   });
 });
 
