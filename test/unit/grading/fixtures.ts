@@ -12,6 +12,7 @@ import type {
   StarttlsState,
   TlsResult,
 } from '../../../src/result/types.js';
+import { cipherSuiteFinding } from '../../../src/tls/index.js';
 import { cipherSuiteByName, groupByName, SSLV2_CIPHER_SPECS } from '../../../src/tls/registry/index.js';
 
 /** An accepted TLS suite; ECDHE and TLS 1.3 suites get x25519, DHE suites a 2048-bit prime unless `extra` says otherwise. */
@@ -20,25 +21,7 @@ export function suite(name: string, protocol: ProtocolName, extra: Partial<Ciphe
   if (!s) throw new Error(`no such suite: ${name}`);
   const ecdhe = (s.keyExchange === 'ECDHE' || protocol === 'TLSv1.3') && !s.anonymous;
   return {
-    protocol,
-    code: s.hex,
-    name: s.name,
-    openssl: s.openssl,
-    bits: s.bits,
-    effectiveBits: s.effectiveBits,
-    keyExchange: s.keyExchange,
-    authentication: s.authentication,
-    encryption: s.encryption,
-    mac: s.mac,
-    aead: s.aead,
-    forwardSecrecy: s.forwardSecrecy,
-    export: s.export,
-    anonymous: s.anonymous,
-    null: s.null,
-    rc4: s.rc4,
-    blockSize64: s.blockSize64,
-    kxGroup: ecdhe ? 'x25519' : null,
-    dhBits: s.keyExchange === 'DHE' ? 2048 : null,
+    ...cipherSuiteFinding(protocol, s, { kxGroup: ecdhe ? 'x25519' : null, dhBits: s.keyExchange === 'DHE' ? 2048 : null }),
     ...extra,
   };
 }
