@@ -2,6 +2,16 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { analyzeChain } from '../../../src/certificate/index.js';
+import { gradeDomain, gradeEndpoint } from '../../../src/grading/index.js';
+import type {
+  GradeCap,
+  GradeCapCode,
+  GradeLetter,
+  GradeWarning,
+  GradeWarningCode,
+  ProfileName,
+  TrustIgnoringLetter,
+} from '../../../src/grading/types.js';
 import { ScanError } from '../../../src/result/errors.js';
 import type {
   CertificateDetails,
@@ -10,6 +20,8 @@ import type {
   CipherOrder,
   CipherSuiteFinding,
   DhFinding,
+  DomainGrade,
+  EndpointGrade,
   EndpointResult,
   EndpointStatus,
   ErrorCode,
@@ -115,6 +127,44 @@ const MATCHED_BY = allOf<IdentityCheck['matchedBy']>()(['dns', 'srv', 'xmppAddr'
 const FAMILIES = allOf<EndpointResult['family']>()([4, 6]);
 const PROTOCOL_NAMES = allOf<ProtocolName>()(['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 const GROUP_PROTOCOLS = allOf<GroupFinding['protocol']>()(['TLSv1.2', 'TLSv1.3']);
+const GRADE_LETTERS = allOf<GradeLetter>()(['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F', 'T', 'M']);
+const TRUST_IGNORING_LETTERS = allOf<TrustIgnoringLetter>()(['A+', 'A', 'A-', 'B', 'C', 'D', 'E', 'F']);
+const PROFILE_NAMES = allOf<ProfileName>()(['ssllabs-2009r', 'xmppoke-2015']);
+const CAP_CODES = allOf<GradeCapCode>()([
+  'sslv2_supported',
+  'sslv3_best_protocol',
+  'export_suites',
+  'anonymous_suites',
+  'rsa_key_below_1024',
+  'dh_below_1024',
+  'md5_signature',
+  'weak_cipher_below_112_bits',
+  'rc4_only',
+  'no_tls12_or_tls13',
+  'rc4_with_modern_protocols',
+  '64bit_block_cipher_with_modern_protocols',
+  'sslv3_cbc_poodle',
+  'tls_compression',
+  'sslv3_supported',
+  'tls10_or_tls11_supported',
+  'rc4_supported',
+  'rsa_key_below_2048',
+  'dh_below_2048',
+  'no_forward_secrecy',
+  'no_aead',
+  'incomplete_chain',
+  'certificate_not_trusted',
+  'certificate_name_mismatch',
+  'certificate_unavailable',
+]);
+const WARNING_CODES = allOf<GradeWarningCode>()([
+  'no_tls13',
+  'some_suites_without_forward_secrecy',
+  'encryption_not_required',
+  'no_secure_renegotiation',
+  'sha1_signature',
+  'protocols_undetermined',
+]);
 
 // ---- Every property of each interface: `satisfies` rejects missing and unknown keys ---------------
 
@@ -128,6 +178,7 @@ const KEYS = {
     durationSeconds: true,
     error: true,
     endpoints: true,
+    grade: true,
     scanner: true,
   } satisfies Keys<ScanResult>,
   ScanErrorInfo: { code: true, message: true, phase: true, condition: true, text: true } satisfies Keys<ScanErrorInfo>,
@@ -146,6 +197,7 @@ const KEYS = {
     certificate: true,
     session: true,
     tls: true,
+    grade: true,
     durationSeconds: true,
   } satisfies Keys<EndpointResult>,
   XmppFacts: {
@@ -248,6 +300,29 @@ const KEYS = {
   CipherOrder: { protocol: true, serverEnforced: true, order: true } satisfies Keys<CipherOrder>,
   GroupFinding: { code: true, name: true, protocol: true, kind: true, bits: true } satisfies Keys<GroupFinding>,
   DhFinding: { bits: true, name: true, protocol: true } satisfies Keys<DhFinding>,
+  GradeCap: { code: true, limit: true, message: true } satisfies Keys<GradeCap>,
+  GradeWarning: { code: true, message: true } satisfies Keys<GradeWarning>,
+  EndpointGrade: {
+    profile: true,
+    letter: true,
+    letterIgnoringTrust: true,
+    score: true,
+    protocolScore: true,
+    keyExchangeScore: true,
+    cipherScore: true,
+    caps: true,
+    warnings: true,
+  } satisfies Keys<EndpointGrade>,
+  DomainGrade: {
+    profile: true,
+    letter: true,
+    letterIgnoringTrust: true,
+    score: true,
+    mixed: true,
+    letters: true,
+    endpointsGraded: true,
+    endpointsUngraded: true,
+  } satisfies Keys<DomainGrade>,
 };
 /** TlsResult.protocols and .protocolErrors are keyed by protocol name: all required, and all optional. */
 const PROTOCOL_KEYS = {
@@ -377,6 +452,26 @@ const fullTls: TlsResult = {
   probeCount: 63,
   durationSeconds: 3.412,
 };
+/** What the grader makes of the facts above: TLS 1.2 and 1.3, AEAD suites with forward secrecy, a 2048-bit RSA key and
+ * 2048-bit DHE (key exchange 90), AES-128 to AES-256 (cipher 90); capped at B by the chain fetched from AIA, and SSLv2
+ * undecided. */
+const fullGrade: EndpointGrade = {
+  profile: 'ssllabs-2009r',
+  letter: 'B',
+  letterIgnoringTrust: 'B',
+  score: 93,
+  protocolScore: 100,
+  keyExchangeScore: 90,
+  cipherScore: 90,
+  caps: [
+    {
+      code: 'incomplete_chain',
+      limit: 'B',
+      message: 'The server does not send its complete certificate chain (an issuer had to be fetched from AIA): the grade is capped at B',
+    },
+  ],
+  warnings: [{ code: 'protocols_undetermined', message: 'Support for SSLv2 (timeout) could not be determined: the grade may be too high' }],
+};
 const FULL: ScanResult = {
   schemaVersion: 1,
   domain: 'example.net',
@@ -418,6 +513,7 @@ const FULL: ScanResult = {
       certificate: fullCertificate,
       session: { protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' },
       tls: fullTls,
+      grade: fullGrade,
       durationSeconds: 5.2,
     },
     {
@@ -435,9 +531,20 @@ const FULL: ScanResult = {
       certificate: null,
       session: null,
       tls: null,
+      grade: null,
       durationSeconds: 0,
     },
   ],
+  grade: {
+    profile: 'ssllabs-2009r',
+    letter: 'B',
+    letterIgnoringTrust: 'B',
+    score: 93,
+    mixed: false,
+    letters: ['B'],
+    endpointsGraded: 1,
+    endpointsUngraded: 1,
+  },
   scanner: { name: 'xmpp-tls-exporter', version: '0.1.0' },
 };
 
@@ -488,6 +595,11 @@ describe('docs/result.schema.json', () => {
     ['IdentityCheck.matchedBy', (defs.IdentityCheck?.properties as JsonObject).matchedBy, MATCHED_BY],
     ['ProtocolName', defs.ProtocolName?.enum, PROTOCOL_NAMES],
     ['GroupFinding.protocol', (defs.GroupFinding?.properties as JsonObject).protocol, GROUP_PROTOCOLS],
+    ['GradeLetter', defs.GradeLetter?.enum, GRADE_LETTERS],
+    ['TrustIgnoringLetter', defs.TrustIgnoringLetter?.enum, TRUST_IGNORING_LETTERS],
+    ['GradeProfile', defs.GradeProfile?.enum, PROFILE_NAMES],
+    ['GradeCap.code', (defs.GradeCap?.properties as JsonObject).code, CAP_CODES],
+    ['GradeWarning.code', (defs.GradeWarning?.properties as JsonObject).code, WARNING_CODES],
   ])('enumerates exactly the %s values of the types', (_name, node, expected) => {
     const values = Array.isArray(node) ? node : ((node as JsonObject).enum as Json[]);
     expect([...values].sort()).toEqual([...(expected as readonly Json[])].sort());
@@ -544,9 +656,44 @@ describe('docs/result.schema.json', () => {
           directTls: false,
           tls: { protocols: { 'TLSv1.2': true, 'TLSv1.3': true }, cipherSuites: expect.arrayContaining([expect.objectContaining({ code: '0xC02B' })]) },
         },
-        { status: 'skipped', family: 6, tls: null },
+        { status: 'skipped', family: 6, tls: null, grade: null },
       ],
+      grade: { letter: 'A-', endpointsGraded: 1, endpointsUngraded: 1 },
     });
+  });
+
+  /** A grade without its messages, whose wording may change. */
+  const codesOnly = (g: EndpointGrade | null) =>
+    g && { ...g, caps: g.caps.map(({ code, limit }) => ({ code, limit })), warnings: g.warnings.map(({ code }) => ({ code })) };
+
+  it.each([
+    ['the full document', () => FULL],
+    ['the example of docs/result.md', () => docsExample() as ScanResult],
+  ])('has in %s the grades the grader computes from its facts', (_what, get) => {
+    const doc = get();
+    const computed = doc.endpoints.map((ep) => gradeEndpoint(ep, 'ssllabs-2009r'));
+    expect(computed.map(codesOnly)).toEqual(doc.endpoints.map((ep) => codesOnly(ep.grade)));
+    expect(gradeDomain(computed)).toEqual(doc.grade);
+  });
+
+  it('accepts T and M grades, a mixed domain grade, and xmppoke-2015 grades', () => {
+    const doc = clone(FULL);
+    const untrusted: EndpointGrade = {
+      ...fullGrade,
+      letter: 'T',
+      caps: [...fullGrade.caps, { code: 'certificate_not_trusted', limit: 'T', message: 'The certificate is not trusted (self-signed): the grade is T' }],
+    };
+    doc.endpoints = [
+      { ...doc.endpoints[0]!, grade: untrusted },
+      { ...doc.endpoints[0]!, address: '192.0.2.8', grade: { ...fullGrade, letter: 'M', caps: [{ code: 'certificate_name_mismatch', limit: 'M', message: 'x' }] } },
+      doc.endpoints[1]!,
+    ];
+    doc.grade = { ...doc.grade!, letter: 'T', mixed: true, letters: ['M', 'T'], endpointsGraded: 2 };
+    expect(errorsOf(doc)).toEqual([]);
+    const xmppoke: EndpointGrade = { ...untrusted, profile: 'xmppoke-2015', letter: 'F', letterIgnoringTrust: 'A', caps: [{ ...untrusted.caps[1]!, limit: 'F' }], warnings: [] };
+    doc.endpoints = [{ ...doc.endpoints[0]!, grade: xmppoke }];
+    doc.grade = { ...doc.grade, profile: 'xmppoke-2015', letter: 'F', letterIgnoringTrust: 'A', mixed: false, letters: ['F'], endpointsGraded: 1, endpointsUngraded: 0 };
+    expect(errorsOf(doc)).toEqual([]);
   });
 
   it('accepts an SSLv2 cipher spec (three-byte code), and a TLS 1.3-only result with nothing undecided', () => {
@@ -653,8 +800,8 @@ describe('docs/result.schema.json', () => {
     ['a null domain', (d) => (d.domain = null), '/domain', 'type'],
     ['a lower-case fingerprint', (d) => (d.endpoints[0].certificate.fingerprintSha256 = FP256.toLowerCase()), '/endpoints/0/certificate/fingerprintSha256', 'pattern'],
     ['a fingerprint without colons', (d) => (d.endpoints[0].certificate.chain[0].fingerprintSha256 = 'AB'.repeat(32)), '/endpoints/0/certificate/chain/0/fingerprintSha256', 'pattern'],
-    ['an unknown top-level field', (d) => (d.grade = 'A'), '', 'additionalProperties'],
-    ['an unknown endpoint field', (d) => (d.endpoints[0].grade = 'A'), '/endpoints/0', 'additionalProperties'],
+    ['an unknown top-level field', (d) => (d.rating = 'A'), '', 'additionalProperties'],
+    ['an unknown endpoint field', (d) => (d.endpoints[0].rating = 'A'), '/endpoints/0', 'additionalProperties'],
     ['an unknown error field', (d) => (d.endpoints[0].error.stack = 'at …'), '/endpoints/0/error', 'additionalProperties'],
     ['an unknown certificate field', (d) => (d.endpoints[0].certificate.revoked = false), '/endpoints/0/certificate', 'unevaluatedProperties'],
     ['an unknown scanner field', (d) => (d.scanner.build = 'abc'), '/scanner', 'additionalProperties'],
@@ -684,6 +831,35 @@ describe('docs/result.schema.json', () => {
     ['a fractional probe count', (d) => (d.endpoints[0].tls.probeCount = 1.5), '/endpoints/0/tls/probeCount', 'type'],
     ['tls as an array', (d) => (d.endpoints[0].tls = []), '/endpoints/0/tls', 'type'],
     ['an unknown TLS result field', (d) => (d.endpoints[0].tls.heartbleed = false), '/endpoints/0/tls', 'additionalProperties'],
+    // grade
+    ['a missing endpoint grade (null when not graded)', (d) => delete d.endpoints[1].grade, '/endpoints/1', 'required'],
+    ['a missing domain grade', (d) => delete d.grade, '', 'required'],
+    ['a grade as a bare letter', (d) => (d.endpoints[0].grade = 'B'), '/endpoints/0/grade', 'anyOf'],
+    ['an unknown letter', (d) => (d.endpoints[0].grade.letter = 'A++'), '/endpoints/0/grade/letter', 'enum'],
+    ['a lower-case letter', (d) => (d.grade.letter = 'b'), '/grade/letter', 'enum'],
+    ['T in letterIgnoringTrust', (d) => (d.endpoints[0].grade.letterIgnoringTrust = 'T'), '/endpoints/0/grade/letterIgnoringTrust', 'enum'],
+    ['M in the domain letterIgnoringTrust', (d) => (d.grade.letterIgnoringTrust = 'M'), '/grade/letterIgnoringTrust', 'enum'],
+    ['an unknown profile', (d) => (d.endpoints[0].grade.profile = 'ssllabs-2020'), '/endpoints/0/grade/profile', 'enum'],
+    ['a grade without caps', (d) => delete d.endpoints[0].grade.caps, '/endpoints/0/grade', 'required'],
+    ['a grade without warnings', (d) => delete d.endpoints[0].grade.warnings, '/endpoints/0/grade', 'required'],
+    ['a grade without cipherScore', (d) => delete d.endpoints[0].grade.cipherScore, '/endpoints/0/grade', 'required'],
+    ['a score above 100', (d) => (d.endpoints[0].grade.score = 101), '/endpoints/0/grade/score', 'maximum'],
+    ['a negative sub-score', (d) => (d.endpoints[0].grade.keyExchangeScore = -1), '/endpoints/0/grade/keyExchangeScore', 'minimum'],
+    ['a score as a string', (d) => (d.grade.score = '93'), '/grade/score', 'type'],
+    ['an unknown cap code', (d) => (d.endpoints[0].grade.caps[0].code = 'heartbleed'), '/endpoints/0/grade/caps/0/code', 'enum'],
+    ['a cap limit that is not a letter', (d) => (d.endpoints[0].grade.caps[0].limit = 'X'), '/endpoints/0/grade/caps/0/limit', 'enum'],
+    ['a cap without message', (d) => delete d.endpoints[0].grade.caps[0].message, '/endpoints/0/grade/caps/0', 'required'],
+    ['a cap as a string', (d) => (d.endpoints[0].grade.caps[0] = 'incomplete_chain'), '/endpoints/0/grade/caps/0', 'type'],
+    ['an unknown warning code', (d) => (d.endpoints[0].grade.warnings[0].code = 'no_hsts'), '/endpoints/0/grade/warnings/0/code', 'enum'],
+    ['an unknown warning field', (d) => (d.endpoints[0].grade.warnings[0].limit = 'A-'), '/endpoints/0/grade/warnings/0', 'additionalProperties'],
+    ['an unknown endpoint grade field', (d) => (d.endpoints[0].grade.rank = 6), '/endpoints/0/grade', 'additionalProperties'],
+    ['mixed as a string', (d) => (d.grade.mixed = 'no'), '/grade/mixed', 'type'],
+    ['a domain grade without letters', (d) => (d.grade.letters = []), '/grade/letters', 'minItems'],
+    ['a letter twice in letters', (d) => d.grade.letters.push('B'), '/grade/letters', 'uniqueItems'],
+    ['a domain grade from no graded endpoint', (d) => (d.grade.endpointsGraded = 0), '/grade/endpointsGraded', 'minimum'],
+    ['a fractional ungraded count', (d) => (d.grade.endpointsUngraded = 0.5), '/grade/endpointsUngraded', 'type'],
+    ['a domain grade without mixed', (d) => delete d.grade.mixed, '/grade', 'required'],
+    ['an unknown domain grade field', (d) => (d.grade.worstEndpoint = 0), '/grade', 'additionalProperties'],
   ];
 
   it.each(invalid)('rejects %s', (_what, mutate, instancePath, keyword) => {
