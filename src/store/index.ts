@@ -1,0 +1,1 @@
+export { ResultStore, STATE_VERSION, type StoredEntry, scanSucceeded, targetKey } from './store.js';
