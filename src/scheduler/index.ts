@@ -1,0 +1,1 @@
+export { type Job, Scheduler, type SchedulerLogger, type SchedulerOptions } from './scheduler.js';

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+
+// Rescans on a cron schedule. One cron task per distinct expression (not per target), a
+// deterministic jitter per target that spreads a tick's scans over `jitterSeconds`, a global cap
+// on scans running at once, and never two scans of one target at the same time.
+
+export interface Job {
+  /** Stable identity, e.g. `c2s:example.org`. */
+  key: string;
+  cron: string;
+  run: (signal: AbortSignal) => Promise<void>;
+}
+
+export interface SchedulerLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SchedulerOptions {
+  maxConcurrent: number;
+  jitterSeconds: number;
+  logger?: SchedulerLogger;
+}
+
+export class Scheduler {
+  private jobs = new Map<string, Job>();
+  private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly jitterTimers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  get inProgress(): number {
+    return this.running.size;
+  }
+
+  get pending(): number {
+    return this.queue.length + this.jitterTimers.size;
+  }
+
+  /** Replaces the job set: removed jobs stop (their queued runs are dropped), new ones are scheduled. */
+  setJobs(jobs: Job[]): void {
+    this.jobs = new Map(jobs.map((j) => [j.key, j]));
+    for (const key of [...this.queued]) if (!this.jobs.has(key)) this.unqueue(key);
+    for (const [key, timer] of this.jitterTimers) {
+      if (!this.jobs.has(key)) {
+        clearTimeout(timer);
+        this.jitterTimers.delete(key);
+      }
+    }
+    const expressions = new Set(jobs.map((j) => j.cron));
+    for (const [expr, task] of this.tasks) {
+      if (!expressions.has(expr)) {
+        void task.destroy();
+        this.tasks.delete(expr);
+      }
+    }
+    for (const expr of expressions) {
+      if (this.tasks.has(expr) || this.stopped) continue;
+      this.tasks.set(expr, cron.schedule(expr, () => this.tick(expr), { noOverlap: false, unref: false }));
+    }
+  }
+
+  /** Queues a job now (start-up scans, /probe of a configured target). No-op if queued or running. */
+  trigger(key: string): void {
+    if (this.stopped || !this.jobs.has(key) || this.queued.has(key) || this.running.has(key)) return;
+    this.queue.push(key);
+    this.queued.add(key);
+    this.pump();
+  }
+
+  /** Resolves when `key` is neither queued nor running. */
+  async idle(key: string): Promise<void> {
+    while (this.queued.has(key) || this.running.has(key)) {
+      await (this.running.get(key)?.done ?? new Promise((r) => setTimeout(r, 50)));
+    }
+  }
+
+  /** Stops scheduling; in-flight scans get `graceMs` to finish, then are aborted. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    for (const task of this.tasks.values()) void task.destroy();
+    this.tasks.clear();
+    for (const timer of this.jitterTimers.values()) clearTimeout(timer);
+    this.jitterTimers.clear();
+    for (const key of [...this.queued]) this.unqueue(key);
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    const timer = setTimeout(() => {
+      for (const r of this.running.values()) r.controller.abort(new Error('shutting down'));
+    }, graceMs);
+    await all;
+    clearTimeout(timer);
+  }
+
+  /** Deterministic per target, so a target's scan time is stable from one period to the next. */
+  jitterMs(key: string): number {
+    if (this.opts.jitterSeconds <= 0) return 0;
+    const n = createHash('sha256').update(key).digest().readUInt32BE(0);
+    return n % (this.opts.jitterSeconds * 1000);
+  }
+
+  private tick(expr: string): void {
+    for (const job of this.jobs.values()) {
+      if (job.cron !== expr || this.jitterTimers.has(job.key)) continue;
+      const timer = setTimeout(() => {
+        this.jitterTimers.delete(job.key);
+        if (this.running.has(job.key) || this.queued.has(job.key)) {
+          this.opts.logger?.warn({ target: job.key }, 'previous scan still running: this one is skipped');
+          return;
+        }
+        this.trigger(job.key);
+      }, this.jitterMs(job.key));
+      this.jitterTimers.set(job.key, timer);
+    }
+  }
+
+  private unqueue(key: string): void {
+    this.queued.delete(key);
+    const i = this.queue.indexOf(key);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running.size < this.opts.maxConcurrent && this.queue.length > 0) {
+      const key = this.queue.shift() as string;
+      this.queued.delete(key);
+      const job = this.jobs.get(key);
+      if (!job) continue;
+      const controller = new AbortController();
+      const done = job
+        .run(controller.signal)
+        .catch((err: unknown) => this.opts.logger?.error({ target: key, err }, 'scan job failed'))
+        .finally(() => {
+          this.running.delete(key);
+          this.pump();
+        });
+      this.running.set(key, { controller, done });
+    }
+  }
+}
