@@ -1,0 +1,38 @@
+import type { Mode, ScanResult } from '../result/types.js';
+import { scanSucceeded, type StoredEntry } from '../store/index.js';
+
+// The JSON API over the result store.
+//
+//   GET /api/v1/results[?mode=c2s|s2s]          every target: an array of ResultsApiEntry
+//   GET /api/v1/results/DOMAIN[?mode=c2s|s2s]   that domain's targets (one per mode): an array too
+//
+// Each entry carries both scans in full (the result document, docs/result.md): `latest`, what the
+// most recent scan found whether or not it worked, and `lastGood`, the most recent scan that
+// succeeded (null when none ever did), which is where the facts shown on the status page and in
+// the metrics come from while a target is failing. `latestSucceeded` says whether they are the same
+// scan, so clients need not repeat the store's success rule. When the latest scan succeeded the
+// two are the same document, sent twice: a simple, uniform shape is worth the bytes here (use
+// `?mode=` or the per-domain route to fetch less).
+
+export interface ResultsApiEntry {
+  domain: string;
+  mode: Mode;
+  /** The latest scan succeeded (resolved, at least one endpoint scanned): then `lastGood` is the same scan. */
+  latestSucceeded: boolean;
+  latest: ScanResult;
+  lastGood: ScanResult | null;
+}
+
+export function toApiEntry(e: StoredEntry): ResultsApiEntry {
+  return { domain: e.domain, mode: e.mode, latestSucceeded: scanSucceeded(e.latest), latest: e.latest, lastGood: e.lastGood };
+}
+
+/** `?mode=`: absent → no filter; c2s/s2s → that mode; anything else → an error message. */
+export function parseModeFilter(query: URLSearchParams): { ok: true; mode: Mode | null } | { ok: false; message: string } {
+  const modes = query.getAll('mode');
+  if (modes.length === 0) return { ok: true, mode: null };
+  const [mode] = modes;
+  if (modes.length > 1) return { ok: false, message: 'parameter "mode" given more than once' };
+  if (mode !== 'c2s' && mode !== 's2s') return { ok: false, message: `bad parameter "mode": ${JSON.stringify(mode)} (expected c2s or s2s)` };
+  return { ok: true, mode };
+}

@@ -1,0 +1,154 @@
+import { renderDomainGrade } from '../grading/index.js';
+import type { GradeLetter } from '../grading/index.js';
+import type { CertificateResult, DomainGrade, ScanResult } from '../result/types.js';
+import { scanSucceeded, type StoredEntry } from '../store/index.js';
+
+// The status page at `/`: one self-contained HTML document (inline CSS, no script, no external
+// assets; the server sends it with a Content-Security-Policy that allows nothing else), one row per
+// target. Every string that comes from a scanned server or the state file (domains, certificate
+// subjects, error messages, even dates and letters) goes through escapeHtml: a certificate subject
+// is attacker-controlled text.
+//
+// The grade and certificate columns describe the last good scan (lastGood, else the latest one),
+// like the metrics: a failing rescan does not blank them. The "last scan" columns describe the
+// latest scan, so a stale grade shows next to a failure.
+
+export interface StatusPageInput {
+  entries: readonly StoredEntry[];
+  version: string;
+  ready: boolean;
+  now: Date;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+// CSS class per letter from a fixed table: a letter read from a state file never reaches the markup unescaped.
+const LETTER_CLASS: Readonly<Record<GradeLetter, string>> = {
+  'A+': 'g-ap',
+  A: 'g-a',
+  'A-': 'g-am',
+  B: 'g-b',
+  C: 'g-c',
+  D: 'g-d',
+  E: 'g-e',
+  F: 'g-f',
+  M: 'g-m',
+  T: 'g-t',
+};
+
+function letterCell(letter: string | null | undefined, title?: string): string {
+  if (!letter) return '<td class="none">—</td>';
+  const cls = Object.hasOwn(LETTER_CLASS, letter) ? LETTER_CLASS[letter as GradeLetter] : 'g-unknown';
+  const t = title ? ` title="${escapeHtml(title)}"` : '';
+  return `<td class="grade ${cls}"${t}>${escapeHtml(letter)}</td>`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The certificate of the result's endpoints that expires first, with whole days left (negative: expired). */
+export function soonestExpiry(result: ScanResult | null, now: Date): { days: number; certificate: CertificateResult } | null {
+  let best: { days: number; certificate: CertificateResult; at: number } | null = null;
+  for (const ep of result?.endpoints ?? []) {
+    const c = ep.certificate;
+    if (!c) continue;
+    const at = Date.parse(c.notAfter);
+    if (!Number.isFinite(at)) continue;
+    if (!best || at < best.at) best = { days: Math.floor((at - now.getTime()) / DAY_MS), certificate: c, at };
+  }
+  return best && { days: best.days, certificate: best.certificate };
+}
+
+function expiryCell(result: ScanResult | null, now: Date): string {
+  const soonest = soonestExpiry(result, now);
+  if (!soonest) return '<td class="none">—</td>';
+  const { days, certificate } = soonest;
+  const cls = days < 0 ? 'bad' : days < 14 ? 'warn' : 'good';
+  const text = days < 0 ? `expired ${-days} d ago` : `${days} d`;
+  const title = `${certificate.subject}, not after ${certificate.notAfter}`;
+  return `<td class="num ${cls}" title="${escapeHtml(title)}">${escapeHtml(text)}</td>`;
+}
+
+/** Why a scan failed, in one line: the domain-level error, else the first endpoint error. */
+function failureReason(r: ScanResult): string {
+  if (r.error) return `${r.error.code}: ${r.error.message}`;
+  const ep = r.endpoints.find((e) => e.error);
+  if (ep?.error) return `${ep.error.code}: ${ep.error.message}`;
+  return 'no endpoint could be scanned';
+}
+
+/** renderDomainGrade, or nothing for a grade that is not well formed (an old or edited state file). */
+function gradeSummary(grade: DomainGrade): string | undefined {
+  try {
+    return renderDomainGrade(grade);
+  } catch {
+    return undefined;
+  }
+}
+
+function row(e: StoredEntry, now: Date): string {
+  const facts = e.lastGood ?? e.latest;
+  const grade = facts.grade;
+  const ok = scanSucceeded(e.latest);
+  const cells = [
+    `<td class="domain">${escapeHtml(e.domain)}</td>`,
+    `<td>${escapeHtml(e.mode)}</td>`,
+    letterCell(grade?.letter, grade ? gradeSummary(grade) : undefined),
+    letterCell(grade?.letterIgnoringTrust),
+    expiryCell(e.lastGood, now),
+    `<td><time datetime="${escapeHtml(e.latest.startedAt)}">${escapeHtml(e.latest.startedAt)}</time></td>`,
+    ok ? '<td class="good">ok</td>' : `<td class="bad">failed: ${escapeHtml(failureReason(e.latest))}</td>`,
+    `<td><a href="api/v1/results/${escapeHtml(encodeURIComponent(e.domain))}?mode=${escapeHtml(encodeURIComponent(e.mode))}">JSON</a></td>`,
+  ];
+  return `<tr>${cells.join('')}</tr>`;
+}
+
+const STYLE = `
+body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
+h1{font-size:1.4rem;margin-bottom:.2rem}
+p.meta{color:#666;margin-top:0}
+table{border-collapse:collapse;margin-top:1rem}
+th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}
+td.grade{font-weight:bold;text-align:center;color:#fff}
+td.num{text-align:right}
+td.none{color:#999;text-align:center}
+.g-ap,.g-a{background:#2e7d32}.g-am{background:#558b2f}.g-b{background:#9e9d24}.g-c{background:#f9a825}
+.g-d{background:#ef6c00}.g-e{background:#e65100}.g-f{background:#c62828}.g-m,.g-t{background:#6a1b9a}.g-unknown{background:#757575}
+.good{color:#2e7d32}.warn{color:#ef6c00;font-weight:bold}.bad{color:#c62828;font-weight:bold}
+`;
+
+/** The whole page. Relative links, so it also works behind a reverse proxy under a path prefix. */
+export function renderStatusPage(input: StatusPageInput): string {
+  const { entries, version, ready, now } = input;
+  const rows = entries.length
+    ? entries.map((e) => row(e, now)).join('\n')
+    : '<tr><td colspan="8" class="none">No results yet.</td></tr>';
+  const readiness = ready ? 'ready' : 'not ready (state not loaded or configuration not applied yet)';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>xmpp-tls-exporter</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>xmpp-tls-exporter</h1>
+<p class="meta">Version ${escapeHtml(version)} · ${escapeHtml(readiness)} · ${entries.length} target${entries.length === 1 ? '' : 's'} · page generated ${escapeHtml(now.toISOString())}</p>
+<p><a href="metrics">Metrics</a> · <a href="api/v1/results">Results (JSON)</a></p>
+<table>
+<thead><tr><th>Domain</th><th>Mode</th><th>Grade</th><th>Ignoring trust</th><th>Certificate expiry</th><th>Last scan</th><th>Result</th><th>Details</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+<p class="meta">Grades and certificate expiry come from the last successful scan of each target; "Last scan" and "Result" from the most recent one.</p>
+</body>
+</html>
+`;
+}
