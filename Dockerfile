@@ -1,7 +1,9 @@
 # xmpp-tls-exporter container image.
 # Build:  docker build -t xmpp-tls-exporter .
-# Run:    docker run --rm xmpp-tls-exporter scan jabber.org
-# (The daemon and its /metrics port come with the `serve` command; see README.)
+# Run:    docker run -p 9522:9522 -v xte-state:/app/data xmpp-tls-exporter
+#         (the bundled config.example.yaml; its stateFile ./data/state.json is /app/data/state.json)
+# Own config: add -v $PWD/config.yaml:/app/config.yaml:ro and the command serve --config /app/config.yaml
+# One-shot scan: docker run --rm xmpp-tls-exporter scan jabber.org
 
 # --- build stage: full dev dependencies, compile TypeScript ---------------------------------
 FROM node:20-bookworm-slim AS build
@@ -21,6 +23,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY config.example.yaml ./
 COPY docs ./docs
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 USER node
+EXPOSE 9522
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:9522/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
-CMD ["--help"]
+CMD ["serve", "--config", "/app/config.example.yaml"]

@@ -6,13 +6,14 @@ cd "$(dirname "$0")/.."
 
 # Real servers and oracles the integration tests start: Prosody (XMPP), dnsmasq (DNS, SRV records),
 # openssl (certificates, s_server), sslscan (the oracle for the TLS prober), a JDK (JSSE still
-# speaks SSLv3, RC4, DES and EXPORT suites).
+# speaks SSLv3, RC4, DES and EXPORT suites), promtool (package prometheus: checks our /metrics).
 need=()
 command -v prosody >/dev/null 2>&1 || need+=(prosody)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v java >/dev/null 2>&1 || need+=(default-jdk-headless)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { scanCommand } from './scan-command.js';
+import { checkConfigCommand, serveCommand } from './serve-command.js';
 import { SCANNER } from '../version.js';
 
 // Entry point: one sub-command per job. Each sub-command has its own --help.
@@ -73,6 +74,35 @@ Examples:
     )
     .action(async (domain: string, options: Record<string, unknown>) => {
       process.exitCode = await scanCommand(domain, options);
+    });
+
+  program
+    .command('serve')
+    .description('Run the exporter: rescan the configured domains on a schedule and serve /metrics, /probe and the results')
+    .option('--config <file>', 'configuration file (YAML)', 'config.example.yaml')
+    .option('--config.check', 'validate the configuration file and exit (0 valid, 2 invalid)')
+    .option('--log-level <level>', 'trace, debug, info, warn or error (overrides the file)')
+    .addOption(new Option('--log-format <format>', 'json, pretty, or auto (pretty on a terminal)').choices(['json', 'pretty', 'auto']))
+    .addHelpText(
+      'after',
+      `
+Signals: SIGHUP reloads the configuration (a bad one keeps the running one);
+SIGTERM/SIGINT stop scheduling, let running scans finish (10 s), save the state and exit 0.
+
+Examples:
+  xmpp-tls-exporter serve --config config.example.yaml
+  xmpp-tls-exporter serve --config /etc/xmpp-tls-exporter.yaml --config.check`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      process.exitCode = await serveCommand({ ...options, configCheck: options['config.check'] ?? options.configCheck });
+    });
+
+  program
+    .command('check-config')
+    .description('Validate a configuration file and exit (0 valid, 2 invalid)')
+    .argument('<file>', 'configuration file (YAML)')
+    .action(async (file: string) => {
+      process.exitCode = await checkConfigCommand(file);
     });
 
   return program;

@@ -299,7 +299,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   server.on('error', (err) => log.error({ err }, 'HTTP server error'));
 
   const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  // '' listens on every interface; show a usable address for it.
+  const shown = opts.host === '' ? 'localhost' : opts.host;
+  const host = shown.includes(':') ? `[${shown}]` : shown;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
   log.info({ url, tls: tls !== null, basicAuth: verify !== null }, 'HTTP server listening');
 

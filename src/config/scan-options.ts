@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { type TrustStore, loadTrustStore } from '../certificate/index.js';
+import type { ClientCertificate } from '../connector/index.js';
+import type { ScanOptions } from '../scan/index.js';
+import type { Config, Mode, TargetConfig } from './types.js';
+
+// From the configuration to scanDomain()'s options. The trust store and the client certificate
+// are loaded once per (re)load by the caller (buildTrustStore, loadClientCertificate) and passed in.
+
+export interface LoadedScanMaterial {
+  trustStore?: TrustStore;
+  clientCertificate?: ClientCertificate;
+}
+
+/** The trust anchors of the configuration (bundled Mozilla roots unless systemRoots: false, plus caFiles). */
+export function buildTrustStore(config: Config): TrustStore {
+  return loadTrustStore({ caFiles: config.scanner.caFiles, systemRoots: config.scanner.systemRoots });
+}
+
+/** Reads scanner.clientCertificate's files (undefined when none is configured). Throws on unreadable files. */
+export function loadClientCertificate(config: Config): ClientCertificate | undefined {
+  const cc = config.scanner.clientCertificate;
+  if (!cc) return undefined;
+  return { cert: readFileSync(cc.certFile), key: readFileSync(cc.keyFile) };
+}
+
+/**
+ * scanDomain() options for one target in one mode. Without `loaded.trustStore` the scan builds
+ * one from caFiles (with the bundled roots, whatever systemRoots says): pass buildTrustStore(config).
+ */
+export function toScanOptions(config: Config, target: TargetConfig, mode: Mode, loaded: LoadedScanMaterial = {}): ScanOptions {
+  const t = config.timeouts;
+  return {
+    mode,
+    from: config.scanner.from,
+    caFiles: config.scanner.caFiles,
+    fetchAia: config.scanner.fetchAia,
+    tlsProbe: config.scanner.tlsProbe,
+    profile: config.grading.profile,
+    maxConnectionsPerHost: config.concurrency.connectionsPerHost,
+    connectionDelayMs: config.concurrency.connectionDelayMs,
+    timeouts: { connectMs: seconds(t.connectSeconds), readMs: seconds(t.readSeconds), handshakeMs: seconds(t.handshakeSeconds) },
+    ...(target.connect !== undefined ? { connect: target.connect } : {}),
+    ...(target.directTls !== undefined ? { directTls: target.directTls } : {}),
+    ...(config.scanner.resolver !== undefined ? { resolver: config.scanner.resolver } : {}),
+    ...(loaded.trustStore ? { trustStore: loaded.trustStore } : {}),
+    ...(loaded.clientCertificate ? { clientCertificate: loaded.clientCertificate } : {}),
+  };
+}
+
+function seconds(s: number): number {
+  return Math.round(s * 1000);
+}

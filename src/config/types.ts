@@ -1,0 +1,89 @@
+import type { ProfileName } from '../grading/index.js';
+import type { Mode } from '../result/types.js';
+
+// The daemon's configuration after loading: every default filled in, every path absolute (relative
+// paths in the file are relative to the file's directory), every domain normalised. The YAML
+// spelling of each key is in docs/config.schema.json (the single source of the rules and defaults)
+// and docs/configuration.md.
+
+export type { Mode };
+
+export const MODES: readonly Mode[] = ['c2s', 's2s'];
+
+/** Modes of a target that names none. */
+export const DEFAULT_MODES: readonly Mode[] = ['c2s', 's2s'];
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface TargetConfig {
+  /** Normalised XMPP domain (IDNA A-labels, lower case, no trailing dot). */
+  domain: string;
+  /** Never empty, no repeats. */
+  modes: Mode[];
+  /** "HOST:PORT": skip DNS and scan this address. */
+  connect?: string;
+  directTls?: boolean;
+  /** Cron expression replacing schedule.cron for this target. */
+  schedule?: string;
+}
+
+export interface UrlSourceConfig {
+  url: string;
+  refreshSeconds: number;
+}
+
+export interface Config {
+  /** `host` '' means every interface (pass `host || undefined` to server.listen); port 0 = any free port. */
+  listen: { host: string; port: number };
+  schedule: { cron: string; jitterSeconds: number };
+  concurrency: { domains: number; connectionsPerHost: number; connectionDelayMs: number };
+  timeouts: { connectSeconds: number; readSeconds: number; handshakeSeconds: number };
+  scanner: {
+    from: string;
+    clientCertificate?: { certFile: string; keyFile: string };
+    caFiles: string[];
+    systemRoots: boolean;
+    fetchAia: boolean;
+    resolver?: string;
+    tlsProbe: boolean;
+  };
+  grading: { profile: ProfileName };
+  /** The inline `targets:` only; resolveTargets() adds the target sources. */
+  targets: TargetConfig[];
+  targetSources: { files: string[]; fileSd: string[]; urls: UrlSourceConfig[] };
+  stateFile: string;
+  probe: { allow: 'configured' | 'patterns' | 'any'; patterns: string[]; maxAgeSeconds: number };
+  web: {
+    tlsCertFile?: string;
+    tlsKeyFile?: string;
+    /** user → "sha256:HEX" (SHA-256 of the password; see src/http/auth.ts). */
+    basicAuthUsers: Record<string, string>;
+  };
+  log: { level: LogLevel; format: 'json' | 'pretty' | 'auto' };
+}
+
+export interface ConfigIssue {
+  /** Where: "targets[3].modes[0]", "" for the whole document. */
+  path: string;
+  message: string;
+  /** 1-based position in the file, when known. */
+  line?: number;
+  column?: number;
+}
+
+/** A configuration that can't be used. `message` lists every issue, one a line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(issues.map((i) => formatIssue(file, i)).join('\n'));
+  }
+}
+
+/** "FILE:LINE:COLUMN: PATH: MESSAGE" (position and path left out when unknown). */
+export function formatIssue(file: string, issue: ConfigIssue): string {
+  const where = issue.line !== undefined ? `${file}:${issue.line}:${issue.column ?? 1}` : file;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
