@@ -4,7 +4,6 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { Document, LineCounter, YAMLMap, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { normalizeDomain, parseHostPort } from '../discovery/index.js';
-import type { ProfileName } from '../grading/index.js';
 import { cronProblem } from './cron.js';
 import { type PathSegment, type RawIssue, formatPath, validateSchema } from './schema.js';
 import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type LogLevel, type Mode, type TargetConfig } from './types.js';
@@ -123,16 +122,9 @@ interface RawConfig {
   schedule: { cron: string; jitterSeconds: number };
   concurrency: Config['concurrency'];
   timeouts: Config['timeouts'];
-  scanner: {
-    from: string;
-    clientCertificate?: { certFile: string; keyFile: string };
-    caFiles: string[];
-    systemRoots: boolean;
-    fetchAia: boolean;
-    resolver?: string;
-    tlsProbe: boolean;
-  };
-  grading: { profile: ProfileName };
+  /** Same shape as the resolved one; its paths are still relative to the file. */
+  scanner: Config['scanner'];
+  grading: Config['grading'];
   targets: RawTarget[];
   targetSources: Config['targetSources'];
   stateFile: string;

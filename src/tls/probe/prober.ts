@@ -57,9 +57,6 @@ const PROTOCOL_BY_WIRE = new Map(Object.entries(WIRE_VERSION).map(([name, v]) =>
 /** A probe's answer once retries are spent: a hello or a definite refusal. */
 type Settled = Exclude<ProbeAnswer, { kind: 'timeout' }>;
 
-/** Thrown inside enumeration when the protocol itself turned out unsupported. */
-class ProtocolRejected extends Error {}
-
 interface AcceptedSuite {
   code: number;
   answer: Extract<ProbeAnswer, { kind: 'hello' }>;
