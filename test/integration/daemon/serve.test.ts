@@ -72,7 +72,7 @@ describe('serve', () => {
     expect(sample(body, 'xmpp_tls_grade_info', 'domain="selfsigned.test",grade="T"')).toBeDefined();
     expect(sample(body, 'xmpp_tls_protocol_supported', 'domain="trusted.test",protocol="TLSv1.3"')).toMatch(/ 1$/);
     expect(sample(body, 'xmpp_tls_protocol_supported', 'domain="trusted.test",protocol="SSLv3"')).toMatch(/ 0$/);
-    const days = Number(sample(body, 'xmpp_tls_certificate_expiry_days', 'domain="soon.test"')?.split(' ').pop());
+    const days = Number(sample(body, 'xmpp_tls_certificate_expiry_seconds', 'domain="soon.test"')?.split(' ').pop()) / 86400;
     expect(days).toBeGreaterThan(9);
     expect(days).toBeLessThanOrEqual(10);
     expect(body).toContain('xmpp_tls_exporter_build_info{');

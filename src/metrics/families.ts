@@ -1,0 +1,96 @@
+// The metric families the exporter exposes: names, types, label names and help texts. docs/metrics.md describes
+// each one with examples; keep both in step (a unit test checks that every family here is documented there).
+//
+// Label rule: label values are either configuration (domain, mode), DNS/discovery data (endpoint, address), or one
+// of a closed set of values the code defines (protocols, cipher classes, cap codes, trust error reasons, SASL
+// mechanism names from a fixed list, …). Text the server controls (certificate subject, issuer, serial, …) appears
+// only in the `_info` families, whose value is always 1.
+
+export type FamilyType = 'gauge' | 'counter';
+
+export interface Family {
+  readonly name: string;
+  readonly type: FamilyType;
+  readonly labelNames: readonly string[];
+  readonly help: string;
+}
+
+/** Labels of every per-target series. */
+export const TARGET_LABELS = ['domain', 'mode'] as const;
+/** Labels of every per-endpoint series: `endpoint` is host:port (an IPv6 host in brackets), `transport` starttls|directtls. */
+export const ENDPOINT_LABELS = ['domain', 'mode', 'endpoint', 'transport', 'address'] as const;
+
+const E = ENDPOINT_LABELS;
+const T = TARGET_LABELS;
+
+function family(name: string, type: FamilyType, labelNames: readonly string[], help: string): Family {
+  return { name, type, labelNames, help };
+}
+
+/** Grade letter ranks as exported by xmpp_tls_grade and xmpp_tls_domain_grade (grading/letters.ts letterRank). */
+const RANKS = 'A+ 9, A 8, A- 7, B 6, C 5, D 4, E 3, F 2, M 1, T 0';
+
+/** Per-endpoint families: the facts of the last successful scan (plus xmpp_tls_endpoint_up from the latest scan). */
+export const ENDPOINT_FAMILIES = {
+  endpointUp: family('xmpp_tls_endpoint_up', 'gauge', E, '1 when the endpoint was scanned without error in the latest scan, 0 when that scan failed on it or no longer found it (skipped endpoints are not exported).'),
+  grade: family('xmpp_tls_grade', 'gauge', E, `Grade of the endpoint as a rank, higher is better: ${RANKS}. Absent when the endpoint could not be graded.`),
+  gradeInfo: family('xmpp_tls_grade_info', 'gauge', [...E, 'grade', 'grade_ignoring_trust', 'profile'], 'Grade letters of the endpoint (grade, and the grade if certificate trust were ignored) and the grading profile; always 1.'),
+  score: family('xmpp_tls_score', 'gauge', [...E, 'component'], 'Numeric grading score from 0 to 100: component="total" (0.3 protocol + 0.3 key_exchange + 0.4 cipher), "protocol", "key_exchange", "cipher".'),
+  gradeCap: family('xmpp_tls_grade_cap', 'gauge', [...E, 'code', 'kind', 'limit'], '1 for each reason limiting the grade: kind="cap" caps the grade at the letter in limit; kind="warning" keeps an A from A+ (limit="A-"; "A" with profiles without A+/A-).'),
+  protocolSupported: family('xmpp_tls_protocol_supported', 'gauge', [...E, 'protocol'], '1 when the endpoint accepts the protocol version (SSLv2, SSLv3, TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3), 0 when it does not or it could not be determined.'),
+  cipherSuites: family('xmpp_tls_cipher_suites', 'gauge', [...E, 'class'], 'Number of accepted (protocol, cipher suite) pairs in the class: all, forward_secrecy, aead, weak (under 112 bits of strength, EXPORT, NULL or anonymous), export, null, anonymous, rc4, 3des.'),
+  forwardSecrecy: family('xmpp_tls_forward_secrecy', 'gauge', E, '1 when at least one accepted cipher suite has forward secrecy (ECDHE, DHE or TLS 1.3), else 0.'),
+  dhMinPrimeLength: family('xmpp_tls_dh_min_prime_length', 'gauge', E, 'Size in bits of the smallest finite-field Diffie-Hellman prime the endpoint used (DHE); absent when it never used DHE.'),
+  starttlsRequired: family('xmpp_tls_starttls_required', 'gauge', E, '1 when encryption is mandatory (STARTTLS advertised as required, or direct TLS), 0 when STARTTLS is only offered or not offered.'),
+  clientCertificateRequired: family('xmpp_tls_client_certificate_required', 'gauge', E, '1 when the server refused to go on without a client certificate, 0 when it went on without one; absent when not determined.'),
+  clientCertificateRequested: family('xmpp_tls_client_certificate_requested', 'gauge', E, '1 when the server sent a TLS CertificateRequest (TLS 1.2 and older), else 0; absent when not determined.'),
+  compressionSupported: family('xmpp_tls_compression_supported', 'gauge', E, '1 when the endpoint accepts TLS-level compression (DEFLATE, CRIME), else 0; absent when not tested (no TLS 1.2 or older).'),
+  secureRenegotiation: family('xmpp_tls_secure_renegotiation', 'gauge', E, '1 when the endpoint supports RFC 5746 secure renegotiation, else 0; absent when not tested (no TLS 1.2 or older).'),
+  saslMechanismOffered: family('xmpp_tls_sasl_mechanism_offered', 'gauge', [...E, 'mechanism', 'phase'], 'SASL mechanisms offered before or after TLS: 1 for each known mechanism offered; mechanism="other" counts the offered mechanisms not in the known list.'),
+  certificateExpirySeconds: family('xmpp_tls_certificate_expiry_seconds', 'gauge', E, 'Seconds until the leaf certificate expires (notAfter minus the scrape time); negative when it has expired.'),
+  certificateNotAfter: family('xmpp_tls_certificate_not_after_timestamp_seconds', 'gauge', E, 'End of the leaf certificate validity (notAfter) as a Unix timestamp in seconds.'),
+  certificateNotBefore: family('xmpp_tls_certificate_not_before_timestamp_seconds', 'gauge', E, 'Start of the leaf certificate validity (notBefore) as a Unix timestamp in seconds.'),
+  certificateTrusted: family('xmpp_tls_certificate_trusted', 'gauge', E, '1 when the certificate chain validates to a trusted root, else 0.'),
+  certificateHostnameValid: family('xmpp_tls_certificate_hostname_valid', 'gauge', E, '1 when the certificate names the XMPP domain (DNS, SRV-ID, XmppAddr or CN), else 0.'),
+  certificateTrustError: family('xmpp_tls_certificate_trust_error', 'gauge', [...E, 'reason'], '1 for each reason the certificate is not trusted (expired, not_yet_valid, self_signed, self_signed_in_chain, unknown_issuer, incomplete_chain, weak_signature, weak_key); reasons not present are not exported.'),
+  certificateKeyLength: family('xmpp_tls_certificate_key_length', 'gauge', [...E, 'key_type'], 'Size in bits of the leaf certificate public key (RSA/DSA modulus, EC field size, 256 for Ed25519, 456 for Ed448).'),
+  certificateInfo: family('xmpp_tls_certificate_info', 'gauge', [...E, 'subject', 'issuer', 'serial', 'fingerprint_sha256', 'signature_algorithm'], 'Leaf certificate identity as sent by the server; always 1.'),
+} as const;
+
+/** Per-target (domain, mode) families. */
+export const TARGET_FAMILIES = {
+  domainGrade: family('xmpp_tls_domain_grade', 'gauge', T, `Grade of the domain (its worst endpoint) in the last successful scan as a rank, higher is better: ${RANKS}. Absent when no endpoint was graded.`),
+  scanSuccess: family('xmpp_tls_scan_success', 'gauge', T, '1 when the latest scan succeeded (the domain resolved and at least one endpoint was scanned without error), else 0.'),
+  scanDuration: family('xmpp_tls_scan_duration_seconds', 'gauge', T, 'Duration of the latest scan in seconds.'),
+  lastScan: family('xmpp_tls_last_scan_timestamp_seconds', 'gauge', T, 'Start of the latest scan, successful or not, as a Unix timestamp in seconds.'),
+  lastSuccess: family('xmpp_tls_last_success_timestamp_seconds', 'gauge', T, 'Start of the last successful scan as a Unix timestamp in seconds; absent when no scan succeeded yet.'),
+  endpoints: family('xmpp_tls_endpoints', 'gauge', T, 'Number of endpoints (host, port, address, transport) found by the latest scan, skipped ones included.'),
+} as const;
+
+/** Families about the exporter itself. */
+export const EXPORTER_FAMILIES = {
+  scansTotal: family('xmpp_tls_scans_total', 'counter', ['result'], 'Scans run since the exporter started, by result (success, failure).'),
+  probesTotal: family('xmpp_tls_probes_total', 'counter', [], 'TLS probe connections made since the exporter started.'),
+  scansInProgress: family('xmpp_tls_scans_in_progress', 'gauge', [], 'Number of scans running now.'),
+  buildInfo: family('xmpp_tls_exporter_build_info', 'gauge', ['version', 'node_version'], 'Version of the exporter and of Node.js it runs on; always 1.'),
+  configReloadSuccessful: family('xmpp_tls_exporter_config_last_reload_successful', 'gauge', [], '1 when the last configuration (re)load succeeded, else 0.'),
+  configReloadTimestamp: family('xmpp_tls_exporter_config_last_reload_success_timestamp_seconds', 'gauge', [], 'Time of the last successful configuration (re)load as a Unix timestamp in seconds.'),
+} as const;
+
+/** Families of a blackbox-style /probe answer, as blackbox_exporter names them. */
+export const PROBE_FAMILIES = {
+  probeSuccess: family('probe_success', 'gauge', [], '1 when the probe succeeded (every scan of the target succeeded), else 0.'),
+  probeDuration: family('probe_duration_seconds', 'gauge', [], 'How long the probe took to complete in seconds.'),
+} as const;
+
+export type EndpointFamily = keyof typeof ENDPOINT_FAMILIES;
+export type TargetFamily = keyof typeof TARGET_FAMILIES;
+export type ExporterFamily = keyof typeof EXPORTER_FAMILIES;
+
+/** Every family the exporter can expose, for documentation checks. */
+export const ALL_FAMILIES: readonly Family[] = [
+  ...Object.values(ENDPOINT_FAMILIES),
+  ...Object.values(TARGET_FAMILIES),
+  ...Object.values(EXPORTER_FAMILIES),
+  ...Object.values(PROBE_FAMILIES),
+];

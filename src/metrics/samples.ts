@@ -1,0 +1,284 @@
+// From stored scan results to samples: pure functions, run at every scrape (so removed targets leave no stale series
+// and certificate expiry is counted from the scrape time).
+//
+// Facts (grade, TLS, certificate, XMPP features) come from the last successful scan, so a failed rescan does not
+// make them vanish just when something broke; scan health (success, duration, time, endpoint_up) comes from the
+// latest scan.
+import { letterRank, PROFILES } from '../grading/index.js';
+import type { CipherSuiteFinding, EndpointResult, ProtocolName } from '../result/types.js';
+import { scanSucceeded, type StoredEntry } from '../store/index.js';
+import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, TARGET_FAMILIES, type Family } from './families.js';
+
+export type Labels = Record<string, string>;
+
+/**
+ * Labels shared by many samples (an endpoint's or a target's): one object per endpoint, so the renderer escapes
+ * and joins them once (`text`, memoized) for the ~45 series of the endpoint.
+ */
+export interface LabelSet {
+  readonly labels: Labels;
+  text?: string;
+}
+
+/** One series: the shared labels, then its own (`extra`), and its value. */
+export interface Sample {
+  base: LabelSet | null;
+  extra: Labels | null;
+  value: number;
+}
+
+/** All the labels of a sample, shared ones first. */
+export function sampleLabels(s: Sample): Labels {
+  if (!s.base) return s.extra ?? {};
+  return s.extra ? { ...s.base.labels, ...s.extra } : s.base.labels;
+}
+
+/** Samples by family name. */
+export type Samples = Map<string, Sample[]>;
+
+/** What the daemon tells the metrics about itself. */
+export interface ExporterStats {
+  scansTotal: Record<'success' | 'failure', number>;
+  probesTotal: number;
+  scansInProgress: number;
+  configReloadSuccessful: boolean;
+  configReloadTimestampSeconds: number;
+}
+
+export const PROTOCOL_LABELS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** SASL mechanisms exported by name; any other name the server sends is counted as mechanism="other". */
+export const KNOWN_SASL_MECHANISMS: ReadonlySet<string> = new Set([
+  'PLAIN',
+  'SCRAM-SHA-1',
+  'SCRAM-SHA-1-PLUS',
+  'SCRAM-SHA-256',
+  'SCRAM-SHA-256-PLUS',
+  'SCRAM-SHA-512',
+  'SCRAM-SHA-512-PLUS',
+  'EXTERNAL',
+  'DIGEST-MD5',
+  'CRAM-MD5',
+  'ANONYMOUS',
+  'X-OAUTH2',
+  'OAUTHBEARER',
+  'GSSAPI',
+  'LOGIN',
+]);
+
+/** Cipher suite classes of xmpp_tls_cipher_suites, each with its test. */
+export const CIPHER_CLASSES: ReadonlyArray<readonly [string, (s: CipherSuiteFinding) => boolean]> = [
+  ['all', () => true],
+  ['forward_secrecy', (s) => s.forwardSecrecy],
+  ['aead', (s) => s.aead],
+  ['weak', (s) => s.effectiveBits < 112 || s.export || s.null || s.anonymous],
+  ['export', (s) => s.export],
+  ['null', (s) => s.null],
+  ['anonymous', (s) => s.anonymous],
+  ['rc4', (s) => s.rc4],
+  ['3des', (s) => s.encryption.startsWith('3DES')],
+];
+
+/** xmpp_tls_certificate_expiry_seconds from xmpp_tls_certificate_not_after_timestamp_seconds and the scrape time. */
+export function expirySeconds(notAfterSeconds: number, nowMs: number): number {
+  return notAfterSeconds - nowMs / 1000;
+}
+
+function seconds(iso: string): number | null {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms / 1000;
+}
+
+const bit = (b: boolean): number => (b ? 1 : 0);
+
+/** `host:port`, with an IPv6 literal host in brackets. */
+export function endpointLabel(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function transport(ep: EndpointResult): string {
+  return ep.directTls ? 'directtls' : 'starttls';
+}
+
+/** Identity of an endpoint across scans: the labels that tell it apart. */
+function endpointKey(ep: EndpointResult): string {
+  return `${transport(ep)} ${endpointLabel(ep.host, ep.port)} ${ep.address}`;
+}
+
+/**
+ * Collects samples family by family, in order. Callers never add the same labels twice to a family (targets and
+ * endpoints are deduplicated before), as the text format forbids duplicate series.
+ */
+export class SampleSink {
+  readonly samples: Samples = new Map();
+
+  add(f: Family, base: LabelSet | null, extra: Labels | null, value: number): void {
+    let list = this.samples.get(f.name);
+    if (!list) {
+      list = [];
+      this.samples.set(f.name, list);
+    }
+    list.push({ base, extra, value });
+  }
+}
+
+/** The mechanism label of a SASL mechanism name: the known name, or "other". */
+export function saslMechanismLabel(name: string): string {
+  const upper = name.toUpperCase();
+  return KNOWN_SASL_MECHANISMS.has(upper) ? upper : 'other';
+}
+
+function addSasl(sink: SampleSink, base: LabelSet, phase: string, mechanisms: readonly string[]): void {
+  const known = new Set<string>();
+  const others = new Set<string>();
+  for (const m of mechanisms) {
+    const label = saslMechanismLabel(m);
+    if (label === 'other') others.add(m);
+    else known.add(label);
+  }
+  const F = ENDPOINT_FAMILIES.saslMechanismOffered;
+  for (const m of known) sink.add(F, base, { mechanism: m, phase }, 1);
+  if (others.size) sink.add(F, base, { mechanism: 'other', phase }, others.size);
+}
+
+/** The facts of one endpoint (from the last successful scan). */
+function addEndpointFacts(sink: SampleSink, base: LabelSet, ep: EndpointResult, nowMs: number): void {
+  const F = ENDPOINT_FAMILIES;
+  const g = ep.grade;
+  if (g) {
+    sink.add(F.grade, base, null, letterRank(g.letter));
+    sink.add(F.gradeInfo, base, { grade: g.letter, grade_ignoring_trust: g.letterIgnoringTrust, profile: g.profile }, 1);
+    sink.add(F.score, base, { component: 'total' }, g.score);
+    sink.add(F.score, base, { component: 'protocol' }, g.protocolScore);
+    sink.add(F.score, base, { component: 'key_exchange' }, g.keyExchangeScore);
+    sink.add(F.score, base, { component: 'cipher' }, g.cipherScore);
+    for (const cap of g.caps) sink.add(F.gradeCap, base, { code: cap.code, kind: 'cap', limit: cap.limit }, 1);
+    const warningLimit = PROFILES[g.profile]?.plusMinus === false ? 'A' : 'A-';
+    for (const w of g.warnings) sink.add(F.gradeCap, base, { code: w.code, kind: 'warning', limit: warningLimit }, 1);
+  }
+
+  const tls = ep.tls;
+  if (tls) {
+    for (const p of PROTOCOL_LABELS) sink.add(F.protocolSupported, base, { protocol: p }, bit(tls.protocols[p] === true));
+    for (const [cls, test] of CIPHER_CLASSES) {
+      let n = 0;
+      for (const s of tls.cipherSuites) if (test(s)) n++;
+      sink.add(F.cipherSuites, base, { class: cls }, n);
+    }
+    sink.add(F.forwardSecrecy, base, null, bit(tls.cipherSuites.some((s) => s.forwardSecrecy)));
+    let dhMin = Infinity;
+    for (const s of tls.cipherSuites) if (s.dhBits !== null && s.dhBits < dhMin) dhMin = s.dhBits;
+    for (const d of tls.dh) if (d.bits < dhMin) dhMin = d.bits;
+    if (dhMin !== Infinity) sink.add(F.dhMinPrimeLength, base, null, dhMin);
+    if (tls.clientCertificateRequested !== null) sink.add(F.clientCertificateRequested, base, null, bit(tls.clientCertificateRequested));
+    if (tls.compression !== null) sink.add(F.compressionSupported, base, null, bit(tls.compression));
+    if (tls.secureRenegotiation !== null) sink.add(F.secureRenegotiation, base, null, bit(tls.secureRenegotiation));
+  }
+
+  const xmpp = ep.xmpp;
+  if (xmpp) {
+    sink.add(F.starttlsRequired, base, null, bit(ep.directTls || xmpp.starttls === 'required'));
+    if (xmpp.clientCertificateRequired !== null) sink.add(F.clientCertificateRequired, base, null, bit(xmpp.clientCertificateRequired));
+    addSasl(sink, base, 'before_tls', xmpp.saslMechanisms);
+    addSasl(sink, base, 'after_tls', xmpp.saslMechanismsAfterTls);
+  } else if (ep.directTls && (tls || ep.certificate)) {
+    sink.add(F.starttlsRequired, base, null, 1);
+  }
+
+  const c = ep.certificate;
+  if (c) {
+    const notAfter = seconds(c.notAfter);
+    const notBefore = seconds(c.notBefore);
+    if (notAfter !== null) {
+      sink.add(F.certificateExpirySeconds, base, null, expirySeconds(notAfter, nowMs));
+      sink.add(F.certificateNotAfter, base, null, notAfter);
+    }
+    if (notBefore !== null) sink.add(F.certificateNotBefore, base, null, notBefore);
+    sink.add(F.certificateTrusted, base, null, bit(c.trusted));
+    sink.add(F.certificateHostnameValid, base, null, bit(c.hostnameValid));
+    for (const reason of new Set(c.trustErrors)) sink.add(F.certificateTrustError, base, { reason }, 1);
+    if (c.keyBits !== null) sink.add(F.certificateKeyLength, base, { key_type: c.keyType }, c.keyBits);
+    sink.add(
+      F.certificateInfo,
+      base,
+      {
+        subject: c.subject,
+        issuer: c.issuer,
+        serial: c.serial,
+        fingerprint_sha256: c.fingerprintSha256,
+        signature_algorithm: c.signatureAlgorithm,
+      },
+      1,
+    );
+  }
+}
+
+function endpointLabels(domain: string, mode: string, ep: EndpointResult): LabelSet {
+  return { labels: { domain, mode, endpoint: endpointLabel(ep.host, ep.port), transport: transport(ep), address: ep.address } };
+}
+
+/** Samples of one stored target: its endpoints and its scan health. */
+export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: number): void {
+  const { domain, mode, latest, lastGood } = entry;
+  const target: LabelSet = { labels: { domain, mode } };
+  const T = TARGET_FAMILIES;
+
+  // endpoint_up: every endpoint of the latest or the last good scan that was not skipped; 1 when the latest scan
+  // scanned it without error.
+  const up = new Map<string, { labels: LabelSet; value: number }>();
+  const skipped = new Set<string>();
+  for (const ep of latest.endpoints) {
+    const key = endpointKey(ep);
+    if (ep.status === 'skipped') skipped.add(key);
+    else up.set(key, { labels: endpointLabels(domain, mode, ep), value: bit(ep.status === 'ok' || up.get(key)?.value === 1) });
+  }
+  if (lastGood && lastGood !== latest) {
+    for (const ep of lastGood.endpoints) {
+      const key = endpointKey(ep);
+      if (ep.status !== 'skipped' && !up.has(key) && !skipped.has(key)) up.set(key, { labels: endpointLabels(domain, mode, ep), value: 0 });
+    }
+  }
+  for (const { labels, value } of up.values()) sink.add(ENDPOINT_FAMILIES.endpointUp, labels, null, value);
+
+  if (lastGood) {
+    const seen = new Set<string>();
+    for (const ep of lastGood.endpoints) {
+      const key = endpointKey(ep);
+      if (seen.has(key)) continue; // the same endpoint twice (SRV listing a host twice): one set of series
+      seen.add(key);
+      addEndpointFacts(sink, endpointLabels(domain, mode, ep), ep, nowMs);
+    }
+    if (lastGood.grade) sink.add(T.domainGrade, target, null, letterRank(lastGood.grade.letter));
+    const started = seconds(lastGood.startedAt);
+    if (started !== null) sink.add(T.lastSuccess, target, null, started);
+  }
+
+  sink.add(T.scanSuccess, target, null, bit(scanSucceeded(latest)));
+  sink.add(T.scanDuration, target, null, latest.durationSeconds);
+  const started = seconds(latest.startedAt);
+  if (started !== null) sink.add(T.lastScan, target, null, started);
+  sink.add(T.endpoints, target, null, latest.endpoints.length);
+}
+
+/** The entries to export: duplicate (domain, mode) entries once (the first). */
+export function uniqueTargets(entries: readonly StoredEntry[]): StoredEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    const key = `${e.mode}:${e.domain}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Samples about the exporter itself. */
+export function addExporterSamples(sink: SampleSink, stats: ExporterStats, build: { version: string; nodeVersion: string }): void {
+  const X = EXPORTER_FAMILIES;
+  sink.add(X.scansTotal, null, { result: 'success' }, stats.scansTotal.success);
+  sink.add(X.scansTotal, null, { result: 'failure' }, stats.scansTotal.failure);
+  sink.add(X.probesTotal, null, null, stats.probesTotal);
+  sink.add(X.scansInProgress, null, null, stats.scansInProgress);
+  sink.add(X.buildInfo, null, { version: build.version, node_version: build.nodeVersion }, 1);
+  sink.add(X.configReloadSuccessful, null, null, bit(stats.configReloadSuccessful));
+  sink.add(X.configReloadTimestamp, null, null, stats.configReloadTimestampSeconds);
+}

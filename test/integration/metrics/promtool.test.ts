@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { createMetricsRegistry, createProbeRegistry } from '../../../src/metrics/index.js';
+import { brokenExample, exampleOrg, EXPORTER_STATS, NOW, nxdomainExample, oddExample } from '../../unit/metrics/fixtures.js';
+
+// `promtool check metrics` (Debian package `prometheus`) lints the exposition: parse errors, duplicate series,
+// missing HELP/TYPE, counter naming, units. It must find nothing at all in any exposition we serve.
+
+const HAVE_PROMTOOL = !spawnSync('promtool', ['--version']).error;
+if (!HAVE_PROMTOOL) console.warn('promtool not found: the promtool tests are skipped (install the Debian package "prometheus")');
+const describeWithPromtool = HAVE_PROMTOOL ? describe : describe.skip;
+
+function promtool(exposition: string): { status: number | null; findings: string[] } {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  const findings = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim() !== '');
+  return { status: r.status, findings: findings.sort() };
+}
+
+const entries = () => [brokenExample(), exampleOrg(), nxdomainExample(), oddExample()];
+
+describeWithPromtool('promtool check metrics', () => {
+  test('/metrics with the Node.js process metrics: clean', async () => {
+    const registry = createMetricsRegistry({ entries, stats: () => EXPORTER_STATS, now: () => NOW });
+    const text = await registry.metrics();
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(text).toContain('xmpp_tls_certificate_info{');
+    const r = promtool(text);
+    expect(r.findings).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  test('the exporter families alone: clean', async () => {
+    const registry = createMetricsRegistry({ entries, stats: () => EXPORTER_STATS, now: () => NOW, defaultMetrics: false });
+    const r = promtool(await registry.metrics());
+    expect(r.findings).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  test('an empty store: clean (families without series are not linted)', async () => {
+    const registry = createMetricsRegistry({ entries: () => [], stats: () => EXPORTER_STATS, defaultMetrics: false });
+    const r = promtool(await registry.metrics());
+    expect(r.findings).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  test('/probe: clean', async () => {
+    const registry = createProbeRegistry([exampleOrg(), brokenExample()], { now: () => NOW, success: false, durationSeconds: 3.25 });
+    const r = promtool(await registry.metrics());
+    expect(r.findings).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  test('promtool does report a broken exposition (the check is live)', () => {
+    const r = promtool('# TYPE x gauge\nx{a="b} 1\n');
+    expect(r.status).not.toBe(0);
+    expect(r.findings.join('\n')).toMatch(/error/i);
+  });
+});

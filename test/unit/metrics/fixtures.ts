@@ -1,0 +1,243 @@
+// Hand-built stored entries for the metrics tests. Grades are written out (not computed) so that these tests check
+// the metrics, not the grading rules.
+import type { EndpointGrade, EndpointResult, ScanResult } from '../../../src/result/types.js';
+import type { StoredEntry } from '../../../src/store/index.js';
+import { makeCertificate, makeEndpoint, suite } from '../grading/fixtures.js';
+
+/** The scrape time of every test. */
+export const NOW = new Date('2025-06-01T00:00:00.000Z');
+
+export function scan(o: Partial<ScanResult> & Pick<ScanResult, 'domain' | 'mode'>): ScanResult {
+  return {
+    schemaVersion: 1,
+    startedAt: '2025-05-31T23:00:00.000Z',
+    durationSeconds: 12.5,
+    error: null,
+    endpoints: [],
+    grade: null,
+    scanner: { name: 'xmpp-tls-exporter', version: '0.1.0' },
+    ...o,
+  };
+}
+
+/**
+ * example.org c2s: TLS 1.1 and 1.2 (no 1.3), one 1024-bit DHE suite, one suite without forward secrecy: a B
+ * (two caps, two warnings). The certificate expires in 92.5 days at NOW.
+ */
+export function modernEndpoint(): EndpointResult {
+  const ep = makeEndpoint({
+    protocols: ['TLSv1.1', 'TLSv1.2'],
+    suites: [
+      suite('TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLSv1.1'),
+      suite('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLSv1.2'),
+      suite('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2', { dhBits: 1024 }),
+      suite('TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2'),
+    ],
+    dh: [1024],
+    cert: {
+      subject: 'CN=example.org',
+      issuer: 'CN=Test Intermediate,O=Test CA',
+      serial: '0A1B2C',
+      fingerprintSha256: 'AB:CD:EF',
+      notBefore: '2025-03-03T12:00:00.000Z',
+      notAfter: '2025-09-01T12:00:00.000Z',
+      keyType: 'RSA',
+      keyBits: 2048,
+    },
+  });
+  ep.xmpp = {
+    ...ep.xmpp!,
+    saslMechanisms: [],
+    saslMechanismsAfterTls: ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN'],
+  };
+  ep.grade = {
+    profile: 'ssllabs-2009r',
+    letter: 'B',
+    letterIgnoringTrust: 'B',
+    score: 87,
+    protocolScore: 95,
+    keyExchangeScore: 80,
+    cipherScore: 90,
+    caps: [
+      { code: 'tls10_or_tls11_supported', limit: 'B', message: 'TLS 1.1 is supported' },
+      { code: 'dh_below_2048', limit: 'B', message: 'DH parameters of 1024 bits' },
+    ],
+    warnings: [
+      { code: 'no_tls13', message: 'TLS 1.3 is not supported' },
+      { code: 'some_suites_without_forward_secrecy', message: '1 of 4 suites lack forward secrecy' },
+    ],
+  } satisfies EndpointGrade;
+  return ep;
+}
+
+/** The IPv6 address of the same host, skipped (no IPv6 route from the exporter). */
+export function skippedIpv6Endpoint(): EndpointResult {
+  return {
+    ...makeEndpoint(),
+    address: '2001:db8::1',
+    family: 6,
+    status: 'skipped',
+    error: { code: 'no_ipv6_route', message: 'no IPv6 route' },
+    xmpp: null,
+    certificate: null,
+    session: null,
+    tls: null,
+    grade: null,
+    durationSeconds: 0,
+  };
+}
+
+export function exampleOrg(): StoredEntry {
+  const result = scan({
+    domain: 'example.org',
+    mode: 'c2s',
+    endpoints: [modernEndpoint(), skippedIpv6Endpoint()],
+    grade: {
+      profile: 'ssllabs-2009r',
+      letter: 'B',
+      letterIgnoringTrust: 'B',
+      score: 87,
+      mixed: false,
+      letters: ['B'],
+      endpointsGraded: 1,
+      endpointsUngraded: 1,
+    },
+  });
+  return { domain: 'example.org', mode: 'c2s', latest: result, lastGood: result };
+}
+
+/**
+ * broken.example s2s: the latest scan failed (connection refused); the last good one, a day earlier, saw a direct
+ * TLS endpoint on an IPv6 literal host with an expired, untrusted certificate (T) and legacy suites.
+ */
+export function brokenExample(): StoredEntry {
+  const legacy: EndpointResult = {
+    ...makeEndpoint({
+      directTls: true,
+      protocols: ['SSLv3', 'TLSv1.0'],
+      suites: [
+        suite('TLS_RSA_EXPORT_WITH_RC4_40_MD5', 'SSLv3'),
+        suite('TLS_RSA_WITH_RC4_128_SHA', 'TLSv1.0'),
+        suite('TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'TLSv1.0'),
+        suite('TLS_DH_anon_WITH_AES_128_CBC_SHA', 'TLSv1.0'),
+        suite('TLS_RSA_WITH_NULL_SHA', 'TLSv1.0'),
+      ],
+      compression: true,
+      secureRenegotiation: false,
+      cert: {
+        subject: 'CN=broken.example',
+        issuer: 'CN=broken.example',
+        serial: '01',
+        fingerprintSha256: '11:22',
+        signatureAlgorithm: 'sha1WithRSAEncryption',
+        notBefore: '2024-05-30T00:00:00.000Z',
+        notAfter: '2025-05-30T00:00:00.000Z',
+        keyType: 'EC',
+        keyBits: 256,
+        trusted: false,
+        trustErrors: ['expired', 'self_signed'],
+        hostnameValid: false,
+      },
+    }),
+    host: '2001:db8::5',
+    port: 5270,
+    address: '2001:db8::5',
+    family: 6,
+    source: 'override',
+  };
+  legacy.xmpp = { ...legacy.xmpp!, starttls: 'none', saslMechanismsAfterTls: ['EXTERNAL'], clientCertificateRequired: null };
+  legacy.tls = { ...legacy.tls!, clientCertificateRequested: true };
+  legacy.grade = {
+    profile: 'xmppoke-2015',
+    letter: 'F',
+    letterIgnoringTrust: 'F',
+    score: 0,
+    protocolScore: 40,
+    keyExchangeScore: 0,
+    cipherScore: 20,
+    caps: [{ code: 'export_suites', limit: 'F', message: 'EXPORT suites' }],
+    warnings: [{ code: 'protocols_undetermined', message: 'TLS 1.2 could not be determined' }],
+  };
+  const lastGood = scan({
+    domain: 'broken.example',
+    mode: 's2s',
+    startedAt: '2025-05-31T00:00:00.000Z',
+    durationSeconds: 30,
+    endpoints: [legacy],
+    grade: {
+      profile: 'xmppoke-2015',
+      letter: 'F',
+      letterIgnoringTrust: 'F',
+      score: 0,
+      mixed: false,
+      letters: ['F'],
+      endpointsGraded: 1,
+      endpointsUngraded: 0,
+    },
+  });
+  const refused: EndpointResult = {
+    ...legacy,
+    status: 'error',
+    error: { code: 'connection_refused', message: 'connection refused', phase: 'connect' },
+    xmpp: null,
+    certificate: null,
+    session: null,
+    tls: null,
+    grade: null,
+  };
+  const latest = scan({ domain: 'broken.example', mode: 's2s', durationSeconds: 0.25, endpoints: [refused] });
+  return { domain: 'broken.example', mode: 's2s', latest, lastGood };
+}
+
+/** nxdomain.example s2s: the domain never resolved. */
+export function nxdomainExample(): StoredEntry {
+  const latest = scan({
+    domain: 'nxdomain.example',
+    mode: 's2s',
+    durationSeconds: 0.5,
+    error: { code: 'dns_failure', message: 'NXDOMAIN' },
+  });
+  return { domain: 'nxdomain.example', mode: 's2s', latest, lastGood: null };
+}
+
+/** Text a hostile server might send: quotes, backslashes, newlines and a would-be exposition line. */
+export const HOSTILE = 'EVIL"} 1\nxmpp_tls_pwned{a="b"} 1\\';
+
+/** odd.example c2s: a server whose certificate and SASL mechanisms carry HOSTILE text. */
+export function oddExample(): StoredEntry {
+  const ep = makeEndpoint({
+    protocols: ['TLSv1.3'],
+    suites: [suite('TLS_AES_128_GCM_SHA256', 'TLSv1.3')],
+    compression: null,
+    secureRenegotiation: null,
+    cert: {
+      subject: `CN=${HOSTILE}`,
+      issuer: `O=Quote " Backslash \\ Newline \n End`,
+      serial: HOSTILE,
+      fingerprintSha256: HOSTILE,
+      signatureAlgorithm: HOSTILE,
+      keyBits: null,
+    },
+  });
+  ep.host = 'odd.example';
+  ep.address = '198.51.100.7';
+  ep.xmpp = {
+    ...ep.xmpp!,
+    streamFrom: HOSTILE,
+    saslMechanisms: [HOSTILE, 'plain'],
+    saslMechanismsAfterTls: ['SCRAM-SHA-256-PLUS', HOSTILE, 'X-EVIL-2', 'X-EVIL-2'],
+    compression: [HOSTILE],
+    clientCertificateRequired: true,
+  };
+  ep.error = null;
+  const result = scan({ domain: 'odd.example', mode: 'c2s', endpoints: [ep] });
+  return { domain: 'odd.example', mode: 'c2s', latest: result, lastGood: result };
+}
+
+export const EXPORTER_STATS = {
+  scansTotal: { success: 41, failure: 2 },
+  probesTotal: 9001,
+  scansInProgress: 3,
+  configReloadSuccessful: true,
+  configReloadTimestampSeconds: 1748736000,
+};

@@ -1,0 +1,359 @@
+import { readFileSync } from 'node:fs';
+import { Registry as PromRegistry, type Registry } from 'prom-client';
+import { ALL_FAMILIES, createMetricsRegistry, createProbeRegistry, endpointLabel, type ExporterStats } from '../../../src/metrics/index.js';
+import { ResultStore, type StoredEntry } from '../../../src/store/index.js';
+import { SCANNER } from '../../../src/version.js';
+import { type Exposition, familySamples, parseExposition, sampleKey } from './exposition.js';
+import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, oddExample } from './fixtures.js';
+
+type L = Record<string, string>;
+
+const EP1: L = { domain: 'example.org', mode: 'c2s', endpoint: 'xmpp.example.org:5222', transport: 'starttls', address: '192.0.2.1' };
+const BR: L = { domain: 'broken.example', mode: 's2s', endpoint: '[2001:db8::5]:5270', transport: 'directtls', address: '2001:db8::5' };
+const ODD: L = { domain: 'odd.example', mode: 'c2s', endpoint: 'odd.example:5222', transport: 'starttls', address: '198.51.100.7' };
+const T_EX: L = { domain: 'example.org', mode: 'c2s' };
+const T_BR: L = { domain: 'broken.example', mode: 's2s' };
+const T_NX: L = { domain: 'nxdomain.example', mode: 's2s' };
+const T_ODD: L = { domain: 'odd.example', mode: 'c2s' };
+/** Seconds in a day: certificate expiry is exported in seconds. */
+const DAY = 86_400;
+
+type Expected = [labels: L, value: number];
+const x = (base: L, extra: L, value: number): Expected => [{ ...base, ...extra }, value];
+
+function registryFor(entries: () => StoredEntry[], stats: () => ExporterStats = () => EXPORTER_STATS, now = () => NOW): Registry {
+  return createMetricsRegistry({ entries, stats, now, defaultMetrics: false });
+}
+
+async function scrape(registry: Registry): Promise<Exposition> {
+  return parseExposition(await registry.metrics());
+}
+
+const ALL = () => [brokenExample(), exampleOrg(), nxdomainExample(), oddExample()];
+
+const protocols = (base: L, supported: string[]): Expected[] =>
+  ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].map((p) => x(base, { protocol: p }, supported.includes(p) ? 1 : 0));
+
+const classes = (base: L, counts: [number, number, number, number, number, number, number, number, number]): Expected[] =>
+  ['all', 'forward_secrecy', 'aead', 'weak', 'export', 'null', 'anonymous', 'rc4', '3des'].map((c, i) => x(base, { class: c }, counts[i]!));
+
+const scores = (base: L, [total, protocol, kx, cipher]: [number, number, number, number]): Expected[] => [
+  x(base, { component: 'total' }, total),
+  x(base, { component: 'protocol' }, protocol),
+  x(base, { component: 'key_exchange' }, kx),
+  x(base, { component: 'cipher' }, cipher),
+];
+
+/** Every sample of every family, for the four fixture entries scraped at NOW. */
+const EXPECTED: Record<string, Expected[]> = {
+  xmpp_tls_endpoint_up: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_grade: [[EP1, 6], [BR, 2]],
+  xmpp_tls_grade_info: [
+    x(EP1, { grade: 'B', grade_ignoring_trust: 'B', profile: 'ssllabs-2009r' }, 1),
+    x(BR, { grade: 'F', grade_ignoring_trust: 'F', profile: 'xmppoke-2015' }, 1),
+  ],
+  xmpp_tls_score: [...scores(EP1, [87, 95, 80, 90]), ...scores(BR, [0, 40, 0, 20])],
+  xmpp_tls_grade_cap: [
+    x(EP1, { code: 'tls10_or_tls11_supported', kind: 'cap', limit: 'B' }, 1),
+    x(EP1, { code: 'dh_below_2048', kind: 'cap', limit: 'B' }, 1),
+    x(EP1, { code: 'no_tls13', kind: 'warning', limit: 'A-' }, 1),
+    x(EP1, { code: 'some_suites_without_forward_secrecy', kind: 'warning', limit: 'A-' }, 1),
+    x(BR, { code: 'export_suites', kind: 'cap', limit: 'F' }, 1),
+    x(BR, { code: 'protocols_undetermined', kind: 'warning', limit: 'A' }, 1),
+  ],
+  xmpp_tls_protocol_supported: [
+    ...protocols(EP1, ['TLSv1.1', 'TLSv1.2']),
+    ...protocols(BR, ['SSLv3', 'TLSv1.0']),
+    ...protocols(ODD, ['TLSv1.3']),
+  ],
+  xmpp_tls_cipher_suites: [
+    ...classes(EP1, [4, 3, 3, 0, 0, 0, 0, 0, 0]),
+    // EXPORT RC4-40, RC4-128, 3DES (112 bits: not weak), DH_anon, NULL
+    ...classes(BR, [5, 0, 0, 3, 1, 1, 1, 2, 1]),
+    ...classes(ODD, [1, 1, 1, 0, 0, 0, 0, 0, 0]),
+  ],
+  xmpp_tls_forward_secrecy: [[EP1, 1], [BR, 0], [ODD, 1]],
+  // DH_anon is an ephemeral DH key exchange too (2048-bit prime in the fixture).
+  xmpp_tls_dh_min_prime_length: [[EP1, 1024], [BR, 2048]],
+  xmpp_tls_starttls_required: [[EP1, 1], [BR, 1], [ODD, 1]],
+  xmpp_tls_client_certificate_required: [[EP1, 0], [ODD, 1]],
+  xmpp_tls_client_certificate_requested: [[EP1, 0], [BR, 1], [ODD, 0]],
+  xmpp_tls_compression_supported: [[EP1, 0], [BR, 1]],
+  xmpp_tls_secure_renegotiation: [[EP1, 1], [BR, 0]],
+  xmpp_tls_sasl_mechanism_offered: [
+    x(EP1, { mechanism: 'SCRAM-SHA-1', phase: 'after_tls' }, 1),
+    x(EP1, { mechanism: 'SCRAM-SHA-256', phase: 'after_tls' }, 1),
+    x(EP1, { mechanism: 'PLAIN', phase: 'after_tls' }, 1),
+    x(BR, { mechanism: 'EXTERNAL', phase: 'after_tls' }, 1),
+    x(ODD, { mechanism: 'PLAIN', phase: 'before_tls' }, 1),
+    x(ODD, { mechanism: 'other', phase: 'before_tls' }, 1),
+    x(ODD, { mechanism: 'SCRAM-SHA-256-PLUS', phase: 'after_tls' }, 1),
+    x(ODD, { mechanism: 'other', phase: 'after_tls' }, 2),
+  ],
+  xmpp_tls_certificate_expiry_seconds: [[EP1, 92.5 * DAY], [BR, -2 * DAY], [ODD, 214 * DAY]],
+  xmpp_tls_certificate_not_after_timestamp_seconds: [[EP1, 1756728000], [BR, 1748563200], [ODD, 1767225600]],
+  xmpp_tls_certificate_not_before_timestamp_seconds: [[EP1, 1741003200], [BR, 1717027200], [ODD, 1735689600]],
+  xmpp_tls_certificate_trusted: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_certificate_hostname_valid: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_certificate_trust_error: [x(BR, { reason: 'expired' }, 1), x(BR, { reason: 'self_signed' }, 1)],
+  xmpp_tls_certificate_key_length: [x(EP1, { key_type: 'RSA' }, 2048), x(BR, { key_type: 'EC' }, 256)],
+  xmpp_tls_certificate_info: [
+    x(EP1, { subject: 'CN=example.org', issuer: 'CN=Test Intermediate,O=Test CA', serial: '0A1B2C', fingerprint_sha256: 'AB:CD:EF', signature_algorithm: 'sha256WithRSAEncryption' }, 1),
+    x(BR, { subject: 'CN=broken.example', issuer: 'CN=broken.example', serial: '01', fingerprint_sha256: '11:22', signature_algorithm: 'sha1WithRSAEncryption' }, 1),
+    x(ODD, { subject: `CN=${HOSTILE}`, issuer: 'O=Quote " Backslash \\ Newline \n End', serial: HOSTILE, fingerprint_sha256: HOSTILE, signature_algorithm: HOSTILE }, 1),
+  ],
+  xmpp_tls_domain_grade: [[T_EX, 6], [T_BR, 2]],
+  xmpp_tls_scan_success: [[T_EX, 1], [T_BR, 0], [T_NX, 0], [T_ODD, 1]],
+  xmpp_tls_scan_duration_seconds: [[T_EX, 12.5], [T_BR, 0.25], [T_NX, 0.5], [T_ODD, 12.5]],
+  xmpp_tls_last_scan_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748732400], [T_NX, 1748732400], [T_ODD, 1748732400]],
+  xmpp_tls_last_success_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748649600], [T_ODD, 1748732400]],
+  xmpp_tls_endpoints: [[T_EX, 2], [T_BR, 1], [T_NX, 0], [T_ODD, 1]],
+  xmpp_tls_scans_total: [[{ result: 'success' }, 41], [{ result: 'failure' }, 2]],
+  xmpp_tls_probes_total: [[{}, 9001]],
+  xmpp_tls_scans_in_progress: [[{}, 3]],
+  xmpp_tls_exporter_build_info: [[{ version: SCANNER.version, node_version: process.version }, 1]],
+  xmpp_tls_exporter_config_last_reload_successful: [[{}, 1]],
+  xmpp_tls_exporter_config_last_reload_success_timestamp_seconds: [[{}, 1748736000]],
+};
+
+const expectedSamples = (name: string): string[] => (EXPECTED[name] ?? []).map(([l, v]) => sampleKey(name, l, v)).sort();
+
+describe('createMetricsRegistry', () => {
+  let exposition: Exposition;
+  beforeAll(async () => {
+    exposition = await scrape(registryFor(ALL));
+  });
+
+  test.each(Object.keys(EXPECTED))('%s has exactly the expected samples', (name) => {
+    expect(familySamples(exposition, name)).toEqual(expectedSamples(name));
+  });
+
+  test('the table covers every family but the /probe ones, and there is no other series', () => {
+    const exported = ALL_FAMILIES.map((f) => f.name).filter((n) => !n.startsWith('probe_'));
+    expect(Object.keys(EXPECTED).sort()).toEqual(exported.sort());
+    expect([...new Set(exposition.samples.map((s) => s.name))].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  test('types and help texts: counters end in _total, every family has a help text', () => {
+    for (const f of ALL_FAMILIES.filter((f) => !f.name.startsWith('probe_'))) {
+      const parsed = exposition.families.get(f.name);
+      expect(parsed?.type).toBe(f.type);
+      expect(parsed?.help.length).toBeGreaterThan(20);
+      expect(f.name.endsWith('_total')).toBe(f.type === 'counter');
+    }
+  });
+
+  test('a skipped endpoint and a domain error produce no endpoint series', () => {
+    expect(exposition.samples.filter((s) => s.labels.address === '2001:db8::1')).toEqual([]);
+    expect(exposition.samples.filter((s) => s.labels.domain === 'nxdomain.example').map((s) => s.name).sort()).toEqual([
+      'xmpp_tls_endpoints',
+      'xmpp_tls_last_scan_timestamp_seconds',
+      'xmpp_tls_scan_duration_seconds',
+      'xmpp_tls_scan_success',
+    ]);
+  });
+
+  test('hostile server text is escaped in _info labels and never reaches another label', async () => {
+    const text = await registryFor(() => [oddExample()]).metrics();
+    // The would-be sample line inside the subject never starts a line of its own.
+    expect(text.split('\n').filter((l) => l.startsWith('xmpp_tls_pwned'))).toEqual([]);
+    expect(text).toContain(String.raw`subject="CN=EVIL\"} 1\nxmpp_tls_pwned{a=\"b\"} 1\\"`);
+    expect(text).toContain(String.raw`issuer="O=Quote \" Backslash \\ Newline \n End"`);
+    const parsed = parseExposition(text);
+    const info = parsed.samples.find((s) => s.name === 'xmpp_tls_certificate_info');
+    expect(info?.labels.subject).toBe(`CN=${HOSTILE}`);
+    for (const s of parsed.samples) {
+      if (s.name.endsWith('_info')) continue;
+      for (const [k, v] of Object.entries(s.labels)) expect(`${s.name} ${k}=${v}`).not.toMatch(/EVIL|pwned|Quote/);
+    }
+  });
+
+  test('series of removed targets are gone at the next scrape; new ones appear', async () => {
+    let entries = ALL();
+    const registry = registryFor(() => entries);
+    const before = await scrape(registry);
+    expect(before.samples.some((s) => s.labels.domain === 'broken.example')).toBe(true);
+
+    entries = entries.filter((e) => e.domain !== 'broken.example');
+    const after = await scrape(registry);
+    expect(after.samples.filter((s) => s.labels.domain === 'broken.example')).toEqual([]);
+    // The others are untouched.
+    expect(familySamples(after, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', EP1, 6)]);
+
+    entries = [];
+    const empty = await scrape(registry);
+    expect(empty.samples.filter((s) => s.name.startsWith('xmpp_tls_') && 'domain' in s.labels)).toEqual([]);
+    // Families are still declared, so dashboards see them even without targets.
+    expect(empty.families.get('xmpp_tls_certificate_expiry_seconds')?.type).toBe('gauge');
+  });
+
+  test('with a ResultStore: a rescan replaces the series at the next scrape, a failed one keeps the facts', async () => {
+    const store = new ResultStore();
+    const registry = registryFor(() => store.all());
+    const good = exampleOrg().latest;
+    store.put(good);
+    let e = await scrape(registry);
+    expect(familySamples(e, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', EP1, 6)]);
+
+    // A better server on the next scan: a new result object, new values.
+    const better = structuredClone(good);
+    better.startedAt = '2025-06-01T00:00:00.000Z';
+    better.endpoints[0]!.grade = { ...better.endpoints[0]!.grade!, letter: 'A+', letterIgnoringTrust: 'A+', caps: [], warnings: [] };
+    better.endpoints[0]!.certificate!.notAfter = '2025-12-01T00:00:00.000Z';
+    store.put(better);
+    e = await scrape(registry);
+    expect(familySamples(e, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', EP1, 9)]);
+    expect(familySamples(e, 'xmpp_tls_grade_cap')).toEqual([]);
+    expect(familySamples(e, 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 183 * DAY)]);
+    expect(familySamples(e, 'xmpp_tls_last_scan_timestamp_seconds')).toEqual([sampleKey('xmpp_tls_last_scan_timestamp_seconds', T_EX, 1748736000)]);
+
+    // Then a failed scan: health from it, facts from the last good one.
+    store.put({ ...better, startedAt: '2025-06-01T01:00:00.000Z', error: { code: 'dns_failure', message: 'SERVFAIL' }, endpoints: [], grade: null });
+    e = await scrape(registry);
+    expect(familySamples(e, 'xmpp_tls_scan_success')).toEqual([sampleKey('xmpp_tls_scan_success', T_EX, 0)]);
+    expect(familySamples(e, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', EP1, 9)]);
+    expect(familySamples(e, 'xmpp_tls_endpoint_up')).toEqual([sampleKey('xmpp_tls_endpoint_up', EP1, 0)]);
+    expect(familySamples(e, 'xmpp_tls_last_success_timestamp_seconds')).toEqual([sampleKey('xmpp_tls_last_success_timestamp_seconds', T_EX, 1748736000)]);
+
+    store.retain(new Set());
+    e = await scrape(registry);
+    expect(e.samples.filter((s) => 'domain' in s.labels)).toEqual([]);
+  });
+
+  test('certificate expiry is counted from now() at each scrape', async () => {
+    let now = NOW;
+    const registry = registryFor(() => [exampleOrg()], undefined, () => now);
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 92.5 * DAY)]);
+    now = new Date('2025-09-02T00:00:00.000Z');
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, -0.5 * DAY)]);
+    now = new Date('2025-09-01T06:00:00.000Z');
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 0.25 * DAY)]);
+  });
+
+  test('exporter stats are read at each scrape; counters follow them', async () => {
+    let stats: ExporterStats = { ...EXPORTER_STATS };
+    const registry = registryFor(() => [], () => stats);
+    await scrape(registry);
+    stats = { ...stats, scansTotal: { success: 50, failure: 2 }, probesTotal: 9500, configReloadSuccessful: false };
+    const e = await scrape(registry);
+    expect(familySamples(e, 'xmpp_tls_scans_total')).toEqual([
+      sampleKey('xmpp_tls_scans_total', { result: 'failure' }, 2),
+      sampleKey('xmpp_tls_scans_total', { result: 'success' }, 50),
+    ]);
+    expect(familySamples(e, 'xmpp_tls_probes_total')).toEqual([sampleKey('xmpp_tls_probes_total', {}, 9500)]);
+    expect(familySamples(e, 'xmpp_tls_exporter_config_last_reload_successful')).toEqual([sampleKey('xmpp_tls_exporter_config_last_reload_successful', {}, 0)]);
+  });
+
+  test('the store is read once per scrape', async () => {
+    let reads = 0;
+    const registry = registryFor(() => {
+      reads++;
+      return ALL();
+    });
+    await registry.metrics();
+    expect(reads).toBe(1);
+    await registry.metrics();
+    expect(reads).toBe(2);
+  });
+
+  test('metrics() prints exactly what prom-client prints through the collect() callbacks', async () => {
+    const registry = registryFor(ALL);
+    const fast = await registry.metrics();
+    // Registry.merge gives a plain prom-client Registry over the same Gauge/Counter objects.
+    const viaPromClient = await PromRegistry.merge([registry]).metrics();
+    expect(fast).toBe(viaPromClient);
+    // Once more in the other order, to catch state left behind by either path.
+    expect(await PromRegistry.merge([registry]).metrics()).toBe(await registry.metrics());
+  });
+
+  test('getMetricsAsJSON and getSingleMetricAsString see the same series', async () => {
+    const registry = registryFor(ALL);
+    const json = await registry.getMetricsAsJSON();
+    const grade = json.find((m) => m.name === 'xmpp_tls_grade');
+    expect(grade?.values.map((v) => sampleKey('xmpp_tls_grade', v.labels as L, v.value)).sort()).toEqual(expectedSamples('xmpp_tls_grade'));
+    const single = parseExposition(await registry.getSingleMetricAsString('xmpp_tls_certificate_trust_error'));
+    expect(familySamples(single, 'xmpp_tls_certificate_trust_error')).toEqual(expectedSamples('xmpp_tls_certificate_trust_error'));
+    const absent = parseExposition(await registry.getSingleMetricAsString('xmpp_tls_probes_total'));
+    expect(familySamples(absent, 'xmpp_tls_probes_total')).toEqual([sampleKey('xmpp_tls_probes_total', {}, 9001)]);
+  });
+
+  test('default labels go through prom-client and are added to every series', async () => {
+    const registry = registryFor(() => [exampleOrg()]);
+    registry.setDefaultLabels({ instance_group: 'eu' });
+    const e = await scrape(registry);
+    expect(e.samples.length).toBeGreaterThan(40);
+    for (const s of e.samples) expect(s.labels.instance_group).toBe('eu');
+  });
+
+  test('default metrics: process and Node.js series unless turned off', async () => {
+    const withDefaults = createMetricsRegistry({ entries: () => [], stats: () => EXPORTER_STATS });
+    const names = [...(await scrape(withDefaults)).families.keys()];
+    expect(names).toContain('process_cpu_seconds_total');
+    expect(names).toContain('nodejs_heap_size_used_bytes');
+    // Gauges named _total (promtool rejects them) are removed; the same counts stay without the suffix.
+    for (const n of ['handles', 'requests', 'resources']) {
+      expect(names).not.toContain(`nodejs_active_${n}_total`);
+    }
+    expect(names).toContain('nodejs_active_handles');
+    const without = [...(await scrape(registryFor(() => []))).families.keys()];
+    expect(without.filter((n) => !n.startsWith('xmpp_tls_'))).toEqual([]);
+  });
+
+  test('an endpoint that failed in the latest scan after a good one keeps its facts with endpoint_up 0', async () => {
+    const e = await scrape(registryFor(() => [brokenExample()]));
+    expect(familySamples(e, 'xmpp_tls_endpoint_up')).toEqual([sampleKey('xmpp_tls_endpoint_up', BR, 0)]);
+    expect(familySamples(e, 'xmpp_tls_scan_success')).toEqual([sampleKey('xmpp_tls_scan_success', T_BR, 0)]);
+    expect(familySamples(e, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', BR, 2)]);
+  });
+
+  test('an endpoint gone from the latest scan (DNS failed) is reported down, its last good facts kept', async () => {
+    const good = exampleOrg();
+    const latest = { ...good.latest, error: { code: 'dns_failure' as const, message: 'SERVFAIL' }, endpoints: [], grade: null };
+    const e = await scrape(registryFor(() => [{ ...good, latest }]));
+    expect(familySamples(e, 'xmpp_tls_endpoint_up')).toEqual([sampleKey('xmpp_tls_endpoint_up', EP1, 0)]);
+    expect(familySamples(e, 'xmpp_tls_domain_grade')).toEqual([sampleKey('xmpp_tls_domain_grade', T_EX, 6)]);
+    expect(familySamples(e, 'xmpp_tls_endpoints')).toEqual([sampleKey('xmpp_tls_endpoints', T_EX, 0)]);
+  });
+});
+
+describe('createProbeRegistry', () => {
+  test('only the target series plus probe_success and probe_duration_seconds', async () => {
+    const e = parseExposition(await createProbeRegistry([exampleOrg()], { now: () => NOW, success: true, durationSeconds: 1.5 }).metrics());
+    expect(familySamples(e, 'probe_success')).toEqual(['probe_success{} 1']);
+    expect(familySamples(e, 'probe_duration_seconds')).toEqual(['probe_duration_seconds{} 1.5']);
+    expect(familySamples(e, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', EP1, 6)]);
+    expect(familySamples(e, 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 92.5 * DAY)]);
+    const names = new Set(e.samples.map((s) => s.name));
+    for (const n of names) expect(n).toMatch(/^(xmpp_tls_|probe_)/);
+    for (const n of ['xmpp_tls_scans_total', 'xmpp_tls_exporter_build_info', 'process_cpu_seconds_total']) expect(names.has(n)).toBe(false);
+  });
+
+  test('defaults: success when every latest scan succeeded, duration the longest latest scan', async () => {
+    const ok = parseExposition(await createProbeRegistry([exampleOrg()]).metrics());
+    expect(familySamples(ok, 'probe_success')).toEqual(['probe_success{} 1']);
+    expect(familySamples(ok, 'probe_duration_seconds')).toEqual(['probe_duration_seconds{} 12.5']);
+    const failed = parseExposition(await createProbeRegistry([exampleOrg(), nxdomainExample()]).metrics());
+    expect(familySamples(failed, 'probe_success')).toEqual(['probe_success{} 0']);
+    const none = parseExposition(await createProbeRegistry([]).metrics());
+    expect(familySamples(none, 'probe_success')).toEqual(['probe_success{} 0']);
+    expect(familySamples(none, 'probe_duration_seconds')).toEqual(['probe_duration_seconds{} 0']);
+  });
+});
+
+describe('labels', () => {
+  test('endpoint label: host:port, an IPv6 literal in brackets', () => {
+    expect(endpointLabel('xmpp.example.org', 5222)).toBe('xmpp.example.org:5222');
+    expect(endpointLabel('2001:db8::5', 5270)).toBe('[2001:db8::5]:5270');
+    expect(endpointLabel('192.0.2.1', 5223)).toBe('192.0.2.1:5223');
+  });
+});
+
+describe('docs/metrics.md', () => {
+  const doc = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
+  test.each(ALL_FAMILIES.map((f) => [f.name, f] as const))('documents %s with its type and labels', (name, f) => {
+    const section = doc.split(/\n(?=### )/).find((s) => s.startsWith(`### \`${name}\``));
+    expect(section).toBeDefined();
+    expect(section).toContain(`Type: ${f.type}`);
+    for (const label of f.labelNames) expect(section).toContain(`\`${label}\``);
+  });
+});
