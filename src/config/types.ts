@@ -56,7 +56,7 @@ export interface Config {
   web: {
     tlsCertFile?: string;
     tlsKeyFile?: string;
-    /** user → "sha256:HEX" (SHA-256 of the password; see src/http/auth.ts). */
+    /** user → bcrypt hash ($2y$…) or "sha256:HEX" (SHA-256 of the password); see src/http/auth.ts. */
     basicAuthUsers: Record<string, string>;
   };
   log: { level: LogLevel; format: 'json' | 'pretty' | 'auto' };

@@ -240,7 +240,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     const target = splitTarget(req.url);
     if (!target) return text(400, 'bad request target');
     const { path, query } = target;
-    if (verify && path !== '/healthz' && !verify(req.headers.authorization).ok) {
+    if (verify && path !== '/healthz' && !(await verify(req.headers.authorization)).ok) {
       return text(401, 'unauthorized', { 'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"` });
     }
     const handler = route(path);

@@ -79,13 +79,25 @@ describe('basic auth', () => {
   });
 
   test.each([
-    [{ u: '$2y$10$abcdefghijklmnopqrstuuJ0vZ4n9fK6d2hG8yXo2b3c4d5e6f7g8h' }, /password of user "u": bcrypt hashes are not supported; use "sha256:<64 hex digits>"/],
+    [{ u: '$2y$10$tooshort' }, /password of user "u": not a supported password hash; use a bcrypt hash/],
     [{ u: 'plaintext' }, /password of user "u": not a supported password hash/],
     [{ u: 'sha256:abcd' }, /password of user "u": not a supported password hash/],
     [{ 'a:b': sha256PasswordHash('x') }, /invalid user name "a:b"/],
     [{ '': sha256PasswordHash('x') }, /invalid user name ""/],
   ])('a bad user table %j: the server refuses to start', async (basicAuthUsers, message) => {
     await expect(startHttpServer(serverOptions({ web: { basicAuthUsers } }))).rejects.toThrow(message);
+  });
+
+  test('bcrypt hashes as exporter-toolkit writes them: right password in, wrong one out', async () => {
+    const { default: bcrypt } = await import('bcryptjs');
+    const hash = bcrypt.hashSync('s3cret', 4).replace(/^\$2b\$/, '$2y$');
+    await withServer(serverOptions({ web: { basicAuthUsers: { prom: hash } } }), async (s) => {
+      const auth = (p: string) => ({ headers: { authorization: `Basic ${Buffer.from(`prom:${p}`).toString('base64')}` } });
+      expect((await fetchText(s, '/metrics', auth('s3cret'))).status).toBe(200);
+      // Second time from the cache of verified credentials.
+      expect((await fetchText(s, '/metrics', auth('s3cret'))).status).toBe(200);
+      expect((await fetchText(s, '/metrics', auth('wrong'))).status).toBe(401);
+    });
   });
 
   test('an empty user table means no authentication', async () => {

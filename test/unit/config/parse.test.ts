@@ -171,9 +171,9 @@ describe('bad configurations name the path and the problem', () => {
     ['URL scheme', 'targetSources:\n  urls:\n    - url: ftp://x.org/a\n', ['3:12 targetSources.urls[0].url: must be an http:// or https:// URL (got ftp://)']],
     ['URL refresh too often', 'targetSources:\n  urls:\n    - url: https://x.org/a\n      refreshSeconds: 1\n', ['4:23 targetSources.urls[0].refreshSeconds: must be at least 10 (got 1)']],
     [
-      'bcrypt password, not echoed',
+      'truncated bcrypt hash, not echoed',
       'web:\n  basic_auth_users:\n    bob: "$2y$10$abcdefghijklmnopqrstuv"\n',
-      ['3:10 web.basic_auth_users.bob: must be sha256:HEX, the SHA-256 of the password in 64 hex digits (bcrypt hashes and plain passwords are not supported)'],
+      ['3:10 web.basic_auth_users.bob: must be a bcrypt hash ($2y$…) or sha256:HEX, the SHA-256 of the password in 64 hex digits (plain passwords are not supported)'],
     ],
     ['user name with a colon', `web:\n  basic_auth_users:\n    "a:b": ${SHA}\n`, ['3:12 web.basic_auth_users["a:b"]: a user name cannot contain ":" (basic auth splits there)']],
     ['TLS certificate without key', 'web:\n  tls_server_config:\n    cert_file: web.crt\n', ['3:5 web.tls_server_config.key_file: is required']],
