@@ -1,4 +1,4 @@
-import type { Mode, ScanErrorInfo } from '../result/types.js';
+import type { EndpointLocation, Mode, ScanErrorInfo } from '../result/types.js';
 
 /** One SRV resource record (RFC 2782), target without the trailing dot (as Node returns it). */
 export interface SrvRecord {
@@ -9,20 +9,7 @@ export interface SrvRecord {
 }
 
 /** One address to scan: a (host, port, address, TLS flavour) tuple, in the order a client would try it. */
-export interface DiscoveredEndpoint {
-  /** SRV target, the domain itself (fallback) or the `connect` override host. */
-  host: string;
-  port: number;
-  /** IP address; `''` when the host has none (then `skip` says why). */
-  address: string;
-  /** For `address: ''` entries: 6 when only the AAAA lookup failed, else 4 (there is no address). */
-  family: 4 | 6;
-  /** XEP-0368 direct TLS (`_xmpps-*` records) rather than STARTTLS. */
-  directTls: boolean;
-  source: 'srv' | 'fallback' | 'override';
-  /** SRV priority and weight when source is `srv`. */
-  priority: number | null;
-  weight: number | null;
+export interface DiscoveredEndpoint extends EndpointLocation {
   /** Why this endpoint is listed but must not be scanned (no_ipv6_route, dns_no_address, dns_failure). */
   skip: ScanErrorInfo | null;
 }

@@ -258,16 +258,24 @@ export interface TlsResult {
 
 export type EndpointStatus = 'ok' | 'error' | 'skipped';
 
-export interface EndpointResult {
+/** Where an endpoint is and how it was found: what discovery yields and every result repeats. */
+export interface EndpointLocation {
+  /** SRV target, the domain itself (fallback) or the `connect` override host. */
   host: string;
   port: number;
+  /** IP address; `''` when the host has none (then the error says why). */
   address: string;
+  /** For `address: ''` entries: 6 when only the AAAA lookup failed, else 4 (there is no address). */
   family: 4 | 6;
+  /** XEP-0368 direct TLS (`_xmpps-*` records) rather than STARTTLS. */
   directTls: boolean;
   source: 'srv' | 'fallback' | 'override';
   /** SRV priority and weight when source is `srv`. */
   priority: number | null;
   weight: number | null;
+}
+
+export interface EndpointResult extends EndpointLocation {
   status: EndpointStatus;
   error: ScanErrorInfo | null;
   xmpp: XmppFacts | null;

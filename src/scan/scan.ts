@@ -86,17 +86,11 @@ async function scanEndpoint(
   opts: ScanOptions & { trustStore: TrustStore; now: () => Date },
 ): Promise<EndpointResult> {
   const t0 = performance.now();
+  const { skip, ...location } = ep;
   const base: EndpointResult = {
-    host: ep.host,
-    port: ep.port,
-    address: ep.address,
-    family: ep.family,
-    directTls: ep.directTls,
-    source: ep.source,
-    priority: ep.priority,
-    weight: ep.weight,
+    ...location,
     status: 'skipped',
-    error: ep.skip,
+    error: skip,
     xmpp: null,
     certificate: null,
     session: null,
@@ -104,7 +98,7 @@ async function scanEndpoint(
     grade: null,
     durationSeconds: 0,
   };
-  if (ep.skip) return base;
+  if (skip) return base;
   try {
     const target: XmppTarget = {
       domain,
