@@ -49,8 +49,6 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** Parse the ServerKeyExchange as DHE or ECDHE parameters (decided by the chosen suite). */
   keyExchangeOf: (cipherSuite: number) => 'dhe' | 'ecdhe' | null;
-  /** Stop after the ServerHello (enumeration only needs the chosen suite). Default false. */
-  serverHelloOnly?: boolean;
 }
 
 export function exchange(socket: Socket, hello: Buffer, opts: ExchangeOptions): Promise<ProbeAnswer> {
@@ -110,7 +108,7 @@ export function exchange(socket: Socket, hello: Buffer, opts: ExchangeOptions): 
         }
         serverHello = parseServerHello(body);
         const tls13 = serverHello.isHelloRetryRequest || serverHello.selectedVersion === 0x0304;
-        if (tls13 || opts.serverHelloOnly) {
+        if (tls13) {
           finish({ kind: 'hello', serverHello, flight });
           return true;
         }
