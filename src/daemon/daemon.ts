@@ -144,16 +144,19 @@ export class Daemon {
     for (const e of errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
     this.applied = { config, targets, trustStore, clientCertificate };
     const jobs: Job[] = [];
+    const neverScanned: string[] = [];
     for (const t of targets) {
       for (const mode of t.modes) {
-        jobs.push({ key: targetKey(t.domain, mode), cron: t.schedule ?? config.schedule.cron, run: (signal) => this.runScan(t, mode, signal) });
+        const key = targetKey(t.domain, mode);
+        jobs.push({ key, cron: t.schedule ?? config.schedule.cron, run: (signal) => this.runScan(t, mode, signal) });
+        if (!this.store.get(t.domain, mode)) neverScanned.push(key);
       }
     }
     this.scheduler.setJobs(jobs);
     const removed = this.store.retain(new Set(jobs.map((j) => j.key)));
     if (removed.length) this.log.info({ removed }, 'targets removed from the configuration');
     // First scan at start-up (and after a reload) for targets never scanned.
-    for (const j of jobs) if (!this.store.get(...splitKey(j.key))) this.scheduler.trigger(j.key);
+    for (const key of neverScanned) this.scheduler.trigger(key);
     this.stopWatching();
     this.stopWatching = watchFiles(watchedFiles(this.opts.configFile, config), () => void this.reload());
     // URL sources are refreshed on their own interval (each one only when due).
@@ -245,11 +248,6 @@ export class Daemon {
     const registry = createProbeRegistry(entry ? [entry] : [], { success, durationSeconds: (performance.now() - started) / 1000 });
     return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
   }
-}
-
-function splitKey(key: string): [string, Mode] {
-  const i = key.indexOf(':');
-  return [key.slice(i + 1), key.slice(0, i) as Mode];
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
