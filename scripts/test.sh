@@ -12,7 +12,7 @@ command -v prosody >/dev/null 2>&1 || need+=(prosody)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
-command -v java >/dev/null 2>&1 || need+=(default-jdk-headless)
+command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
