@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { addReportCommand } from './report-command.js';
 import { scanCommand } from './scan-command.js';
 import { checkConfigCommand, serveCommand } from './serve-command.js';
 import { SCANNER } from '../version.js';
@@ -75,6 +76,8 @@ Examples:
     .action(async (domain: string, options: Record<string, unknown>) => {
       process.exitCode = await scanCommand(domain, options);
     });
+
+  addReportCommand(program);
 
   program
     .command('serve')

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { normalizeDomain } from '../discovery/index.js';
+import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
 import type { Mode } from '../result/types.js';
 import type { StoredEntry } from '../store/index.js';
 import { createBasicAuthVerifier, type BasicAuthVerifier } from './auth.js';
@@ -18,6 +19,7 @@ import { renderStatusPage } from './status-page.js';
 //   GET /healthz                   200 "ok": the process serves HTTP (liveness)
 //   GET /readyz                    200 once opts.ready(), else 503 (readiness)
 //   GET /api/v1/results[/DOMAIN]   JSON, see results-api.ts
+//   GET /report, /report.json      the survey report of the stored results (docs/report.md)
 //
 // HEAD works wherever GET does; other methods get 405 with `Allow`, unknown paths 404. A handler
 // that throws gets a 500 with a short message (the details go to the log only) and the server goes
@@ -204,6 +206,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       if (!filter.ok) return json(400, { error: filter.message });
       return json(200, opts.store().filter((e) => filter.mode === null || e.mode === filter.mode).map(toApiEntry));
     },
+    '/report': async () => ({
+      status: 200,
+      contentType: HTML,
+      body: renderHtml(aggregate(resultsOfStore(opts.store()), { source: 'exporter results' })),
+      headers: HTML_SECURITY_HEADERS,
+    }),
+    '/report.json': async () => json(200, aggregate(resultsOfStore(opts.store()), { source: 'exporter results' })),
   };
 
   const domainResults = (segment: string): Route => async (_req, _res, query) => {

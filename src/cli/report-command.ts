@@ -1,0 +1,362 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type TrustStore, loadTrustStore } from '../certificate/index.js';
+import { ConfigError, buildTrustStore, loadClientCertificate, loadConfig, resolveTargets, toScanOptions } from '../config/index.js';
+import type { ClientCertificate } from '../connector/index.js';
+import { type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
+import {
+  type SurveyReport,
+  aggregate,
+  compareReports,
+  createProgress,
+  parseReport,
+  renderDiffHtml,
+  renderDiffMarkdown,
+  renderHtml,
+  renderMarkdown,
+  resultsOfStore,
+} from '../report/index.js';
+import type { Mode, ScanResult } from '../result/types.js';
+import { type ScanOptions, mapLimit, scanDomain } from '../scan/index.js';
+import { ResultStore, scanSucceeded } from '../store/index.js';
+
+// `xmpp-tls-exporter report`: scan a list of domains (or the daemon's configured targets, or read
+// the daemon's state file) and write the survey report; or compare with an earlier JSON report.
+// The work is in src/report/ (pure); this file gathers the results and writes the output.
+
+type Format = 'md' | 'html' | 'json';
+
+/** Options as commander hands them over (see addReportCommand for the flags). */
+interface ReportFlags {
+  domains?: string;
+  config?: string;
+  state?: string;
+  mode: Mode | 'both';
+  concurrency: number;
+  directTls?: boolean;
+  resolver?: string;
+  caFile: string[];
+  systemRoots: boolean;
+  aia: boolean;
+  from: string;
+  clientCert?: string;
+  clientKey?: string;
+  profile: ProfileName;
+  tlsProbe: boolean;
+  maxConnections: number;
+  connectionDelay: number;
+  timeout: number;
+  format: Format;
+  output?: string;
+  saveJson?: string;
+  compare?: string;
+  against?: string;
+  progress: boolean;
+}
+
+class UsageError extends Error {}
+
+interface ScanJob {
+  domain: string;
+  mode: Mode;
+  options: ScanOptions;
+}
+
+function intIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError('expected a number of seconds between 0 and 600');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function addReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('Survey many domains (or the daemon\'s results) and write the "State of TLS on XMPP" report; or compare two reports')
+    .option('--domains <file>', 'scan the domains of this file: one a line, "DOMAIN [c2s] [s2s]", # comments')
+    .option('--config <file>', "scan the targets of this daemon configuration, with its scanner settings (flags given here override them)")
+    .option('--state <file>', "no scanning: report the daemon's stored results (each target's latest scan)")
+    .addOption(new Option('--mode <mode>', 'which modes to report').choices(['c2s', 's2s', 'both']).default('both'))
+    .option('--concurrency <n>', 'domains scanned at once (default 4, or the configuration\'s concurrency.domains)', intIn(1, 256, 'a whole number'), 4)
+    .option('--direct-tls', 'with --domains: direct TLS (XEP-0368) endpoints only')
+    .option('--resolver <ip[:port]>', 'ask this DNS server instead of the system resolver')
+    .option('--ca-file <pem>', 'extra trust anchors (PEM); repeatable', collect, [])
+    .option('--no-system-roots', 'do not trust the bundled Mozilla root certificates (only --ca-file)')
+    .option('--no-aia', 'do not fetch missing intermediate certificates from the AIA caIssuers URL')
+    .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
+    .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
+    .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
+    .addOption(new Option('--profile <name>', 'grading profile (with --state: regrade the stored results)').choices(['ssllabs-2009r', 'xmppoke-2015']).default('ssllabs-2009r'))
+    .option('--no-tls-probe', 'skip raw TLS probing (no protocol, suite or DH counts; much faster)')
+    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', intIn(1, 64, 'a whole number'), 4)
+    .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', intIn(0, 60000, 'a whole number of milliseconds'), 0)
+    .option('--timeout <seconds>', 'timeout of each phase (connect, stream header, features, proceed, handshake)', seconds, 10)
+    .addOption(new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json').choices(['md', 'html', 'json']).default('md'))
+    .option('--output <file>', 'write the report (or the comparison) here instead of stdout')
+    .option('--save-json <file>', 'also write the report as JSON, to --compare against later')
+    .option('--compare <old.json>', 'print what changed since this earlier JSON report instead of the report')
+    .option('--against <new.json>', 'with --compare: compare with this JSON report instead of scanning')
+    .option('--no-progress', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Exactly one input: --domains, --config or --state (or --compare OLD.json --against NEW.json).
+While scanning, progress goes to stderr: a bar on a terminal, a line every 5 s otherwise.
+Each domain counts once per mode: its grade is its worst endpoint's, "supports X" means at
+least one endpoint does (docs/report.md has the details and the JSON shape).
+
+Exit codes:
+  0  report written (servers that fail are part of the report, not an error)
+  2  usage error (bad option, unreadable or invalid file)
+  3  internal error
+
+Examples:
+  xmpp-tls-exporter report --domains servers.txt --format html --output report.html
+  xmpp-tls-exporter report --domains servers.txt --mode c2s --concurrency 8 --save-json 2026-06.json
+  xmpp-tls-exporter report --config /etc/xmpp-tls-exporter.yaml --no-tls-probe
+  xmpp-tls-exporter report --state /var/lib/xmpp-tls-exporter/state.json --format json
+  xmpp-tls-exporter report --state state.json --compare 2026-05.json
+  xmpp-tls-exporter report --compare 2026-05.json --against 2026-06.json --format html --output changes.html`,
+    )
+    .action(async (options: Record<string, unknown>, cmd: Command) => {
+      process.exitCode = await reportCommand(options, (name) => cmd.getOptionValueSource(name) === 'cli');
+    });
+}
+
+/** `given(name)`: the option was on the command line (not a default), so it overrides the configuration. */
+export async function reportCommand(raw: Record<string, unknown>, given: (name: string) => boolean = () => false): Promise<number> {
+  const flags = raw as unknown as ReportFlags;
+  let oldReport: SurveyReport | null;
+  let newReport: SurveyReport;
+  try {
+    checkInputs(flags);
+    oldReport = flags.compare ? await readReport(flags.compare) : null;
+    if (flags.against) {
+      newReport = await readReport(flags.against);
+    } else {
+      const { results, source, profile } = await gatherResults(flags, given);
+      newReport = aggregate(results, { source, ...(profile ? { profile } : {}) });
+      if (flags.saveJson) await writeOut(flags.saveJson, JSON.stringify(newReport, null, 2) + '\n');
+    }
+    const text = oldReport ? renderDiff(oldReport, newReport, flags.format) : renderReport(newReport, flags.format);
+    if (flags.output) await writeOut(flags.output, text);
+    else process.stdout.write(text);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`xmpp-tls-exporter report: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function checkInputs(flags: ReportFlags): void {
+  const inputs = [flags.domains && '--domains', flags.config && '--config', flags.state && '--state'].filter(Boolean);
+  if (flags.against) {
+    if (!flags.compare) throw new UsageError('--against goes with --compare OLD.json');
+    if (inputs.length > 0) throw new UsageError(`--against compares two reports without scanning: leave out ${inputs.join(', ')}`);
+    return;
+  }
+  if (inputs.length !== 1) throw new UsageError('give exactly one of --domains FILE, --config FILE or --state FILE (or --compare OLD.json --against NEW.json)');
+  if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw new UsageError('--client-cert and --client-key go together');
+}
+
+export function renderReport(report: SurveyReport, format: Format): string {
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
+  return format === 'html' ? renderHtml(report) : renderMarkdown(report);
+}
+
+function renderDiff(oldReport: SurveyReport, newReport: SurveyReport, format: Format): string {
+  const diff = compareReports(oldReport, newReport);
+  if (format === 'json') return JSON.stringify(diff, null, 2) + '\n';
+  return format === 'html' ? renderDiffHtml(diff) : renderDiffMarkdown(diff);
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+async function readReport(file: string): Promise<SurveyReport> {
+  const text = await readText(file, 'report');
+  try {
+    return parseReport(JSON.parse(text), file);
+  } catch (err) {
+    throw new UsageError(err instanceof SyntaxError ? `${file}: not JSON: ${err.message}` : (err as Error).message);
+  }
+}
+
+async function writeOut(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
+  }
+}
+
+function modesWanted(flags: ReportFlags): Mode[] {
+  return flags.mode === 'both' ? ['c2s', 's2s'] : [flags.mode];
+}
+
+// --- where the results come from --------------------------------------------------------------
+
+interface Gathered {
+  results: ScanResult[];
+  source: string;
+  /** The profile to show when it is not simply the results' own. */
+  profile?: ProfileName;
+}
+
+async function gatherResults(flags: ReportFlags, given: (name: string) => boolean): Promise<Gathered> {
+  if (flags.state) return fromState(flags, given);
+  const { jobs, concurrency, source } = flags.config ? await configJobs(flags.config, flags, given) : await domainJobs(flags.domains!, flags);
+  const progress = createProgress({ total: jobs.length, enabled: flags.progress });
+  try {
+    const results = await mapLimit(jobs, concurrency, async (job) => {
+      const r = await scanDomain(job.domain, job.options);
+      progress.tick(!scanSucceeded(r), `${job.domain} ${job.mode}`);
+      return r;
+    });
+    return { results, source };
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The stored results, each target's latest scan; regraded when --profile is given. */
+async function fromState(flags: ReportFlags, given: (name: string) => boolean): Promise<Gathered> {
+  const file = flags.state!;
+  if (!existsSync(file)) throw new UsageError(`cannot read the state file ${file}: no such file`);
+  let store: ResultStore;
+  try {
+    store = await ResultStore.load(file);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const modes = modesWanted(flags);
+  let results = resultsOfStore(store.all()).filter((r) => modes.includes(r.mode));
+  if (given('profile')) results = results.map((r) => regrade(r, flags.profile));
+  return { results, source: `state file ${file}`, ...(given('profile') ? { profile: flags.profile } : {}) };
+}
+
+function regrade(r: ScanResult, profile: ProfileName): ScanResult {
+  if (r.error) return r;
+  const endpoints = r.endpoints.map((ep) => ({ ...ep, grade: gradeEndpoint(ep, profile) }));
+  return { ...r, endpoints, grade: gradeDomain(endpoints.map((ep) => ep.grade)) };
+}
+
+const MODE_WORDS = new Set(['c2s', 's2s']);
+
+/**
+ * The --domains file: "DOMAIN [MODE…]" a line, '#' comments, blank lines ignored. Domains are not
+ * validated here: a bad name is scanned like any other and shows up as `invalid_domain`.
+ */
+export function parseDomainList(text: string, name: string, modes: readonly Mode[]): { domain: string; mode: Mode }[] {
+  const out: { domain: string; mode: Mode }[] = [];
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((rawLine, i) => {
+    const [domain, ...words] = rawLine.replace(/#.*/, '').trim().split(/[\s,]+/).filter(Boolean);
+    if (!domain) return;
+    const bad = words.find((w) => !MODE_WORDS.has(w));
+    if (bad !== undefined) throw new UsageError(`${name}:${i + 1}: ${JSON.stringify(bad)} is not a mode (c2s or s2s)`);
+    const lineModes = words.length > 0 ? (words as Mode[]) : modes;
+    for (const mode of lineModes) {
+      if (!modes.includes(mode) || seen.has(`${mode}:${domain.toLowerCase()}`)) continue;
+      seen.add(`${mode}:${domain.toLowerCase()}`);
+      out.push({ domain, mode });
+    }
+  });
+  return out;
+}
+
+function loadClientCertificateFlags(flags: ReportFlags): ClientCertificate | undefined {
+  if (!flags.clientCert || !flags.clientKey) return undefined;
+  try {
+    return { cert: readFileSync(flags.clientCert), key: readFileSync(flags.clientKey) };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function trustStoreOf(load: () => TrustStore): TrustStore {
+  try {
+    return load();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function domainJobs(file: string, flags: ReportFlags): Promise<{ jobs: ScanJob[]; concurrency: number; source: string }> {
+  const list = parseDomainList(await readText(file, 'domain list'), file, modesWanted(flags));
+  const trustStore = trustStoreOf(() => loadTrustStore({ caFiles: flags.caFile, systemRoots: flags.systemRoots }));
+  const clientCertificate = loadClientCertificateFlags(flags);
+  const ms = flags.timeout * 1000;
+  const base: Omit<ScanOptions, 'mode'> = {
+    trustStore,
+    from: flags.from,
+    fetchAia: flags.aia,
+    tlsProbe: flags.tlsProbe,
+    profile: flags.profile,
+    maxConnectionsPerHost: flags.maxConnections,
+    connectionDelayMs: flags.connectionDelay,
+    timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms },
+    ...(flags.directTls ? { directTls: true } : {}),
+    ...(flags.resolver ? { resolver: flags.resolver } : {}),
+    ...(clientCertificate ? { clientCertificate } : {}),
+  };
+  return { jobs: list.map(({ domain, mode }) => ({ domain, mode, options: { ...base, mode } })), concurrency: flags.concurrency, source: `domains file ${file}` };
+}
+
+/** The configuration's targets and scanner settings; options given on the command line win. */
+async function configJobs(file: string, flags: ReportFlags, given: (name: string) => boolean): Promise<{ jobs: ScanJob[]; concurrency: number; source: string }> {
+  const config = await loadConfig(file);
+  const resolved = await resolveTargets(config);
+  for (const e of resolved.errors) process.stderr.write(`xmpp-tls-exporter report: ${e}\n`);
+  const trustStore = trustStoreOf(() =>
+    given('caFile') || given('systemRoots')
+      ? loadTrustStore({ caFiles: [...config.scanner.caFiles, ...flags.caFile], systemRoots: given('systemRoots') ? flags.systemRoots : config.scanner.systemRoots })
+      : buildTrustStore(config),
+  );
+  let clientCertificate = loadClientCertificateFlags(flags);
+  if (!clientCertificate) {
+    try {
+      clientCertificate = loadClientCertificate(config);
+    } catch (err) {
+      throw new UsageError(`${file}: scanner.clientCertificate: ${(err as Error).message}`);
+    }
+  }
+  const ms = flags.timeout * 1000;
+  const overrides: Partial<ScanOptions> = {
+    ...(given('resolver') ? { resolver: flags.resolver } : {}),
+    ...(given('aia') ? { fetchAia: flags.aia } : {}),
+    ...(given('from') ? { from: flags.from } : {}),
+    ...(given('tlsProbe') ? { tlsProbe: flags.tlsProbe } : {}),
+    ...(given('profile') ? { profile: flags.profile } : {}),
+    ...(given('maxConnections') ? { maxConnectionsPerHost: flags.maxConnections } : {}),
+    ...(given('connectionDelay') ? { connectionDelayMs: flags.connectionDelay } : {}),
+    ...(given('timeout') ? { timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms } } : {}),
+  };
+  const modes = modesWanted(flags);
+  const jobs = resolved.targets.flatMap((target) =>
+    target.modes
+      .filter((m) => modes.includes(m))
+      .map((mode) => ({ domain: target.domain, mode, options: { ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }), ...overrides } })),
+  );
+  return { jobs, concurrency: given('concurrency') ? flags.concurrency : config.concurrency.domains, source: `configuration ${file}` };
+}

@@ -1,0 +1,24 @@
+// The survey report ("State of TLS on XMPP"): scan results → counts and per-domain rows
+// (aggregate), rendered as Markdown, HTML or JSON, and compared with an earlier report.
+// Everything but progress.ts is pure. docs/report.md documents the JSON shape and how domains count.
+export { type AggregateOptions, aggregate, CERTIFICATE_PROBLEMS, compareRows, domainRow, domainStatus, PROTOCOLS, summarizeMode, WEAK_SUITE_BITS } from './aggregate.js';
+export { compareReports, flattenCounts, parseReport } from './compare.js';
+export { escapeXml, renderDiffHtml, renderHtml, svgChart } from './html.js';
+export { mdCell, renderDiffMarkdown, renderMarkdown } from './markdown.js';
+export { createProgress, eta, formatDuration, type Progress, progressLine } from './progress.js';
+export { reportSections, type Section } from './sections.js';
+export { type SoftwareInfo, softwareLabel, softwareOf } from './software.js';
+export type * from './types.js';
+export { REPORT_VERSION } from './types.js';
+
+import type { ScanResult } from '../result/types.js';
+import type { StoredEntry } from '../store/index.js';
+
+/**
+ * The results a report of the daemon's store describes: each target's latest scan, failed or
+ * not. A survey says what is true now, so a server that stopped answering counts as unreachable
+ * (the status page and metrics keep showing its last good facts instead).
+ */
+export function resultsOfStore(entries: readonly StoredEntry[]): ScanResult[] {
+  return entries.map((e) => e.latest);
+}

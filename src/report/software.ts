@@ -1,0 +1,40 @@
+import type { ScanResult } from '../result/types.js';
+
+// The server software (XEP-0092 jabber:iq:version) of a scan result. The `software` field is
+// being added to the result document separately; it is read loosely here so the report works
+// with documents that have it, lack it, or carry an error in its place.
+
+export interface SoftwareInfo {
+  name: string | null;
+  version: string | null;
+  os: string | null;
+}
+
+function stringOrNull(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+}
+
+function asSoftware(v: unknown): SoftwareInfo | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const info = { name: stringOrNull(o.name), version: stringOrNull(o.version), os: stringOrNull(o.os) };
+  // An error object (`{ code, message }`) or an empty answer tells nothing.
+  return info.name === null && info.version === null ? null : info;
+}
+
+/** The domain's software: the result's `software`, else the first endpoint that has one; null when unknown. */
+export function softwareOf(result: ScanResult): SoftwareInfo | null {
+  const top = asSoftware((result as unknown as { software?: unknown }).software);
+  if (top) return top;
+  for (const ep of result.endpoints ?? []) {
+    const s = asSoftware((ep as unknown as { software?: unknown }).software);
+    if (s) return s;
+  }
+  return null;
+}
+
+/** "name version (os)", leaving out what is unknown. */
+export function softwareLabel(s: SoftwareInfo): string {
+  const main = [s.name ?? 'unknown', s.version].filter(Boolean).join(' ');
+  return s.os ? `${main} (${s.os})` : main;
+}

@@ -1,0 +1,240 @@
+import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/index.js';
+import type { Mode, ProtocolName } from '../result/types.js';
+
+// The survey report document ("State of TLS on XMPP"): counts over many scan results plus one
+// row per (domain, mode). Plain JSON, documented in docs/report.md. `reportVersion` 1: fields are
+// only added, never removed or changed in meaning, so an old report stays comparable to a new one.
+
+export const REPORT_VERSION = 1;
+
+/** A value and how many domains have it (distributions are lists of these, in a fixed order). */
+export interface Bucket {
+  key: string;
+  count: number;
+}
+
+/** Whether the domain could be judged at all; see docs/report.md ("How domains count"). */
+export type DomainStatus = 'ok' | 'no_tls' | 'unreachable' | 'not_serving';
+
+/** A certificate problem; several may apply to one domain. */
+export type CertificateProblem =
+  | 'expired'
+  | 'not_yet_valid'
+  | 'self_signed'
+  | 'self_signed_in_chain'
+  | 'unknown_issuer'
+  | 'incomplete_chain'
+  | 'hostname_mismatch'
+  | 'weak_signature'
+  | 'weak_key';
+
+export interface ReachabilityCounts {
+  /** Domains scanned in this mode. */
+  tested: number;
+  /** Domain-level error: invalid name, DNS failure, service not offered (no endpoint at all). */
+  notServing: number;
+  /** Endpoints found, but none answered with XMPP or TLS. */
+  unreachable: number;
+  /** At least one endpoint answered. */
+  reachable: number;
+  /** Answered, but no endpoint offers TLS (no STARTTLS, no direct TLS). */
+  noTls: number;
+  /** Answered with TLS on at least one endpoint. */
+  withTls: number;
+  /** Of `withTls`: every endpoint that answered requires encryption (STARTTLS `required`, or direct TLS). */
+  starttlsRequired: number;
+  /** Of `withTls`: the raw TLS prober ran on at least one endpoint (the base of the protocol and suite counts). */
+  tlsProbed: number;
+}
+
+export interface GradeCounts {
+  /** Domains with a grade (the worst graded endpoint's letter). */
+  graded: number;
+  ungraded: number;
+  /** Every letter, best first; 0 when unseen. */
+  letters: Record<GradeLetter, number>;
+  /** The same with certificate trust and identity left out (never T or M). */
+  lettersIgnoringTrust: Record<TrustIgnoringLetter, number>;
+}
+
+export interface CertificateCounts {
+  /** Domains where at least one endpoint sent a certificate (the base of the counts below). */
+  withCertificate: number;
+  /** Every certificate of the domain is trusted and valid for the domain. */
+  valid: number;
+  /** At least one certificate is not trusted (any trust error that makes it untrusted). */
+  untrusted: number;
+  /** Per problem: domains where at least one certificate has it. */
+  problems: Record<CertificateProblem, number>;
+  /** Valid today, but expires within 30 days of the report's generation. */
+  expiringWithin30Days: number;
+  /** Subjects of self-signed certificates found inside chains (`self_signed_in_chain`), most common first. */
+  selfSignedInChainIssuers: Bucket[];
+}
+
+export interface ProtocolCounts {
+  /** Domains whose TLS was probed. */
+  of: number;
+  /** Domains where at least one endpoint supports the version. */
+  supported: Record<ProtocolName, number>;
+}
+
+export interface KeyCounts {
+  /** Domains with a certificate. */
+  of: number;
+  /** Leaf keys: RSA modulus bits (`2048`), EC curve (`P-256`), others by type (`Ed25519`); a domain counts once per distinct key kind. */
+  rsaBits: Bucket[];
+  ecCurves: Bucket[];
+  other: Bucket[];
+}
+
+export interface SuiteCounts {
+  /** Domains whose TLS was probed. */
+  of: number;
+  /** Domains accepting at least one suite of ≤ 56 effective bits (NULL, EXPORT, DES, …). */
+  weak: number;
+  export: number;
+  null: number;
+  anonymous: number;
+  rc4: number;
+  /** Domains accepting at least one forward-secret suite. */
+  forwardSecrecy: number;
+  /** Domains accepting only forward-secret suites. */
+  forwardSecrecyOnly: number;
+  /** Domains accepting at least one AEAD suite. */
+  aead: number;
+}
+
+export interface DhCounts {
+  /** Domains whose TLS was probed. */
+  of: number;
+  /** Domains accepting at least one DHE suite. */
+  dhe: number;
+  /** DH prime sizes in bits; a domain counts once per distinct size. */
+  sizes: Bucket[];
+  /** Of `dhe`: the smallest prime is below 2048 bits. */
+  below2048: number;
+}
+
+export interface S2sCounts {
+  /** Reachable s2s domains. */
+  of: number;
+  /** At least one endpoint refused to go on without a client certificate. */
+  clientCertificateRequired: number;
+  /** At least one endpoint offered SASL EXTERNAL after TLS. */
+  saslExternalOffered: number;
+  /** At least one endpoint offered dialback. */
+  dialback: number;
+}
+
+export interface SoftwareCounts {
+  /** Domains whose server software is known (XEP-0092). */
+  known: number;
+  /** Reachable domains whose software is not known (not asked, refused, or not answered). */
+  unknown: number;
+  /** By product name, most common first. */
+  products: Bucket[];
+  /** By "name version", most common first. */
+  versions: Bucket[];
+}
+
+/** Every count for one mode: each domain counts once. */
+export interface ModeSummary {
+  mode: Mode;
+  reachability: ReachabilityCounts;
+  grades: GradeCounts;
+  certificates: CertificateCounts;
+  protocols: ProtocolCounts;
+  keys: KeyCounts;
+  suites: SuiteCounts;
+  dh: DhCounts;
+  /** Server-to-server facts; null in the c2s summary. */
+  s2s: S2sCounts | null;
+  software: SoftwareCounts;
+}
+
+/** The certificate of a domain that expires first. */
+export interface RowCertificate {
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  /** Whole days from the report's generation to notAfter; negative once expired. */
+  daysToExpiry: number;
+  fingerprintSha256: string;
+}
+
+/** One (domain, mode): what the per-domain table shows and what compare keys on. */
+export interface DomainRow {
+  domain: string;
+  mode: Mode;
+  status: DomainStatus;
+  /** The domain error's code, or the first endpoint error's when no endpoint answered; else null. */
+  error: string | null;
+  grade: GradeLetter | null;
+  gradeIgnoringTrust: TrustIgnoringLetter | null;
+  score: number | null;
+  /** Endpoints disagree on the letter. */
+  mixed: boolean;
+  endpoints: number;
+  /** Endpoints that answered with XMPP or TLS. */
+  endpointsReached: number;
+  /** Versions supported by at least one endpoint, oldest first. */
+  protocols: ProtocolName[];
+  certificate: RowCertificate | null;
+  certificateProblems: CertificateProblem[];
+  /** "name version (os)" from XEP-0092, when known. */
+  software: string | null;
+  scannedAt: string;
+}
+
+export interface SurveyReport {
+  reportVersion: typeof REPORT_VERSION;
+  generatedAt: string;
+  /** The grading profile of the grades (the most common one when results disagree); null without any grade. */
+  profile: ProfileName | null;
+  /** What the results came from, for humans (e.g. "domains file list.txt", "state file state.json"). */
+  source: string;
+  scanner: { name: string; version: string };
+  /** One summary per mode present, c2s first. */
+  modes: ModeSummary[];
+  /** Worst first (see docs/report.md). */
+  domains: DomainRow[];
+}
+
+// --- compare ------------------------------------------------------------------------------------
+
+export type RowField = 'status' | 'grade' | 'gradeIgnoringTrust' | 'protocols' | 'certificate' | 'software';
+
+export interface RowChange {
+  field: RowField;
+  old: string | null;
+  new: string | null;
+  /** Grades and status: which way it went; null when neither (or not ordered). */
+  direction: 'better' | 'worse' | null;
+}
+
+export interface DomainDiff {
+  domain: string;
+  mode: Mode;
+  /** `changed`: in both reports with differences; `added` / `removed`: in one only. */
+  kind: 'changed' | 'added' | 'removed';
+  changes: RowChange[];
+}
+
+/** A count that changed, named by its path in ModeSummary (e.g. `grades.letters.A+`). */
+export interface TotalDiff {
+  mode: Mode;
+  path: string;
+  old: number;
+  new: number;
+}
+
+export interface ReportDiff {
+  old: { generatedAt: string; profile: ProfileName | null; source: string };
+  new: { generatedAt: string; profile: ProfileName | null; source: string };
+  totals: TotalDiff[];
+  /** Only domains that changed, were added or were removed; worst change first. */
+  domains: DomainDiff[];
+  /** Domains in both reports with no change. */
+  unchanged: number;
+}
