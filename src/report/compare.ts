@@ -46,8 +46,10 @@ function rowChanges(a: DomainRow, b: DomainRow): RowChange[] {
   add('grade', a.grade, b.grade, direction(rank(a.grade), rank(b.grade)));
   add('gradeIgnoringTrust', a.gradeIgnoringTrust, b.gradeIgnoringTrust, direction(rank(a.gradeIgnoringTrust), rank(b.gradeIgnoringTrust)));
   add('protocols', a.protocols.join(' ') || null, b.protocols.join(' ') || null);
-  // Another fingerprint is another certificate (renewed, replaced); the expiry date says which way.
-  if (a.certificate?.fingerprintSha256 !== b.certificate?.fingerprintSha256) add('certificate', certificateText(a), certificateText(b));
+  // Another fingerprint or expiry is another certificate (renewed, replaced); the dates say which way.
+  if (a.certificate?.fingerprintSha256 !== b.certificate?.fingerprintSha256 || a.certificate?.notAfter !== b.certificate?.notAfter) {
+    add('certificate', certificateText(a), certificateText(b));
+  }
   add('software', a.software, b.software);
   return changes;
 }

@@ -244,7 +244,7 @@ export function reportSections(report: SurveyReport): Section[] {
           'Server-to-server',
           'Out of the s2s domains that answered; a domain counts when at least one endpoint does so.',
           s2sModes,
-          's2s',
+          'server-to-server',
           [
             { label: 'client certificate required', value: (s) => s.s2s!.clientCertificateRequired, of: (s) => s.s2s!.of },
             { label: 'SASL EXTERNAL offered', value: (s) => s.s2s!.saslExternalOffered, of: (s) => s.s2s!.of },
