@@ -55,7 +55,7 @@ function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-/** A horizontal bar chart; bars are scaled to `of` (the domains counted), so lengths are shares. */
+/** A horizontal bar chart; one scale for all bars (the largest base), so lengths compare counts; labels give the shares. */
 export function svgChart(c: Chart): string {
   const width = 600;
   const labelWidth = 230;
@@ -63,7 +63,7 @@ export function svgChart(c: Chart): string {
   const row = 20;
   const top = 26;
   const height = top + c.bars.length * row + 6;
-  const scale = c.of > 0 ? c.of : Math.max(1, ...c.bars.map((b) => b.value));
+  const scale = Math.max(1, ...c.bars.map((b) => Math.max(b.of, b.value)));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(c.title)}">`,
     `<title>${escapeXml(c.title)}</title>`,
@@ -72,7 +72,7 @@ export function svgChart(c: Chart): string {
   c.bars.forEach((b, i) => {
     const y = top + i * row;
     const w = Math.round((Math.min(b.value, scale) / scale) * barWidth);
-    const pct = c.of > 0 ? ` (${Math.round((b.value / c.of) * 100)} %)` : '';
+    const pct = b.of > 0 ? ` (${Math.round((b.value / b.of) * 100)} %)` : '';
     const colour = LETTER_COLOURS[b.label] ?? BAR_COLOUR;
     parts.push(
       `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end">${escapeXml(truncate(b.label, 34))}</text>`,

@@ -19,13 +19,13 @@ export interface Table {
 export interface Bar {
   label: string;
   value: number;
+  /** What the value is out of (for its percentage); 0 when it is a plain count. */
+  of: number;
 }
 
 export interface Chart {
   title: string;
   bars: Bar[];
-  /** The bar scale's full length: the number of domains the counts are out of. */
-  of: number;
 }
 
 export interface Section {
@@ -79,8 +79,7 @@ function modeTable(modes: readonly ModeSummary[], first: string, rows: readonly 
 function modeCharts(modes: readonly ModeSummary[], title: string, rows: readonly Row[]): Chart[] {
   return modes.map((m) => ({
     title: `${title} (${m.mode})`,
-    bars: rows.map((r) => ({ label: r.label, value: r.value(m) })),
-    of: Math.max(0, ...rows.map((r) => r.of(m))),
+    bars: rows.map((r) => ({ label: r.label, value: r.value(m), of: r.of(m) })),
   }));
 }
 

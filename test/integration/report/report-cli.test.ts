@@ -1,0 +1,260 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { pino } from 'pino';
+import { main } from '../../../src/cli/program.js';
+import { Daemon } from '../../../src/daemon/index.js';
+import { flattenCounts } from '../../../src/report/index.js';
+import type { ReportDiff, SurveyReport } from '../../../src/report/index.js';
+import type { ScanResult } from '../../../src/result/types.js';
+import { freeTcpPort } from '../../harness/ports.js';
+import { parseXml } from '../../unit/report/xml.js';
+import { type TestWorld, startWorld } from '../scan/fixtures.js';
+
+// The `report` command end to end, against the real Prosody virtual hosts of the scan tests (each
+// certificate case) plus a target nobody answers: the daemon scans the targets once (its state file
+// holds the individual results, the truth to check counts against, and it serves /report), then
+// `report --config` scans the same targets itself, `report --state` reads the daemon's results,
+// and `--compare` diffs two JSON reports.
+
+const C2S_DOMAINS = ['trusted.test', 'expired.test', 'selfsigned.test', 'wronghost.test', 'soon.test', 'nochain.test', 'ecdsa.test'];
+
+let world: TestWorld;
+let daemon: Daemon | null = null;
+let configFile: string;
+let stateFile: string;
+/** The daemon's results: one per (domain, mode). */
+let truth: ScanResult[];
+
+function configText(closedPort: number): string {
+  const p = world.prosody.ports;
+  const c2s = C2S_DOMAINS.map((d) => `  - domain: ${d}\n    modes: [c2s]\n    connect: "127.0.0.1:${p.c2s}"`);
+  return `listen: "127.0.0.1:0"
+schedule:
+  cron: "0 0 1 1 *"
+  jitterSeconds: 0
+concurrency:
+  domains: 4
+timeouts:
+  connectSeconds: 3
+  readSeconds: 3
+  handshakeSeconds: 3
+scanner:
+  caFiles: ["${world.caFile}"]
+  systemRoots: false
+  fetchAia: false
+stateFile: "${stateFile}"
+targets:
+${c2s.join('\n')}
+  - domain: trusted.test
+    modes: [s2s]
+    connect: "127.0.0.1:${p.s2s}"
+  - domain: closed.test
+    modes: [c2s]
+    connect: "127.0.0.1:${closedPort}"
+`;
+}
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += chunk.toString()), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += chunk.toString()), true));
+  try {
+    process.exitCode = undefined;
+    const code = await main(['node', 'xmpp-tls-exporter', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+async function get(path: string): Promise<{ status: number; type: string; body: string }> {
+  const res = await fetch(`${daemon!.url}${path}`);
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+}
+
+beforeAll(async () => {
+  world = await startWorld();
+  stateFile = join(world.dir, 'state.json');
+  configFile = join(world.dir, 'config.yaml');
+  await writeFile(configFile, configText(await freeTcpPort()));
+  daemon = await Daemon.start({ configFile, logger: pino({ level: 'silent' }) });
+  // The first scans run in the background: wait until every target has a result.
+  const expected = C2S_DOMAINS.length + 2;
+  for (;;) {
+    const results = JSON.parse((await get('/api/v1/results')).body) as { latest: ScanResult }[];
+    if (results.length === expected) {
+      truth = results.map((r) => r.latest);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await world?.stop();
+});
+
+// --- what the individual results say ---------------------------------------------------------
+
+const c2sTruth = () => truth.filter((r) => r.mode === 'c2s');
+const count = (pred: (r: ScanResult) => boolean) => c2sTruth().filter(pred).length;
+const anyCert = (r: ScanResult, pred: (c: NonNullable<ScanResult['endpoints'][number]['certificate']>) => boolean) =>
+  r.endpoints.some((e) => e.certificate !== null && pred(e.certificate));
+const hasTrustError = (code: string) => (r: ScanResult) => anyCert(r, (c) => (c.trustErrors as string[]).includes(code));
+
+/** [count path in the JSON report, the same count from the individual results] */
+function expectations(): [string, number][] {
+  return [
+    ['reachability.tested', c2sTruth().length],
+    ['reachability.unreachable', count((r) => r.endpoints.every((e) => e.xmpp === null && e.certificate === null && e.tls === null))],
+    ['reachability.withTls', count((r) => r.endpoints.some((e) => e.certificate !== null))],
+    ['reachability.starttlsRequired', count((r) => r.endpoints.some((e) => e.xmpp?.starttls === 'required'))],
+    ['certificates.withCertificate', count((r) => anyCert(r, () => true))],
+    ['certificates.problems.expired', count(hasTrustError('expired'))],
+    ['certificates.problems.self_signed', count(hasTrustError('self_signed'))],
+    ['certificates.problems.incomplete_chain', count(hasTrustError('incomplete_chain'))],
+    ['certificates.problems.unknown_issuer', count(hasTrustError('unknown_issuer'))],
+    ['certificates.problems.hostname_mismatch', count((r) => anyCert(r, (c) => !c.hostnameValid))],
+    ['certificates.valid', count((r) => anyCert(r, () => true) && r.endpoints.every((e) => !e.certificate || (e.certificate.trusted && e.certificate.hostnameValid)))],
+    ['protocols.supported.TLSv1.3', count((r) => r.endpoints.some((e) => e.tls?.protocols['TLSv1.3'] === true))],
+    ['protocols.supported.TLSv1.2', count((r) => r.endpoints.some((e) => e.tls?.protocols['TLSv1.2'] === true))],
+    ['protocols.supported.SSLv3', count((r) => r.endpoints.some((e) => e.tls?.protocols.SSLv3 === true))],
+    ['keys.ecCurves.P-256', count((r) => anyCert(r, (c) => c.keyType === 'EC' && c.curve === 'P-256'))],
+    ['suites.aead', count((r) => r.endpoints.some((e) => (e.tls?.cipherSuites ?? []).some((s) => s.aead)))],
+    ['grades.letters.A+', count((r) => r.grade?.letter === 'A+')],
+    ['grades.letters.T', count((r) => r.grade?.letter === 'T')],
+    ['grades.letters.M', count((r) => r.grade?.letter === 'M')],
+    ['grades.ungraded', count((r) => r.grade === null)],
+  ];
+}
+
+function checkCounts(report: SurveyReport): void {
+  const counts = flattenCounts(report.modes.find((m) => m.mode === 'c2s'));
+  const got = expectations().map(([path]) => [path, counts.get(path) ?? 0]);
+  expect(got).toEqual(expectations());
+}
+
+// --- the tests ----------------------------------------------------------------------------------
+
+describe('report --config: scans the targets', () => {
+  let json: SurveyReport;
+  let md: string;
+  let html: string;
+
+  beforeAll(async () => {
+    const jsonFile = join(world.dir, 'report.json');
+    const r = await run('report', '--config', configFile, '--format', 'html', '--output', join(world.dir, 'report.html'), '--save-json', jsonFile);
+    expect(r.err).toMatch(/report: 0\/9 scanned, 0 failed, 9 remaining/);
+    expect(r.err).toMatch(/report: 9\/9 scanned, 1 failed, 0 remaining/);
+    expect(r.code).toBe(0);
+    json = JSON.parse(await readFile(jsonFile, 'utf8')) as SurveyReport;
+    html = await readFile(join(world.dir, 'report.html'), 'utf8');
+    md = (await run('report', '--state', stateFile)).out;
+  }, 120_000);
+
+  test('the counts are what the individual scans found', () => {
+    // The sanity of the fixture itself: these hosts do have these problems.
+    expect(expectations().find(([p]) => p === 'certificates.problems.expired')?.[1]).toBe(1);
+    expect(expectations().find(([p]) => p === 'reachability.unreachable')?.[1]).toBe(1);
+    checkCounts(json);
+    expect(json.modes.map((m) => [m.mode, m.reachability.tested])).toEqual([
+      ['c2s', 8],
+      ['s2s', 1],
+    ]);
+    expect(json.modes[1]!.s2s).toMatchObject({ of: 1, dialback: 1 });
+  });
+
+  test('per-domain rows: worst first, the grades and expiry of the scans', () => {
+    expect(json.domains[0]).toMatchObject({ domain: 'closed.test', status: 'unreachable', error: 'connection_refused', grade: null });
+    for (const r of truth) {
+      const row = json.domains.find((d) => d.domain === r.domain && d.mode === r.mode)!;
+      expect([r.domain, row.grade, row.gradeIgnoringTrust]).toEqual([r.domain, r.grade?.letter ?? null, r.grade?.letterIgnoringTrust ?? null]);
+    }
+    expect(json.domains.find((d) => d.domain === 'soon.test')?.certificate?.daysToExpiry).toBe(9);
+    expect(json.domains.find((d) => d.domain === 'expired.test')?.certificateProblems).toContain('expired');
+  });
+
+  test('HTML: well-formed, every section, charts', () => {
+    const doc = parseXml(html);
+    expect(doc.errors).toEqual([]);
+    expect(doc.ids).toEqual(['overview', 'grades', 'grades-ignoring-trust', 'certificates', 'protocols', 'keys', 'suites', 'dh', 's2s', 'software', 'domains']);
+    expect(doc.elements.has('svg')).toBe(true);
+    expect(doc.text).toContain('wronghost.test');
+  });
+
+  test('Markdown of the daemon state (--state, no scanning): the same counts', () => {
+    const expired = expectations().find(([p]) => p === 'certificates.problems.expired')![1];
+    const tested = c2sTruth().length;
+    expect(md).toContain(`| expired | ${expired} (${Math.round((expired / count((r) => anyCert(r, () => true))) * 100)} %) |`);
+    expect(md).toMatch(new RegExp(`\\| tested \\| ${tested} \\| 1 \\|`));
+    for (const d of [...C2S_DOMAINS, 'closed.test']) expect(md).toContain(`| ${d} | c2s |`);
+  });
+
+  test('--compare with --against: a changed grade is listed', async () => {
+    const oldFile = join(world.dir, 'old.json');
+    const old = structuredClone(json);
+    const row = old.domains.find((d) => d.domain === 'trusted.test' && d.mode === 'c2s')!;
+    row.grade = 'B';
+    old.modes[0]!.grades.letters.B += 1;
+    await writeFile(oldFile, JSON.stringify(old));
+    const r = await run('report', '--compare', oldFile, '--against', join(world.dir, 'report.json'), '--format', 'json');
+    expect(r.code).toBe(0);
+    const diff = JSON.parse(r.out) as ReportDiff;
+    expect(diff.domains).toEqual([{ domain: 'trusted.test', mode: 'c2s', kind: 'changed', changes: [{ field: 'grade', old: 'B', new: json.domains.find((d) => d.domain === 'trusted.test')!.grade, direction: 'better' }] }]);
+    expect(diff.totals).toContainEqual({ mode: 'c2s', path: 'grades.letters.B', old: old.modes[0]!.grades.letters.B, new: old.modes[0]!.grades.letters.B - 1 });
+    const md = await run('report', '--compare', oldFile, '--state', stateFile);
+    expect(md.out).toMatch(/\| trusted\.test \| c2s \| grade \| B \| A\+ \| better \|/);
+  });
+});
+
+describe('report --domains', () => {
+  test('invalid names are reported as not serving, without scanning anything', async () => {
+    const list = join(world.dir, 'domains.txt');
+    await writeFile(list, '# bad names\nbad..name\n\n-dash-.test c2s\n');
+    const r = await run('report', '--domains', list, '--format', 'json', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const report = JSON.parse(r.out) as SurveyReport;
+    expect(report.modes.map((m) => [m.mode, m.reachability.tested, m.reachability.notServing])).toEqual([
+      ['c2s', 2, 2],
+      ['s2s', 1, 1],
+    ]);
+    expect(new Set(report.domains.map((d) => d.error))).toEqual(new Set(['invalid_domain']));
+  });
+});
+
+describe('the daemon serves the report', () => {
+  test('/report (HTML) and /report.json of the stored results', async () => {
+    const html = await get('/report');
+    expect(html.status).toBe(200);
+    expect(html.type).toMatch(/^text\/html/);
+    expect(parseXml(html.body).errors).toEqual([]);
+    expect(html.body).toContain('selfsigned.test');
+    const json = await get('/report.json');
+    expect(json.type).toMatch(/^application\/json/);
+    checkCounts(JSON.parse(json.body) as SurveyReport);
+  });
+});
+
+describe('usage', () => {
+  test('--help documents inputs, examples and exit codes', async () => {
+    const { code, out } = await run('report', '--help');
+    expect(code).toBe(0);
+    for (const s of ['--domains <file>', '--config <file>', '--state <file>', '--compare <old.json>', '--format <format>', 'Exit codes:', 'Examples:']) expect(out).toContain(s);
+  });
+
+  test('usage errors exit 2', async () => {
+    expect((await run('report')).code).toBe(2);
+    expect((await run('report', '--domains', 'a.txt', '--state', stateFile)).code).toBe(2);
+    expect((await run('report', '--domains', '/nonexistent.txt')).code).toBe(2);
+    expect((await run('report', '--state', '/nonexistent.json')).code).toBe(2);
+    expect((await run('report', '--against', stateFile)).code).toBe(2);
+    expect((await run('report', '--compare', stateFile, '--against', stateFile)).code).toBe(2); // a state file is not a report
+    expect((await run('report', '--state', stateFile, '--format', 'pdf')).code).toBe(2);
+  });
+});
