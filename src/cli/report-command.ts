@@ -89,7 +89,7 @@ export function addReportCommand(program: Command): void {
     .option('--config <file>', "scan the targets of this daemon configuration, with its scanner settings (flags given here override them)")
     .option('--state <file>', "no scanning: report the daemon's stored results (each target's latest scan)")
     .addOption(new Option('--mode <mode>', 'which modes to report').choices(['c2s', 's2s', 'both']).default('both'))
-    .option('--concurrency <n>', 'domains scanned at once (default 4, or the configuration\'s concurrency.domains)', intIn(1, 256, 'a whole number'), 4)
+    .option('--concurrency <n>', 'domains scanned at once (with --config: its concurrency.domains unless given here)', intIn(1, 256, 'a whole number'), 4)
     .option('--direct-tls', 'with --domains: direct TLS (XEP-0368) endpoints only')
     .option('--resolver <ip[:port]>', 'ask this DNS server instead of the system resolver')
     .option('--ca-file <pem>', 'extra trust anchors (PEM); repeatable', collect, [])
