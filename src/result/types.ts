@@ -300,4 +300,47 @@ export interface ScanResult {
   /** The domain's grade: its worst endpoint; null when no endpoint was graded. */
   grade: DomainGrade | null;
   scanner: { name: string; version: string };
+  /**
+   * The server software as the domain answers XEP-0092 (jabber:iq:version), asked through the
+   * configured client account after the TLS scan, in both modes. null when no account is
+   * configured; absent in documents written before the field existed.
+   */
+  software?: SoftwareInfo | null;
+}
+
+/** Why the software version query failed. */
+export type SoftwareErrorCode =
+  /** Could not connect or log in to the account's own server (network, TLS, stream, no usable SASL mechanism). */
+  | 'login_failed'
+  /** The account's server refused the credentials (SASL failure, e.g. `not-authorized`). */
+  | 'auth_failed'
+  /** No answer within the query timeout (or the scan was aborted). */
+  | 'timeout'
+  /** The domain (or our server on its behalf) answered with an error stanza; `condition` says which. */
+  | 'stanza_error'
+  /** An answer without a jabber:iq:version query in it. */
+  | 'invalid_reply'
+  /** The client connection broke while the query was waiting. */
+  | 'connection_lost'
+  | 'internal_error';
+
+export interface SoftwareErrorInfo {
+  code: SoftwareErrorCode;
+  message: string;
+  /** Stanza error condition (`service-unavailable`, `remote-server-not-found`, …) or SASL failure condition (`not-authorized`, …). */
+  condition?: string;
+}
+
+/**
+ * XEP-0092 answer. The texts are server-controlled: control characters are removed, whitespace
+ * collapsed and lengths capped; an empty or missing element is null.
+ */
+export interface SoftwareInfo {
+  name: string | null;
+  version: string | null;
+  os: string | null;
+  /** When the query was sent, ISO 8601 UTC. */
+  queriedAt: string;
+  /** Present only when the query failed (then name, version and os are null). */
+  error?: SoftwareErrorInfo;
 }

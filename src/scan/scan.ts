@@ -2,7 +2,7 @@ import { type TrustStore, analyzeChain, completeChain, loadTrustStore } from '..
 import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, type XmppTarget, inspectEndpoint, openTlsReadySocket } from '../connector/index.js';
 import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
 import { ScanError, toErrorInfo } from '../result/errors.js';
-import type { CertificateResult, EndpointResult, Mode, ScanResult } from '../result/types.js';
+import type { CertificateResult, EndpointResult, Mode, ScanResult, SoftwareInfo } from '../result/types.js';
 import { DEFAULT_PROFILE, type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
 import { probeTls } from '../tls/index.js';
 import { SCANNER } from '../version.js';
@@ -36,6 +36,11 @@ export interface ScanOptions {
   connectionDelayMs?: number;
   /** Grading profile (default ssllabs-2009r). */
   profile?: ProfileName;
+  /**
+   * Asks the domain for its server software (XEP-0092) once the TLS scan is done: in practice
+   * VersionQueryClient#query of the configured client account. Without it `software` is null.
+   */
+  softwareQuery?: (domain: string, signal?: AbortSignal) => Promise<SoftwareInfo>;
   signal?: AbortSignal;
   now?: () => Date;
 }
@@ -56,10 +61,13 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
     endpoints: [],
     grade: null,
     scanner: SCANNER,
+    software: null,
   };
+  let validDomain = false;
   try {
     const domain = normalizeDomain(input);
     result.domain = domain;
+    validDomain = true;
     const trustStore = opts.trustStore ?? loadTrustStore({ caFiles: opts.caFiles ?? [] });
     const discovered = await discoverEndpoints(domain, {
       mode: opts.mode,
@@ -76,8 +84,26 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
   } catch (err) {
     result.error = toErrorInfo(err);
   }
+  // After the TLS scan, so the query never competes with the measurement. Also when the scan
+  // found no endpoint: our server may still reach the domain over s2s, or say why it cannot.
+  if (opts.softwareQuery && validDomain) result.software = await querySoftware(opts.softwareQuery, result.domain, opts.signal, now);
   result.durationSeconds = round((performance.now() - t0) / 1000);
   return result;
+}
+
+async function querySoftware(
+  query: NonNullable<ScanOptions['softwareQuery']>,
+  domain: string,
+  signal: AbortSignal | undefined,
+  now: () => Date,
+): Promise<SoftwareInfo> {
+  try {
+    return await query(domain, signal);
+  } catch (err) {
+    // The query function reports failures in its result; anything thrown is a bug.
+    const message = err instanceof Error ? err.message : String(err);
+    return { name: null, version: null, os: null, queriedAt: now().toISOString(), error: { code: 'internal_error', message: `unexpected error: ${message}` } };
+  }
 }
 
 async function scanEndpoint(

@@ -13,6 +13,15 @@ export interface ProsodyHost {
   domain: string;
   certFile: string;
   keyFile: string;
+  /** Extra Lua lines in this VirtualHost section (e.g. `modules_disabled = { "version" }`). */
+  extra?: string;
+}
+
+/** A client account, registered with prosodyctl before the server starts. */
+export interface ProsodyAccount {
+  user: string;
+  host: string;
+  password: string;
 }
 
 export interface ProsodySsl {
@@ -36,6 +45,8 @@ export interface ProsodyOptions {
   opensslConf?: string;
   /** Extra Lua lines for the global section. */
   extraGlobal?: string;
+  /** Client accounts to create (stored hashed: Prosody 0.12 then offers SCRAM-SHA-1). */
+  accounts?: ProsodyAccount[];
 }
 
 export interface ProsodyInstance {
@@ -95,13 +106,14 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyInstanc
     // Direct TLS listeners need a service-level certificate; SNI then picks the host's.
     first ? `ssl = ${sslTable(first, opts.ssl)}` : '',
     opts.extraGlobal ?? '',
-    ...opts.hosts.map((h) => `VirtualHost ${lua(h.domain)}\n  ssl = ${sslTable(h, opts.ssl)}`),
+    ...opts.hosts.map((h) => `VirtualHost ${lua(h.domain)}\n  ssl = ${sslTable(h, opts.ssl)}${h.extra ? `\n  ${h.extra}` : ''}`),
     '',
   ].join('\n');
   const configFile = join(dir, 'prosody.cfg.lua');
   await writeFile(configFile, config);
 
   const env = { ...process.env, ...(opts.opensslConf ? { OPENSSL_CONF: opts.opensslConf } : {}) };
+  for (const a of opts.accounts ?? []) await registerAccount(configFile, a, env, dir);
   const child: ChildProcess = spawn(PROSODY_PATH, ['--config', configFile, '-F'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -132,4 +144,19 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyInstanc
     throw new Error(`Prosody did not start: ${(err as Error).message}\n${log}`);
   }
   return instance;
+}
+
+export const PROSODYCTL_PATH = '/usr/bin/prosodyctl';
+
+/** `prosodyctl register USER HOST PASSWORD` against the instance's config (works before the server runs). */
+async function registerAccount(configFile: string, a: ProsodyAccount, env: NodeJS.ProcessEnv, dir: string): Promise<void> {
+  const child = spawn(PROSODYCTL_PATH, ['--config', configFile, 'register', a.user, a.host, a.password], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`prosodyctl register ${a.user}@${a.host} failed (exit ${String(code)}): ${output}`);
+  }
 }

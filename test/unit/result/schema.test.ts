@@ -34,6 +34,9 @@ import type {
   SaslExternalResult,
   ScanErrorInfo,
   ScanResult,
+  SoftwareErrorCode,
+  SoftwareErrorInfo,
+  SoftwareInfo,
   StarttlsState,
   SubjectAltNames,
   TlsResult,
@@ -157,6 +160,15 @@ const CAP_CODES = allOf<GradeCapCode>()([
   'certificate_name_mismatch',
   'certificate_unavailable',
 ]);
+const SOFTWARE_ERROR_CODES = allOf<SoftwareErrorCode>()([
+  'login_failed',
+  'auth_failed',
+  'timeout',
+  'stanza_error',
+  'invalid_reply',
+  'connection_lost',
+  'internal_error',
+]);
 const WARNING_CODES = allOf<GradeWarningCode>()([
   'no_tls13',
   'some_suites_without_forward_secrecy',
@@ -180,7 +192,10 @@ const KEYS = {
     endpoints: true,
     grade: true,
     scanner: true,
+    software: true,
   } satisfies Keys<ScanResult>,
+  SoftwareInfo: { name: true, version: true, os: true, queriedAt: true, error: true } satisfies Keys<SoftwareInfo>,
+  SoftwareErrorInfo: { code: true, message: true, condition: true } satisfies Keys<SoftwareErrorInfo>,
   ScanErrorInfo: { code: true, message: true, phase: true, condition: true, text: true } satisfies Keys<ScanErrorInfo>,
   EndpointResult: {
     host: true,
@@ -334,7 +349,15 @@ const PROTOCOL_KEYS = {
   'TLSv1.3': true,
 } satisfies Keys<TlsResult['protocols']> & Keys<Required<TlsResult['protocolErrors']>>;
 /** The only optional properties in the types; everything else is required (null when absent). */
-const OPTIONAL = new Set(['ScanErrorInfo.phase', 'ScanErrorInfo.condition', 'ScanErrorInfo.text']);
+const OPTIONAL = new Set([
+  'ScanErrorInfo.phase',
+  'ScanErrorInfo.condition',
+  'ScanErrorInfo.text',
+  // Absent in documents written before the software query existed.
+  'ScanResult.software',
+  'SoftwareInfo.error',
+  'SoftwareErrorInfo.condition',
+]);
 
 // ---- A full document: every optional field present, every nullable object filled in -------------
 
@@ -546,6 +569,7 @@ const FULL: ScanResult = {
     endpointsUngraded: 1,
   },
   scanner: { name: 'xmpp-tls-exporter', version: '0.1.0' },
+  software: { name: 'Prosody', version: '0.12.4', os: 'Linux', queriedAt: '2026-11-25T12:00:05.600Z' },
 };
 
 /** The first ```json block of docs/result.md. */
@@ -600,6 +624,7 @@ describe('docs/result.schema.json', () => {
     ['GradeProfile', defs.GradeProfile?.enum, PROFILE_NAMES],
     ['GradeCap.code', (defs.GradeCap?.properties as JsonObject).code, CAP_CODES],
     ['GradeWarning.code', (defs.GradeWarning?.properties as JsonObject).code, WARNING_CODES],
+    ['SoftwareErrorCode', defs.SoftwareErrorCode?.enum, SOFTWARE_ERROR_CODES],
   ])('enumerates exactly the %s values of the types', (_name, node, expected) => {
     const values = Array.isArray(node) ? node : ((node as JsonObject).enum as Json[]);
     expect([...values].sort()).toEqual([...(expected as readonly Json[])].sort());
@@ -643,6 +668,27 @@ describe('docs/result.schema.json', () => {
       endpoints: [],
     };
     expect(errorsOf(doc)).toEqual([]);
+  });
+
+  it('accepts software as a failed query, as null and absent (older documents), and rejects what the sanitiser never writes', () => {
+    const failed: ScanResult = {
+      ...clone(FULL),
+      software: {
+        name: null,
+        version: null,
+        os: null,
+        queriedAt: '2026-11-25T12:00:05.600Z',
+        error: { code: 'stanza_error', message: 'example.net answered the version query with <service-unavailable/>', condition: 'service-unavailable' },
+      },
+    };
+    expect(errorsOf(failed)).toEqual([]);
+    expect(errorsOf({ ...clone(FULL), software: null })).toEqual([]);
+    const { software: _dropped, ...older } = clone(FULL);
+    expect(errorsOf(older)).toEqual([]);
+    const tooLong = { ...clone(FULL), software: { ...FULL.software!, name: 'x'.repeat(101) } };
+    expect(errorsOf(tooLong).map((e) => e.keyword)).toContain('maxLength');
+    const badCode = { ...clone(failed), software: { ...failed.software!, error: { code: 'nope', message: 'x' } } };
+    expect(errorsOf(badCode).length).toBeGreaterThan(0);
   });
 
   it('accepts the example of docs/result.md', () => {
