@@ -125,10 +125,19 @@ async function openStream(
   afterTls: boolean,
   pipelined = '',
 ): Promise<PreTlsStream> {
+  socket.write(streamHeader(t) + pipelined);
+  const stopNudging = socket instanceof tls.TLSSocket ? nudgeAfterSessionTickets(socket) : () => {};
+  try {
+    return await readStreamStart(reader, t, afterTls);
+  } finally {
+    stopNudging();
+  }
+}
+
+async function readStreamStart(reader: StreamReader, t: XmppTarget, afterTls: boolean): Promise<PreTlsStream> {
   const peer = describePeer(t);
   const headerPhase = afterTls ? 'stream_header_after_tls' : 'stream_header';
   const featuresPhase = afterTls ? 'features_after_tls' : 'features';
-  socket.write(streamHeader(t) + pipelined);
   const open = await reader.next(headerPhase, t.timeouts.readMs, 'stream header');
   if (open.type !== 'open') throw new ScanError('protocol_violation', `${peer} did not open a stream`, { phase: headerPhase });
   const first = await reader.next(featuresPhase, t.timeouts.readMs, '<stream:features/>');
@@ -139,6 +148,24 @@ async function openStream(
     throw new ScanError('protocol_violation', `${peer} sent ${got} where <stream:features/> was expected`, { phase: featuresPhase });
   }
   return { streamFrom: open.attrs.from ?? null, streamVersion: open.attrs.version ?? null, features: parseFeatures(first.element) };
+}
+
+/**
+ * TLS 1.3 servers send session tickets right after our Finished, each as its own small write. A
+ * server with Nagle's algorithm on (Prosody) sends one and holds the next ticket and the stream
+ * features until we acknowledge it, and our kernel delays that ACK by ~40 ms, per ticket.
+ * Answering each ticket with a whitespace keep-alive (legal between stanzas, RFC 6120 4.6.1)
+ * carries the ACK at once. The write is deferred: a write from inside the 'session' callback is
+ * not flushed until the next read. Returns the function that stops it (once features arrived).
+ */
+function nudgeAfterSessionTickets(socket: tls.TLSSocket): () => void {
+  const onTicket = () => {
+    setImmediate(() => {
+      if (socket.writable) socket.write(' ');
+    });
+  };
+  socket.on('session', onTicket);
+  return () => socket.off('session', onTicket);
 }
 
 /**

@@ -22,6 +22,11 @@ export class ConnectionLimiter {
     }
   }
 
+  /** Connections that could start right now without waiting: what is left of the cap. */
+  spareConnections(): number {
+    return this.maxConnections - this.active - this.waiting.length;
+  }
+
   private async acquire(): Promise<void> {
     if (this.active >= this.maxConnections) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;

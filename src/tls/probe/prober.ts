@@ -20,7 +20,7 @@ import {
 } from '../registry/index.js';
 import { type ProbeAnswer, exchange } from './exchange.js';
 import { cipherSuiteFinding } from './findings.js';
-import { type HelloVariant, TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION, buildHello, buildSslv2Hello } from './hellos.js';
+import { TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION, buildHello, buildSslv2Hello } from './hellos.js';
 import { ConnectionLimiter } from './limiter.js';
 
 // The raw TLS prober. It knows nothing of XMPP: `openSocket` yields a socket ready for TLS bytes
@@ -47,11 +47,16 @@ export interface ProberOptions {
   protocols?: ProtocolName[];
   signal?: AbortSignal;
   /** Called after each probe (debug logging). */
-  onProbe?: (event: { protocol: ProtocolName; offered: number; answer: ProbeAnswer['kind']; ms: number }) => void;
+  onProbe?: (event: { protocol: ProtocolName; offered: number; answer: ProbeAnswer['kind']; alert?: string; ms: number }) => void;
 }
 
 const ALL_PROTOCOLS: ProtocolName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3', 'SSLv2'];
 type TlsProtocol = Exclude<ProtocolName, 'SSLv2'>;
+/** Some servers choke on hellos with more suites (and big hellos are rare in the wild). */
+const MAX_SUITES_PER_HELLO = 128;
+/** Split an enumeration chunk only when each half keeps at least this many suites. */
+const MIN_SPLIT_SUITES = 8;
+const MIN_SPLIT_GROUPS = 4;
 const PROTOCOL_BY_WIRE = new Map(Object.entries(WIRE_VERSION).map(([name, v]) => [v, name as TlsProtocol]));
 
 /** A probe's answer once retries are spent: a hello or a definite refusal. */
@@ -89,6 +94,11 @@ class Prober {
     const accepted = new Map<ProtocolName, AcceptedSuite[]>();
     const sslv2Specs: number[] = [];
 
+    // Each protocol's follow-up probes (server order, groups) start as soon as its own suites are
+    // known, so that no connection waits for the slowest protocol's enumeration.
+    const orders = new Map<ProtocolName, Promise<CipherOrder>>();
+    const groupJobs: Promise<GroupFinding[]>[] = [];
+    let legacyGroupsFrom: TlsProtocol | null = null;
     await Promise.all(
       wanted.map(async (protocol) => {
         try {
@@ -101,6 +111,13 @@ class Prober {
           const suites = await this.enumerateSuites(protocol);
           protocols[protocol] = suites.length > 0;
           accepted.set(protocol, suites);
+          if (suites.length === 0) return;
+          orders.set(protocol, this.cipherOrder(protocol, suites));
+          if (protocol === 'TLSv1.3') groupJobs.push(this.tls13Groups(suites));
+          else if (protocol === 'TLSv1.2' && hasEcdhe(suites)) {
+            legacyGroupsFrom = protocol;
+            groupJobs.push(this.ecdheGroups(protocol, suites));
+          }
         } catch (err) {
           protocolErrors[protocol] = toErrorInfo(err);
         }
@@ -108,9 +125,12 @@ class Prober {
     );
 
     const supported = ALL_PROTOCOLS.filter((p) => protocols[p] && p !== 'SSLv2') as TlsProtocol[];
+    // No ECDHE with TLS 1.2: read the groups from the best older protocol that has ECDHE suites.
+    const olderEcdhe = supported.find((p) => p !== 'TLSv1.3' && p !== 'SSLv3' && hasEcdhe(accepted.get(p) ?? []));
+    if (legacyGroupsFrom === null && olderEcdhe) groupJobs.push(this.ecdheGroups(olderEcdhe, accepted.get(olderEcdhe) ?? []));
     const [serverPreference, groups, compression, fallbackScsv] = await Promise.all([
-      this.cipherOrders(supported, accepted),
-      this.enumerateGroups(supported, accepted),
+      Promise.all(supported.map((p) => orders.get(p) as Promise<CipherOrder>)),
+      Promise.all(groupJobs).then((lists) => lists.flat()),
       this.testCompression(supported, accepted),
       this.testFallbackScsv(supported, accepted),
     ]);
@@ -155,7 +175,13 @@ class Prober {
           const socket = await this.opts.openSocket();
           return exchange(socket, hello, { timeoutMs: this.timeoutMs, keyExchangeOf });
         });
-        this.opts.onProbe?.({ protocol, offered, answer: answer.kind, ms: Math.round(performance.now() - t0) });
+        this.opts.onProbe?.({
+          protocol,
+          offered,
+          answer: answer.kind,
+          ...(answer.kind === 'alert' ? { alert: answer.alert.name } : {}),
+          ms: Math.round(performance.now() - t0),
+        });
         if (answer.kind !== 'timeout') {
           if (answer.kind === 'hello' && answer.serverHello.selectedVersion <= 0x0303 && !answer.serverHello.isHelloRetryRequest) {
             this.legacyAnswers.push(answer);
@@ -182,7 +208,9 @@ class Prober {
 
   /**
    * Every suite the server accepts with `protocol`: offer a chunk, record the chosen suite, remove
-   * it, repeat until the server refuses; disjoint chunks run in parallel.
+   * it, repeat until the server refuses. Each chunk ends with one refusal, so chunks cost probes:
+   * we start with as few as the 128-suite hello limit allows, and split a chunk in two only when
+   * connections would otherwise sit idle (which is what matters at real round-trip times).
    */
   private async enumerateSuites(protocol: TlsProtocol): Promise<AcceptedSuite[]> {
     const candidates = suitesForProtocol(protocol).map((s) => s.code);
@@ -190,46 +218,72 @@ class Prober {
     let rejected = false;
     let failure: unknown = null;
     let closedOnBigHello = false;
-    const chunkLoop = async (chunk: number[]): Promise<void> => {
+    const chunkLoop = async (chunk: number[], afterFirstAnswer?: () => void): Promise<void> => {
       let remaining = chunk;
       let acceptedHere = 0;
       let retriedClose = false;
-      // Stop as soon as a sibling learnt that the protocol is refused or a probe broke for good.
-      while (remaining.length > 0 && !rejected && failure === null) {
-        let answer: Settled;
-        try {
-          answer = await this.probe(protocol, remaining.length, buildHello(protocol, remaining, this.opts.serverName));
-        } catch (err) {
-          failure ??= err;
-          return;
-        }
-        // A silent close after the server already answered this protocol smells of rate limiting: once more.
-        if (answer.kind === 'closed' && !retriedClose && (found.length > 0 || acceptedHere > 0)) {
-          retriedClose = true;
-          await sleep(250);
-          continue;
-        }
-        const verdict = this.judge(protocol, answer, remaining);
-        if (verdict === 'protocol_rejected') {
-          rejected = true;
-          return;
-        }
-        if (verdict === 'refused') {
-          // A silent close on a big first hello may be intolerance to its size: try halves.
-          if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32) {
-            closedOnBigHello = true;
-            const half = Math.ceil(remaining.length / 2);
-            await Promise.all([chunkLoop(remaining.slice(0, half)), chunkLoop(remaining.slice(half))]);
+      let firstAnswer = afterFirstAnswer;
+      const answered = () => {
+        firstAnswer?.();
+        firstAnswer = undefined;
+      };
+      try {
+        // Stop as soon as a sibling learnt that the protocol is refused or a probe broke for good.
+        while (remaining.length > 0 && !rejected && failure === null) {
+          let answer: Settled;
+          try {
+            answer = await this.probe(protocol, remaining.length, buildHello(protocol, remaining, this.opts.serverName));
+          } catch (err) {
+            failure ??= err;
+            return;
           }
-          return;
+          // A silent close after the server already answered this protocol smells of rate limiting: once more.
+          if (answer.kind === 'closed' && !retriedClose && (found.length > 0 || acceptedHere > 0)) {
+            retriedClose = true;
+            await sleep(250);
+            continue;
+          }
+          const verdict = this.judge(protocol, answer, remaining);
+          if (verdict === 'protocol_rejected') {
+            rejected = true;
+            return;
+          }
+          answered();
+          if (verdict === 'refused') {
+            // A silent close on a big first hello may be intolerance to its size: try halves.
+            if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32) {
+              closedOnBigHello = true;
+              await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
+            }
+            return;
+          }
+          found.push({ code: verdict.code, answer: verdict.answer });
+          acceptedHere++;
+          remaining = remaining.filter((c) => c !== verdict.code);
+          // One connection for us, one for the other half: split only if both can start now.
+          if (remaining.length >= 2 * MIN_SPLIT_SUITES && this.limiter.spareConnections() >= 2) {
+            await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
+            return;
+          }
         }
-        found.push({ code: verdict.code, answer: verdict.answer });
-        acceptedHere++;
-        remaining = remaining.filter((c) => c !== verdict.code);
+      } finally {
+        answered();
       }
     };
+    // The first chunk's first hello tells whether the protocol is there at all; the other chunks
+    // wait for it, so a refused protocol costs one probe, not one per chunk.
+    const [first = [], ...others] = chunksOf(candidates, Math.ceil(candidates.length / MAX_SUITES_PER_HELLO));
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const loops = [
+      chunkLoop(first, openGate),
+      ...others.map(async (chunk) => {
+        await gate;
+        if (!rejected && failure === null) await chunkLoop(chunk);
+      }),
+    ];
     // Every loop settles before we return: no probe connection outlives probeTls().
-    await Promise.allSettled(chunksOf(candidates, this.chunkCount(candidates.length)).map(chunkLoop));
+    await Promise.allSettled(loops);
     if (rejected) {
       if (found.length > 0) this.notes.push(`${protocol}: the server accepted some hellos and refused the protocol in others`);
       return [];
@@ -241,12 +295,6 @@ class Prober {
       this.notes.push(`${protocol}: some probes failed (${(failure as Error).message}); the suite list may be incomplete`);
     }
     return dedupe(found);
-  }
-
-  /** Chunks per suite list: ≤ 128 suites per hello, and enough chunks to keep the connections busy. */
-  private chunkCount(n: number): number {
-    const parallel = this.opts.maxConnections ?? 4;
-    return Math.max(Math.ceil(n / 128), Math.min(parallel, Math.ceil(n / 16)), 1);
   }
 
   /** Reads one enumeration answer: a suite accepted with exactly this protocol, a refusal, or no such protocol. */
@@ -268,78 +316,69 @@ class Prober {
   }
 
   /** Server preference: the same suites in two orders; same choice → the server's order, then read it out. */
-  private async cipherOrders(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<CipherOrder[]> {
-    return Promise.all(
-      supported.map(async (protocol): Promise<CipherOrder> => {
-        const codes = (accepted.get(protocol) ?? []).map((a) => a.code);
-        if (codes.length < 2) return { protocol, serverEnforced: null, order: codes.map(hex4) };
-        const pick = async (offer: number[]) => {
-          const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, 128), this.opts.serverName)).catch(() => null);
-          return answer?.kind === 'hello' ? answer.serverHello.cipherSuite : null;
-        };
-        const [forward, backward] = await Promise.all([pick(codes), pick([...codes].reverse())]);
-        if (forward === null || backward === null) return { protocol, serverEnforced: null, order: [] };
-        if (forward !== backward) return { protocol, serverEnforced: false, order: [] };
-        const order = [forward];
-        let remaining = codes.filter((c) => c !== forward);
-        while (remaining.length > 1) {
-          const next = await pick(remaining);
-          if (next === null || !remaining.includes(next)) break;
-          order.push(next);
-          remaining = remaining.filter((c) => c !== next);
-        }
-        if (remaining.length === 1) order.push(remaining[0] as number);
-        return { protocol, serverEnforced: true, order: order.map(hex4) };
-      }),
-    );
+  private async cipherOrder(protocol: TlsProtocol, suites: AcceptedSuite[]): Promise<CipherOrder> {
+    const codes = suites.map((a) => a.code);
+    if (codes.length < 2) return { protocol, serverEnforced: null, order: codes.map(hex4) };
+    const pick = async (offer: number[]) => {
+      const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, MAX_SUITES_PER_HELLO), this.opts.serverName)).catch(() => null);
+      return answer?.kind === 'hello' ? answer.serverHello.cipherSuite : null;
+    };
+    const [forward, backward] = await Promise.all([pick(codes), pick([...codes].reverse())]);
+    if (forward === null || backward === null) return { protocol, serverEnforced: null, order: [] };
+    if (forward !== backward) return { protocol, serverEnforced: false, order: [] };
+    const order = [forward];
+    let remaining = codes.filter((c) => c !== forward);
+    while (remaining.length > 1) {
+      const next = await pick(remaining);
+      if (next === null || !remaining.includes(next)) break;
+      order.push(next);
+      remaining = remaining.filter((c) => c !== next);
+    }
+    if (remaining.length === 1) order.push(remaining[0] as number);
+    return { protocol, serverEnforced: true, order: order.map(hex4) };
   }
 
-  /** ECDHE groups (TLS ≤ 1.2, read from the ServerKeyExchange) and TLS 1.3 groups (from HelloRetryRequests). */
-  private async enumerateGroups(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<GroupFinding[]> {
-    const findings: GroupFinding[] = [];
-    const jobs: Promise<void>[] = [];
-    const legacy = supported.find((p) => p !== 'TLSv1.3' && p !== 'SSLv3' && (accepted.get(p) ?? []).some((a) => cipherSuiteByCode(a.code)?.keyExchange.startsWith('ECDHE')));
-    if (legacy) {
-      const ecdhe = (accepted.get(legacy) ?? []).map((a) => a.code).filter((c) => cipherSuiteByCode(c)?.keyExchange.startsWith('ECDHE'));
-      jobs.push(
-        this.removeChosen(TLS12_GROUPS, async (groups) => {
-          const answer = await this.probe(legacy, ecdhe.length, buildHello(legacy, ecdhe, this.opts.serverName, { groups }));
-          const kx = answer.kind === 'hello' ? answer.flight.serverKeyExchange : null;
-          return kx?.kind === 'ecdhe' ? kx.namedGroup : null;
-        }).then((codes) => {
-          for (const c of codes) findings.push(groupFinding(c, 'TLSv1.2'));
-        }),
-      );
-    }
-    if (supported.includes('TLSv1.3')) {
-      const suites = (accepted.get('TLSv1.3') ?? []).map((a) => a.code);
-      const variant = (groups: number[]): HelloVariant => ({ groups, keyShares: [] });
-      jobs.push(
-        this.removeChosen(TLS13_GROUPS, async (groups) => {
-          const answer = await this.probe('TLSv1.3', suites.length, buildHello('TLSv1.3', suites, this.opts.serverName, variant(groups)));
-          return answer.kind === 'hello' ? answer.serverHello.keyShareGroup : null;
-        }).then((codes) => {
-          for (const c of codes) findings.push(groupFinding(c, 'TLSv1.3'));
-        }),
-      );
-    }
-    await Promise.all(jobs);
-    return findings;
+  /** ECDHE groups for TLS ≤ 1.2, read from the ServerKeyExchange of hellos offering only ECDHE suites. */
+  private async ecdheGroups(protocol: TlsProtocol, suites: AcceptedSuite[]): Promise<GroupFinding[]> {
+    const ecdhe = suites.map((a) => a.code).filter(isEcdhe);
+    const codes = await this.removeChosen(TLS12_GROUPS, async (groups) => {
+      const answer = await this.probe(protocol, ecdhe.length, buildHello(protocol, ecdhe, this.opts.serverName, { groups }));
+      const kx = answer.kind === 'hello' ? answer.flight.serverKeyExchange : null;
+      return kx?.kind === 'ecdhe' ? kx.namedGroup : null;
+    });
+    return codes.map((c) => groupFinding(c, 'TLSv1.2'));
   }
 
-  /** Remove-chosen over a candidate list, in parallel chunks; `pick` returns the chosen item or null. */
+  /** TLS 1.3 groups, from HelloRetryRequests to hellos with no key share. */
+  private async tls13Groups(suites: AcceptedSuite[]): Promise<GroupFinding[]> {
+    const codes13 = suites.map((a) => a.code);
+    const codes = await this.removeChosen(TLS13_GROUPS, async (groups) => {
+      const answer = await this.probe('TLSv1.3', codes13.length, buildHello('TLSv1.3', codes13, this.opts.serverName, { groups, keyShares: [] }));
+      return answer.kind === 'hello' ? answer.serverHello.keyShareGroup : null;
+    });
+    return codes.map((c) => groupFinding(c, 'TLSv1.3'));
+  }
+
+  /**
+   * Remove-chosen over a candidate list; `pick` returns the chosen item or null. Like suite
+   * enumeration, one list first, split in two only when connections would otherwise sit idle.
+   */
   private async removeChosen(candidates: number[], pick: (offer: number[]) => Promise<number | null>): Promise<number[]> {
     const chosen: number[] = [];
-    const loop = async (chunk: number[]) => {
-      let remaining = chunk;
+    const loop = async (list: number[]): Promise<void> => {
+      let remaining = list;
       while (remaining.length > 0) {
         const c = await pick(remaining).catch(() => null);
         if (c === null || !remaining.includes(c)) return;
         chosen.push(c);
         remaining = remaining.filter((x) => x !== c);
+        if (remaining.length >= 2 * MIN_SPLIT_GROUPS && this.limiter.spareConnections() >= 2) {
+          await Promise.all(halves(remaining).map(loop));
+          return;
+        }
       }
     };
-    await Promise.all(chunksOf(candidates, Math.min(this.opts.maxConnections ?? 4, Math.ceil(candidates.length / 8))).map(loop));
+    await loop(candidates);
     return [...new Set(chosen)];
   }
 
@@ -347,7 +386,7 @@ class Prober {
   private async testCompression(supported: TlsProtocol[], accepted: Map<ProtocolName, AcceptedSuite[]>): Promise<boolean | null> {
     const protocol = supported.find((p) => p !== 'TLSv1.3');
     if (!protocol) return null;
-    const suites = (accepted.get(protocol) ?? []).map((a) => a.code).slice(0, 128);
+    const suites = (accepted.get(protocol) ?? []).map((a) => a.code).slice(0, MAX_SUITES_PER_HELLO);
     const answer = await this.probe(protocol, suites.length, buildHello(protocol, suites, this.opts.serverName, { compression: true })).catch(() => null);
     return answer?.kind === 'hello' ? answer.serverHello.compressionMethod === 1 : null;
   }
@@ -358,7 +397,7 @@ class Prober {
     // Needs a version below the best one; the best may be TLS 1.3.
     const target = supported[0] === 'TLSv1.3' ? lower[0] : lower[1];
     if (!target) return null;
-    const suites = (accepted.get(target) ?? []).map((a) => a.code).slice(0, 128);
+    const suites = (accepted.get(target) ?? []).map((a) => a.code).slice(0, MAX_SUITES_PER_HELLO);
     const answer = await this.probe(target, suites.length, buildHello(target, suites, this.opts.serverName, { fallbackScsv: true })).catch(() => null);
     if (!answer) return null;
     if (answer.kind === 'alert') return answer.alert.name === 'inappropriate_fallback';
@@ -380,6 +419,14 @@ function toScanError(err: unknown): ScanError {
   if (code === 'ETIMEDOUT') return new ScanError('timeout', `connect timed out: ${message}`, { phase: 'connect', cause: err });
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ScanError('host_unreachable', message, { phase: 'connect', cause: err });
   return new ScanError('internal_error', `unexpected error while probing: ${message}`, { cause: err });
+}
+
+function isEcdhe(code: number): boolean {
+  return cipherSuiteByCode(code)?.keyExchange.startsWith('ECDHE') ?? false;
+}
+
+function hasEcdhe(suites: AcceptedSuite[]): boolean {
+  return suites.some((a) => isEcdhe(a.code));
 }
 
 function keyExchangeOf(code: number): 'dhe' | 'ecdhe' | null {
@@ -447,6 +494,11 @@ function dedupe(found: AcceptedSuite[]): AcceptedSuite[] {
   const byCode = new Map<number, AcceptedSuite>();
   for (const f of found) if (!byCode.has(f.code)) byCode.set(f.code, f);
   return [...byCode.values()].sort((a, b) => a.code - b.code);
+}
+
+/** Two round-robin halves. */
+function halves<T>(items: readonly T[]): T[][] {
+  return chunksOf(items, 2);
 }
 
 /** Round-robin split, so that likely-accepted suites spread over the chunks. */

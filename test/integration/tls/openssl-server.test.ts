@@ -26,10 +26,13 @@ interface Case {
   /** Protocols the server must be found to speak (all others false). */
   protocols: ProtocolName[];
   /** Further expectations on the result. */
-  check: (r: TlsResult, server: OpenSslServer) => void;
+  check: (r: TlsResult, server: OpenSslServer, probes: ProbeEvent[]) => void;
   /** Compare the (protocol, suite) set with sslscan's. Default true. */
   sslscan?: boolean;
 }
+
+type ProbeEvent = { protocol: ProtocolName; answer: string; alert?: string };
+const probesFor = (probes: ProbeEvent[], protocol: ProtocolName) => probes.filter((p) => p.protocol === protocol);
 
 const suitesOf = (r: TlsResult, protocol: ProtocolName) => r.cipherSuites.filter((s) => s.protocol === protocol).map((s) => s.code);
 const orderOf = (r: TlsResult, protocol: ProtocolName) => r.serverPreference.find((p) => p.protocol === protocol);
@@ -43,8 +46,13 @@ const cases: Case[] = [
     name: 'modern: TLS 1.2 and 1.3, default suites, client order',
     server: {},
     protocols: ['TLSv1.2', 'TLSv1.3'],
-    check: (r, server) => {
+    check: (r, server, probes) => {
       expect(suitesOf(r, 'TLSv1.3').sort()).toEqual(['0x1301', '0x1302', '0x1303']);
+      // A refused protocol costs one hello per 128 candidate suites (169 for TLS 1.0/1.1, 133 for
+      // SSLv3: two each), not one per parallel chunk.
+      for (const [p, alert] of [['TLSv1.1', 'internal_error'], ['TLSv1.0', 'internal_error'], ['SSLv3', 'handshake_failure']] as const) {
+        expect(probesFor(probes, p)).toEqual([1, 2].map(() => ({ protocol: p, answer: 'alert', alert })));
+      }
       expect(suitesOf(r, 'TLSv1.2')).toEqual(expect.arrayContaining(['0xC02F', '0xC030', '0xCCA8']));
       // Debian's SECLEVEL=2 default: no NULL, anonymous, export or RC4 suites.
       expect(r.cipherSuites.filter((s) => s.null || s.anonymous || s.export || s.rc4)).toEqual([]);
@@ -188,13 +196,19 @@ describe('prober against openssl s_server', () => {
   test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     server = await startOpenSslServer(c.server);
     try {
-      const r = await probeTls({ openSocket: tcpOpener(server.port), serverName: 'tls.test', probeTimeoutMs: 5000 });
+      const probes: ProbeEvent[] = [];
+      const r = await probeTls({
+        openSocket: tcpOpener(server.port),
+        serverName: 'tls.test',
+        probeTimeoutMs: 5000,
+        onProbe: (e) => probes.push({ protocol: e.protocol, answer: e.answer, ...(e.alert ? { alert: e.alert } : {}) }),
+      });
       expect(r.protocolErrors).toEqual({});
       expect(Object.fromEntries(ALL.map((p) => [p, r.protocols[p]]))).toEqual(Object.fromEntries(ALL.map((p) => [p, c.protocols.includes(p)])));
       // Every finding is for a protocol found supported, and every supported protocol has suites.
       for (const p of c.protocols) expect(suitesOf(r, p).length).toBeGreaterThan(0);
       expect(r.cipherSuites.every((s) => c.protocols.includes(s.protocol))).toBe(true);
-      c.check(r, server);
+      c.check(r, server, probes);
 
       if ((c.sslscan ?? true) && sslscanInstalled) {
         const oracle = await sslscanCiphers(server.port, server.env);

@@ -22,6 +22,23 @@ describe('ConnectionLimiter', () => {
     expect(done).toBe(25);
   });
 
+  test('spareConnections counts what is left of the cap, queued tasks included', async () => {
+    const limiter = new ConnectionLimiter(3, 0);
+    expect(limiter.spareConnections()).toBe(3);
+    const gates: (() => void)[] = [];
+    const tasks = Array.from({ length: 4 }, () => limiter.run(() => new Promise<void>((r) => gates.push(r))));
+    await new Promise((r) => setImmediate(r));
+    // Three running, one waiting.
+    expect(limiter.spareConnections()).toBe(-1);
+    // One finishes: the waiting one takes its slot.
+    gates.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(limiter.spareConnections()).toBe(0);
+    gates.splice(0).forEach((release) => release());
+    await Promise.all(tasks);
+    expect(limiter.spareConnections()).toBe(3);
+  });
+
   test('a failing task frees its slot', async () => {
     const limiter = new ConnectionLimiter(1, 0);
     await expect(limiter.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
