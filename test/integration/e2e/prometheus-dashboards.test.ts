@@ -1,0 +1,312 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { pino } from 'pino';
+import { parse } from 'yaml';
+import { Daemon } from '../../../src/daemon/index.js';
+import { LEGACY_OPENSSL_CONF, writeDhParams } from '../../harness/openssl-server.js';
+import { createLeaf, writePemFiles } from '../../harness/pki.js';
+import { freeTcpPort, waitForPort } from '../../harness/ports.js';
+import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
+import { type TestWorld, startWorld } from '../scan/fixtures.js';
+import { DASHBOARD_FILES, ROOT, allPanels, loadDashboard, metricNames, panelQueries, substitute } from './dashboards.js';
+
+// End to end: real Prosody servers → the exporter (Daemon) → a real Prometheus (Debian package) scraping it
+// every second and evaluating grafana/alerts/xmpp-tls.rules.yml → every query of every panel of the bundled
+// Grafana dashboards, with the template variables filled in, must return data; the alerts this world must
+// raise are pending or firing, and no others.
+//
+// The world: the certificate cases of test/integration/scan/fixtures.ts on one modern Prosody (c2s, one s2s,
+// one direct TLS), a legacy Prosody (TLS 1.0+, NULL/anonymous suites, 1024-bit DH and RSA key, self-signed,
+// encryption optional) and a domain nothing listens for.
+
+const PROMETHEUS = '/usr/bin/prometheus';
+const PROMTOOL = '/usr/bin/promtool';
+const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
+const HAVE_PROMETHEUS = existsSync(PROMETHEUS);
+if (!HAVE_PROMETHEUS) console.warn(`${PROMETHEUS} not found: the dashboard and alert end-to-end tests are skipped (Debian package "prometheus")`);
+const describeWithPrometheus = HAVE_PROMETHEUS ? describe : describe.skip;
+
+const C2S_DOMAINS = ['trusted.test', 'expired.test', 'selfsigned.test', 'wronghost.test', 'soon.test', 'nochain.test', 'ecdsa.test'];
+/** (domain, mode) targets of the exporter's configuration. */
+const TARGET_COUNT = C2S_DOMAINS.length + 4; // + trusted.test s2s, chat.wildcard.test direct TLS, legacy.test, down.test
+
+/** Template variables as Grafana fills them in: `All` of a multi-value variable is `(a|b)`, or its allValue. */
+const VARIABLES: Record<string, Record<string, string>> = {
+  'xmpp-tls-fleet.json': { mode: '(c2s|s2s)', domain: '.*' },
+  // legacy.test has a finding for every panel (caps, trust errors, DHE, SASL before TLS, pending alerts).
+  'xmpp-tls-domain.json': { mode: '(c2s|s2s)', domain: 'legacy.test' },
+};
+
+const logger = pino({ level: 'silent' });
+let world: TestWorld | undefined;
+let legacy: ProsodyInstance | undefined;
+let daemon: Daemon | undefined;
+let prometheus: ChildProcess | undefined;
+let prometheusLog = '';
+let promUrl = '';
+
+interface PromResponse<T> { status: string; data: T; error?: string }
+interface VectorSample { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }
+interface QueryData { resultType: string; result: VectorSample[] | [number, string] }
+interface AlertEntry { labels: Record<string, string>; state: string }
+
+async function promGet<T>(path: string, params: Record<string, string> = {}): Promise<PromResponse<T>> {
+  const res = await fetch(`${promUrl}${path}?${new URLSearchParams(params)}`);
+  const body = (await res.json()) as PromResponse<T>;
+  if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
+  return body;
+}
+
+async function instant(query: string): Promise<VectorSample[]> {
+  const { data } = await promGet<QueryData>('/api/v1/query', { query });
+  if (data.resultType === 'scalar') return [{ metric: {}, value: data.result as [number, string] }];
+  return data.result as VectorSample[];
+}
+
+async function range(query: string, seconds = 120): Promise<VectorSample[]> {
+  const end = Date.now() / 1000;
+  const { data } = await promGet<QueryData>('/api/v1/query_range', { query, start: String(end - seconds), end: String(end), step: '1' });
+  return data.result as VectorSample[];
+}
+
+async function activeAlerts(): Promise<AlertEntry[]> {
+  return (await promGet<{ alerts: AlertEntry[] }>('/api/v1/alerts')).data.alerts;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${prometheusLog.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The alerts this world must raise, as `alertname domain` → state (from the rule's `for:`). */
+function expectedAlerts(): Map<string, string> {
+  const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert?: string; for?: string }[] }[] }).groups.flatMap((g) => g.rules);
+  const state = (alert: string) => (rules.find((r) => r.alert === alert)?.for ? 'pending' : 'firing');
+  const pairs: [string, string][] = [
+    ['XmppTlsCertificateExpired', 'expired.test'],
+    ['XmppTlsCertificateExpiringSoon', 'soon.test'], // 10 days: the 28-day warning, not the 7-day one
+    ['XmppTlsCertificateUntrusted', 'selfsigned.test'],
+    ['XmppTlsCertificateUntrusted', 'nochain.test'],
+    ['XmppTlsCertificateUntrusted', 'legacy.test'], // expired.test is untrusted too, but reported as expired only
+    ['XmppTlsCertificateNameMismatch', 'wronghost.test'],
+    ['XmppTlsEncryptionNotRequired', 'legacy.test'],
+    ...['expired.test', 'selfsigned.test', 'nochain.test', 'legacy.test', 'wronghost.test'].map((d): [string, string] => ['XmppTlsGradeBelowB', d]),
+  ];
+  return new Map(pairs.map(([a, d]) => [`${a} ${d}`, state(a)]));
+}
+
+const alertKey = (a: AlertEntry) => `${a.labels.alertname} ${a.labels.domain ?? ''}`;
+
+beforeAll(async () => {
+  if (!HAVE_PROMETHEUS) return;
+  // The world: a modern Prosody with the certificate cases, a legacy one for the weak findings.
+  const [w, legacyParts] = await Promise.all([
+    startWorld(),
+    (async () => {
+      const leaf = await createLeaf(null, { dns: ['legacy.test'], selfSigned: true, key: { type: 'RSA', bits: 1024 } });
+      return leaf;
+    })(),
+  ]);
+  world = w;
+  const files = await writePemFiles(world.dir, 'legacy.test', legacyParts);
+  const opensslConf = join(world.dir, 'legacy-openssl.cnf');
+  await writeFile(opensslConf, LEGACY_OPENSSL_CONF);
+  const dhparam = await writeDhParams(world.dir, 'node:modp2'); // 1024 bits
+  legacy = await startProsody({
+    hosts: [{ domain: 'legacy.test', ...files }],
+    opensslConf,
+    c2sRequireEncryption: false,
+    directTls: false,
+    ssl: { protocol: 'tlsv1+', ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', dhparam },
+  });
+
+  // The exporter.
+  const p = world.prosody.ports;
+  const target = (domain: string, mode: string, port: number | null, extra = '') => `  - domain: ${domain}\n    modes: [${mode}]\n    connect: "127.0.0.1:${port}"\n${extra}`;
+  const deadPort = await freeTcpPort(); // nothing listens there: down.test is unreachable
+  const configFile = join(world.dir, 'exporter.yaml');
+  await writeFile(
+    configFile,
+    `listen: "127.0.0.1:0"
+schedule:
+  cron: "0 0 1 1 *"
+  jitterSeconds: 0
+concurrency:
+  domains: 4
+  connectionsPerHost: 4
+  connectionDelayMs: 0
+scanner:
+  caFiles: ["${world.caFile}"]
+  systemRoots: false
+  fetchAia: false
+stateFile: "${join(world.dir, 'state.json')}"
+targets:
+${C2S_DOMAINS.map((d) => target(d, 'c2s', p.c2s)).join('')}${target('trusted.test', 's2s', p.s2s)}${target('chat.wildcard.test', 'c2s', p.c2sDirectTls, '    directTls: true\n')}${target('legacy.test', 'c2s', legacy.ports.c2s)}${target('down.test', 'c2s', deadPort)}`,
+  );
+  daemon = await Daemon.start({ configFile, logger });
+
+  // Prometheus, scraping the exporter every second and evaluating the alert rules every second.
+  const promPort = await freeTcpPort();
+  promUrl = `http://127.0.0.1:${promPort}`;
+  const promConfig = join(world.dir, 'prometheus.yml');
+  await writeFile(
+    promConfig,
+    `global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${JSON.stringify(RULES)}
+scrape_configs:
+  - job_name: xmpp-tls-exporter
+    static_configs:
+      - targets: ["${new URL(daemon.url).host}"]
+`,
+  );
+  prometheus = spawn(
+    PROMETHEUS,
+    [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(world.dir, 'prometheus-data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  prometheus.stdout?.on('data', (d: Buffer) => (prometheusLog += d.toString()));
+  prometheus.stderr?.on('data', (d: Buffer) => (prometheusLog += d.toString()));
+  const alive = () => prometheus?.exitCode === null && prometheus.signalCode === null;
+  await waitForPort(promPort, '127.0.0.1', 20_000, alive);
+  await until('Prometheus ready', 20_000, async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
+
+  // Every target scanned and in Prometheus with a few samples (rates and changes need two), the slow legacy
+  // scan included, and the rules evaluated on the data.
+  await until('every target in Prometheus', 60_000, async () => {
+    const [n] = await instant('count(xmpp_tls_scan_success)');
+    const [samples] = await instant('min(count_over_time(xmpp_tls_domain_grade[1m]))');
+    const [legacyGrade] = await instant('count_over_time(xmpp_tls_domain_grade{domain="legacy.test"}[1m])');
+    return Number(n?.value?.[1]) === TARGET_COUNT && Number(samples?.value?.[1]) >= 3 && Number(legacyGrade?.value?.[1]) >= 3 ? true : undefined;
+  });
+  const expected = expectedAlerts();
+  await until('the expected alerts', 20_000, async () => {
+    const got = new Map((await activeAlerts()).map((a) => [alertKey(a), a.state]));
+    return [...expected].every(([k, s]) => got.get(k) === s) ? true : undefined;
+  });
+}, 90_000);
+
+afterAll(async () => {
+  if (prometheus && prometheus.exitCode === null && prometheus.signalCode === null) {
+    const gone = new Promise((r) => prometheus!.once('exit', r));
+    prometheus.kill('SIGTERM');
+    const force = setTimeout(() => prometheus!.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(force);
+  }
+  await daemon?.stop();
+  await legacy?.stop();
+  await world?.stop();
+});
+
+// The queries are listed when the file is loaded, one test each, so a failure names the panel.
+const queries = DASHBOARD_FILES.flatMap((file) =>
+  panelQueries(loadDashboard(file)).map((q) => ({ ...q, file, promql: substitute(q.expr, VARIABLES[file] as Record<string, string>) })),
+);
+
+describeWithPrometheus('every panel query of the bundled dashboards returns data from a real Prometheus', () => {
+  test('the dashboards have queries and every variable is filled in', () => {
+    expect(queries.length).toBeGreaterThan(100);
+    for (const q of queries) expect(`${q.panel} ${q.refId}: ${q.promql}`).not.toMatch(/\$/);
+  });
+
+  test.each(queries.map((q) => [`${q.file} › ${q.panel} › ${q.refId}`, q] as const))('%s', async (_name, q) => {
+    const result = q.instant ? await instant(q.promql) : await range(q.promql);
+    if (result.length === 0) throw new Error(`no data for ${q.panel} (${q.refId}): ${q.promql}`);
+    expect(result.length).toBeGreaterThan(0);
+  });
+
+  test('the template variables list the scanned domains', async () => {
+    // fleet: label_values(xmpp_tls_scan_success{mode=~"$mode"}, domain); domain: label_values(xmpp_tls_scan_success, domain)
+    const { data } = await promGet<string[]>('/api/v1/label/domain/values', { 'match[]': 'xmpp_tls_scan_success{mode=~"(c2s|s2s)"}' });
+    expect(data).toEqual(expect.arrayContaining([...C2S_DOMAINS, 'chat.wildcard.test', 'legacy.test', 'down.test']));
+  });
+
+  test('fleet panels see what the world holds: grades, trust reasons, protocols, the unreachable target', async () => {
+    const value = async (q: string) => Number((await instant(q))[0]?.value?.[1]);
+    expect(await value('count(xmpp_tls_grade_info{grade="A+"}) or vector(0)')).toBeGreaterThanOrEqual(4);
+    expect(await value('count(xmpp_tls_grade_info{grade="M"}) or vector(0)')).toBe(1);
+    expect(await value('count(xmpp_tls_certificate_trust_error{reason="expired"}) or vector(0)')).toBe(1);
+    expect(await value('count(xmpp_tls_certificate_trust_error{reason="self_signed"}) or vector(0)')).toBe(2);
+    expect(await value('sum(xmpp_tls_protocol_supported{protocol="TLSv1.0"})')).toBe(1);
+    expect(await value('count(xmpp_tls_scan_success == 0) or vector(0)')).toBe(1);
+    const soonest = await instant('bottomk(1, min by (domain, mode) (xmpp_tls_certificate_expiry_seconds))');
+    expect(soonest[0]?.metric.domain).toBe('expired.test');
+  });
+});
+
+describeWithPrometheus('alerts from grafana/alerts/xmpp-tls.rules.yml on the live world', () => {
+  test('exactly the expected alerts are active, firing or pending as their `for:` says', async () => {
+    const alerts = await activeAlerts();
+    const got = new Map(alerts.map((a) => [alertKey(a), a.state]));
+    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expectedAlerts()));
+  });
+
+  test("soon.test's 10-day certificate raises the 28-day warning and not the 7-day alert; expired.test is expired", async () => {
+    const alerts = await activeAlerts();
+    const of = (name: string) => alerts.filter((a) => a.labels.alertname === name).map((a) => `${a.labels.domain} ${a.state}`);
+    expect(of('XmppTlsCertificateExpiringSoon')).toEqual(['soon.test firing']);
+    expect(of('XmppTlsCertificateExpiringVerySoon')).toEqual([]);
+    expect(of('XmppTlsCertificateExpired')).toEqual(['expired.test firing']);
+    expect(alerts.find((a) => a.labels.alertname === 'XmppTlsCertificateExpired')?.labels.severity).toBe('critical');
+  });
+});
+
+describeWithPrometheus('the scrape', () => {
+  (existsSync(PROMTOOL) ? test : test.skip)('promtool check metrics finds nothing to complain about', async () => {
+    const body = await (await fetch(`${daemon!.url}/metrics`)).text();
+    const child = promisify(execFile)(PROMTOOL, ['check', 'metrics']);
+    child.child.stdin?.end(body);
+    const { stdout, stderr } = await child;
+    expect(stdout + stderr).toBe('');
+  });
+
+  test('Prometheus scrapes the exporter without errors', async () => {
+    const { data } = await promGet<{ activeTargets: { health: string; lastError: string }[] }>('/api/v1/targets');
+    expect(data.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+  });
+});
+
+describe('dashboard JSON', () => {
+  const metricsDoc = readFileSync(join(ROOT, 'docs/metrics.md'), 'utf8');
+  test.each(DASHBOARD_FILES.map((f) => [f]))('%s: importable, datasource a variable, only documented metrics', (file) => {
+    const d = loadDashboard(file);
+    expect(d.schemaVersion).toBeGreaterThanOrEqual(39);
+    expect(d.id).toBeNull();
+    expect(d.uid).toBe(file.replace(/\.json$/, ''));
+    const ds = d.templating.list.find((v) => v.name === 'datasource');
+    expect(ds).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    const panels = allPanels(d);
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    for (const p of panels) {
+      expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+      if (p.type === 'row') continue;
+      expect(`${p.title}: ${p.description ?? ''}`).toMatch(/: \S/); // every panel says what it shows
+      expect([p.title, p.datasource]).toEqual([p.title, { type: 'prometheus', uid: '${datasource}' }]);
+      for (const t of p.targets ?? []) {
+        expect([p.title, t.datasource]).toEqual([p.title, { type: 'prometheus', uid: '${datasource}' }]);
+        for (const m of metricNames(t.expr ?? '')) if (m !== 'ALERTS') expect(metricsDoc).toContain(`### \`${m}\``);
+      }
+    }
+    // No data source is hard-wired anywhere: every uid is the variable (or Grafana's built-in annotations).
+    const uids = [...JSON.stringify(d).matchAll(/"uid":\s*"([^"]*)"/g)].map((m) => m[1]);
+    expect(new Set(uids)).toEqual(new Set([d.uid, '${datasource}', '-- Grafana --']));
+  });
+});
