@@ -7,7 +7,7 @@ export { escapeXml, renderDiffHtml, renderHtml, svgChart } from './html.js';
 export { mdCell, renderDiffMarkdown, renderMarkdown } from './markdown.js';
 export { createProgress, eta, formatDuration, type Progress, progressLine } from './progress.js';
 export { reportSections, type Section } from './sections.js';
-export { type SoftwareInfo, softwareLabel, softwareOf } from './software.js';
+export { type KnownSoftware, softwareLabel, softwareOf } from './software.js';
 export type * from './types.js';
 export { REPORT_VERSION } from './types.js';
 

@@ -1,10 +1,11 @@
 import type { ScanResult } from '../result/types.js';
 
-// The server software (XEP-0092 jabber:iq:version) of a scan result. The `software` field is
-// being added to the result document separately; it is read loosely here so the report works
-// with documents that have it, lack it, or carry an error in its place.
+// The server software (XEP-0092 jabber:iq:version) of a scan result: `ScanResult.software`
+// (`{ name, version, os, queriedAt, error? }`, optional). Read loosely, as unknown JSON, because
+// reports are also made from state files and documents written before the field existed, or by
+// another version: absent, null, a failed query (name and version null) all mean "unknown".
 
-export interface SoftwareInfo {
+export interface KnownSoftware {
   name: string | null;
   version: string | null;
   os: string | null;
@@ -14,7 +15,7 @@ function stringOrNull(v: unknown): string | null {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
 }
 
-function asSoftware(v: unknown): SoftwareInfo | null {
+function asSoftware(v: unknown): KnownSoftware | null {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
   const o = v as Record<string, unknown>;
   const info = { name: stringOrNull(o.name), version: stringOrNull(o.version), os: stringOrNull(o.os) };
@@ -23,7 +24,7 @@ function asSoftware(v: unknown): SoftwareInfo | null {
 }
 
 /** The domain's software: the result's `software`, else the first endpoint that has one; null when unknown. */
-export function softwareOf(result: ScanResult): SoftwareInfo | null {
+export function softwareOf(result: ScanResult): KnownSoftware | null {
   const top = asSoftware((result as unknown as { software?: unknown }).software);
   if (top) return top;
   for (const ep of result.endpoints ?? []) {
@@ -34,7 +35,7 @@ export function softwareOf(result: ScanResult): SoftwareInfo | null {
 }
 
 /** "name version (os)", leaving out what is unknown. */
-export function softwareLabel(s: SoftwareInfo): string {
+export function softwareLabel(s: KnownSoftware): string {
   const main = [s.name ?? 'unknown', s.version].filter(Boolean).join(' ');
   return s.os ? `${main} (${s.os})` : main;
 }
