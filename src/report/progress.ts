@@ -71,26 +71,22 @@ class LineProgress implements Progress {
 /** A redrawn bar, for a terminal. */
 class BarProgress implements Progress {
   private readonly bar: cliProgress.SingleBar;
-  private failed = 0;
-  private done = 0;
+  private readonly counts: ProgressCounts;
+  private readonly started = Date.now();
   constructor(total: number, stream: NodeJS.WriteStream) {
+    this.counts = { total, done: 0, failed: 0 };
+    // The ETA is ours (average pace, "?" before the first result), like the plain lines'.
     this.bar = new cliProgress.SingleBar(
-      {
-        stream,
-        format: 'scanning [{bar}] {value}/{total} | {failed} failed | {remaining} remaining | ETA {eta_formatted} | {last}',
-        barsize: 30,
-        hideCursor: true,
-        clearOnComplete: false,
-        etaBuffer: 50,
-      },
+      { stream, format: 'scanning [{bar}] {value}/{total} | {failed} failed | {remaining} remaining | ETA {etaText} | {last}', barsize: 30, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total, 0, { failed: 0, remaining: total, last: '' });
+    this.bar.start(total, 0, { failed: 0, remaining: total, etaText: '?', last: '' });
   }
   tick(failed: boolean, label: string): void {
-    this.done++;
-    if (failed) this.failed++;
-    this.bar.increment(1, { failed: this.failed, remaining: this.bar.getTotal() - this.done, last: label });
+    const c = this.counts;
+    c.done++;
+    if (failed) c.failed++;
+    this.bar.increment(1, { failed: c.failed, remaining: c.total - c.done, etaText: formatDuration(eta(c, Date.now() - this.started)), last: label });
   }
   stop(): void {
     this.bar.stop();
