@@ -1,6 +1,6 @@
 import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
-import type { CertificateResult, EndpointResult, ProtocolName, ScanResult, TlsResult } from '../result/types.js';
+import type { CertificateResult, EndpointResult, ProtocolName, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
 
 // The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
 // (the caller decides from isTTY / NO_COLOR).
@@ -26,6 +26,7 @@ export const ANSI: TextStyle = {
 export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): string {
   const lines: string[] = [];
   lines.push(style.bold(`${r.domain} (${r.mode}) — scanned ${r.startedAt} in ${r.durationSeconds.toFixed(2)} s`));
+  if (r.software) lines.push(`  Software            ${formatSoftware(r.software, style)}`);
   if (r.error) {
     lines.push(`  ${style.bad('error')} ${r.error.code}: ${r.error.message}`);
     return lines.join('\n') + '\n';
@@ -34,6 +35,13 @@ export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): strin
   if (r.endpoints.length === 0) lines.push('  no endpoints');
   for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, style));
   return lines.join('\n') + '\n';
+}
+
+/** XEP-0092 answer: "Prosody 0.12.4 (Linux)", or why there is none. */
+function formatSoftware(s: SoftwareInfo, style: TextStyle): string {
+  if (s.error) return `${style.warn('unknown')} ${s.error.code}${s.error.condition ? ` (${s.error.condition})` : ''}: ${s.error.message}`;
+  const main = [s.name ?? '(no name)', s.version].filter(Boolean).join(' ');
+  return s.os ? `${main} (${s.os})` : main;
 }
 
 function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { loadTrustStore } from '../certificate/index.js';
+import { resolve } from 'node:path';
+import { type TrustStore, loadTrustStore } from '../certificate/index.js';
+import { ConfigError, VERSION_ENV, parseConfig, versionAccountOptions } from '../config/index.js';
 import type { ClientCertificate } from '../connector/index.js';
 import type { ProfileName } from '../grading/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { scanDomain } from '../scan/index.js';
+import { VersionQueryClient } from '../software/index.js';
 import { ANSI, PLAIN, formatScanReport } from './report-text.js';
 
 /** Options as commander hands them over (see program.ts for the flags). */
@@ -44,6 +47,13 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
     return 2;
   }
   const ms = flags.timeout * 1000;
+  let software: VersionQueryClient | undefined;
+  try {
+    software = versionClientFromEnv(trustStore, ms);
+  } catch (err) {
+    process.stderr.write(`xmpp-tls-exporter scan: ${(err as Error).message}\n`);
+    return 2;
+  }
   const result = await scanDomain(domain, {
     mode: flags.mode,
     trustStore,
@@ -58,7 +68,9 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
     ...(flags.directTls ? { directTls: true } : {}),
     ...(flags.resolver ? { resolver: flags.resolver } : {}),
     ...(clientCertificate ? { clientCertificate } : {}),
+    ...(software ? { softwareQuery: (d: string, signal?: AbortSignal) => software.query(d, signal) } : {}),
   });
+  await software?.close();
   if (flags.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {
@@ -66,6 +78,25 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
     process.stdout.write(formatScanReport(result, useColor ? ANSI : PLAIN));
   }
   return exitCodeFor(result);
+}
+
+/**
+ * The software version query's client when XMPP_TLS_EXPORTER_VERSION_JID (and a password variable)
+ * is set, checked as the daemon checks `version:`; the account's server must be trusted by the
+ * scan's trust anchors (--ca-file, the bundled roots). Throws Error naming every problem.
+ */
+function versionClientFromEnv(trustStore: TrustStore, timeoutMs: number): VersionQueryClient | undefined {
+  if (!Object.values(VERSION_ENV).some((name) => process.env[name])) return undefined;
+  let config;
+  try {
+    config = parseConfig('{}', resolve('environment'), { env: process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(`software version query: ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    throw err;
+  }
+  const options = versionAccountOptions(config);
+  if (!options) return undefined;
+  return new VersionQueryClient({ ...options, trustStore, timeouts: { connectMs: timeoutMs, readMs: timeoutMs, handshakeMs: timeoutMs } });
 }
 
 export function exitCodeFor(result: ScanResult): number {

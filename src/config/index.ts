@@ -3,7 +3,8 @@
 export { cronProblem } from './cron.js';
 export { checkResolver, defaultConfig, loadConfig, matchesPattern, normalizePattern, parseConfig, parseListen, type ParseOptions } from './load.js';
 export { type CheckOutcome, type ReloadOutcome, checkConfig, reloadConfig, restartNeeded } from './reload.js';
-export { buildTrustStore, loadClientCertificate, type LoadedScanMaterial, toScanOptions } from './scan-options.js';
+export { buildTrustStore, loadClientCertificate, type LoadedScanMaterial, toScanOptions, versionAccountOptions } from './scan-options.js';
+export { Secret } from './secret.js';
 export { SCHEMA_URL, configSchema, formatPath } from './schema.js';
 export {
   type FetchLike,
@@ -23,5 +24,18 @@ export {
   parseTargetList,
   resolveTargets,
 } from './targets.js';
-export { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type LogLevel, MODES, type Mode, type TargetConfig, type UrlSourceConfig, formatIssue } from './types.js';
+export {
+  type Config,
+  ConfigError,
+  type ConfigIssue,
+  DEFAULT_MODES,
+  type LogLevel,
+  MODES,
+  type Mode,
+  type TargetConfig,
+  type UrlSourceConfig,
+  VERSION_ENV,
+  type VersionConfig,
+  formatIssue,
+} from './types.js';
 export { type WatchOptions, watchFiles, watchedFiles } from './watch.js';

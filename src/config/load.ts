@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -6,7 +6,9 @@ import { Document, LineCounter, YAMLMap, isMap, isNode, isPair, isScalar, isSeq,
 import { normalizeDomain, parseHostPort } from '../discovery/index.js';
 import { cronProblem } from './cron.js';
 import { type PathSegment, type RawIssue, formatPath, validateSchema } from './schema.js';
-import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type LogLevel, type Mode, type TargetConfig } from './types.js';
+import { parseBareJid } from '../software/jid.js';
+import { Secret } from './secret.js';
+import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type LogLevel, type Mode, type TargetConfig, VERSION_ENV, type VersionConfig } from './types.js';
 
 // Loading: YAML → schema (shape, defaults) → semantic checks the schema can't express (cron
 // syntax, domain and HOST:PORT syntax, files that must exist) → Config. Every problem found is
@@ -15,6 +17,8 @@ import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type LogLeve
 export interface ParseOptions {
   /** Check that referenced files (CA, certificates, keys) exist and are readable. Default true. */
   checkFiles?: boolean;
+  /** Where the XMPP_TLS_EXPORTER_VERSION_* variables are read. Default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export async function loadConfig(file: string, opts: ParseOptions = {}): Promise<Config> {
@@ -53,8 +57,9 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   }
 
   const baseDir = dirname(resolve(file));
-  const schemaIssues = validateSchema(data);
-  const semantic = new SemanticChecks(baseDir, opts.checkFiles !== false);
+  const fromEnv = applyVersionEnv(data as Record<string, unknown>, opts.env ?? process.env);
+  const schemaIssues = validateSchema(data).map((i) => mentionEnv(i, fromEnv));
+  const semantic = new SemanticChecks(baseDir, opts.checkFiles !== false, fromEnv);
   semantic.run(data as Record<string, unknown>);
   // A semantic check of a value the schema already rejected would only repeat the problem.
   const rejected = schemaIssues.map((i) => formatPath(i.segments));
@@ -131,6 +136,65 @@ interface RawConfig {
   probe: Config['probe'];
   web: { tls_server_config?: { cert_file: string; key_file: string }; basic_auth_users: Record<string, string> };
   log: { level: LogLevel; format: 'json' | 'pretty' | 'auto' };
+  version?: {
+    jid: string;
+    password?: string;
+    passwordFile?: string;
+    connect?: string;
+    directTls: boolean;
+    caFiles: string[];
+    systemRoots: boolean;
+    allowPlain: boolean;
+    timeoutSeconds: number;
+    resource?: string;
+  };
+}
+
+/**
+ * Moves the XMPP_TLS_EXPORTER_VERSION_* variables into `version:` (they override the file; a
+ * password from the environment replaces both password and passwordFile). Returns which keys came
+ * from the environment, and under which variable, for messages.
+ */
+function applyVersionEnv(data: Record<string, unknown>, env: Record<string, string | undefined>): Map<string, string> {
+  const fromEnv = new Map<string, string>();
+  const jid = env[VERSION_ENV.jid];
+  const password = env[VERSION_ENV.password];
+  const passwordFile = env[VERSION_ENV.passwordFile];
+  const connect = env[VERSION_ENV.connect];
+  const set = (v: string | undefined) => v !== undefined && v !== '';
+  if (!set(jid) && !set(password) && !set(passwordFile) && !set(connect)) return fromEnv;
+  const existing = data.version;
+  if (existing !== undefined && (existing === null || typeof existing !== 'object' || Array.isArray(existing))) return fromEnv; // the schema reports it
+  const version = { ...((existing as Record<string, unknown> | undefined) ?? {}) };
+  if (set(jid)) {
+    version.jid = jid;
+    fromEnv.set('jid', VERSION_ENV.jid);
+  }
+  if (set(connect)) {
+    version.connect = connect;
+    fromEnv.set('connect', VERSION_ENV.connect);
+  }
+  if (set(password)) {
+    version.password = password;
+    delete version.passwordFile;
+    fromEnv.set('password', VERSION_ENV.password);
+  } else if (set(passwordFile)) {
+    // Relative to the working directory, as paths on a command line are.
+    version.passwordFile = resolve(passwordFile!);
+    delete version.password;
+    fromEnv.set('passwordFile', VERSION_ENV.passwordFile);
+  }
+  data.version = version;
+  return fromEnv;
+}
+
+const FROM_ENV = /\(from the environment variable XMPP_TLS_EXPORTER_VERSION_[A-Z_]+\)$/;
+
+/** An issue about a value that came from the environment says so. */
+function mentionEnv(issue: RawIssue, fromEnv: Map<string, string>): RawIssue {
+  const [first, second] = issue.segments;
+  const variable = first === 'version' && typeof second === 'string' ? fromEnv.get(second) : undefined;
+  return variable ? { ...issue, message: `${issue.message} (from the environment variable ${variable})` } : issue;
 }
 
 class SemanticChecks {
@@ -138,10 +202,13 @@ class SemanticChecks {
   /** Normalised domain per targets[i] (when valid). */
   readonly domains = new Map<number, string>();
   readonly patterns = new Map<number, string>();
+  /** version: the password and where it came from, once read. */
+  versionPassword: { value: string; source: string } | undefined;
 
   constructor(
     private readonly baseDir: string,
     private readonly checkFiles: boolean,
+    private readonly fromEnv: Map<string, string> = new Map(),
   ) {}
 
   private add(segments: PathSegment[], message: string): void {
@@ -189,6 +256,9 @@ class SemanticChecks {
       if (probe.allow === 'patterns' && probe.patterns.length === 0) this.add(['probe', 'patterns'], 'must list at least one pattern with allow: patterns');
     }
 
+    const version = obj(c.version);
+    if (version) this.version(version);
+
     const web = obj(c.web);
     if (web) {
       const tls = obj(web.tls_server_config);
@@ -203,6 +273,50 @@ class SemanticChecks {
           else if (user === '') this.add(['web', 'basic_auth_users', user], 'the user name is empty');
         }
       }
+    }
+  }
+
+  private version(v: Record<string, unknown>): void {
+    const at = (key: string): PathSegment[] => ['version', key];
+    const env = (key: string) => (this.fromEnv.has(key) ? ` (from the environment variable ${this.fromEnv.get(key)})` : '');
+    if (v.jid === undefined) this.add(['version', 'jid'], `is required (or set ${VERSION_ENV.jid})`);
+    else if (typeof v.jid === 'string') {
+      const jid = v.jid;
+      try {
+        parseBareJid(jid);
+      } catch (err) {
+        this.add(at('jid'), (err as Error).message + env('jid'));
+      }
+    }
+    if (typeof v.connect === 'string') {
+      const connect = v.connect;
+      try {
+        parseHostPort(connect);
+      } catch (err) {
+        this.add(at('connect'), (err as Error).message + env('connect'));
+      }
+    }
+    if (Array.isArray(v.caFiles)) v.caFiles.forEach((f, i) => this.file(['version', 'caFiles', i], f));
+    if (v.password !== undefined && v.passwordFile !== undefined) {
+      this.add(at('passwordFile'), 'set either password or passwordFile, not both');
+      return;
+    }
+    if (typeof v.password === 'string') {
+      this.versionPassword = { value: v.password, source: this.fromEnv.get('password') ?? 'version.password' };
+    } else if (typeof v.passwordFile === 'string') {
+      const path = resolve(this.baseDir, v.passwordFile);
+      try {
+        // One trailing newline (echo, editors) is not part of the password.
+        const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+        if (value === '') this.add(at('passwordFile'), `${path} is empty${env('passwordFile')}`);
+        else this.versionPassword = { value, source: this.fromEnv.get('passwordFile') ?? 'version.passwordFile' };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? `file not found: ${path}` : code === 'EISDIR' ? `${path} is a directory, not a file` : `cannot read ${path}: ${(err as Error).message}`;
+        this.add(at('passwordFile'), why + env('passwordFile'));
+      }
+    } else if (v.password === undefined && v.passwordFile === undefined) {
+      this.add(at('password'), `is required: set version.password, version.passwordFile, ${VERSION_ENV.password} or ${VERSION_ENV.passwordFile}`);
     }
   }
 
@@ -330,6 +444,22 @@ function buildConfig(raw: RawConfig, baseDir: string, checks: SemanticChecks): C
       basicAuthUsers: { ...raw.web.basic_auth_users },
     },
     log: { level: raw.log.level, format: raw.log.format },
+    ...(raw.version && checks.versionPassword ? { version: buildVersion(raw.version, checks.versionPassword, abs) } : {}),
+  };
+}
+
+function buildVersion(v: NonNullable<RawConfig['version']>, password: { value: string; source: string }, abs: (p: string) => string): VersionConfig {
+  return {
+    jid: v.jid,
+    password: new Secret(password.value),
+    passwordSource: password.source,
+    ...(v.connect !== undefined ? { connect: v.connect } : {}),
+    directTls: v.directTls,
+    caFiles: v.caFiles.map(abs),
+    systemRoots: v.systemRoots,
+    allowPlain: v.allowPlain,
+    timeoutSeconds: v.timeoutSeconds,
+    ...(v.resource !== undefined ? { resource: v.resource } : {}),
   };
 }
 
@@ -343,7 +473,8 @@ function yamlMessage(code: string, message: string, at: string): string {
 
 function locate(issues: RawIssue[], doc: Document, lineCounter: LineCounter): ConfigIssue[] {
   const located = issues.map((issue) => {
-    const offset = offsetOf(doc, issue);
+    // A value from the environment has no place in the file.
+    const offset = FROM_ENV.test(issue.message) ? undefined : offsetOf(doc, issue);
     const out: ConfigIssue = { path: formatPath(issue.segments), message: issue.message };
     if (offset !== undefined) {
       const pos = lineCounter.linePos(offset);

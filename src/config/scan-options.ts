@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type TrustStore, loadTrustStore } from '../certificate/index.js';
 import type { ClientCertificate } from '../connector/index.js';
 import type { ScanOptions } from '../scan/index.js';
+import type { VersionAccountOptions } from '../software/index.js';
 import type { Config, Mode, TargetConfig } from './types.js';
 
 // From the configuration to scanDomain()'s options. The trust store and the client certificate
@@ -50,4 +51,27 @@ export function toScanOptions(config: Config, target: TargetConfig, mode: Mode, 
 
 function seconds(s: number): number {
   return Math.round(s * 1000);
+}
+
+/**
+ * The software version query's account settings (VersionQueryClient options) from `version:`;
+ * undefined when no account is configured. Its trust anchors are version.caFiles (plus the bundled
+ * roots unless version.systemRoots is false); the login uses the scanner's timeouts and resolver.
+ */
+export function versionAccountOptions(config: Config): VersionAccountOptions | undefined {
+  const v = config.version;
+  if (!v) return undefined;
+  const t = config.timeouts;
+  return {
+    jid: v.jid,
+    password: v.password.reveal(),
+    ...(v.connect !== undefined ? { connect: v.connect } : {}),
+    ...(v.directTls ? { directTls: true } : {}),
+    ...(config.scanner.resolver !== undefined ? { resolver: config.scanner.resolver } : {}),
+    trustStore: loadTrustStore({ caFiles: v.caFiles, systemRoots: v.systemRoots }),
+    allowPlain: v.allowPlain,
+    ...(v.resource !== undefined ? { resource: v.resource } : {}),
+    timeouts: { connectMs: seconds(t.connectSeconds), readMs: seconds(t.readSeconds), handshakeMs: seconds(t.handshakeSeconds) },
+    queryTimeoutMs: seconds(v.timeoutSeconds),
+  };
 }

@@ -1,5 +1,6 @@
 import type { ProfileName } from '../grading/index.js';
 import type { Mode } from '../result/types.js';
+import type { Secret } from './secret.js';
 
 // The daemon's configuration after loading: every default filled in, every path absolute (relative
 // paths in the file are relative to the file's directory), every domain normalised. The YAML
@@ -32,6 +33,33 @@ export interface UrlSourceConfig {
   refreshSeconds: number;
 }
 
+/** The client account of the XEP-0092 software version query (`version:` in the YAML, or the environment). */
+export interface VersionConfig {
+  /** Bare JID, as configured. */
+  jid: string;
+  /** From `password`, `passwordFile` or the environment; prints as [redacted]. */
+  password: Secret;
+  /** Where the password came from, for messages: `version.password`, `version.passwordFile` or an environment variable name. */
+  passwordSource: string;
+  /** "HOST:PORT" of the account's server instead of its SRV records. */
+  connect?: string;
+  directTls: boolean;
+  /** Trust anchors for the account server's certificate (absolute paths), plus the bundled roots unless systemRoots is false. */
+  caFiles: string[];
+  systemRoots: boolean;
+  allowPlain: boolean;
+  timeoutSeconds: number;
+  resource?: string;
+}
+
+/** Environment variables that set (and override) `version:`. */
+export const VERSION_ENV = {
+  jid: 'XMPP_TLS_EXPORTER_VERSION_JID',
+  password: 'XMPP_TLS_EXPORTER_VERSION_PASSWORD',
+  passwordFile: 'XMPP_TLS_EXPORTER_VERSION_PASSWORD_FILE',
+  connect: 'XMPP_TLS_EXPORTER_VERSION_CONNECT',
+} as const;
+
 export interface Config {
   /** `host` '' means every interface (pass `host || undefined` to server.listen); port 0 = any free port. */
   listen: { host: string; port: number };
@@ -60,6 +88,8 @@ export interface Config {
     basicAuthUsers: Record<string, string>;
   };
   log: { level: LogLevel; format: 'json' | 'pretty' | 'auto' };
+  /** The software version query's account; absent when none is configured. */
+  version?: VersionConfig;
 }
 
 export interface ConfigIssue {

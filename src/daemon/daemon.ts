@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TrustStore } from '../certificate/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   matchesPattern,
   resolveTargets,
   toScanOptions,
+  versionAccountOptions,
   watchFiles,
   watchedFiles,
 } from '../config/index.js';
@@ -17,7 +19,8 @@ import type { ClientCertificate } from '../connector/index.js';
 import { startHttpServer } from '../http/index.js';
 import { type ExporterStats, createMetricsRegistry, createProbeRegistry } from '../metrics/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
-import { scanDomain } from '../scan/index.js';
+import { type ScanOptions, scanDomain } from '../scan/index.js';
+import { VersionQueryClient } from '../software/index.js';
 import { type Job, Scheduler } from '../scheduler/index.js';
 import { ResultStore, type StoredEntry, scanSucceeded, targetKey } from '../store/index.js';
 import { SCANNER } from '../version.js';
@@ -59,6 +62,8 @@ export class Daemon {
   private ready = false;
   /** Results of /probe scans of targets that are not configured (allowed by pattern), by key. */
   private readonly probeCache = new Map<string, ScanResult>();
+  /** The software version query's client (one shared session), and the settings it was made from. */
+  private version: { client: VersionQueryClient; key: string } | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -128,6 +133,8 @@ export class Daemon {
     this.stopWatching();
     if (this.urlTimer) clearInterval(this.urlTimer);
     await this.scheduler.stop(SHUTDOWN_GRACE_MS);
+    await this.version?.client.close();
+    this.version = null;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     await this.saveState();
     await this.http?.close();
@@ -143,6 +150,7 @@ export class Daemon {
     const { targets, errors } = await resolveTargets(config, { sources: this.sources, refreshUrls });
     for (const e of errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
     this.applied = { config, targets, trustStore, clientCertificate };
+    this.applyVersion(config);
     const jobs: Job[] = [];
     const neverScanned: string[] = [];
     for (const t of targets) {
@@ -167,9 +175,39 @@ export class Daemon {
     }
   }
 
+  /**
+   * One VersionQueryClient (one logged-in session shared by all scans) while `version:` is set; a
+   * reload that changes the account or its settings replaces it, one that does not keeps its session.
+   */
+  private applyVersion(config: Config): void {
+    const options = versionAccountOptions(config);
+    const key = options
+      ? createHash('sha256')
+          .update(JSON.stringify([config.version, config.version?.password.reveal(), config.timeouts, config.scanner.resolver]))
+          .digest('hex')
+      : '';
+    if (this.version && this.version.key === key) return;
+    const old = this.version;
+    this.version = null;
+    if (old) void old.client.close();
+    if (!options) return;
+    this.version = { client: new VersionQueryClient({ ...options, logger: this.log.child({ component: 'version-query' }) }), key };
+    this.log.info({ jid: options.jid, passwordFrom: config.version?.passwordSource }, 'software version query enabled');
+  }
+
+  /** The scan's software query: the version client's, when an account is configured. */
+  private softwareQuery(): Pick<ScanOptions, 'softwareQuery'> {
+    const client = this.version?.client;
+    return client ? { softwareQuery: (domain, signal) => client.query(domain, signal) } : {};
+  }
+
   private async runScan(target: TargetConfig, mode: Mode, signal: AbortSignal): Promise<void> {
     const { config, trustStore, clientCertificate } = this.applied;
-    const result = await scanDomain(target.domain, { ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }), signal });
+    const result = await scanDomain(target.domain, {
+      ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }),
+      ...this.softwareQuery(),
+      signal,
+    });
     this.record(result);
   }
 
@@ -186,6 +224,7 @@ export class Daemon {
         durationSeconds: result.durationSeconds,
         endpoints: result.endpoints.length,
         ...(result.error ? { error: result.error.code } : {}),
+        ...(result.software ? { software: result.software.error ? { error: result.software.error.code } : [result.software.name, result.software.version].filter(Boolean).join(' ') } : {}),
       },
       ok ? 'scan finished' : 'scan failed',
     );
@@ -236,6 +275,7 @@ export class Daemon {
         const target: TargetConfig = { domain, modes: [mode] };
         result = await scanDomain(domain, {
           ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }),
+          ...this.softwareQuery(),
           signal,
           ...probeTimeouts(timeoutSeconds),
         });

@@ -4,7 +4,8 @@
 // Label rule: label values are either configuration (domain, mode), DNS/discovery data (endpoint, address), or one
 // of a closed set of values the code defines (protocols, cipher classes, cap codes, trust error reasons, SASL
 // mechanism names from a fixed list, …). Text the server controls (certificate subject, issuer, serial, …) appears
-// only in the `_info` families, whose value is always 1.
+// only in the `_info` families, whose value is always 1 (xmpp_tls_server_info: the software name, version and os the
+// domain itself reports, sanitised and capped when recorded).
 
 export type FamilyType = 'gauge' | 'counter';
 
@@ -65,6 +66,12 @@ export const TARGET_FAMILIES = {
   lastScan: family('xmpp_tls_last_scan_timestamp_seconds', 'gauge', T, 'Start of the latest scan, successful or not, as a Unix timestamp in seconds.'),
   lastSuccess: family('xmpp_tls_last_success_timestamp_seconds', 'gauge', T, 'Start of the last successful scan as a Unix timestamp in seconds; absent when no scan succeeded yet.'),
   endpoints: family('xmpp_tls_endpoints', 'gauge', T, 'Number of endpoints (host, port, address, transport) found by the latest scan, skipped ones included.'),
+  serverInfo: family(
+    'xmpp_tls_server_info',
+    'gauge',
+    [...T, 'software', 'version', 'os'],
+    'Server software as the domain answered the XEP-0092 version query (name, version, os; "" when not given), from the newest answered query of the target; always 1. Absent without a configured account or an answer.',
+  ),
 } as const;
 
 /** Families about the exporter itself. */

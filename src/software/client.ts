@@ -1,8 +1,9 @@
 import type { TrustStore } from '../certificate/index.js';
 import { DEFAULT_TIMEOUTS, type Timeouts } from '../connector/index.js';
-import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
+import { type DiscoveredEndpoint, discoverEndpoints } from '../discovery/index.js';
 import { ScanError } from '../result/errors.js';
 import type { SoftwareInfo } from '../result/types.js';
+import { parseBareJid } from './jid.js';
 import { NS_VERSION, SoftwareQueryError, parseVersionReply, stanzaErrorOf } from './reply.js';
 import { XmppClientSession } from './session.js';
 
@@ -53,16 +54,6 @@ export interface MinimalLogger {
 export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 const DEFAULT_IDLE_CLOSE_MS = 60_000;
 const DEFAULT_BACKOFF = { initialMs: 10_000, maxMs: 600_000 };
-
-/** `local@domain` → its parts (domain normalised). Throws Error with the reason. */
-export function parseBareJid(jid: string): { localpart: string; domain: string } {
-  const at = jid.indexOf('@');
-  if (at <= 0 || jid.includes('/') || jid.indexOf('@', at + 1) !== -1) throw new Error(`"${jid}" is not a bare JID user@domain`);
-  const localpart = jid.slice(0, at);
-  if (/[\s"&'/:<>@]/.test(localpart)) throw new Error(`the user part of "${jid}" contains a character JIDs forbid`);
-  if (Buffer.byteLength(localpart) > 1023) throw new Error('the user part is longer than 1023 bytes');
-  return { localpart, domain: normalizeDomain(jid.slice(at + 1)) };
-}
 
 export class VersionQueryClient {
   readonly #password: string;

@@ -102,6 +102,7 @@ export function exampleOrg(): StoredEntry {
       endpointsGraded: 1,
       endpointsUngraded: 1,
     },
+    software: { name: 'Prosody', version: '0.12.4', os: 'Linux', queriedAt: '2025-05-31T23:00:12.000Z' },
   });
   return { domain: 'example.org', mode: 'c2s', latest: result, lastGood: result };
 }
@@ -174,6 +175,8 @@ export function brokenExample(): StoredEntry {
       endpointsGraded: 1,
       endpointsUngraded: 0,
     },
+    // The last answer: kept while later queries fail.
+    software: { name: 'ejabberd', version: '23.01', os: null, queriedAt: '2025-05-31T00:00:30.000Z' },
   });
   const refused: EndpointResult = {
     ...legacy,
@@ -185,7 +188,19 @@ export function brokenExample(): StoredEntry {
     tls: null,
     grade: null,
   };
-  const latest = scan({ domain: 'broken.example', mode: 's2s', durationSeconds: 0.25, endpoints: [refused] });
+  const latest = scan({
+    domain: 'broken.example',
+    mode: 's2s',
+    durationSeconds: 0.25,
+    endpoints: [refused],
+    software: {
+      name: null,
+      version: null,
+      os: null,
+      queriedAt: '2025-05-31T23:00:00.250Z',
+      error: { code: 'stanza_error', message: 'remote-server-not-found', condition: 'remote-server-not-found' },
+    },
+  });
   return { domain: 'broken.example', mode: 's2s', latest, lastGood };
 }
 
@@ -202,6 +217,9 @@ export function nxdomainExample(): StoredEntry {
 
 /** Text a hostile server might send: quotes, backslashes, newlines and a would-be exposition line. */
 export const HOSTILE = 'EVIL"} 1\nxmpp_tls_pwned{a="b"} 1\\';
+
+/** The software name odd.example reports: quotes, backslashes and a would-be sample, on one line. */
+export const ODD_SOFTWARE = 'EVIL"} 1 xmpp_tls_pwned{a="b"} 1\\';
 
 /** odd.example c2s: a server whose certificate and SASL mechanisms carry HOSTILE text. */
 export function oddExample(): StoredEntry {
@@ -230,7 +248,9 @@ export function oddExample(): StoredEntry {
     clientCertificateRequired: true,
   };
   ep.error = null;
-  const result = scan({ domain: 'odd.example', mode: 'c2s', endpoints: [ep] });
+  // Software text survives sanitising with quotes and backslashes (no newlines): still escaped in the label.
+  const software = { name: ODD_SOFTWARE, version: null, os: 'Quote " Backslash \\', queriedAt: '2025-05-31T23:00:12.000Z' };
+  const result = scan({ domain: 'odd.example', mode: 'c2s', endpoints: [ep], software });
   return { domain: 'odd.example', mode: 'c2s', latest: result, lastGood: result };
 }
 

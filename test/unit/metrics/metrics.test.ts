@@ -4,7 +4,7 @@ import { ALL_FAMILIES, createMetricsRegistry, createProbeRegistry, endpointLabel
 import { ResultStore, type StoredEntry } from '../../../src/store/index.js';
 import { SCANNER } from '../../../src/version.js';
 import { type Exposition, familySamples, parseExposition, sampleKey } from './exposition.js';
-import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, oddExample } from './fixtures.js';
+import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, ODD_SOFTWARE, oddExample } from './fixtures.js';
 
 type L = Record<string, string>;
 
@@ -108,6 +108,12 @@ const EXPECTED: Record<string, Expected[]> = {
   xmpp_tls_last_scan_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748732400], [T_NX, 1748732400], [T_ODD, 1748732400]],
   xmpp_tls_last_success_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748649600], [T_ODD, 1748732400]],
   xmpp_tls_endpoints: [[T_EX, 2], [T_BR, 1], [T_NX, 0], [T_ODD, 1]],
+  // broken.example: the latest query failed, the last good scan's answer stays; nxdomain.example: never asked.
+  xmpp_tls_server_info: [
+    x(T_EX, { software: 'Prosody', version: '0.12.4', os: 'Linux' }, 1),
+    x(T_BR, { software: 'ejabberd', version: '23.01', os: '' }, 1),
+    x(T_ODD, { software: ODD_SOFTWARE, version: '', os: 'Quote " Backslash \\' }, 1),
+  ],
   xmpp_tls_scans_total: [[{ result: 'success' }, 41], [{ result: 'failure' }, 2]],
   xmpp_tls_probes_total: [[{}, 9001]],
   xmpp_tls_scans_in_progress: [[{}, 3]],
