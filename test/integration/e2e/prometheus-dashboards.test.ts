@@ -114,15 +114,12 @@ const alertKey = (a: AlertEntry) => `${a.labels.alertname} ${a.labels.domain ?? 
 beforeAll(async () => {
   if (!HAVE_PROMETHEUS) return;
   // The world: a modern Prosody with the certificate cases, a legacy one for the weak findings.
-  const [w, legacyParts] = await Promise.all([
+  const [w, legacyLeaf] = await Promise.all([
     startWorld(),
-    (async () => {
-      const leaf = await createLeaf(null, { dns: ['legacy.test'], selfSigned: true, key: { type: 'RSA', bits: 1024 } });
-      return leaf;
-    })(),
+    createLeaf(null, { dns: ['legacy.test'], selfSigned: true, key: { type: 'RSA', bits: 1024 } }),
   ]);
   world = w;
-  const files = await writePemFiles(world.dir, 'legacy.test', legacyParts);
+  const files = await writePemFiles(world.dir, 'legacy.test', legacyLeaf);
   const opensslConf = join(world.dir, 'legacy-openssl.cnf');
   await writeFile(opensslConf, LEGACY_OPENSSL_CONF);
   const dhparam = await writeDhParams(world.dir, 'node:modp2'); // 1024 bits
