@@ -63,6 +63,7 @@ export async function checkConfig(file: string, opts: { fetchUrls?: boolean } = 
     ...resolved.errors.map((e) => `${file}: ${e}`),
     `${file}: ${fileErrors.length > 0 ? 'INVALID' : 'OK'}: ${resolved.targets.length} domains, ${scans} scans (domain × mode)` +
       (config.targetSources.urls.length > 0 && !opts.fetchUrls ? `, plus ${config.targetSources.urls.length} URL sources (not fetched)` : ''),
+    ...(config.version ? [`${file}: software version query as ${config.version.jid} (password from ${config.version.passwordSource}; the login is not tried here)`] : []),
   ];
   return { ok: fileErrors.length === 0, lines, config };
 }
