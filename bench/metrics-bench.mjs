@@ -30,6 +30,11 @@ const { ResultStore } = await import('../dist/store/index.js');
 const { gradeDomain, gradeEndpoint } = await import('../dist/grading/index.js');
 const { cipherSuiteFinding } = await import('../dist/tls/index.js');
 const { cipherSuiteByName } = await import('../dist/tls/registry/index.js');
+const { startHttpServer } = await import('../dist/http/index.js');
+const { execFile } = await import('node:child_process');
+const { promisify } = await import('node:util');
+const execFileAsync = promisify(execFile);
+const http = await import('node:http');
 
 function parseArgs(argv) {
   const o = { domains: 1000, endpoints: 2, runs: 30, json: null };
@@ -298,7 +303,7 @@ async function time(render, runs) {
     const t = performance.now();
     const text = await render();
     times.push(performance.now() - t);
-    bytes = text.length;
+    bytes = Array.isArray(text) ? text.reduce((n, b) => n + b.length, 0) : text.length;
   }
   return summary(times, bytes);
 }
@@ -322,6 +327,9 @@ const memOurs = memory();
 // to the system a moment after a collection.
 await new Promise((resolve) => setTimeout(resolve, 3000));
 const memOursIdle = memory();
+const blocksTimes = await time(() => ours.exposition(), opts.runs);
+await new Promise((resolve) => setTimeout(resolve, 3000));
+const memBlocksIdle = memory();
 
 // The peer, and the floor: joining the same lines, precomputed, into one string (allocating and copying a string
 // of that size: what any renderer that returns one string pays, with no metric logic at all).
@@ -332,6 +340,37 @@ await new Promise((resolve) => setTimeout(resolve, 3000));
 const memPeerIdle = memory();
 const lines = first.split('\n');
 const floorTimes = await time(() => lines.join('\n'), opts.runs);
+
+// Over HTTP, as Prometheus sees it: curl (another process) GETs /metrics; its own time_total is the time from
+// connecting to the last byte. Ours: the daemon's HTTP server sending exposition() blocks. Peer: a plain
+// node:http server answering with prom-client's text, as a prom-client exporter does.
+async function timeHttp(url, runs) {
+  // Asynchronously: the server answering curl runs on this process's event loop.
+  const curl = async () => Number((await execFileAsync('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total}', url])).stdout) * 1000;
+  for (let i = 0; i < 3; i++) await curl();
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push(await curl());
+  return summary(times, 0);
+}
+const oursServer = await startHttpServer({
+  host: '127.0.0.1',
+  port: 0,
+  store: () => store.all(),
+  metrics: async () => ({ contentType: ours.contentType, body: await ours.exposition() }),
+  probe: async () => ({ status: 404, contentType: 'text/plain', body: 'no' }),
+  ready: () => true,
+  version: 'bench',
+});
+const oursHttp = await timeHttp(`${oursServer.url}/metrics`, opts.runs);
+await oursServer.close();
+const peerServer = http.createServer(async (_req, res) => {
+  const text = await peer.metrics();
+  res.setHeader('Content-Type', peer.contentType);
+  res.end(text);
+});
+await new Promise((resolve) => peerServer.listen(0, '127.0.0.1', resolve));
+const peerHttp = await timeHttp(`http://127.0.0.1:${peerServer.address().port}/metrics`, opts.runs);
+peerServer.close();
 
 const perFamily = {};
 for (const line of lines) {
@@ -353,9 +392,13 @@ const result = {
   ours: oursTimes,
   peer: peerTimes,
   floor: floorTimes,
+  oursBlocks: blocksTimes,
+  oursHttp,
+  peerHttp,
+  ratioHttpMedian: oursHttp.medianMs / peerHttp.medianMs,
   ratioMedian: oursTimes.medianMs / peerTimes.medianMs,
   ratioToFloor: oursTimes.medianMs / floorTimes.medianMs,
-  memoryMB: { start: mb(rssStart), afterStore: memStore, afterColdRender: memCold, afterOurRenders: memOurs, oursIdle3s: memOursIdle, afterPeerIdle3s: memPeerIdle },
+  memoryMB: { start: mb(rssStart), afterStore: memStore, afterColdRender: memCold, afterOurRenders: memOurs, oursIdle3s: memOursIdle, blocksIdle3s: memBlocksIdle, afterPeerIdle3s: memPeerIdle },
 };
 
 const f = (x) => x.toFixed(1);
@@ -366,11 +409,17 @@ console.log(`render /metrics, ${opts.runs} runs (median, p90, min):`);
 console.log(`  ours   ${f(oursTimes.medianMs)} ms  ${f(oursTimes.p90Ms)}  ${f(oursTimes.minMs)}   (first, cold render: ${f(coldMs)} ms)`);
 console.log(`  peer   ${f(peerTimes.medianMs)} ms  ${f(peerTimes.p90Ms)}  ${f(peerTimes.minMs)}   (prom-client, same series pre-set)`);
 console.log(`  floor  ${f(floorTimes.medianMs)} ms  ${f(floorTimes.p90Ms)}  ${f(floorTimes.minMs)}   (joining the same lines into one string)`);
+console.log(`  ours, exposition() blocks ${f(blocksTimes.medianMs)} ms  ${f(blocksTimes.p90Ms)}  ${f(blocksTimes.minMs)}   (what /metrics sends)`);
 console.log(`ratio ours/peer (median): ${result.ratioMedian.toFixed(2)}; ours/floor: ${result.ratioToFloor.toFixed(2)}`);
+console.log(`GET /metrics over HTTP, curl time_total, ${opts.runs} runs (median, p90, min):`);
+console.log(`  ours   ${f(oursHttp.medianMs)} ms  ${f(oursHttp.p90Ms)}  ${f(oursHttp.minMs)}`);
+console.log(`  peer   ${f(peerHttp.medianMs)} ms  ${f(peerHttp.p90Ms)}  ${f(peerHttp.minMs)}   (node:http + prom-client)`);
+console.log(`ratio ours/peer over HTTP (median): ${result.ratioHttpMedian.toFixed(2)}`);
 const m = (x) => `RSS ${x.rss} MB (heap ${x.heapUsed}/${x.heapTotal} MB), peak RSS so far ${x.peakRss} MB`;
 console.log(`memory after building the store and registry: ${m(memStore)}`);
 console.log(`memory after the first (cold) render:         ${m(memCold)}`);
 console.log(`memory after our ${opts.runs + 3} back-to-back renders:      ${m(memOurs)}`);
 console.log(`  3 s later:                                  ${m(memOursIdle)}`);
+console.log(`after ${opts.runs + 3} exposition() renders, 3 s later:     ${m(memBlocksIdle)}`);
 console.log(`memory with the peer's registry too, 3 s after its renders: ${m(memPeerIdle)}`);
 if (opts.json) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -39,7 +39,8 @@ export interface HttpLogger {
 
 export interface HttpResponseBody {
   contentType: string;
-  body: string;
+  /** Text, or UTF-8 blocks sent one after another (the /metrics exposition: no giant string). */
+  body: string | Buffer[];
 }
 
 export interface ProbeResponse extends HttpResponseBody {
@@ -87,7 +88,7 @@ export interface RunningHttpServer {
 interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Buffer[];
   headers?: Record<string, string>;
 }
 
@@ -114,6 +115,19 @@ function text(status: number, body: string, headers?: Record<string, string>): R
 
 function json(status: number, value: unknown): Reply {
   return { status, contentType: JSON_TYPE, body: `${JSON.stringify(value)}\n` };
+}
+
+/** Resolves once `res` can take more data, or is closed. */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** The path and query of a request target (origin-form `/p?q`, or absolute-form `http://h/p?q`); null if neither. */
@@ -260,15 +274,26 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
 
   function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
     if (res.headersSent || res.destroyed) return;
-    const body = Buffer.from(reply.body, 'utf8');
+    const blocks = typeof reply.body === 'string' ? [Buffer.from(reply.body, 'utf8')] : reply.body;
     res.statusCode = reply.status;
     res.setHeader('Content-Type', reply.contentType);
-    res.setHeader('Content-Length', body.length);
+    res.setHeader('Content-Length', blocks.reduce((n, b) => n + b.length, 0));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     if (closing) res.setHeader('Connection', 'close');
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (req.method === 'HEAD') res.end();
+    else void writeBlocks(res, blocks);
+  }
+
+  /** Writes the blocks in turn, waiting for the socket to drain when the client reads slowly. */
+  async function writeBlocks(res: http.ServerResponse, blocks: Buffer[]): Promise<void> {
+    const last = blocks.length - 1;
+    for (let i = 0; i < last; i++) {
+      if (res.destroyed) return;
+      if (!res.write(blocks[i])) await drained(res);
+    }
+    if (!res.destroyed) res.end(blocks[last]);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -69,10 +69,65 @@ interface TargetLines {
   domain: string;
   mode: string;
   lastGood: ScanResult | null;
-  /** Lines per family name, joined by newlines; families without a line are absent. */
-  text: Map<string, string>;
+  /** All its lines, UTF-8, family after family, each line ending in a newline. */
+  bytes: Buffer;
+  /** Family name → [start, end) of that family's lines in `bytes`; families without a line are absent. */
+  ranges: Map<string, readonly [number, number]>;
   /** Label text and notAfter of each certificate, for xmpp_tls_certificate_expiry_seconds. */
   expiry: { labels: string; notAfterSeconds: number }[];
+}
+
+/** Where the exposition is built: fixed-size blocks filled by copying, so no 10^7-character string is made. */
+const BLOCK_BYTES = 1 << 20;
+
+class BlockWriter {
+  readonly blocks: Buffer[] = [];
+  private block = Buffer.allocUnsafe(BLOCK_BYTES);
+  private used = 0;
+
+  /** Appends `text` and a newline. */
+  line(text: string): void {
+    const bytes = Buffer.byteLength(text) + 1;
+    if (bytes > BLOCK_BYTES - this.used) {
+      this.flush();
+      if (bytes > BLOCK_BYTES) {
+        this.blocks.push(Buffer.from(`${text}\n`));
+        return;
+      }
+    }
+    this.used += this.block.write(text, this.used);
+    this.block[this.used++] = 0x0a;
+  }
+
+  /** Appends `source[start, end)`. */
+  copy(source: Buffer, start: number, end: number): void {
+    while (start < end) {
+      if (this.used === BLOCK_BYTES) this.flush();
+      const n = Math.min(end - start, BLOCK_BYTES - this.used);
+      source.copy(this.block, this.used, start, start + n);
+      this.used += n;
+      start += n;
+    }
+  }
+
+  /** The blocks written, the last one trimmed. */
+  finish(): Buffer[] {
+    this.flush();
+    return this.blocks;
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    this.blocks.push(this.used === BLOCK_BYTES ? this.block : this.block.subarray(0, this.used));
+    this.block = Buffer.allocUnsafe(BLOCK_BYTES);
+    this.used = 0;
+  }
+}
+
+/** A registry whose /metrics text can also be had as a list of buffers (what the HTTP server sends). */
+export interface MetricsRegistry extends Registry {
+  /** The same text as metrics(), as UTF-8 blocks of up to 1 MiB (the text format only). */
+  exposition(): Promise<Buffer[]>;
 }
 
 /**
@@ -93,7 +148,7 @@ function oncePerScrape<T>(compute: () => T): () => T {
   };
 }
 
-class DerivedRegistry extends Registry {
+class DerivedRegistry extends Registry implements MetricsRegistry {
   private readonly derived = new Set<string>();
   /** Rendered lines per target, keyed by the target's latest result. */
   private readonly lines = new WeakMap<ScanResult, TargetLines>();
@@ -126,6 +181,11 @@ class DerivedRegistry extends Registry {
   override async metrics(): Promise<string> {
     // Default labels or OpenMetrics: prom-client's own path (through the collect() callbacks) knows how.
     if (this.hasDefaultLabels || this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return super.metrics();
+    return Buffer.concat(await this.exposition()).toString('utf8');
+  }
+
+  async exposition(): Promise<Buffer[]> {
+    if (this.hasDefaultLabels || this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return [Buffer.from(await super.metrics())];
 
     const targets = uniqueTargets(this.source.entries()).map((e) => this.targetLines(e));
     const nowMs = this.source.now().getTime();
@@ -136,31 +196,32 @@ class DerivedRegistry extends Registry {
     const metrics = this.getMetricsAsArray();
     const foreign = await Promise.all(metrics.map((m) => (this.derived.has(m.name) ? null : this.getSingleMetricAsString(m.name))));
 
-    // One array of lines joined once: a family's lines, then '' before the next family (prom-client's '\n\n').
-    const out: string[] = [];
+    // A family's lines, then an empty line before the next family (prom-client's '\n\n').
+    const out = new BlockWriter();
     metrics.forEach((m, i) => {
-      if (i > 0) out.push('');
+      if (i > 0) out.line('');
       const text = foreign[i];
       if (typeof text === 'string') {
-        out.push(text);
+        out.line(text);
         return;
       }
       const f = TARGET_AND_ENDPOINT.find((x) => x.name === m.name) ?? this.source.others.find((x) => x.name === m.name);
       if (!f) return;
-      out.push(...familyHeader(f));
+      for (const header of familyHeader(f)) out.line(header);
       if (f === EXPIRY) {
-        for (const t of targets) for (const e of t.expiry) out.push(sampleLine(f.name, e.labels, expirySeconds(e.notAfterSeconds, nowMs)));
+        for (const t of targets) for (const e of t.expiry) out.line(sampleLine(f.name, e.labels, expirySeconds(e.notAfterSeconds, nowMs)));
       } else if (TARGET_AND_ENDPOINT.includes(f)) {
         for (const t of targets) {
-          const chunk = t.text.get(f.name);
-          if (chunk !== undefined) out.push(chunk);
+          const range = t.ranges.get(f.name);
+          if (range) out.copy(t.bytes, range[0], range[1]);
         }
       } else {
-        renderSamples(f, others.samples.get(f.name) ?? [], out);
+        const lines: string[] = [];
+        renderSamples(f, others.samples.get(f.name) ?? [], lines);
+        for (const line of lines) out.line(line);
       }
     });
-    out.push('');
-    return out.join('\n');
+    return out.finish();
   }
 
   /** The target's rendered lines: from the cache while its results are the same objects, else rendered now. */
@@ -169,17 +230,23 @@ class DerivedRegistry extends Registry {
     if (cached && cached.lastGood === entry.lastGood && cached.domain === entry.domain && cached.mode === entry.mode) return cached;
     const sink = new SampleSink();
     addTargetSamples(sink, entry, 0); // expiry is recomputed at each scrape from the notAfter samples
-    const text = new Map<string, string>();
+    let text = '';
+    const ranges = new Map<string, readonly [number, number]>();
+    let offset = 0;
     for (const [name, samples] of sink.samples) {
       if (name === EXPIRY.name || samples.length === 0) continue;
       const f = TARGET_AND_ENDPOINT.find((x) => x.name === name);
       if (!f) continue;
       const lines: string[] = [];
       renderSamples(f, samples, lines);
-      text.set(name, lines.join('\n'));
+      const chunk = `${lines.join('\n')}\n`;
+      const bytes = Buffer.byteLength(chunk);
+      ranges.set(name, [offset, offset + bytes]);
+      offset += bytes;
+      text += chunk;
     }
     const expiry = (sink.samples.get(NOT_AFTER.name) ?? []).map((s) => ({ labels: sampleLabelText(s), notAfterSeconds: s.value }));
-    const lines: TargetLines = { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, text, expiry };
+    const lines: TargetLines = { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, bytes: Buffer.from(text), ranges, expiry };
     this.lines.set(entry.latest, lines);
     return lines;
   }
@@ -227,7 +294,7 @@ const NODEJS_TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_reque
  * The registry behind /metrics: every stored target's series, the exporter's own metrics and (unless
  * `defaultMetrics: false`) the Node.js process metrics.
  */
-export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
+export function createMetricsRegistry(opts: MetricsRegistryOptions): MetricsRegistry {
   const build = { version: SCANNER.version, nodeVersion: process.version };
   const registry = new DerivedRegistry({
     entries: opts.entries,
@@ -249,7 +316,7 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
  * The registry of a blackbox-style /probe answer: the series of `entries` (the probed target's, usually its c2s
  * and s2s entries), probe_success and probe_duration_seconds; no exporter or process metrics.
  */
-export function createProbeRegistry(entries: StoredEntry[], opts: ProbeRegistryOptions = {}): Registry {
+export function createProbeRegistry(entries: StoredEntry[], opts: ProbeRegistryOptions = {}): MetricsRegistry {
   const success = opts.success ?? (entries.length > 0 && entries.every((e) => scanSucceeded(e.latest)));
   const duration = opts.durationSeconds ?? entries.reduce((max, e) => Math.max(max, e.latest.durationSeconds), 0);
   return new DerivedRegistry({

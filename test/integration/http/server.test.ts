@@ -18,6 +18,8 @@ const log = memoryLogger();
 let entries: StoredEntry[] = [];
 let ready = true;
 let metricsFails = false;
+/** When set, /metrics answers with these blocks instead of the one-line text. */
+let metricsBlocks: Buffer[] | null = null;
 let storeFails = false;
 let probeImpl: (call: ProbeCall) => Promise<ProbeResponse>;
 const probeCalls: ProbeCall[] = [];
@@ -42,6 +44,7 @@ beforeAll(async () => {
       },
       metrics: async () => {
         if (metricsFails) throw new Error('registry exploded');
+        if (metricsBlocks) return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: metricsBlocks };
         return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# HELP up test\n# TYPE up gauge\nup 1\n' };
       },
       probe: (target, mode, timeoutSeconds, signal) => {
@@ -61,6 +64,7 @@ beforeEach(() => {
   entries = [entry(okGood, okGood), entry(s2sFailed, s2sOld), entry(neverGood, null)];
   ready = true;
   metricsFails = false;
+  metricsBlocks = null;
   storeFails = false;
   probeCalls.length = 0;
   log.calls.length = 0;
@@ -78,6 +82,16 @@ describe('/metrics', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(r.body).toBe('# HELP up test\n# TYPE up gauge\nup 1\n');
+  });
+
+  test('a body of several blocks arrives whole and in order, with their total length', async () => {
+    // Blocks of 1 MiB, as the registry's exposition() makes them: more than a socket takes at once.
+    metricsBlocks = ['a', 'b', 'c', 'd'].map((c) => Buffer.alloc(1 << 20, c));
+    metricsBlocks.push(Buffer.from('é\n'));
+    const r = await fetchText(server, '/metrics');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-length']).toBe(String(4 * (1 << 20) + 3));
+    expect(r.body).toBe(`${'a'.repeat(1 << 20)}${'b'.repeat(1 << 20)}${'c'.repeat(1 << 20)}${'d'.repeat(1 << 20)}é\n`);
   });
 
   test('HEAD: the headers of GET, no body', async () => {

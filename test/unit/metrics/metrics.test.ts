@@ -272,6 +272,23 @@ describe('createMetricsRegistry', () => {
     expect(await PromRegistry.merge([registry]).metrics()).toBe(await registry.metrics());
   });
 
+  test('exposition() is the same text in blocks of at most 1 MiB, also when lines cross block boundaries', async () => {
+    // 400 targets: over 1 MiB of text.
+    const many = () =>
+      Array.from({ length: 400 }, (_, i) => {
+        const e = exampleOrg();
+        const domain = `d${i}.example`;
+        return { ...e, domain, latest: { ...e.latest, domain }, lastGood: e.lastGood && { ...e.lastGood, domain } };
+      });
+    const registry = createMetricsRegistry({ entries: many, stats: () => EXPORTER_STATS, now: () => NOW, defaultMetrics: false });
+    const blocks = await registry.exposition();
+    expect(blocks.length).toBeGreaterThan(1);
+    for (const b of blocks) expect(b.length).toBeLessThanOrEqual(1 << 20);
+    const text = Buffer.concat(blocks).toString('utf8');
+    expect(text).toBe(await PromRegistry.merge([registry]).metrics());
+    expect(parseExposition(text).samples.filter((s) => s.name === 'xmpp_tls_endpoint_up')).toHaveLength(400);
+  });
+
   test('getMetricsAsJSON and getSingleMetricAsString see the same series', async () => {
     const registry = registryFor(ALL);
     const json = await registry.getMetricsAsJSON();
