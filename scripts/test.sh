@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Real servers and oracles the integration tests start: Prosody (XMPP), dnsmasq (DNS, SRV records),
 # openssl (certificates, s_server), sslscan (the oracle for the TLS prober), a JDK (JSSE still
-# speaks SSLv3, RC4, DES and EXPORT suites), promtool (package prometheus: checks our /metrics).
+# speaks SSLv3, RC4, DES and EXPORT suites), prometheus + promtool (the end-to-end dashboard test,
+# /metrics and alert-rule checks), amtool (package prometheus-alertmanager: the compose setup).
 need=()
 command -v prosody >/dev/null 2>&1 || need+=(prosody)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
@@ -14,6 +15,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
