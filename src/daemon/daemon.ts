@@ -189,16 +189,21 @@ export class Daemon {
     if (this.version && this.version.key === key) return;
     const old = this.version;
     this.version = null;
-    if (old) void old.client.close();
+    // Queries already running on the old client may finish (a scan asks at its end).
+    if (old) void old.client.close({ drainMs: 30_000 });
     if (!options) return;
     this.version = { client: new VersionQueryClient({ ...options, logger: this.log.child({ component: 'version-query' }) }), key };
     this.log.info({ jid: options.jid, passwordFrom: config.version?.passwordSource }, 'software version query enabled');
   }
 
-  /** The scan's software query: the version client's, when an account is configured. */
+  /**
+   * The scan's software query when an account is configured. The client is looked up when the
+   * scan asks (at its end), so a reload during the scan hands it the new one.
+   */
   private softwareQuery(): Pick<ScanOptions, 'softwareQuery'> {
-    const client = this.version?.client;
-    return client ? { softwareQuery: (domain, signal) => client.query(domain, signal) } : {};
+    if (!this.version) return {};
+    const started = this.version.client;
+    return { softwareQuery: (domain, signal) => (this.version?.client ?? started).query(domain, signal) };
   }
 
   private async runScan(target: TargetConfig, mode: Mode, signal: AbortSignal): Promise<void> {

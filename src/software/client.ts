@@ -68,6 +68,7 @@ export class VersionQueryClient {
   private idleTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private closed = false;
+  private drained: (() => void) | null = null;
 
   /** Throws Error when `jid` is not a bare JID. */
   constructor(options: VersionAccountOptions) {
@@ -103,14 +104,29 @@ export class VersionQueryClient {
       return { name: null, version: null, os: null, queriedAt, error: e.toJSON() };
     } finally {
       this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
       this.armIdle();
     }
   }
 
-  /** Closes the session; later queries fail with internal_error. */
-  async close(): Promise<void> {
+  /**
+   * Closes the session; later queries fail with internal_error. With `drainMs`, queries already
+   * running get that long to finish first (a reload replacing the client lets them end).
+   */
+  async close(opts: { drainMs?: number } = {}): Promise<void> {
     this.closed = true;
     this.clearIdle();
+    if (opts.drainMs && this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, opts.drainMs);
+        timer.unref();
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.drained = null;
+    }
     const pendingLogin = this.login;
     if (pendingLogin) await pendingLogin.catch(() => undefined);
     const s = this.session;
@@ -119,7 +135,10 @@ export class VersionQueryClient {
   }
 
   private async getSession(): Promise<XmppClientSession> {
-    if (this.closed) throw new SoftwareQueryError('internal_error', 'the version query client is closed');
+    // Closing but draining: queries already running may still use the open session.
+    if (this.closed && !(this.drained && this.session && !this.session.closed)) {
+      throw new SoftwareQueryError('internal_error', 'the version query client is closed');
+    }
     if (this.session && !this.session.closed) return this.session;
     if (this.login) return this.login;
     const f = this.failure;
@@ -136,7 +155,7 @@ export class VersionQueryClient {
           if (this.session === s) this.session = null;
         });
         this.opts.logger?.info({ jid: s.jid || this.jid, server: s.peer, mechanism: s.mechanism }, 'version query account logged in');
-        if (this.closed) void s.close();
+        if (this.closed && !this.drained) void s.close();
         return s;
       },
       (err: unknown) => {

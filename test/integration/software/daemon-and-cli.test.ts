@@ -46,6 +46,8 @@ afterAll(async () => {
 
 describe('serve with version: in the configuration', () => {
   let url: string;
+  let configFile: string;
+  let configText: string;
   beforeAll(async () => {
     await writeFile(join(dir, 'password'), `${PASSWORD}\n`);
     const c2s = `127.0.0.1:${prosody.ports.c2s}`;
@@ -66,6 +68,8 @@ targets:
   - domain: quiet.test
     modes: [c2s]
     connect: "${c2s}"
+probe:
+  maxAgeSeconds: 0
 version:
   jid: survey@home.test
   passwordFile: password
@@ -74,7 +78,8 @@ version:
   systemRoots: false
   timeoutSeconds: 5
 `;
-    const configFile = join(dir, 'config.yaml');
+    configFile = join(dir, 'config.yaml');
+    configText = config;
     await writeFile(configFile, config);
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -126,6 +131,18 @@ version:
     expect(logLines.some((l) => l.includes('"msg":"scan finished"') && /"software":"Prosody [^"]+"/.test(l))).toBe(true);
     expect(all).not.toContain(PASSWORD);
     expect(all).not.toContain(Buffer.from(PASSWORD).toString('base64'));
+  });
+
+  test('a reload with the same account keeps the session; a changed one logs in anew', async () => {
+    const logins = () => logLines.filter((l) => l.includes('version query account logged in')).length;
+    const probe = async () => (await (await fetch(`${url}/probe?target=home.test&mode=c2s`)).text()).match(/^xmpp_tls_server_info\{.*$/m)?.[0];
+    expect(await daemon!.reload()).toBe(true);
+    expect(await probe()).toContain('software="Prosody"');
+    expect(logins()).toBe(1);
+    await writeFile(configFile, configText.replace('timeoutSeconds: 5', 'timeoutSeconds: 6'));
+    expect(await daemon!.reload()).toBe(true);
+    expect(await probe()).toContain('software="Prosody"');
+    expect(logins()).toBe(2);
   });
 
   test('the state file holds software, never the password', async () => {

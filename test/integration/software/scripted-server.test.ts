@@ -285,6 +285,15 @@ describe('against a scripted server', () => {
     }
   });
 
+  test('close({ drainMs }) lets running queries finish (a reload replacing the client)', async () => {
+    const c = client();
+    const running = c.query('ok.test');
+    const closing = c.close({ drainMs: 2000 });
+    expect((await running).name).toBe('FakeServer');
+    await closing;
+    expect((await c.query('ok.test')).error?.code).toBe('internal_error');
+  });
+
   test('after close(), queries fail without connecting', async () => {
     const c = client();
     await c.close();
