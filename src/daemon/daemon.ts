@@ -100,7 +100,7 @@ export class Daemon {
       host: config.listen.host,
       port: config.listen.port,
       store: () => store.all(),
-      metrics: async () => ({ contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() }),
+      metrics: async () => ({ contentType: metricsRegistry.contentType, body: await metricsRegistry.exposition() }),
       probe: (target, mode, timeoutSeconds, signal) => daemon.probe(target, mode, timeoutSeconds, signal),
       ready: () => daemon.ready,
       web: config.web,

@@ -69,12 +69,17 @@ interface TargetLines {
   domain: string;
   mode: string;
   lastGood: ScanResult | null;
-  /** All its lines, UTF-8, family after family, each line ending in a newline. */
-  bytes: Buffer;
-  /** Family name → [start, end) of that family's lines in `bytes`; families without a line are absent. */
-  ranges: Map<string, readonly [number, number]>;
+  /** Family name → that family's lines, each ending in a newline, and their UTF-8 length; families without a line are absent. */
+  families: Map<string, RenderedLines>;
   /** Label text and notAfter of each certificate, for xmpp_tls_certificate_expiry_seconds. */
   expiry: { labels: string; notAfterSeconds: number }[];
+}
+
+interface RenderedLines {
+  text: string;
+  bytes: number;
+  /** Pure ASCII (almost always): written with the cheaper latin1 encoder, which gives the same bytes. */
+  ascii: boolean;
 }
 
 /** Where the exposition is built: fixed-size blocks filled by copying, so no 10^7-character string is made. */
@@ -99,15 +104,19 @@ class BlockWriter {
     this.block[this.used++] = 0x0a;
   }
 
-  /** Appends `source[start, end)`. */
-  copy(source: Buffer, start: number, end: number): void {
-    while (start < end) {
-      if (this.used === BLOCK_BYTES) this.flush();
-      const n = Math.min(end - start, BLOCK_BYTES - this.used);
-      source.copy(this.block, this.used, start, start + n);
-      this.used += n;
-      start += n;
+  /**
+   * Appends rendered lines, encoded straight into the block: ~10^5 pieces per scrape, and keeping
+   * them as bytes and Buffer#copy-ing them would allocate a view for each (twice as slow).
+   */
+  lines(r: RenderedLines): void {
+    if (r.bytes > BLOCK_BYTES - this.used) {
+      this.flush();
+      if (r.bytes > BLOCK_BYTES) {
+        this.blocks.push(Buffer.from(r.text));
+        return;
+      }
     }
+    this.used += this.block.write(r.text, this.used, r.ascii ? 'latin1' : 'utf8');
   }
 
   /** The blocks written, the last one trimmed. */
@@ -212,8 +221,8 @@ class DerivedRegistry extends Registry implements MetricsRegistry {
         for (const t of targets) for (const e of t.expiry) out.line(sampleLine(f.name, e.labels, expirySeconds(e.notAfterSeconds, nowMs)));
       } else if (TARGET_AND_ENDPOINT.includes(f)) {
         for (const t of targets) {
-          const range = t.ranges.get(f.name);
-          if (range) out.copy(t.bytes, range[0], range[1]);
+          const lines = t.families.get(f.name);
+          if (lines) out.lines(lines);
         }
       } else {
         const lines: string[] = [];
@@ -230,23 +239,19 @@ class DerivedRegistry extends Registry implements MetricsRegistry {
     if (cached && cached.lastGood === entry.lastGood && cached.domain === entry.domain && cached.mode === entry.mode) return cached;
     const sink = new SampleSink();
     addTargetSamples(sink, entry, 0); // expiry is recomputed at each scrape from the notAfter samples
-    let text = '';
-    const ranges = new Map<string, readonly [number, number]>();
-    let offset = 0;
+    const families = new Map<string, RenderedLines>();
     for (const [name, samples] of sink.samples) {
       if (name === EXPIRY.name || samples.length === 0) continue;
       const f = TARGET_AND_ENDPOINT.find((x) => x.name === name);
       if (!f) continue;
       const lines: string[] = [];
       renderSamples(f, samples, lines);
-      const chunk = `${lines.join('\n')}\n`;
-      const bytes = Buffer.byteLength(chunk);
-      ranges.set(name, [offset, offset + bytes]);
-      offset += bytes;
-      text += chunk;
+      const text = `${lines.join('\n')}\n`;
+      const bytes = Buffer.byteLength(text);
+      families.set(name, { text, bytes, ascii: bytes === text.length });
     }
     const expiry = (sink.samples.get(NOT_AFTER.name) ?? []).map((s) => ({ labels: sampleLabelText(s), notAfterSeconds: s.value }));
-    const lines: TargetLines = { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, bytes: Buffer.from(text), ranges, expiry };
+    const lines: TargetLines = { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, families, expiry };
     this.lines.set(entry.latest, lines);
     return lines;
   }
