@@ -34,6 +34,7 @@ const RANKS = 'A+ 9, A 8, A- 7, B 6, C 5, D 4, E 3, F 2, M 1, T 0';
 /** Per-endpoint families: the facts of the last successful scan (plus xmpp_tls_endpoint_up from the latest scan). */
 export const ENDPOINT_FAMILIES = {
   endpointUp: family('xmpp_tls_endpoint_up', 'gauge', E, '1 when the endpoint was scanned without error in the latest scan, 0 when that scan failed on it or no longer found it (skipped endpoints are not exported).'),
+  endpointFailure: family('xmpp_tls_endpoint_failure', 'gauge', [...E, 'code', 'phase'], '1 with the error code (connection_refused, starttls_not_offered, tls_handshake_failed, timeout, …) and the phase it happened in ("" when none) when the latest scan failed on the endpoint; absent when it did not.'),
   grade: family('xmpp_tls_grade', 'gauge', E, `Grade of the endpoint as a rank, higher is better: ${RANKS}. Absent when the endpoint could not be graded.`),
   gradeInfo: family('xmpp_tls_grade_info', 'gauge', [...E, 'grade', 'grade_ignoring_trust', 'profile'], 'Grade letters of the endpoint (grade, and the grade if certificate trust were ignored) and the grading profile; always 1.'),
   score: family('xmpp_tls_score', 'gauge', [...E, 'component'], 'Numeric grading score from 0 to 100: component="total" (0.3 protocol + 0.3 key_exchange + 0.4 cipher), "protocol", "key_exchange", "cipher".'),
@@ -62,6 +63,7 @@ export const ENDPOINT_FAMILIES = {
 export const TARGET_FAMILIES = {
   domainGrade: family('xmpp_tls_domain_grade', 'gauge', T, `Grade of the domain (its worst endpoint) in the last successful scan as a rank, higher is better: ${RANKS}. Absent when no endpoint was graded.`),
   scanSuccess: family('xmpp_tls_scan_success', 'gauge', T, '1 when the latest scan succeeded (the domain resolved and at least one endpoint was scanned without error), else 0.'),
+  scanFailure: family('xmpp_tls_scan_failure', 'gauge', [...T, 'code'], '1 with the error code (invalid_domain, dns_failure, dns_no_address, service_not_offered, …) when the latest scan failed before reaching any endpoint; absent otherwise (endpoint failures: xmpp_tls_endpoint_failure).'),
   scanDuration: family('xmpp_tls_scan_duration_seconds', 'gauge', T, 'Duration of the latest scan in seconds.'),
   lastScan: family('xmpp_tls_last_scan_timestamp_seconds', 'gauge', T, 'Start of the latest scan, successful or not, as a Unix timestamp in seconds.'),
   lastSuccess: family('xmpp_tls_last_success_timestamp_seconds', 'gauge', T, 'Start of the last successful scan as a Unix timestamp in seconds; absent when no scan succeeded yet.'),

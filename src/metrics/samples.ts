@@ -239,6 +239,14 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
     }
   }
   for (const { labels, value } of up.values()) sink.add(ENDPOINT_FAMILIES.endpointUp, labels, null, value);
+  // Why it is down, for the endpoints the latest scan failed on (the error codes are ours: a closed set).
+  const failed = new Set<string>();
+  for (const ep of latest.endpoints) {
+    const key = endpointKey(ep);
+    if (ep.status !== 'error' || !ep.error || up.get(key)?.value === 1 || failed.has(key)) continue;
+    failed.add(key);
+    sink.add(ENDPOINT_FAMILIES.endpointFailure, endpointLabels(domain, mode, ep), { code: ep.error.code, phase: ep.error.phase ?? '' }, 1);
+  }
 
   if (lastGood) {
     const seen = new Set<string>();
@@ -254,6 +262,7 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   }
 
   sink.add(T.scanSuccess, target, null, bit(scanSucceeded(latest)));
+  if (latest.error) sink.add(T.scanFailure, target, { code: latest.error.code }, 1);
   sink.add(T.scanDuration, target, null, latest.durationSeconds);
   const started = seconds(latest.startedAt);
   if (started !== null) sink.add(T.lastScan, target, null, started);

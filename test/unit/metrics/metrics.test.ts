@@ -47,6 +47,7 @@ const scores = (base: L, [total, protocol, kx, cipher]: [number, number, number,
 /** Every sample of every family, for the four fixture entries scraped at NOW. */
 const EXPECTED: Record<string, Expected[]> = {
   xmpp_tls_endpoint_up: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_endpoint_failure: [x(BR, { code: 'connection_refused', phase: 'connect' }, 1)],
   xmpp_tls_grade: [[EP1, 6], [BR, 2]],
   xmpp_tls_grade_info: [
     x(EP1, { grade: 'B', grade_ignoring_trust: 'B', profile: 'ssllabs-2009r' }, 1),
@@ -104,6 +105,7 @@ const EXPECTED: Record<string, Expected[]> = {
   ],
   xmpp_tls_domain_grade: [[T_EX, 6], [T_BR, 2]],
   xmpp_tls_scan_success: [[T_EX, 1], [T_BR, 0], [T_NX, 0], [T_ODD, 1]],
+  xmpp_tls_scan_failure: [x(T_NX, { code: 'dns_failure' }, 1)],
   xmpp_tls_scan_duration_seconds: [[T_EX, 12.5], [T_BR, 0.25], [T_NX, 0.5], [T_ODD, 12.5]],
   xmpp_tls_last_scan_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748732400], [T_NX, 1748732400], [T_ODD, 1748732400]],
   xmpp_tls_last_success_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748649600], [T_ODD, 1748732400]],
@@ -155,6 +157,7 @@ describe('createMetricsRegistry', () => {
       'xmpp_tls_endpoints',
       'xmpp_tls_last_scan_timestamp_seconds',
       'xmpp_tls_scan_duration_seconds',
+      'xmpp_tls_scan_failure',
       'xmpp_tls_scan_success',
     ]);
   });
