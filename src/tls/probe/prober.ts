@@ -77,6 +77,8 @@ class Prober {
   private readonly retries: number;
   private probeCount = 0;
   private readonly notes: string[] = [];
+  /** Per protocol: suites that were offered in an enumeration hello and not chosen (see cipherOrder). */
+  private readonly passedOver = new Map<ProtocolName, Set<number>>();
   /** Every ≤ 1.2 hello answer, for facts that any of them shows (renegotiation, DH, chain). */
   private readonly legacyAnswers: Extract<ProbeAnswer, { kind: 'hello' }>[] = [];
 
@@ -215,6 +217,8 @@ class Prober {
   private async enumerateSuites(protocol: TlsProtocol): Promise<AcceptedSuite[]> {
     const candidates = suitesForProtocol(protocol).map((s) => s.code);
     const found: AcceptedSuite[] = [];
+    const passedOver = new Set<number>();
+    this.passedOver.set(protocol, passedOver);
     let rejected = false;
     let failure: unknown = null;
     let closedOnBigHello = false;
@@ -258,6 +262,7 @@ class Prober {
             return;
           }
           found.push({ code: verdict.code, answer: verdict.answer });
+          for (const c of remaining) if (c !== verdict.code) passedOver.add(c);
           acceptedHere++;
           remaining = remaining.filter((c) => c !== verdict.code);
           // One connection for us, one for the other half: split only if both can start now.
@@ -315,7 +320,11 @@ class Prober {
     return { code: sh.cipherSuite, answer };
   }
 
-  /** Server preference: the same suites in two orders; same choice → the server's order, then read it out. */
+  /**
+   * Server preference: offer the accepted suites in reverse order. If the server takes our first
+   * one although enumeration saw it pass that suite over, it follows the client's order; otherwise
+   * offer them in order too: the same choice both ways means the server's order, then read it out.
+   */
   private async cipherOrder(protocol: TlsProtocol, suites: AcceptedSuite[]): Promise<CipherOrder> {
     const codes = suites.map((a) => a.code);
     if (codes.length < 2) return { protocol, serverEnforced: null, order: codes.map(hex4) };
@@ -323,8 +332,13 @@ class Prober {
       const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, MAX_SUITES_PER_HELLO), this.opts.serverName)).catch(() => null);
       return answer?.kind === 'hello' ? answer.serverHello.cipherSuite : null;
     };
-    const [forward, backward] = await Promise.all([pick(codes), pick([...codes].reverse())]);
-    if (forward === null || backward === null) return { protocol, serverEnforced: null, order: [] };
+    const reversed = [...codes].reverse();
+    const backward = await pick(reversed);
+    if (backward === null) return { protocol, serverEnforced: null, order: [] };
+    // A server with its own order never passes over its favourite: this one is not it.
+    if (backward === reversed[0] && this.passedOver.get(protocol)?.has(backward)) return { protocol, serverEnforced: false, order: [] };
+    const forward = await pick(codes);
+    if (forward === null) return { protocol, serverEnforced: null, order: [] };
     if (forward !== backward) return { protocol, serverEnforced: false, order: [] };
     const order = [forward];
     let remaining = codes.filter((c) => c !== forward);
