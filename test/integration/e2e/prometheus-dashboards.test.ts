@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { Daemon } from '../../../src/daemon/index.js';
+import { type DnsmasqInstance, freeUdpPort, startDnsmasq } from '../../harness/dnsmasq.js';
 import { LEGACY_OPENSSL_CONF, writeDhParams } from '../../harness/openssl-server.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';
 import { freeTcpPort, waitForPort } from '../../harness/ports.js';
@@ -22,6 +23,11 @@ import { DASHBOARD_FILES, ROOT, allPanels, loadDashboard, metricNames, panelQuer
 // The world: the certificate cases of test/integration/scan/fixtures.ts on one modern Prosody (c2s, one s2s,
 // one direct TLS), a legacy Prosody (TLS 1.0+, NULL/anonymous suites, 1024-bit DH and RSA key, self-signed,
 // encryption optional) and a domain nothing listens for.
+//
+// The software version query (XEP-0092, xmpp_tls_server_info) goes through an account on trusted.test: the
+// modern Prosody answers for its own hosts, and for legacy.test it relays the query over real s2s. Both
+// Prosodys find each other's s2s port through a private dnsmasq (SRV records), which their libunbound resolver
+// uses instead of the system's (`unbound = { forward = … }`), so dialback works both ways.
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -44,6 +50,7 @@ const VARIABLES: Record<string, Record<string, string>> = {
 const logger = pino({ level: 'silent' });
 let world: TestWorld | undefined;
 let legacy: ProsodyInstance | undefined;
+let dns: DnsmasqInstance | undefined;
 let daemon: Daemon | undefined;
 let prometheus: ChildProcess | undefined;
 let prometheusLog = '';
@@ -109,13 +116,20 @@ function expectedAlerts(): Map<string, string> {
   return new Map(pairs.map(([a, d]) => [`${a} ${d}`, state(a)]));
 }
 
+/** The version query's account: registered on trusted.test of the modern Prosody. */
+const VERSION_ACCOUNT = { user: 'tls-survey', host: 'trusted.test', password: 'e2e-survey-Pa55' };
+
 const alertKey = (a: AlertEntry) => `${a.labels.alertname} ${a.labels.domain ?? ''}`;
 
 beforeAll(async () => {
   if (!HAVE_PROMETHEUS) return;
   // The world: a modern Prosody with the certificate cases, a legacy one for the weak findings.
+  // Prosody's resolver (libunbound) asks only our dnsmasq, started below once the s2s ports are known; unbound
+  // answers .test itself (NXDOMAIN, RFC 6761) unless told to pass it on.
+  const dnsPort = await freeUdpPort();
+  const unbound = `unbound = { resolvconf = false, hoststxt = false, forward = "127.0.0.1@${dnsPort}", options = { ["local-zone:"] = "test. transparent" } }`;
   const [w, legacyLeaf] = await Promise.all([
-    startWorld(),
+    startWorld({ accounts: [VERSION_ACCOUNT], extraGlobal: unbound }),
     createLeaf(null, { dns: ['legacy.test'], selfSigned: true, key: { type: 'RSA', bits: 1024 } }),
   ]);
   world = w;
@@ -129,6 +143,19 @@ beforeAll(async () => {
     c2sRequireEncryption: false,
     directTls: false,
     ssl: { protocol: 'tlsv1+', ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', dhparam },
+    extraGlobal: unbound,
+  });
+  // s2s between the two Prosodys: legacy.test → the legacy one, every other domain → the modern one.
+  dns = await startDnsmasq({
+    port: dnsPort,
+    hosts: [
+      { name: 'modern-s2s.test', addresses: ['127.0.0.1'] },
+      { name: 'legacy-s2s.test', addresses: ['127.0.0.1'] },
+    ],
+    srv: [
+      { service: '_xmpp-server._tcp.legacy.test', target: 'legacy-s2s.test', port: legacy.ports.s2s },
+      ...world.hosts.map((h) => ({ service: `_xmpp-server._tcp.${h.domain}`, target: 'modern-s2s.test', port: world!.prosody.ports.s2s })),
+    ],
   });
 
   // The exporter.
@@ -152,7 +179,15 @@ scanner:
   fetchAia: false
 stateFile: "${join(world.dir, 'state.json')}"
 targets:
-${C2S_DOMAINS.map((d) => target(d, 'c2s', p.c2s)).join('')}${target('trusted.test', 's2s', p.s2s)}${target('chat.wildcard.test', 'c2s', p.c2sDirectTls, '    directTls: true\n')}${target('legacy.test', 'c2s', legacy.ports.c2s)}${target('down.test', 'c2s', deadPort)}`,
+${C2S_DOMAINS.map((d) => target(d, 'c2s', p.c2s)).join('')}${target('trusted.test', 's2s', p.s2s)}${target('chat.wildcard.test', 'c2s', p.c2sDirectTls, '    directTls: true\n')}${target('legacy.test', 'c2s', legacy.ports.c2s)}${target('down.test', 'c2s', deadPort)}
+version:
+  jid: ${VERSION_ACCOUNT.user}@${VERSION_ACCOUNT.host}
+  password: "${VERSION_ACCOUNT.password}"
+  connect: "127.0.0.1:${p.c2s}"
+  caFiles: ["${world.caFile}"]
+  systemRoots: false
+  timeoutSeconds: 10
+`,
   );
   daemon = await Daemon.start({ configFile, logger });
 
@@ -191,7 +226,13 @@ scrape_configs:
     const [n] = await instant('count(xmpp_tls_scan_success)');
     const [samples] = await instant('min(count_over_time(xmpp_tls_domain_grade[1m]))');
     const [legacyGrade] = await instant('count_over_time(xmpp_tls_domain_grade{domain="legacy.test"}[1m])');
-    return Number(n?.value?.[1]) === TARGET_COUNT && Number(samples?.value?.[1]) >= 3 && Number(legacyGrade?.value?.[1]) >= 3 ? true : undefined;
+    const [answered] = await instant('count(xmpp_tls_server_info)'); // every target but down.test
+    return Number(n?.value?.[1]) === TARGET_COUNT &&
+      Number(samples?.value?.[1]) >= 3 &&
+      Number(legacyGrade?.value?.[1]) >= 3 &&
+      Number(answered?.value?.[1]) === TARGET_COUNT - 1
+      ? true
+      : undefined;
   });
   const expected = expectedAlerts();
   await until('the expected alerts', 20_000, async () => {
@@ -209,6 +250,7 @@ afterAll(async () => {
     clearTimeout(force);
   }
   await daemon?.stop();
+  await dns?.stop();
   await legacy?.stop();
   await world?.stop();
 });
@@ -246,6 +288,16 @@ describeWithPrometheus('every panel query of the bundled dashboards returns data
     expect(await value('count(xmpp_tls_scan_success == 0) or vector(0)')).toBe(1);
     const soonest = await instant('bottomk(1, min by (domain, mode) (xmpp_tls_certificate_expiry_seconds))');
     expect(soonest[0]?.metric.domain).toBe('expired.test');
+  });
+
+  test('server software: every reachable target answered the version query, legacy.test over s2s', async () => {
+    const info = await instant('xmpp_tls_server_info');
+    expect(info.map((s) => `${s.metric.domain} ${s.metric.mode}`).sort()).toEqual(
+      [...C2S_DOMAINS, 'chat.wildcard.test', 'legacy.test'].map((d) => `${d} c2s`).concat('trusted.test s2s').sort(),
+    );
+    for (const s of info) expect(s.metric).toMatchObject({ software: 'Prosody', os: 'Linux', version: expect.stringMatching(/^\d+\.\d+/) });
+    const [domains] = await instant('count by (software) (max by (domain, software) (xmpp_tls_server_info))');
+    expect([domains?.metric.software, Number(domains?.value?.[1])]).toEqual(['Prosody', C2S_DOMAINS.length + 2]);
   });
 });
 
