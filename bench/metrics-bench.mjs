@@ -3,6 +3,7 @@
 //   npm run build && node --expose-gc bench/metrics-bench.mjs [options]
 //
 // Options:
+//   --help           this text
 //   --domains N      domains in the store, each scanned c2s and s2s (default 1000)
 //   --endpoints N    endpoints per scan: an IPv4 and an IPv6 address per SRV host, all fully scanned (default 2)
 //   --runs N         timed renders of each registry (default 30, after 3 warm-up renders)
@@ -15,11 +16,14 @@
 // Registry holding exactly the same series (same names, labels and values, taken from our first render) set once
 // on Gauges/Counters without collect callbacks, plus the same process metrics: what prom-client itself costs to
 // render that many series. The floor is joining the same lines, precomputed, into one string: the allocation and
-// copy any renderer returning one string pays, with no metric logic. Times are wall-clock, of registry.metrics().
-// Memory: RSS after building the store, after the first (cold) render, after the back-to-back timed renders (the
-// garbage 28 MB strings of a tight loop inflate it) and 3 s later.
+// copy any renderer returning one string pays, with no metric logic. Times are wall-clock: of exposition() (the
+// 1 MiB blocks the daemon's /metrics sends, handed back for reuse), of metrics() (one string, prom-client's API),
+// and over HTTP: curl GETs /metrics from the daemon's HTTP server and from a node:http server answering with
+// prom-client's text (curl's time_total: connect to last byte).
+// Memory: RSS after building the store, after the first (cold) render, after the exposition() renders, after the
+// back-to-back metrics() strings (the garbage 28 MB strings of a tight loop inflate it) and 3 s later.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 
@@ -45,7 +49,10 @@ function parseArgs(argv) {
       if (x === undefined) throw new Error(`${a} needs a value`);
       return x;
     };
-    if (a === '--domains') o.domains = Number(v());
+    if (a === '--help') {
+      process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n\n')[0].replace(/^\/\/ ?/gm, '') + '\n');
+      process.exit(0);
+    } else if (a === '--domains') o.domains = Number(v());
     else if (a === '--endpoints') o.endpoints = Number(v());
     else if (a === '--runs') o.runs = Number(v());
     else if (a === '--json') o.json = v();
@@ -321,15 +328,22 @@ const coldMs = performance.now() - t0;
 const ourSeries = countSeries(first);
 first = null;
 const memCold = memory();
+// First what the daemon's /metrics does (blocks handed back for reuse once sent), so that its memory figures are
+// not the string path's: the peak RSS below is the process's maximum so far.
+const blocksTimes = await time(async () => {
+  const blocks = await ours.exposition();
+  ours.release(blocks);
+  return blocks;
+}, opts.runs);
+await new Promise((resolve) => setTimeout(resolve, 3000));
+const memBlocksIdle = memory();
 const oursTimes = await time(() => ours.metrics(), opts.runs);
 const memOurs = memory();
 // A daemon is scraped every 15 s or more, not back to back: V8 returns the freed pages of the big garbage strings
 // to the system a moment after a collection.
 await new Promise((resolve) => setTimeout(resolve, 3000));
 const memOursIdle = memory();
-const blocksTimes = await time(() => ours.exposition(), opts.runs);
-await new Promise((resolve) => setTimeout(resolve, 3000));
-const memBlocksIdle = memory();
+// As the daemon does: blocks handed back for reuse once sent.
 
 // The peer, and the floor: joining the same lines, precomputed, into one string (allocating and copying a string
 // of that size: what any renderer that returns one string pays, with no metric logic at all).
@@ -344,19 +358,22 @@ const floorTimes = await time(() => lines.join('\n'), opts.runs);
 // Over HTTP, as Prometheus sees it: curl (another process) GETs /metrics; its own time_total is the time from
 // connecting to the last byte. Ours: the daemon's HTTP server sending exposition() blocks. Peer: a plain
 // node:http server answering with prom-client's text, as a prom-client exporter does.
+// One shell loop runs every curl: a fork of this (large) process before each request would make the next render
+// pay copy-on-write page faults on every page it writes (here ~6× the render time), which a real scraper does not cause.
 async function timeHttp(url, runs) {
-  // Asynchronously: the server answering curl runs on this process's event loop.
-  const curl = async () => Number((await execFileAsync('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total}', url])).stdout) * 1000;
-  for (let i = 0; i < 3; i++) await curl();
-  const times = [];
-  for (let i = 0; i < runs; i++) times.push(await curl());
+  const script = `for i in $(seq ${runs + 3}); do curl -s -o /dev/null -w '%{time_total}\\n' '${url}'; done`;
+  const { stdout } = await execFileAsync('sh', ['-c', script]);
+  const times = stdout.trim().split('\n').map((t) => Number(t) * 1000).slice(3);
   return summary(times, 0);
 }
 const oursServer = await startHttpServer({
   host: '127.0.0.1',
   port: 0,
   store: () => store.all(),
-  metrics: async () => ({ contentType: ours.contentType, body: await ours.exposition() }),
+  metrics: async () => {
+    const blocks = await ours.exposition();
+    return { contentType: ours.contentType, body: blocks, sent: () => ours.release(blocks) };
+  },
   probe: async () => ({ status: 404, contentType: 'text/plain', body: 'no' }),
   ready: () => true,
   version: 'bench',
@@ -418,8 +435,8 @@ console.log(`ratio ours/peer over HTTP (median): ${result.ratioHttpMedian.toFixe
 const m = (x) => `RSS ${x.rss} MB (heap ${x.heapUsed}/${x.heapTotal} MB), peak RSS so far ${x.peakRss} MB`;
 console.log(`memory after building the store and registry: ${m(memStore)}`);
 console.log(`memory after the first (cold) render:         ${m(memCold)}`);
-console.log(`memory after our ${opts.runs + 3} back-to-back renders:      ${m(memOurs)}`);
+console.log(`after ${opts.runs + 3} exposition() renders (/metrics), 3 s later: ${m(memBlocksIdle)}`);
+console.log(`after ${opts.runs + 3} back-to-back metrics() strings:  ${m(memOurs)}`);
 console.log(`  3 s later:                                  ${m(memOursIdle)}`);
-console.log(`after ${opts.runs + 3} exposition() renders, 3 s later:     ${m(memBlocksIdle)}`);
 console.log(`memory with the peer's registry too, 3 s after its renders: ${m(memPeerIdle)}`);
 if (opts.json) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);

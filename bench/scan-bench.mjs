@@ -4,6 +4,7 @@
 //   npm run build && node bench/scan-bench.mjs [options]
 //
 // Options:
+//   --help                this text
 //   --reps N              timed runs of our scan (in process) on loopback (default 9)
 //   --rtt-reps N          the same through the latency proxy (default 5)
 //   --cli-reps N          timed runs of our scan as a fresh process (the CLI), each network (default 3; 0 = skip)
@@ -56,7 +57,10 @@ function parseArgs(argv) {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--reps') o.reps = Number(val());
+    if (a === '--help') {
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n\n')[0].replace(/^\/\/ ?/gm, '') + '\n');
+      process.exit(0);
+    } else if (a === '--reps') o.reps = Number(val());
     else if (a === '--rtt-reps') o.rttReps = Number(val());
     else if (a === '--testssl-profiles') o.testsslProfiles = val().split(',');
     else if (a === '--cli-reps') o.cliReps = Number(val());

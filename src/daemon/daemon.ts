@@ -100,7 +100,10 @@ export class Daemon {
       host: config.listen.host,
       port: config.listen.port,
       store: () => store.all(),
-      metrics: async () => ({ contentType: metricsRegistry.contentType, body: await metricsRegistry.exposition() }),
+      metrics: async () => {
+        const blocks = await metricsRegistry.exposition();
+        return { contentType: metricsRegistry.contentType, body: blocks, sent: () => metricsRegistry.release(blocks) };
+      },
       probe: (target, mode, timeoutSeconds, signal) => daemon.probe(target, mode, timeoutSeconds, signal),
       ready: () => daemon.ready,
       web: config.web,

@@ -41,6 +41,8 @@ export interface HttpResponseBody {
   contentType: string;
   /** Text, or UTF-8 blocks sent one after another (the /metrics exposition: no giant string). */
   body: string | Buffer[];
+  /** Called once the body was sent or the response was abandoned (the blocks may then be reused). */
+  sent?: () => void;
 }
 
 export interface ProbeResponse extends HttpResponseBody {
@@ -89,6 +91,7 @@ interface Reply {
   status: number;
   contentType: string;
   body: string | Buffer[];
+  sent?: () => void;
   headers?: Record<string, string>;
 }
 
@@ -210,7 +213,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     }),
     '/metrics': async () => {
       const m = await opts.metrics();
-      return { status: 200, contentType: m.contentType, body: m.body };
+      return { status: 200, contentType: m.contentType, body: m.body, ...(m.sent ? { sent: m.sent } : {}) };
     },
     '/probe': probe,
     '/healthz': async () => text(200, 'ok'),
@@ -273,6 +276,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   }
 
   function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+    if (reply.sent) {
+      const sent = reply.sent;
+      if (res.headersSent || res.destroyed) sent();
+      else res.once('close', sent);
+    }
     if (res.headersSent || res.destroyed) return;
     const blocks = typeof reply.body === 'string' ? [Buffer.from(reply.body, 'utf8')] : reply.body;
     res.statusCode = reply.status;

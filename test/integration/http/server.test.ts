@@ -20,6 +20,7 @@ let ready = true;
 let metricsFails = false;
 /** When set, /metrics answers with these blocks instead of the one-line text. */
 let metricsBlocks: Buffer[] | null = null;
+let blocksSent = 0;
 let storeFails = false;
 let probeImpl: (call: ProbeCall) => Promise<ProbeResponse>;
 const probeCalls: ProbeCall[] = [];
@@ -44,7 +45,7 @@ beforeAll(async () => {
       },
       metrics: async () => {
         if (metricsFails) throw new Error('registry exploded');
-        if (metricsBlocks) return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: metricsBlocks };
+        if (metricsBlocks) return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: metricsBlocks, sent: () => blocksSent++ };
         return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# HELP up test\n# TYPE up gauge\nup 1\n' };
       },
       probe: (target, mode, timeoutSeconds, signal) => {
@@ -92,6 +93,9 @@ describe('/metrics', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-length']).toBe(String(4 * (1 << 20) + 3));
     expect(r.body).toBe(`${'a'.repeat(1 << 20)}${'b'.repeat(1 << 20)}${'c'.repeat(1 << 20)}${'d'.repeat(1 << 20)}é\n`);
+    // The blocks are handed back (for reuse) once, after the response.
+    for (let i = 0; i < 50 && blocksSent === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(blocksSent).toBe(1);
   });
 
   test('HEAD: the headers of GET, no body', async () => {

@@ -290,6 +290,11 @@ describe('createMetricsRegistry', () => {
     const text = Buffer.concat(blocks).toString('utf8');
     expect(text).toBe(await PromRegistry.merge([registry]).metrics());
     expect(parseExposition(text).samples.filter((s) => s.name === 'xmpp_tls_endpoint_up')).toHaveLength(400);
+    // Blocks handed back are reused, and the next exposition is the same text again.
+    registry.release(blocks);
+    const again = await registry.exposition();
+    expect(again.some((b) => blocks.some((old) => old.buffer === b.buffer))).toBe(true);
+    expect(Buffer.concat(again).toString('utf8')).toBe(text);
   });
 
   test('getMetricsAsJSON and getSingleMetricAsString see the same series', async () => {
