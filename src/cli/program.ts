@@ -1,34 +1,13 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { addReportCommand } from './report-command.js';
 import { scanCommand } from './scan-command.js';
+import { addScannerOptions } from './scanner-options.js';
 import { checkConfigCommand, serveCommand } from './serve-command.js';
 import { SCANNER } from '../version.js';
 
 // Entry point: one sub-command per job. Each sub-command has its own --help.
 
 export const EXIT = { OK: 0, SCANNED_WITH_ERRORS: 1, USAGE: 2, INTERNAL: 3 } as const;
-
-function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError('expected a number of seconds between 0 and 600');
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
-  return n;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 60000) throw new InvalidArgumentError('expected a whole number of milliseconds from 0 to 60000');
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -38,25 +17,13 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  program
+  const scan = program
     .command('scan')
     .description('Scan one XMPP domain now and print what was found')
     .argument('<domain>', 'the XMPP domain (e.g. example.org); also used for to=, SNI and the identity check')
     .addOption(new Option('--mode <mode>', 'c2s (client-to-server) or s2s (server-to-server)').choices(['c2s', 's2s']).default('c2s'))
-    .option('--connect <host:port>', 'skip DNS and connect here (the domain still goes into to=, SNI and the identity check)')
-    .option('--direct-tls', 'use direct TLS (XEP-0368) instead of STARTTLS; without --connect, only _xmpps-* SRV records')
-    .option('--resolver <ip[:port]>', 'ask this DNS server instead of the system resolver')
-    .option('--ca-file <pem>', 'extra trust anchors (PEM, may hold several); repeatable', collect, [])
-    .option('--no-system-roots', 'do not trust the bundled Mozilla root certificates (only --ca-file)')
-    .option('--no-aia', 'do not fetch missing intermediate certificates from the AIA caIssuers URL')
-    .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
-    .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
-    .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
-    .addOption(new Option('--profile <name>', 'grading profile').choices(['ssllabs-2009r', 'xmppoke-2015']).default('ssllabs-2009r'))
-    .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites): certificate and XMPP facts only')
-    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', positiveInt, 4)
-    .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', nonNegativeInt, 0)
-    .option('--timeout <seconds>', 'timeout of each phase (connect, stream header, features, proceed, handshake)', positiveSeconds, 10)
+    .option('--connect <host:port>', 'skip DNS and connect here (the domain still goes into to=, SNI and the identity check)');
+  addScannerOptions(scan, { directTls: 'use direct TLS (XEP-0368) instead of STARTTLS; without --connect, only _xmpps-* SRV records' })
     .option('--json', 'print the result document (JSON) instead of the report')
     .option('--no-color', 'no colours in the report (also when NO_COLOR is set or output is not a terminal)')
     .addHelpText(

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { type TrustStore, loadTrustStore } from '../certificate/index.js';
 import { ConfigError, buildTrustStore, loadClientCertificate, loadConfig, resolveTargets, toScanOptions } from '../config/index.js';
-import type { ClientCertificate } from '../connector/index.js';
 import { type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
 import {
   type SurveyReport,
@@ -20,6 +19,17 @@ import {
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, mapLimit, scanDomain } from '../scan/index.js';
 import { ResultStore, scanSucceeded } from '../store/index.js';
+import {
+  type ScannerFlags,
+  UsageError,
+  addScannerOptions,
+  checkClientCertificateFlags,
+  clientCertificateFromFlags,
+  intIn,
+  scanOptionOverrides,
+  scanOptionsFromFlags,
+  trustStoreFromFlags,
+} from './scanner-options.js';
 
 // `xmpp-tls-exporter report`: scan a list of domains (or the daemon's configured targets, or read
 // the daemon's state file) and write the survey report; or compare with an earlier JSON report.
@@ -28,25 +38,12 @@ import { ResultStore, scanSucceeded } from '../store/index.js';
 type Format = 'md' | 'html' | 'json';
 
 /** Options as commander hands them over (see addReportCommand for the flags). */
-interface ReportFlags {
+interface ReportFlags extends ScannerFlags {
   domains?: string;
   config?: string;
   state?: string;
   mode: Mode | 'both';
   concurrency: number;
-  directTls?: boolean;
-  resolver?: string;
-  caFile: string[];
-  systemRoots: boolean;
-  aia: boolean;
-  from: string;
-  clientCert?: string;
-  clientKey?: string;
-  profile: ProfileName;
-  tlsProbe: boolean;
-  maxConnections: number;
-  connectionDelay: number;
-  timeout: number;
   format: Format;
   output?: string;
   saveJson?: string;
@@ -55,54 +52,22 @@ interface ReportFlags {
   progress: boolean;
 }
 
-class UsageError extends Error {}
-
 interface ScanJob {
   domain: string;
   mode: Mode;
   options: ScanOptions;
 }
 
-function intIn(min: number, max: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError('expected a number of seconds between 0 and 600');
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function addReportCommand(program: Command): void {
-  program
+  const report = program
     .command('report')
     .description('Survey many domains (or the daemon\'s results) and write the "State of TLS on XMPP" report; or compare two reports')
     .option('--domains <file>', 'scan the domains of this file: one a line, "DOMAIN [c2s] [s2s]", # comments')
     .option('--config <file>', "scan the targets of this daemon configuration, with its scanner settings (flags given here override them)")
     .option('--state <file>', "no scanning: report the daemon's stored results (each target's latest scan)")
     .addOption(new Option('--mode <mode>', 'which modes to report').choices(['c2s', 's2s', 'both']).default('both'))
-    .option('--concurrency <n>', 'domains scanned at once (with --config: its concurrency.domains unless given here)', intIn(1, 256, 'a whole number'), 4)
-    .option('--direct-tls', 'with --domains: direct TLS (XEP-0368) endpoints only')
-    .option('--resolver <ip[:port]>', 'ask this DNS server instead of the system resolver')
-    .option('--ca-file <pem>', 'extra trust anchors (PEM); repeatable', collect, [])
-    .option('--no-system-roots', 'do not trust the bundled Mozilla root certificates (only --ca-file)')
-    .option('--no-aia', 'do not fetch missing intermediate certificates from the AIA caIssuers URL')
-    .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
-    .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
-    .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
-    .addOption(new Option('--profile <name>', 'grading profile (with --state: regrade the stored results)').choices(['ssllabs-2009r', 'xmppoke-2015']).default('ssllabs-2009r'))
-    .option('--no-tls-probe', 'skip raw TLS probing (no protocol, suite or DH counts; much faster)')
-    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', intIn(1, 64, 'a whole number'), 4)
-    .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', intIn(0, 60000, 'a whole number of milliseconds'), 0)
-    .option('--timeout <seconds>', 'timeout of each phase (connect, stream header, features, proceed, handshake)', seconds, 10)
+    .option('--concurrency <n>', 'domains scanned at once (with --config: its concurrency.domains unless given here)', intIn(1, 256, 'a whole number'), 4);
+  addScannerOptions(report, { directTls: 'with --domains: direct TLS (XEP-0368) endpoints only', profile: '(with --state: regrade the stored results)' })
     .addOption(new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json').choices(['md', 'html', 'json']).default('md'))
     .option('--output <file>', 'write the report (or the comparison) here instead of stdout')
     .option('--save-json <file>', 'also write the report as JSON, to --compare against later')
@@ -171,7 +136,7 @@ function checkInputs(flags: ReportFlags): void {
     return;
   }
   if (inputs.length !== 1) throw new UsageError('give exactly one of --domains FILE, --config FILE or --state FILE (or --compare OLD.json --against NEW.json)');
-  if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw new UsageError('--client-cert and --client-key go together');
+  checkClientCertificateFlags(flags);
 }
 
 export function renderReport(report: SurveyReport, format: Format): string {
@@ -285,15 +250,6 @@ export function parseDomainList(text: string, name: string, modes: readonly Mode
   return out;
 }
 
-function loadClientCertificateFlags(flags: ReportFlags): ClientCertificate | undefined {
-  if (!flags.clientCert || !flags.clientKey) return undefined;
-  try {
-    return { cert: readFileSync(flags.clientCert), key: readFileSync(flags.clientKey) };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 function trustStoreOf(load: () => TrustStore): TrustStore {
   try {
     return load();
@@ -304,22 +260,8 @@ function trustStoreOf(load: () => TrustStore): TrustStore {
 
 async function domainJobs(file: string, flags: ReportFlags): Promise<{ jobs: ScanJob[]; concurrency: number; source: string }> {
   const list = parseDomainList(await readText(file, 'domain list'), file, modesWanted(flags));
-  const trustStore = trustStoreOf(() => loadTrustStore({ caFiles: flags.caFile, systemRoots: flags.systemRoots }));
-  const clientCertificate = loadClientCertificateFlags(flags);
-  const ms = flags.timeout * 1000;
-  const base: Omit<ScanOptions, 'mode'> = {
-    trustStore,
-    from: flags.from,
-    fetchAia: flags.aia,
-    tlsProbe: flags.tlsProbe,
-    profile: flags.profile,
-    maxConnectionsPerHost: flags.maxConnections,
-    connectionDelayMs: flags.connectionDelay,
-    timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms },
-    ...(flags.directTls ? { directTls: true } : {}),
-    ...(flags.resolver ? { resolver: flags.resolver } : {}),
-    ...(clientCertificate ? { clientCertificate } : {}),
-  };
+  const trustStore = trustStoreFromFlags(flags);
+  const base = scanOptionsFromFlags(flags, { trustStore, clientCertificate: clientCertificateFromFlags(flags) });
   return { jobs: list.map(({ domain, mode }) => ({ domain, mode, options: { ...base, mode } })), concurrency: flags.concurrency, source: `domains file ${file}` };
 }
 
@@ -333,7 +275,7 @@ async function configJobs(file: string, flags: ReportFlags, given: (name: string
       ? loadTrustStore({ caFiles: [...config.scanner.caFiles, ...flags.caFile], systemRoots: given('systemRoots') ? flags.systemRoots : config.scanner.systemRoots })
       : buildTrustStore(config),
   );
-  let clientCertificate = loadClientCertificateFlags(flags);
+  let clientCertificate = clientCertificateFromFlags(flags);
   if (!clientCertificate) {
     try {
       clientCertificate = loadClientCertificate(config);
@@ -341,17 +283,7 @@ async function configJobs(file: string, flags: ReportFlags, given: (name: string
       throw new UsageError(`${file}: scanner.clientCertificate: ${(err as Error).message}`);
     }
   }
-  const ms = flags.timeout * 1000;
-  const overrides: Partial<ScanOptions> = {
-    ...(given('resolver') ? { resolver: flags.resolver } : {}),
-    ...(given('aia') ? { fetchAia: flags.aia } : {}),
-    ...(given('from') ? { from: flags.from } : {}),
-    ...(given('tlsProbe') ? { tlsProbe: flags.tlsProbe } : {}),
-    ...(given('profile') ? { profile: flags.profile } : {}),
-    ...(given('maxConnections') ? { maxConnectionsPerHost: flags.maxConnections } : {}),
-    ...(given('connectionDelay') ? { connectionDelayMs: flags.connectionDelay } : {}),
-    ...(given('timeout') ? { timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms } } : {}),
-  };
+  const overrides = scanOptionOverrides(flags, given);
   const modes = modesWanted(flags);
   const jobs = resolved.targets.flatMap((target) =>
     target.modes

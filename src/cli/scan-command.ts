@@ -1,73 +1,38 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type TrustStore, loadTrustStore } from '../certificate/index.js';
+import type { TrustStore } from '../certificate/index.js';
 import { ConfigError, VERSION_ENV, parseConfig, versionAccountOptions } from '../config/index.js';
-import type { ClientCertificate } from '../connector/index.js';
-import type { ProfileName } from '../grading/index.js';
+import type { ClientCertificate, Timeouts } from '../connector/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { scanDomain } from '../scan/index.js';
 import { VersionQueryClient } from '../software/index.js';
 import { ANSI, PLAIN, formatScanReport } from './report-text.js';
+import { type ScannerFlags, clientCertificateFromFlags, scanOptionsFromFlags, timeoutsFromFlags, trustStoreFromFlags } from './scanner-options.js';
 
 /** Options as commander hands them over (see program.ts for the flags). */
-interface ScanFlags {
+interface ScanFlags extends ScannerFlags {
   mode: Mode;
   connect?: string;
-  directTls?: boolean;
-  resolver?: string;
-  caFile: string[];
-  systemRoots: boolean;
-  aia: boolean;
-  from: string;
-  clientCert?: string;
-  clientKey?: string;
-  timeout: number;
-  tlsProbe: boolean;
-  profile: ProfileName;
-  maxConnections: number;
-  connectionDelay: number;
   json?: boolean;
   color: boolean;
 }
 
-export class UsageError extends Error {}
-
 export async function scanCommand(domain: string, raw: Record<string, unknown>): Promise<number> {
   const flags = raw as unknown as ScanFlags;
-  let trustStore;
+  let trustStore: TrustStore;
   let clientCertificate: ClientCertificate | undefined;
-  try {
-    trustStore = loadTrustStore({ caFiles: flags.caFile, systemRoots: flags.systemRoots });
-    if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw new UsageError('--client-cert and --client-key go together');
-    if (flags.clientCert && flags.clientKey) {
-      clientCertificate = { cert: readFileSync(flags.clientCert), key: readFileSync(flags.clientKey) };
-    }
-  } catch (err) {
-    process.stderr.write(`xmpp-tls-exporter scan: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const ms = flags.timeout * 1000;
   let software: VersionQueryClient | undefined;
   try {
-    software = versionClientFromEnv(trustStore, ms);
+    trustStore = trustStoreFromFlags(flags);
+    clientCertificate = clientCertificateFromFlags(flags);
+    software = versionClientFromEnv(trustStore, timeoutsFromFlags(flags));
   } catch (err) {
     process.stderr.write(`xmpp-tls-exporter scan: ${(err as Error).message}\n`);
     return 2;
   }
   const result = await scanDomain(domain, {
     mode: flags.mode,
-    trustStore,
-    from: flags.from,
-    fetchAia: flags.aia,
-    tlsProbe: flags.tlsProbe,
-    profile: flags.profile,
-    maxConnectionsPerHost: flags.maxConnections,
-    connectionDelayMs: flags.connectionDelay,
-    timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms },
+    ...scanOptionsFromFlags(flags, { trustStore, clientCertificate }),
     ...(flags.connect ? { connect: flags.connect } : {}),
-    ...(flags.directTls ? { directTls: true } : {}),
-    ...(flags.resolver ? { resolver: flags.resolver } : {}),
-    ...(clientCertificate ? { clientCertificate } : {}),
     ...(software ? { softwareQuery: (d: string, signal?: AbortSignal) => software.query(d, signal) } : {}),
   });
   await software?.close();
@@ -85,7 +50,7 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
  * is set, checked as the daemon checks `version:`; the account's server must be trusted by the
  * scan's trust anchors (--ca-file, the bundled roots). Throws Error naming every problem.
  */
-function versionClientFromEnv(trustStore: TrustStore, timeoutMs: number): VersionQueryClient | undefined {
+function versionClientFromEnv(trustStore: TrustStore, timeouts: Timeouts): VersionQueryClient | undefined {
   if (!Object.values(VERSION_ENV).some((name) => process.env[name])) return undefined;
   let config;
   try {
@@ -96,7 +61,7 @@ function versionClientFromEnv(trustStore: TrustStore, timeoutMs: number): Versio
   }
   const options = versionAccountOptions(config);
   if (!options) return undefined;
-  return new VersionQueryClient({ ...options, trustStore, timeouts: { connectMs: timeoutMs, readMs: timeoutMs, handshakeMs: timeoutMs } });
+  return new VersionQueryClient({ ...options, trustStore, timeouts });
 }
 
 export function exitCodeFor(result: ScanResult): number {
