@@ -4,7 +4,7 @@
 import 'reflect-metadata'; // must precede @peculiar/x509 (tsyringe needs the Reflect metadata API)
 import { createHash, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { Agent, interceptors, request } from 'undici';
+import type { Agent } from 'undici';
 import type { CertificateDetails, CertificateResult } from '../result/types.js';
 import { parseCertificate } from './parse.js';
 import { analyzeChain, type AnalyzeOptions } from './trust.js';
@@ -27,10 +27,12 @@ const MAX_HOPS = 3;
 export async function fetchAiaIssuers(cert: Pick<CertificateDetails, 'caIssuersUrls'>, opts: AiaFetchOptions): Promise<Buffer[]> {
   const urls = httpUrls(cert.caIssuersUrls);
   if (urls.length === 0) return [];
+  // Loaded on first use: undici costs ~0.1 s of start-up, and most scans never need it.
+  const { Agent, interceptors, request } = await import('undici');
   const agent = new Agent();
   try {
     const dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
-    const bodies = await Promise.all(urls.map((url) => download(url, dispatcher, opts).catch(() => null)));
+    const bodies = await Promise.all(urls.map((url) => download(request, url, dispatcher, opts).catch(() => null)));
     return bodies.flatMap((body) => (body === null ? [] : decodeCertificates(body)));
   } finally {
     await agent.destroy().catch(() => undefined);
@@ -41,7 +43,12 @@ function httpUrls(urls: string[]): string[] {
   return urls.filter((url) => /^https?:\/\//i.test(url)).slice(0, MAX_URLS);
 }
 
-async function download(url: string, dispatcher: ReturnType<Agent['compose']>, opts: AiaFetchOptions): Promise<Buffer | null> {
+async function download(
+  request: typeof import('undici').request,
+  url: string,
+  dispatcher: ReturnType<Agent['compose']>,
+  opts: AiaFetchOptions,
+): Promise<Buffer | null> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const response = await request(url, { dispatcher, signal: AbortSignal.timeout(opts.timeoutMs) });
   if (response.statusCode !== 200) {
