@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { main } from '../../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { ScanResult } from '../../../src/result/types.js';
+import { runCli as run } from '../../harness/cli.js';
 import { type DnsmasqInstance, startDnsmasq } from '../../harness/dnsmasq.js';
 import { resultSchemaErrors } from '../../harness/result-schema.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
@@ -34,22 +34,6 @@ afterAll(async () => {
   await dns?.stop();
   await world?.stop();
 });
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += chunk.toString()), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += chunk.toString()), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'xmpp-tls-exporter', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('scan through SRV discovery', () => {
   test('c2s: STARTTLS and direct-TLS endpoints from SRV, in priority order, both trusted', async () => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { freeTcpPort, waitForPort } from '../../harness/ports.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 
@@ -21,23 +22,13 @@ let stateFile: string;
 let output = '';
 
 function configText(domains: string[]): string {
-  const targets = domains
-    .map((d) => `  - domain: ${d}\n    modes: [c2s]\n    connect: "127.0.0.1:${world.prosody.ports.c2s}"`)
-    .join('\n');
-  return `listen: "127.0.0.1:${port}"
-schedule:
-  cron: "0 0 1 1 *"
-  jitterSeconds: 0
-scanner:
-  caFiles: ["${world.caFile}"]
-  systemRoots: false
-  fetchAia: false
-log:
-  level: info
-stateFile: "${stateFile}"
-targets:
-${targets}
-`;
+  return daemonConfigYaml({
+    listen: `127.0.0.1:${port}`,
+    caFile: world.caFile,
+    stateFile,
+    targets: targetsAt(`127.0.0.1:${world.prosody.ports.c2s}`, ['c2s'], domains),
+    extra: 'log:\n  level: info\n',
+  });
 }
 
 async function scrape(): Promise<string> {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
 import { Daemon } from '../../../src/daemon/index.js';
+import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 
 // The daemon end to end: a config with real Prosody targets, scans landing in /metrics, the
@@ -15,22 +16,12 @@ let world: TestWorld;
 let daemon: Daemon | null = null;
 const logger = pino({ level: 'silent' });
 
-function configText(domains: string[], extra = ''): string {
-  const targets = domains
-    .map((d) => `  - domain: ${d}\n    modes: [c2s]\n    connect: "127.0.0.1:${world.prosody.ports.c2s}"`)
-    .join('\n');
-  return `listen: "127.0.0.1:0"
-schedule:
-  cron: "0 0 1 1 *"
-  jitterSeconds: 0
-scanner:
-  caFiles: ["${world.caFile}"]
-  systemRoots: false
-  fetchAia: false
-stateFile: "${join(world.dir, 'state.json')}"
-targets:
-${targets}
-${extra}`;
+function configText(domains: string[]): string {
+  return daemonConfigYaml({
+    caFile: world.caFile,
+    stateFile: join(world.dir, 'state.json'),
+    targets: targetsAt(`127.0.0.1:${world.prosody.ports.c2s}`, ['c2s'], domains),
+  });
 }
 
 async function get(path: string): Promise<{ status: number; body: string }> {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { Daemon } from '../../../src/daemon/index.js';
+import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { type DnsmasqInstance, freeUdpPort, startDnsmasq } from '../../harness/dnsmasq.js';
 import { LEGACY_OPENSSL_CONF, writeDhParams } from '../../harness/openssl-server.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';
@@ -160,26 +161,24 @@ beforeAll(async () => {
 
   // The exporter.
   const p = world.prosody.ports;
-  const target = (domain: string, mode: string, port: number | null, extra = '') => `  - domain: ${domain}\n    modes: [${mode}]\n    connect: "127.0.0.1:${port}"\n${extra}`;
   const deadPort = await freeTcpPort(); // nothing listens there: down.test is unreachable
   const configFile = join(world.dir, 'exporter.yaml');
   await writeFile(
     configFile,
-    `listen: "127.0.0.1:0"
-schedule:
-  cron: "0 0 1 1 *"
-  jitterSeconds: 0
-concurrency:
+    daemonConfigYaml({
+      caFile: world.caFile,
+      stateFile: join(world.dir, 'state.json'),
+      targets: [
+        ...targetsAt(`127.0.0.1:${p.c2s}`, ['c2s'], C2S_DOMAINS),
+        { domain: 'trusted.test', modes: ['s2s'], connect: `127.0.0.1:${p.s2s}` },
+        { domain: 'chat.wildcard.test', modes: ['c2s'], connect: `127.0.0.1:${p.c2sDirectTls}`, directTls: true },
+        { domain: 'legacy.test', modes: ['c2s'], connect: `127.0.0.1:${legacy.ports.c2s}` },
+        { domain: 'down.test', modes: ['c2s'], connect: `127.0.0.1:${deadPort}` },
+      ],
+      extra: `concurrency:
   domains: 4
   connectionsPerHost: 4
   connectionDelayMs: 0
-scanner:
-  caFiles: ["${world.caFile}"]
-  systemRoots: false
-  fetchAia: false
-stateFile: "${join(world.dir, 'state.json')}"
-targets:
-${C2S_DOMAINS.map((d) => target(d, 'c2s', p.c2s)).join('')}${target('trusted.test', 's2s', p.s2s)}${target('chat.wildcard.test', 'c2s', p.c2sDirectTls, '    directTls: true\n')}${target('legacy.test', 'c2s', legacy.ports.c2s)}${target('down.test', 'c2s', deadPort)}
 version:
   jid: ${VERSION_ACCOUNT.user}@${VERSION_ACCOUNT.host}
   password: "${VERSION_ACCOUNT.password}"
@@ -188,6 +187,7 @@ version:
   systemRoots: false
   timeoutSeconds: 10
 `,
+    }),
   );
   daemon = await Daemon.start({ configFile, logger });
 

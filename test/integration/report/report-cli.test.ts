@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
-import { main } from '../../../src/cli/program.js';
 import { Daemon } from '../../../src/daemon/index.js';
 import { flattenCounts } from '../../../src/report/index.js';
 import type { ReportDiff, SurveyReport } from '../../../src/report/index.js';
 import type { ScanResult } from '../../../src/result/types.js';
+import { runCli as run } from '../../harness/cli.js';
+import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { freeTcpPort } from '../../harness/ports.js';
 import { parseXml } from '../../unit/report/xml.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
@@ -28,47 +29,22 @@ let truth: ScanResult[];
 
 function configText(closedPort: number): string {
   const p = world.prosody.ports;
-  const c2s = C2S_DOMAINS.map((d) => `  - domain: ${d}\n    modes: [c2s]\n    connect: "127.0.0.1:${p.c2s}"`);
-  return `listen: "127.0.0.1:0"
-schedule:
-  cron: "0 0 1 1 *"
-  jitterSeconds: 0
-concurrency:
+  return daemonConfigYaml({
+    caFile: world.caFile,
+    stateFile,
+    targets: [
+      ...targetsAt(`127.0.0.1:${p.c2s}`, ['c2s'], C2S_DOMAINS),
+      { domain: 'trusted.test', modes: ['s2s'], connect: `127.0.0.1:${p.s2s}` },
+      { domain: 'closed.test', modes: ['c2s'], connect: `127.0.0.1:${closedPort}` },
+    ],
+    extra: `concurrency:
   domains: 4
 timeouts:
   connectSeconds: 3
   readSeconds: 3
   handshakeSeconds: 3
-scanner:
-  caFiles: ["${world.caFile}"]
-  systemRoots: false
-  fetchAia: false
-stateFile: "${stateFile}"
-targets:
-${c2s.join('\n')}
-  - domain: trusted.test
-    modes: [s2s]
-    connect: "127.0.0.1:${p.s2s}"
-  - domain: closed.test
-    modes: [c2s]
-    connect: "127.0.0.1:${closedPort}"
-`;
-}
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += chunk.toString()), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += chunk.toString()), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'xmpp-tls-exporter', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
+`,
+  });
 }
 
 async function get(path: string): Promise<{ status: number; type: string; body: string }> {

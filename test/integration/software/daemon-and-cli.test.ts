@@ -3,13 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
-import { main } from '../../../src/cli/program.js';
 import { VERSION_ENV } from '../../../src/config/index.js';
 import { Daemon } from '../../../src/daemon/index.js';
 import { LOG_REDACT } from '../../../src/daemon/logger.js';
 import type { ScanResult } from '../../../src/result/types.js';
+import { runCli } from '../../harness/cli.js';
+import { daemonConfigYaml } from '../../harness/daemon-config.js';
 import { createCa, createIntermediate, createLeaf, writeCertFile, writePemFiles } from '../../harness/pki.js';
 import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
 import { resultSchemaErrors } from '../../harness/result-schema.js';
@@ -51,24 +52,15 @@ describe('serve with version: in the configuration', () => {
   beforeAll(async () => {
     await writeFile(join(dir, 'password'), `${PASSWORD}\n`);
     const c2s = `127.0.0.1:${prosody.ports.c2s}`;
-    const config = `listen: "127.0.0.1:0"
-schedule:
-  cron: "0 0 1 1 *"
-  jitterSeconds: 0
-scanner:
-  caFiles: ["${caFile}"]
-  systemRoots: false
-  fetchAia: false
-  tlsProbe: false
-stateFile: "${join(dir, 'state.json')}"
-targets:
-  - domain: home.test
-    modes: [c2s, s2s]
-    connect: "${c2s}"
-  - domain: quiet.test
-    modes: [c2s]
-    connect: "${c2s}"
-probe:
+    const config = daemonConfigYaml({
+      caFile,
+      stateFile: join(dir, 'state.json'),
+      tlsProbe: false,
+      targets: [
+        { domain: 'home.test', modes: ['c2s', 's2s'], connect: c2s },
+        { domain: 'quiet.test', modes: ['c2s'], connect: c2s },
+      ],
+      extra: `probe:
   maxAgeSeconds: 0
 version:
   jid: survey@home.test
@@ -77,7 +69,8 @@ version:
   caFiles: ["${caFile}"]
   systemRoots: false
   timeoutSeconds: 5
-`;
+`,
+    });
     configFile = join(dir, 'config.yaml');
     configText = config;
     await writeFile(configFile, config);
@@ -169,18 +162,7 @@ describe('scan with the account in environment variables', () => {
   async function run(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
     for (const k of Object.values(VERSION_ENV)) delete process.env[k];
     Object.assign(process.env, env);
-    let out = '';
-    let err = '';
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += chunk.toString()), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += chunk.toString()), true));
-    try {
-      process.exitCode = undefined;
-      return { code: await main(['node', 'xmpp-tls-exporter', ...args]), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
+    return runCli(...args);
   }
 
   const account = () => ({
