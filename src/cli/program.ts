@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
-import { addReportCommand } from './report-command.js';
-import { scanCommand } from './scan-command.js';
+import { addReportCommand } from './report-definition.js';
 import { addScannerOptions } from './scanner-options.js';
-import { checkConfigCommand, serveCommand } from './serve-command.js';
 import { SCANNER } from '../version.js';
 
-// Entry point: one sub-command per job. Each sub-command has its own --help.
+// Entry point: one sub-command per job. Each sub-command has its own --help. A sub-command's
+// modules are imported when it runs, so that `scan` does not load the daemon (start-up time).
 
 export const EXIT = { OK: 0, SCANNED_WITH_ERRORS: 1, USAGE: 2, INTERNAL: 3 } as const;
 
@@ -41,6 +40,7 @@ Examples:
   xmpp-tls-exporter scan example.org --connect 127.0.0.1:5222 --ca-file test-ca.pem`,
     )
     .action(async (domain: string, options: Record<string, unknown>) => {
+      const { scanCommand } = await import('./scan-command.js');
       process.exitCode = await scanCommand(domain, options);
     });
 
@@ -64,6 +64,7 @@ Examples:
   xmpp-tls-exporter serve --config /etc/xmpp-tls-exporter.yaml --config.check`,
     )
     .action(async (options: Record<string, unknown>) => {
+      const { serveCommand } = await import('./serve-command.js');
       process.exitCode = await serveCommand({ ...options, configCheck: options['config.check'] ?? options.configCheck });
     });
 
@@ -72,6 +73,7 @@ Examples:
     .description('Validate a configuration file and exit (0 valid, 2 invalid)')
     .argument('<file>', 'configuration file (YAML)')
     .action(async (file: string) => {
+      const { checkConfigCommand } = await import('./serve-command.js');
       process.exitCode = await checkConfigCommand(file);
     });
 
