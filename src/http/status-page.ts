@@ -1,7 +1,7 @@
 import { renderDomainGrade } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
 import type { CertificateResult, DomainGrade, ScanResult } from '../result/types.js';
-import { scanSucceeded, type StoredEntry } from '../store/index.js';
+import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/index.js';
 
 // The status page at `/`: one self-contained HTML document (inline CSS, no script, no external
 // assets; the server sends it with a Content-Security-Policy that allows nothing else), one row per
@@ -90,6 +90,14 @@ function gradeSummary(grade: DomainGrade): string | undefined {
   }
 }
 
+/** The software the domain reported (XEP-0092), as it sent it (escaped); — without an answer. */
+function softwareCell(e: StoredEntry): string {
+  const s = answeredSoftware(e);
+  if (!s) return '<td class="none">—</td>';
+  const text = [s.name, s.version].filter((x) => x).join(' ') || '—';
+  return `<td${s.os ? ` title="${escapeHtml(s.os)}"` : ''}>${escapeHtml(text)}</td>`;
+}
+
 function row(e: StoredEntry, now: Date): string {
   const facts = e.lastGood ?? e.latest;
   const grade = facts.grade;
@@ -101,6 +109,7 @@ function row(e: StoredEntry, now: Date): string {
     letterCell(grade?.letterIgnoringTrust),
     expiryCell(e.lastGood, now),
     `<td><time datetime="${escapeHtml(e.latest.startedAt)}">${escapeHtml(e.latest.startedAt)}</time></td>`,
+    softwareCell(e),
     ok ? '<td class="good">ok</td>' : `<td class="bad">failed: ${escapeHtml(failureReason(e.latest))}</td>`,
     `<td><a href="api/v1/results/${escapeHtml(encodeURIComponent(e.domain))}?mode=${escapeHtml(encodeURIComponent(e.mode))}">JSON</a></td>`,
   ];
@@ -127,7 +136,7 @@ export function renderStatusPage(input: StatusPageInput): string {
   const { entries, version, ready, now } = input;
   const rows = entries.length
     ? entries.map((e) => row(e, now)).join('\n')
-    : '<tr><td colspan="8" class="none">No results yet.</td></tr>';
+    : '<tr><td colspan="9" class="none">No results yet.</td></tr>';
   const readiness = ready ? 'ready' : 'not ready (state not loaded or configuration not applied yet)';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -140,9 +149,9 @@ export function renderStatusPage(input: StatusPageInput): string {
 <body>
 <h1>xmpp-tls-exporter</h1>
 <p class="meta">Version ${escapeHtml(version)} · ${escapeHtml(readiness)} · ${entries.length} target${entries.length === 1 ? '' : 's'} · page generated ${escapeHtml(now.toISOString())}</p>
-<p><a href="metrics">Metrics</a> · <a href="api/v1/results">Results (JSON)</a></p>
+<p><a href="metrics">Metrics</a> · <a href="api/v1/results">Results (JSON)</a> · <a href="report">Survey report</a></p>
 <table>
-<thead><tr><th>Domain</th><th>Mode</th><th>Grade</th><th>Ignoring trust</th><th>Certificate expiry</th><th>Last scan</th><th>Result</th><th>Details</th></tr></thead>
+<thead><tr><th>Domain</th><th>Mode</th><th>Grade</th><th>Ignoring trust</th><th>Certificate expiry</th><th>Last scan</th><th>Software</th><th>Result</th><th>Details</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

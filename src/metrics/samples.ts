@@ -5,8 +5,8 @@
 // make them vanish just when something broke; scan health (success, duration, time, endpoint_up) comes from the
 // latest scan.
 import { letterRank, PROFILES } from '../grading/index.js';
-import type { CipherSuiteFinding, EndpointResult, ProtocolName, ScanResult, SoftwareInfo } from '../result/types.js';
-import { scanSucceeded, type StoredEntry } from '../store/index.js';
+import type { CipherSuiteFinding, EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
+import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/index.js';
 import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, TARGET_FAMILIES, type Family } from './families.js';
 
 export type Labels = Record<string, string>;
@@ -267,19 +267,10 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   const started = seconds(latest.startedAt);
   if (started !== null) sink.add(T.lastScan, target, null, started);
   sink.add(T.endpoints, target, null, latest.endpoints.length);
-  const software = answeredSoftware(latest, lastGood);
+  const software = answeredSoftware(entry);
   if (software) sink.add(T.serverInfo, target, { software: software.name ?? '', version: software.version ?? '', os: software.os ?? '' }, 1);
 }
 
-/** The newest answered version query of the latest or the last good scan (a failed query keeps the last answer). */
-function answeredSoftware(latest: ScanResult, lastGood: ScanResult | null): SoftwareInfo | null {
-  let best: SoftwareInfo | null = null;
-  for (const s of [latest.software, lastGood?.software]) {
-    if (!s || s.error || (s.name === null && s.version === null && s.os === null)) continue;
-    if (!best || s.queriedAt > best.queriedAt) best = s;
-  }
-  return best;
-}
 
 /** The entries to export: duplicate (domain, mode) entries once (the first). */
 export function uniqueTargets(entries: readonly StoredEntry[]): StoredEntry[] {

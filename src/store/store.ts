@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Mode, ScanResult } from '../result/types.js';
+import type { Mode, ScanResult, SoftwareInfo } from '../result/types.js';
 
 // What the daemon knows: the latest scan result per (domain, mode), and the latest one that
 // succeeded. Metrics, the API and reports are derived from it at read time. A failed rescan never
@@ -20,6 +20,19 @@ export const STATE_VERSION = 1;
 /** A scan succeeded when the domain resolved and at least one endpoint was scanned without error. */
 export function scanSucceeded(r: ScanResult): boolean {
   return r.error === null && r.endpoints.some((e) => e.status === 'ok');
+}
+
+/**
+ * The server software a stored target reported: the newest answered version query of its latest
+ * or last good scan (a failed query keeps the last answer); null without an answer.
+ */
+export function answeredSoftware(entry: Pick<StoredEntry, 'latest' | 'lastGood'>): SoftwareInfo | null {
+  let best: SoftwareInfo | null = null;
+  for (const s of [entry.latest.software, entry.lastGood?.software]) {
+    if (!s || s.error || (s.name === null && s.version === null && s.os === null)) continue;
+    if (!best || s.queriedAt > best.queriedAt) best = s;
+  }
+  return best;
 }
 
 export function targetKey(domain: string, mode: Mode): string {

@@ -81,6 +81,7 @@ describe('rows', () => {
     expect(row).toContain('<td class="good">ok</td>');
     expect(row).toContain('<a href="api/v1/results/example.org?mode=c2s">JSON</a>');
     expect(body).toContain('1 target ·');
+    expect(body).toContain('<a href="report">Survey report</a>');
   });
 
   test('a failed latest scan: its time and reason, with grade and expiry still from the last good scan', async () => {
@@ -98,11 +99,22 @@ describe('rows', () => {
     expect(row).toContain('<td class="bad">failed: connection_refused: connection refused by 192.0.2.1:5222</td>');
   });
 
+  test('the software the domain reported: name and version, os in the title, escaped; the last answer survives a failed query', async () => {
+    const answered = { name: 'Prosody', version: '0.12.3 <b>', os: 'Linux "x"', queriedAt: '2025-04-05T06:07:09.000Z' };
+    const failedQuery = { name: null, version: null, os: null, queriedAt: '2025-04-06T00:00:00.000Z', error: { code: 'timeout' as const, message: 'no answer' } };
+    entries = [entry({ ...good, software: failedQuery }, { ...good, software: answered })];
+    const row = rowOf((await fetchText(server, '/')).body, 'example.org', 'c2s');
+    expect(row).toContain('<td title="Linux &quot;x&quot;">Prosody 0.12.3 &lt;b&gt;</td>');
+    entries = [entry(good, good)];
+    expect(rowOf((await fetchText(server, '/')).body, 'example.org', 'c2s')).toMatch(/<\/time><\/td><td class="none">—<\/td>/);
+  });
+
   test('never succeeded: no grade, no expiry, the domain error', async () => {
     const dns = scanResult({ domain: 'broken.test', mode: 's2s', error: { code: 'dns_failure', message: 'SERVFAIL' }, endpoints: [] });
     entries = [entry(dns, null)];
     const row = rowOf((await fetchText(server, '/')).body, 'broken.test', 's2s');
-    expect(row.match(/<td class="none">—<\/td>/g)).toHaveLength(3);
+    // grade, grade ignoring trust, expiry, software
+    expect(row.match(/<td class="none">—<\/td>/g)).toHaveLength(4);
     expect(row).toContain('<td class="bad">failed: dns_failure: SERVFAIL</td>');
   });
 
