@@ -2,7 +2,7 @@ import { LETTERS, letterRank } from '../grading/index.js';
 import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/index.js';
 import type { CertificateResult, CipherSuiteFinding, EndpointResult, Mode, ProtocolName, ScanResult } from '../result/types.js';
 import { SCANNER } from '../version.js';
-import { softwareLabel, softwareOf } from './software.js';
+import { softwareLabel, softwareOf, softwareUnknownReason } from './software.js';
 import {
   type Bucket,
   type CertificateProblem,
@@ -231,13 +231,14 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
     suites: { of: 0, weak: 0, export: 0, null: 0, anonymous: 0, rc4: 0, forwardSecrecy: 0, forwardSecrecyOnly: 0, aead: 0 },
     dh: { of: 0, dhe: 0, sizes: [], below2048: 0 },
     s2s: mode === 's2s' ? { of: 0, clientCertificateRequired: 0, saslExternalOffered: 0, dialback: 0 } : null,
-    software: { known: 0, unknown: 0, products: [], versions: [] },
+    software: { known: 0, unknown: 0, products: [], versions: [], unknownReasons: [] },
   };
   const issuers = new Tally();
   const keys = { rsaBits: new Tally(), ecCurves: new Tally(), other: new Tally() };
   const dh = new Tally();
   const products = new Tally();
   const versions = new Tally();
+  const unknownReasons = new Tally();
 
   for (const r of results) {
     const status = domainStatus(r);
@@ -315,6 +316,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
       versions.add([softwareLabel({ ...software, os: null })]);
     } else if (status === 'ok' || status === 'no_tls') {
       s.software.unknown++;
+      unknownReasons.add([softwareUnknownReason(r)]);
     }
   }
 
@@ -325,6 +327,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
   s.dh.sizes = dh.buckets('numeric');
   s.software.products = products.buckets('count');
   s.software.versions = versions.buckets('count');
+  s.software.unknownReasons = unknownReasons.buckets('count');
   return s;
 }
 

@@ -264,7 +264,10 @@ export function reportSections(report: SurveyReport): Section[] {
         { label: 'unknown', value: (s) => s.software.unknown, of: (s) => s.software.known + s.software.unknown },
         ...bucketRows(modes, (s) => s.software.products, (k) => k, (s) => s.software.known + s.software.unknown),
       ],
-      hasSoftware ? [topTable(modes, 'software version', (s) => s.software.versions, 20)] : [],
+      [
+        ...(hasSoftware ? [topTable(modes, 'software version', (s) => s.software.versions, 20)] : []),
+        ...(modes.some((m) => m.software.unknown > 0) ? [topTable(modes, 'why unknown', (s) => s.software.unknownReasons, 10)] : []),
+      ],
     ),
     {
       id: 'domains',

@@ -39,3 +39,19 @@ export function softwareLabel(s: KnownSoftware): string {
   const main = [s.name ?? 'unknown', s.version].filter(Boolean).join(' ');
   return s.os ? `${main} (${s.os})` : main;
 }
+
+/**
+ * Why a result has no software: "not asked" (no account configured, or a document from before
+ * the field), else what the failed query said: its stanza error condition (item-not-found,
+ * service-unavailable, remote-server-not-found, …) or its error code (timeout, auth_failed, …).
+ */
+export function softwareUnknownReason(result: ScanResult): string {
+  const v = (result as unknown as { software?: unknown }).software;
+  if (v === null || v === undefined || typeof v !== 'object') return 'not asked';
+  const error = (v as { error?: unknown }).error;
+  if (error === null || typeof error !== 'object') return 'empty answer';
+  const { condition, code } = error as { condition?: unknown; code?: unknown };
+  const reason = stringOrNull(condition) ?? stringOrNull(code);
+  // Our own codes and RFC 6120 condition names only: keep anything else out of the report's keys.
+  return reason !== null && /^[a-z0-9_-]{1,40}$/.test(reason) ? reason : 'failed';
+}

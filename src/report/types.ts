@@ -136,6 +136,8 @@ export interface SoftwareCounts {
   products: Bucket[];
   /** By "name version", most common first. */
   versions: Bucket[];
+  /** Why the unknown ones are unknown: "not asked", or the failed query's condition or error code. */
+  unknownReasons: Bucket[];
 }
 
 /** Every count for one mode: each domain counts once. */

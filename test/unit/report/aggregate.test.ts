@@ -109,6 +109,19 @@ describe('aggregate: s2s and software', () => {
     expect(sw.products).toEqual([{ key: 'Prosody', count: 2 }]);
     expect(sw.versions.map((b) => b.key).sort()).toEqual(['Prosody 0.12.4', 'Prosody 13.0.1']);
     expect(report.domains.find((r) => r.domain === 'a.example')?.software).toBe('Prosody 0.12.4 (Linux)');
+    expect(sw.unknownReasons.map((b) => [b.key, b.count]).sort()).toEqual([['not asked', 1], ['timeout', 1]]);
+  });
+
+  test.each([
+    ['no software field (no account, older document)', undefined, 'not asked'],
+    ['null', null, 'not asked'],
+    ['a stanza error: its condition', { error: { code: 'stanza_error', message: 'x', condition: 'service-unavailable' } }, 'service-unavailable'],
+    ['a login failure: its code', { error: { code: 'auth_failed', message: 'x' } }, 'auth_failed'],
+    ['an error with text that is not a code', { error: { code: 'Robert"); DROP', message: 'x' } }, 'failed'],
+    ['an answer with nothing in it', { name: null, version: null, os: null }, 'empty answer'],
+  ])('why the software is unknown: %s', (_name, software, reason) => {
+    const r = software === undefined ? good('x.example') : withSoftware(good('x.example'), software);
+    expect(aggregate([r], { now: NOW }).modes[0]!.software.unknownReasons).toEqual([{ key: reason, count: 1 }]);
   });
 });
 
