@@ -86,8 +86,10 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
   }
   // After the TLS scan, so the query never competes with the measurement. Also when the scan
   // found no endpoint: our server may still reach the domain over s2s, or say why it cannot.
-  if (opts.softwareQuery && validDomain) result.software = await querySoftware(opts.softwareQuery, result.domain, opts.signal, now);
+  // The scan's duration is the TLS scan's: the query's login can take seconds and is not what
+  // xmpp_tls_scan_duration_seconds is about.
   result.durationSeconds = round((performance.now() - t0) / 1000);
+  if (opts.softwareQuery && validDomain) result.software = await querySoftware(opts.softwareQuery, result.domain, opts.signal, now);
   return result;
 }
 

@@ -77,6 +77,8 @@ class Prober {
   private readonly retries: number;
   private probeCount = 0;
   private readonly notes: string[] = [];
+  /** The most suites a hello offered that the server answered with a hello, any protocol: bigger hellos are known to work. */
+  private largestAnsweredOffer = 0;
   /** Per protocol: suites that were offered in an enumeration hello and not chosen (see cipherOrder). */
   private readonly passedOver = new Map<ProtocolName, Set<number>>();
   /** Every ≤ 1.2 hello answer, for facts that any of them shows (renegotiation, DH, chain). */
@@ -185,6 +187,7 @@ class Prober {
           ms: Math.round(performance.now() - t0),
         });
         if (answer.kind !== 'timeout') {
+          if (answer.kind === 'hello') this.largestAnsweredOffer = Math.max(this.largestAnsweredOffer, offered);
           if (answer.kind === 'hello' && answer.serverHello.selectedVersion <= 0x0303 && !answer.serverHello.isHelloRetryRequest) {
             this.legacyAnswers.push(answer);
           }
@@ -254,8 +257,10 @@ class Prober {
           }
           answered();
           if (verdict === 'refused') {
-            // A silent close on a big first hello may be intolerance to its size: try halves.
-            if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32) {
+            // A silent close on a big first hello may be intolerance to its size: try halves. Not
+            // when a hello at least as big was answered (e.g. this chunk's parent before a split):
+            // then the close is just how this server refuses.
+            if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32 && remaining.length > this.largestAnsweredOffer) {
               closedOnBigHello = true;
               await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
             }

@@ -279,6 +279,32 @@ describe('in front of a real server (openssl s_server)', () => {
     expect(r.notes).toContain("TLSv1.2: the server closed the connection on large hellos; smaller ones worked");
   });
 
+  test('a server that refuses by closing silently, after accepting many suites: no size-intolerance note', async () => {
+    // TLS 1.2 only; 16 suites in the client's order; no shared suite → close without an alert. The
+    // enumeration splits chunks once connections sit idle: a half that holds no accepted suite ends
+    // in such a close, and must not be taken for intolerance to big hellos (its parent's, bigger,
+    // hello was answered).
+    const accepted = [0x009c, 0x009d, 0x002f, 0x0035, 0x003c, 0x003d, 0x009e, 0x009f, 0x0033, 0x0039, 0x0067, 0x006b, 0xc09c, 0xc09d, 0xc0a0, 0xc0a1];
+    const server = await scripted((socket) => {
+      let buffered = Buffer.alloc(0);
+      socket.on('data', (chunk) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (buffered[0] !== 0x16) return void socket.destroy();
+        const record = firstTlsRecord(buffered);
+        if (!record) return;
+        const { version, suites } = parseClientHello(record);
+        if (version !== 0x0303 || suites.some((c) => c >> 8 === 0x13)) return void socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 70]));
+        const pick = suites.find((c) => accepted.includes(c));
+        if (pick === undefined) return void socket.destroy();
+        socket.end(serverHello(pick));
+      });
+    });
+    const r = await probeTls({ openSocket: tcpOpener(server.port), serverName: null, protocols: ['TLSv1.2'], ...FAST });
+    expect(r.protocolErrors).toEqual({});
+    expect(r.cipherSuites.map((s) => parseInt(s.code, 16)).sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
+    expect(r.notes.filter((n) => n.includes('large hellos'))).toEqual([]);
+  });
+
   test('a server that closes every other connection (rate limiting): no error, no invention, flagged in the notes', async () => {
     // A close after the protocol already answered is retried once; a close on the first hello of
     // a chunk is a refusal, so what it finds may be a subset of the truth, and it says so.
