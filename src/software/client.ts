@@ -135,7 +135,8 @@ export class VersionQueryClient {
   }
 
   private async getSession(): Promise<XmppClientSession> {
-    // Closing but draining: queries already running may still use the open session.
+    // Closing but draining: the open session still serves queries, those already running and those
+    // of scans that started before a reload took this client away (daemon.softwareQuery).
     if (this.closed && !(this.drained && this.session && !this.session.closed)) {
       throw new SoftwareQueryError('internal_error', 'the version query client is closed');
     }

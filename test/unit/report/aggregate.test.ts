@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { aggregate, domainStatus, flattenCounts } from '../../../src/report/index.js';
+import { aggregate, domainStatus, flattenCounts, resultsOfStore } from '../../../src/report/index.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import {
   NOW,
@@ -110,6 +110,18 @@ describe('aggregate: s2s and software', () => {
     expect(sw.versions.map((b) => b.key).sort()).toEqual(['Prosody 0.12.4', 'Prosody 13.0.1']);
     expect(report.domains.find((r) => r.domain === 'a.example')?.software).toBe('Prosody 0.12.4 (Linux)');
     expect(sw.unknownReasons.map((b) => [b.key, b.count]).sort()).toEqual([['not asked', 1], ['timeout', 1]]);
+  });
+
+  test("the daemon's results: the latest scan, but a failed version query keeps the last answer", () => {
+    const answered = { name: 'Prosody', version: '0.12.4', os: 'Linux', queriedAt: '2026-01-01T00:00:00.000Z' };
+    const failed = { name: null, version: null, os: null, queriedAt: '2026-01-02T00:00:00.000Z', error: { code: 'timeout', message: 'no answer' } };
+    const older = withSoftware(good('a.example'), answered);
+    const latest = withSoftware({ ...good('a.example'), startedAt: '2026-01-02T00:00:00.000Z' }, failed);
+    const [r] = resultsOfStore([{ domain: 'a.example', mode: 'c2s', latest, lastGood: older }]);
+    expect(r?.startedAt).toBe('2026-01-02T00:00:00.000Z');
+    expect(r?.software).toEqual(answered);
+    // Nothing answered ever: the latest scan as it is.
+    expect(resultsOfStore([{ domain: 'a.example', mode: 'c2s', latest, lastGood: latest }])[0]).toBe(latest);
   });
 
   test.each([
