@@ -262,7 +262,8 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   }
 
   sink.add(T.scanSuccess, target, null, bit(scanSucceeded(latest)));
-  if (latest.error) sink.add(T.scanFailure, target, { code: latest.error.code }, 1);
+  const failure = scanFailure(latest);
+  if (failure) sink.add(T.scanFailure, target, { code: failure.code }, 1);
   sink.add(T.scanDuration, target, null, latest.durationSeconds);
   const started = seconds(latest.startedAt);
   if (started !== null) sink.add(T.lastScan, target, null, started);
@@ -271,6 +272,16 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   if (software) sink.add(T.serverInfo, target, { software: software.name ?? '', version: software.version ?? '', os: software.os ?? '' }, 1);
 }
 
+
+/**
+ * Why a scan failed before reaching any endpoint: the domain-level error, or, when every endpoint
+ * it found was skipped (no address, no IPv6 route), the first skipped endpoint's reason.
+ */
+function scanFailure(r: ScanResult): { code: string } | null {
+  if (r.error) return r.error;
+  if (r.endpoints.length === 0 || !r.endpoints.every((ep) => ep.status === 'skipped')) return null;
+  return r.endpoints.find((ep) => ep.error)?.error ?? null;
+}
 
 /** The entries to export: duplicate (domain, mode) entries once (the first). */
 export function uniqueTargets(entries: readonly StoredEntry[]): StoredEntry[] {

@@ -4,7 +4,7 @@ import { ALL_FAMILIES, createMetricsRegistry, createProbeRegistry, endpointLabel
 import { ResultStore, type StoredEntry } from '../../../src/store/index.js';
 import { SCANNER } from '../../../src/version.js';
 import { type Exposition, familySamples, parseExposition, sampleKey } from './exposition.js';
-import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, ODD_SOFTWARE, oddExample } from './fixtures.js';
+import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, ODD_SOFTWARE, oddExample, scan, skippedIpv6Endpoint } from './fixtures.js';
 
 type L = Record<string, string>;
 
@@ -335,6 +335,15 @@ describe('createMetricsRegistry', () => {
     expect(familySamples(e, 'xmpp_tls_endpoint_up')).toEqual([sampleKey('xmpp_tls_endpoint_up', BR, 0)]);
     expect(familySamples(e, 'xmpp_tls_scan_success')).toEqual([sampleKey('xmpp_tls_scan_success', T_BR, 0)]);
     expect(familySamples(e, 'xmpp_tls_grade')).toEqual([sampleKey('xmpp_tls_grade', BR, 2)]);
+  });
+
+  test('every endpoint skipped (e.g. no IPv6 route): the scan failure carries the skip reason', async () => {
+    const latest = scan({ domain: 'v6only.example', mode: 'c2s', endpoints: [skippedIpv6Endpoint()] });
+    const e = await scrape(registryFor(() => [{ domain: 'v6only.example', mode: 'c2s', latest, lastGood: null }]));
+    const T_V6 = { domain: 'v6only.example', mode: 'c2s' };
+    expect(familySamples(e, 'xmpp_tls_scan_success')).toEqual([sampleKey('xmpp_tls_scan_success', T_V6, 0)]);
+    expect(familySamples(e, 'xmpp_tls_scan_failure')).toEqual([sampleKey('xmpp_tls_scan_failure', { ...T_V6, code: 'no_ipv6_route' }, 1)]);
+    expect(familySamples(e, 'xmpp_tls_endpoint_failure')).toEqual([]);
   });
 
   test('an endpoint gone from the latest scan (DNS failed) is reported down, its last good facts kept', async () => {
