@@ -1,5 +1,5 @@
 import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/index.js';
-import type { Mode, ProtocolName } from '../result/types.js';
+import type { Mode, ProtocolName, TrustError } from '../result/types.js';
 
 // The survey report document ("State of TLS on XMPP"): counts over many scan results plus one
 // row per (domain, mode). Plain JSON, documented in docs/report.md. `reportVersion` 1: fields are
@@ -16,17 +16,8 @@ export interface Bucket {
 /** Whether the domain could be judged at all; see docs/report.md ("How domains count"). */
 export type DomainStatus = 'ok' | 'no_tls' | 'unreachable' | 'not_serving';
 
-/** A certificate problem; several may apply to one domain. */
-export type CertificateProblem =
-  | 'expired'
-  | 'not_yet_valid'
-  | 'self_signed'
-  | 'self_signed_in_chain'
-  | 'unknown_issuer'
-  | 'incomplete_chain'
-  | 'hostname_mismatch'
-  | 'weak_signature'
-  | 'weak_key';
+/** A certificate problem: a trust error, or a name that does not match; several may apply to one domain. */
+export type CertificateProblem = TrustError | 'hostname_mismatch';
 
 export interface ReachabilityCounts {
   /** Domains scanned in this mode. */
