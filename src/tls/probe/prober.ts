@@ -79,6 +79,8 @@ class Prober {
   private readonly notes: string[] = [];
   /** The most suites a hello offered that the server answered with a hello, any protocol: bigger hellos are known to work. */
   private largestAnsweredOffer = 0;
+  /** One per protocol being enumerated: settles with that protocol's first answer. */
+  private readonly firstAnswers: Promise<void>[] = [];
   /** Per protocol: suites that were offered in an enumeration hello and not chosen (see cipherOrder). */
   private readonly passedOver = new Map<ProtocolName, Set<number>>();
   /** Every ≤ 1.2 hello answer, for facts that any of them shows (renegotiation, DH, chain). */
@@ -260,7 +262,7 @@ class Prober {
             // A silent close on a big first hello may be intolerance to its size: try halves. Not
             // when a hello at least as big was answered (e.g. this chunk's parent before a split):
             // then the close is just how this server refuses.
-            if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32 && remaining.length > this.largestAnsweredOffer) {
+            if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32 && !(await this.helloSizeWorks(remaining.length))) {
               closedOnBigHello = true;
               await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
             }
@@ -285,6 +287,7 @@ class Prober {
     const [first = [], ...others] = chunksOf(candidates, Math.ceil(candidates.length / MAX_SUITES_PER_HELLO));
     let openGate = () => {};
     const gate = new Promise<void>((resolve) => (openGate = resolve));
+    this.firstAnswers.push(gate);
     const loops = [
       chunkLoop(first, openGate),
       ...others.map(async (chunk) => {
@@ -305,6 +308,17 @@ class Prober {
       this.notes.push(`${protocol}: some probes failed (${(failure as Error).message}); the suite list may be incomplete`);
     }
     return dedupe(found);
+  }
+
+  /**
+   * Did the server answer a hello offering at least `suites` suites, in any protocol? All
+   * protocols start at once, so wait for each one's first answer before saying no: a server that
+   * just closes on a protocol it does not speak is then not taken for one that chokes on big hellos.
+   */
+  private async helloSizeWorks(suites: number): Promise<boolean> {
+    if (this.largestAnsweredOffer >= suites) return true;
+    await Promise.all(this.firstAnswers);
+    return this.largestAnsweredOffer >= suites;
   }
 
   /** Reads one enumeration answer: a suite accepted with exactly this protocol, a refusal, or no such protocol. */
