@@ -61,20 +61,24 @@ export async function reportCommand(raw: Record<string, unknown>, given: (name: 
   const flags = raw as unknown as ReportFlags;
   let oldReport: SurveyReport | null;
   let newReport: SurveyReport;
+  let interrupted: Gathered['interrupted'];
   try {
     checkInputs(flags);
     oldReport = flags.compare ? await readReport(flags.compare) : null;
     if (flags.against) {
       newReport = await readReport(flags.against);
     } else {
-      const { results, source, profile } = await gatherResults(flags, given);
+      const { results, source, profile, interrupted: stopped } = await gatherResults(flags, given);
+      interrupted = stopped;
       newReport = aggregate(results, { source, ...(profile ? { profile } : {}) });
       if (flags.saveJson) await writeOut(flags.saveJson, JSON.stringify(newReport, null, 2) + '\n');
     }
     const text = oldReport ? renderDiff(oldReport, newReport, flags.format) : renderReport(newReport, flags.format);
     if (flags.output) await writeOut(flags.output, text);
     else process.stdout.write(text);
-    return 0;
+    if (!interrupted) return 0;
+    process.stderr.write(`xmpp-tls-exporter report: interrupted; the report covers the ${interrupted.done} of ${interrupted.total} scans that had finished\n`);
+    return EXIT_INTERRUPTED;
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`xmpp-tls-exporter report: ${err.message}\n`);
@@ -142,20 +146,39 @@ interface Gathered {
   source: string;
   /** The profile to show when it is not simply the results' own. */
   profile?: ProfileName;
+  /** Scanning was stopped by SIGINT/SIGTERM: the results are the scans finished by then. */
+  interrupted?: { done: number; total: number };
 }
+
+/** Exit code after an interrupted survey whose partial report was written (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
 
 async function gatherResults(flags: ReportFlags, given: (name: string) => boolean): Promise<Gathered> {
   if (flags.state) return fromState(flags, given);
   const { jobs, concurrency, source } = flags.config ? await configJobs(flags.config, flags, given) : await domainJobs(flags.domains!, flags);
   const progress = createProgress({ total: jobs.length, enabled: flags.progress });
+  // Ctrl-C (or SIGTERM) stops scanning but keeps what was collected: the report of the finished
+  // scans is still written. Scans in flight are aborted and left out (they would read as failures).
+  // A second Ctrl-C kills the process as usual (the handlers fire once).
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    const results = await mapLimit(jobs, concurrency, async (job) => {
-      const r = await scanDomain(job.domain, job.options);
+    const finished = await mapLimit(jobs, concurrency, async (job): Promise<ScanResult | null> => {
+      if (stop.signal.aborted) return null;
+      const r = await scanDomain(job.domain, { ...job.options, signal: stop.signal });
+      if (stop.signal.aborted) return null;
       progress.tick(!scanSucceeded(r), `${job.domain} ${job.mode}`);
       return r;
     });
-    return { results, source };
+    const results = finished.filter((r): r is ScanResult => r !== null);
+    if (!stop.signal.aborted) return { results, source };
+    const interrupted = { done: results.length, total: jobs.length };
+    return { results, source: `${source}, interrupted after ${interrupted.done} of ${interrupted.total} scans`, interrupted };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.stop();
   }
 }

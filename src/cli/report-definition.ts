@@ -28,9 +28,10 @@ Each domain counts once per mode: its grade is its worst endpoint's, "supports X
 least one endpoint does (docs/report.md has the details and the JSON shape).
 
 Exit codes:
-  0  report written (servers that fail are part of the report, not an error)
-  2  usage error (bad option, unreadable or invalid file)
-  3  internal error
+  0    report written (servers that fail are part of the report, not an error)
+  2    usage error (bad option, unreadable or invalid file)
+  3    internal error
+  130  interrupted (Ctrl-C, SIGTERM): the report of the scans finished by then was written
 
 Examples:
   xmpp-tls-exporter report --domains servers.txt --format html --output report.html
