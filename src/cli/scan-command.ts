@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { TrustStore } from '../certificate/index.js';
-import { ConfigError, VERSION_ENV, parseConfig, versionAccountOptions } from '../config/index.js';
+import { VERSION_ENV } from '../config/types.js';
 import type { ClientCertificate, Timeouts } from '../connector/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { scanDomain } from '../scan/index.js';
-import { VersionQueryClient } from '../software/index.js';
+import type { VersionQueryClient } from '../software/index.js';
 import { ANSI, PLAIN, formatScanReport } from './report-text.js';
 import { type ScannerFlags, clientCertificateFromFlags, scanOptionsFromFlags, timeoutsFromFlags, trustStoreFromFlags } from './scanner-options.js';
 
@@ -24,7 +24,7 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
   try {
     trustStore = trustStoreFromFlags(flags);
     clientCertificate = clientCertificateFromFlags(flags);
-    software = versionClientFromEnv(trustStore, timeoutsFromFlags(flags));
+    software = await versionClientFromEnv(trustStore, timeoutsFromFlags(flags));
   } catch (err) {
     process.stderr.write(`xmpp-tls-exporter scan: ${(err as Error).message}\n`);
     return 2;
@@ -50,8 +50,16 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
  * is set, checked as the daemon checks `version:`; the account's server must be trusted by the
  * scan's trust anchors (--ca-file, the bundled roots). Throws Error naming every problem.
  */
-function versionClientFromEnv(trustStore: TrustStore, timeouts: Timeouts): VersionQueryClient | undefined {
+/**
+ * The XEP-0092 client when XMPP_TLS_EXPORTER_VERSION_* name an account. The configuration and
+ * client modules load only then: most scans do without them (start-up time).
+ */
+async function versionClientFromEnv(trustStore: TrustStore, timeouts: Timeouts): Promise<VersionQueryClient | undefined> {
   if (!Object.values(VERSION_ENV).some((name) => process.env[name])) return undefined;
+  const [{ ConfigError, parseConfig, versionAccountOptions }, { VersionQueryClient }] = await Promise.all([
+    import('../config/index.js'),
+    import('../software/index.js'),
+  ]);
   let config;
   try {
     config = parseConfig('{}', resolve('environment'), { env: process.env });
