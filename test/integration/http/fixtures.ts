@@ -6,40 +6,25 @@ import { type HttpLogger, type HttpServerOptions, type RunningHttpServer, startH
 import type { DomainGrade, GradeLetter, TrustIgnoringLetter } from '../../../src/grading/index.js';
 import type { CertificateResult, EndpointResult, Mode, ScanErrorInfo, ScanResult } from '../../../src/result/types.js';
 import type { StoredEntry } from '../../../src/store/index.js';
+import { makeCertificate } from '../../unit/grading/fixtures.js';
 
 const DAY_MS = 86_400_000;
 
+/** The grading tests' certificate, for xmpp.example.org, issued by a test CA, expiring at `notAfter`. */
 export function certificate(opts: { subject?: string; notAfter: Date; commonName?: string }): CertificateResult {
-  const subject = opts.subject ?? 'CN=xmpp.example.org';
-  return {
-    subject,
+  return makeCertificate({
+    subject: opts.subject ?? 'CN=xmpp.example.org',
     issuer: 'CN=Test CA',
     commonName: opts.commonName ?? 'xmpp.example.org',
     sans: { dns: ['xmpp.example.org'], srv: [], xmppAddr: [], ip: [], uri: [], email: [] },
-    serial: '01',
     fingerprintSha1: '00'.repeat(20),
     fingerprintSha256: '00'.repeat(32),
     notBefore: new Date(opts.notAfter.getTime() - 90 * DAY_MS).toISOString(),
     notAfter: opts.notAfter.toISOString(),
-    keyType: 'RSA',
-    keyBits: 2048,
-    curve: null,
-    signatureAlgorithm: 'sha256WithRSAEncryption',
-    isCa: false,
-    selfIssued: false,
-    ocspUrls: [],
-    caIssuersUrls: [],
-    crlUrls: [],
-    pem: '',
     daysToExpiry: Math.floor((opts.notAfter.getTime() - Date.now()) / DAY_MS),
-    trusted: true,
-    trustErrors: [],
-    hostnameValid: true,
     identity: { matchedBy: 'dns', matchedValue: 'xmpp.example.org' },
-    selfSigned: false,
-    chain: [],
     builtChain: [],
-  };
+  });
 }
 
 export function endpoint(opts: { status?: EndpointResult['status']; certificate?: CertificateResult | null; error?: ScanErrorInfo | null; port?: number } = {}): EndpointResult {
