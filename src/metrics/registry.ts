@@ -82,6 +82,11 @@ interface RenderedLines {
   ascii: boolean;
 }
 
+function renderedLines(text: string): RenderedLines {
+  const bytes = Buffer.byteLength(text);
+  return { text, bytes, ascii: bytes === text.length };
+}
+
 /** Where the exposition is built: fixed-size blocks filled by copying, so no 10^7-character string is made. */
 const BLOCK_BYTES = 1 << 20;
 
@@ -118,16 +123,7 @@ class BlockWriter {
 
   /** Appends `text` and a newline. */
   line(text: string): void {
-    const bytes = Buffer.byteLength(text) + 1;
-    if (bytes > BLOCK_BYTES - this.used) {
-      this.flush();
-      if (bytes > BLOCK_BYTES) {
-        this.blocks.push(Buffer.from(`${text}\n`));
-        return;
-      }
-    }
-    this.used += this.block.write(text, this.used);
-    this.block[this.used++] = 0x0a;
+    this.lines(renderedLines(`${text}\n`));
   }
 
   /**
@@ -286,9 +282,7 @@ class DerivedRegistry extends Registry implements MetricsRegistry {
       if (!f) continue;
       const lines: string[] = [];
       renderSamples(f, samples, lines);
-      const text = `${lines.join('\n')}\n`;
-      const bytes = Buffer.byteLength(text);
-      families.set(name, { text, bytes, ascii: bytes === text.length });
+      families.set(name, renderedLines(`${lines.join('\n')}\n`));
     }
     const expiry = (sink.samples.get(NOT_AFTER.name) ?? []).map((s) => ({ labels: sampleLabelText(s), notAfterSeconds: s.value }));
     const lines: TargetLines = { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, families, expiry };
