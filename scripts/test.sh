@@ -4,12 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real servers and oracles the integration tests start: Prosody (XMPP), dnsmasq (DNS, SRV records),
+# Real servers and oracles the integration tests start: Prosody (XMPP, with lua-unbound), dnsmasq (DNS, SRV records),
 # openssl (certificates, s_server), sslscan (the oracle for the TLS prober), a JDK (JSSE still
 # speaks SSLv3, RC4, DES and EXPORT suites), prometheus + promtool (the end-to-end dashboard test,
 # /metrics and alert-rule checks), amtool (package prometheus-alertmanager: the compose setup).
 need=()
 command -v prosody >/dev/null 2>&1 || need+=(prosody)
+# Prosody only recommends lua-unbound, and without it ignores its `unbound` settings: the end-to-end
+# test's s2s to legacy.test then cannot resolve the test's dnsmasq names.
+dpkg -s lua-unbound >/dev/null 2>&1 || need+=(lua-unbound)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
