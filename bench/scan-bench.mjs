@@ -285,7 +285,7 @@ async function testsslOnce(domain, port, { full = false } = {}) {
  * CPU figures of our in-process scanner), with its counters over IPC.
  */
 async function startProxyProcess(targetPort, oneWayMs) {
-  const child = fork(join(ROOT, 'bench', 'latency-proxy.mjs'), [String(targetPort), String(oneWayMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'test', 'harness', 'latency-proxy.mjs'), [String(targetPort), String(oneWayMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`the latency proxy exited (${code})`)));

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { addReportCommand } from './report-definition.js';
-import { addScannerOptions } from './scanner-options.js';
+import { UsageError, addScannerOptions } from './scanner-options.js';
 import { SCANNER } from '../version.js';
 
 // Entry point: one sub-command per job. Each sub-command has its own --help. A sub-command's
@@ -50,14 +50,24 @@ Examples:
     .command('serve')
     .description('Run the exporter: rescan the configured domains on a schedule and serve /metrics, /probe and the results')
     .option('--config <file>', 'configuration file (YAML)', 'config.example.yaml')
-    .option('--config.check', 'validate the configuration file and exit (0 valid, 2 invalid)')
-    .option('--log-level <level>', 'trace, debug, info, warn or error (overrides the file)')
+    .option('--config.check', 'check the configuration as serve would at start, and exit (0 valid, 2 invalid, 1 environment problem)')
+    .addOption(new Option('--log-level <level>', 'overrides the file').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
     .addOption(new Option('--log-format <format>', 'json, pretty, or auto (pretty on a terminal)').choices(['json', 'pretty', 'auto']))
     .addHelpText(
       'after',
       `
+Before the first scan, everything is loaded and checked (configuration, CA files, certificates
+and keys, target files, the state file's folder, the listen address).
+
+Exit codes:
+  0  stopped by SIGTERM/SIGINT after a clean shutdown
+  1  environment problem at start (listen address in use, state file not writable), or a
+     shutdown that did not finish within 15 s
+  2  configuration problem (the message names the file and the setting)
+
 Signals: SIGHUP reloads the configuration (a bad one keeps the running one);
-SIGTERM/SIGINT stop scheduling, let running scans finish (10 s), save the state and exit 0.
+SIGTERM/SIGINT stop scheduling, give running scans 10 s (scans still running then are cancelled
+and dropped, never stored), save the state and exit 0.
 
 Examples:
   xmpp-tls-exporter serve --config config.example.yaml
@@ -70,11 +80,30 @@ Examples:
 
   program
     .command('check-config')
-    .description('Validate a configuration file and exit (0 valid, 2 invalid)')
-    .argument('<file>', 'configuration file (YAML)')
-    .action(async (file: string) => {
+    .description('Check a configuration file as serve would at start, without binding or scanning, and exit')
+    .argument('[file]', 'configuration file (YAML)')
+    .option('--config <file>', 'configuration file (YAML), as serve takes it')
+    .addHelpText(
+      'after',
+      `
+Runs every check serve runs before its first scan (configuration, CA files, client and web
+certificates and keys, basic auth users, target files, the state file's folder) except binding
+the listen address and fetching URL target sources.
+
+Exit codes:
+  0  valid (a summary on stdout)
+  1  environment problem (the state file cannot be written)
+  2  configuration problem (every problem on stderr, one a line)
+
+Examples:
+  xmpp-tls-exporter check-config config.example.yaml
+  xmpp-tls-exporter check-config --config /etc/xmpp-tls-exporter.yaml`,
+    )
+    .action(async (file: string | undefined, options: { config?: string }) => {
+      const path = file ?? options.config;
+      if (!path) throw new UsageError('check-config needs a configuration file: check-config FILE (or --config FILE)');
       const { checkConfigCommand } = await import('./serve-command.js');
-      process.exitCode = await checkConfigCommand(file);
+      process.exitCode = await checkConfigCommand(path);
     });
 
   return program;
@@ -90,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.OK;
     if (code.startsWith('commander.')) return EXIT.USAGE;
     process.stderr.write(`xmpp-tls-exporter: ${(err as Error).message}\n`);
-    return EXIT.INTERNAL;
+    return err instanceof UsageError ? EXIT.USAGE : EXIT.INTERNAL;
   }
 }
 

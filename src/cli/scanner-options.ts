@@ -23,9 +23,16 @@ export function intIn(min: number, max: number, what: string): (value: string) =
 }
 
 export function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError('expected a number of seconds between 0 and 600');
-  return n;
+  return secondsUpTo(600)(value);
+}
+
+/** A positive number of seconds up to `max` (the configuration file's bounds). */
+function secondsUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n > max) throw new InvalidArgumentError(`expected a number of seconds between 0 and ${max}`);
+    return n;
+  };
 }
 
 /** A repeatable option's values, in order. */
@@ -50,6 +57,8 @@ export interface ScannerFlags {
   maxConnections: number;
   connectionDelay: number;
   timeout: number;
+  endpointTimeout: number;
+  scanTimeout: number;
 }
 
 /** The help texts that depend on the command. */
@@ -78,7 +87,9 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
     .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites, groups): certificate and XMPP facts only; much faster')
     .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', intIn(1, 64, 'a whole number'), 4)
     .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', intIn(0, 60000, 'a whole number of milliseconds'), 0)
-    .option('--timeout <seconds>', 'timeout of each phase (connect, stream header, features, proceed, handshake)', seconds, 10);
+    .option('--timeout <seconds>', 'deadline of each phase (connect, stream header, features, proceed, handshake): a total, bytes do not extend it', seconds, 10)
+    .option('--endpoint-timeout <seconds>', 'budget of one endpoint, all TLS probes included (then: timeout, partial findings)', secondsUpTo(3600), 120)
+    .option('--scan-timeout <seconds>', 'budget of the whole scan of a domain, every endpoint included', secondsUpTo(7200), 300);
 }
 
 // --- what they load ----------------------------------------------------------------------------
@@ -117,7 +128,10 @@ export function timeoutsFromFlags(flags: ScannerFlags): Timeouts {
 }
 
 /** The ScanOptions that a configuration has too (see scanOptionOverrides). */
-type ScannerSettings = Pick<ScanOptions, 'resolver' | 'fetchAia' | 'from' | 'tlsProbe' | 'profile' | 'maxConnectionsPerHost' | 'connectionDelayMs' | 'timeouts'>;
+type ScannerSettings = Pick<
+  ScanOptions,
+  'resolver' | 'fetchAia' | 'from' | 'tlsProbe' | 'profile' | 'maxConnectionsPerHost' | 'connectionDelayMs' | 'timeouts' | 'endpointTimeoutMs' | 'scanTimeoutMs'
+>;
 
 /** Which flag (commander's attribute name) sets each of them. */
 const FLAG_OF: Record<keyof ScannerSettings, keyof ScannerFlags> = {
@@ -129,6 +143,8 @@ const FLAG_OF: Record<keyof ScannerSettings, keyof ScannerFlags> = {
   maxConnectionsPerHost: 'maxConnections',
   connectionDelayMs: 'connectionDelay',
   timeouts: 'timeout',
+  endpointTimeoutMs: 'endpointTimeout',
+  scanTimeoutMs: 'scanTimeout',
 };
 
 function settingsFromFlags(flags: ScannerFlags): ScannerSettings {
@@ -140,6 +156,8 @@ function settingsFromFlags(flags: ScannerFlags): ScannerSettings {
     maxConnectionsPerHost: flags.maxConnections,
     connectionDelayMs: flags.connectionDelay,
     timeouts: timeoutsFromFlags(flags),
+    endpointTimeoutMs: flags.endpointTimeout * 1000,
+    scanTimeoutMs: flags.scanTimeout * 1000,
     ...(flags.resolver ? { resolver: flags.resolver } : {}),
   };
 }

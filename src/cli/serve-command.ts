@@ -1,5 +1,8 @@
-import { ConfigError, loadConfig } from '../config/index.js';
-import { Daemon, createLogger, type LogFormat } from '../daemon/index.js';
+import { Daemon, type LogFormat, type Settings, StartupError, checkConfig, createLogger, loadSettings } from '../daemon/index.js';
+
+// `serve` and `check-config`. Both load the configuration through loadSettings(), so check-config
+// reports exactly what would keep serve from starting. Exit codes: 0 ok, 2 the configuration's
+// fault (fix the file), 1 the environment's (port in use, state file not writable).
 
 interface ServeFlags {
   config: string;
@@ -8,38 +11,59 @@ interface ServeFlags {
   logFormat?: LogFormat;
 }
 
-/** Validates a configuration file: 0 when valid, 2 (with every problem on stderr) when not. */
+/** After SIGTERM/SIGINT: the whole shutdown (grace for scans, state write, HTTP close) must end within this. */
+export const SHUTDOWN_DEADLINE_MS = 15_000;
+
+const exitCodeOf = (err: StartupError): 1 | 2 => (err.kind === 'config' ? 2 : 1);
+
+/** Validates a configuration file as serve would at start: 0 valid, 2 (every problem on stderr) when not, 1 for the environment. */
 export async function checkConfigCommand(file: string): Promise<number> {
-  try {
-    const config = await loadConfig(file);
-    process.stdout.write(`${file}: valid (${config.targets.length} inline target(s), listen ${config.listen.host}:${config.listen.port})\n`);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `${file}: ${(err as Error).message}`}\n`);
-    return 2;
-  }
+  const outcome = await checkConfig(file);
+  const out = outcome.exitCode === 0 ? process.stdout : process.stderr;
+  out.write(outcome.lines.map((l) => `${l}\n`).join(''));
+  return outcome.exitCode;
 }
 
 /** Runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
 export async function serveCommand(raw: Record<string, unknown>): Promise<number> {
   const flags = raw as unknown as ServeFlags;
   if (flags.configCheck) return checkConfigCommand(flags.config);
-  let config;
+  // Everything is loaded and checked before the first scan, and before there is a logger (its
+  // level and format come from the file): a problem is a line on stderr and the exit code.
+  let settings: Settings;
   try {
-    config = await loadConfig(flags.config);
+    settings = await loadSettings(flags.config);
   } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `${flags.config}: ${(err as Error).message}`}\n`);
-    return 2;
+    if (!(err instanceof StartupError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return exitCodeOf(err);
   }
-  const logger = createLogger(flags.logLevel ?? config.log.level, flags.logFormat ?? config.log.format);
-  const daemon = await Daemon.start({ configFile: flags.config, logger });
+  const logger = createLogger(flags.logLevel ?? settings.config.log.level, flags.logFormat ?? settings.config.log.format);
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ configFile: flags.config, logger, settings });
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    logger.fatal(err.message);
+    return exitCodeOf(err);
+  }
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      void daemon.stop().then(() => resolve(0));
+      // A shutdown that hangs (a state write that never returns, a stuck socket) must not keep a
+      // process that no longer scans alive: exit non-zero, saying what was abandoned.
+      const deadline = setTimeout(() => {
+        logger.error({ abandoned: daemon.pendingWork() }, `shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      void daemon.stop().then(() => {
+        clearTimeout(deadline);
+        resolve(0);
+      });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

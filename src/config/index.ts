@@ -2,7 +2,6 @@
 // of shape and defaults), target sources, reload, and the bridge to scanDomain().
 export { cronProblem } from './cron.js';
 export { checkResolver, defaultConfig, loadConfig, matchesPattern, normalizePattern, parseConfig, parseListen, type ParseOptions } from './load.js';
-export { type CheckOutcome, type ReloadOutcome, checkConfig, reloadConfig, restartNeeded } from './reload.js';
 export { buildTrustStore, loadClientCertificate, type LoadedScanMaterial, toScanOptions, versionAccountOptions } from './scan-options.js';
 export { Secret } from './secret.js';
 export { SCHEMA_URL, configSchema, formatPath } from './schema.js';

@@ -65,7 +65,7 @@ export interface Config {
   listen: { host: string; port: number };
   schedule: { cron: string; jitterSeconds: number };
   concurrency: { domains: number; connectionsPerHost: number; connectionDelayMs: number };
-  timeouts: { connectSeconds: number; readSeconds: number; handshakeSeconds: number };
+  timeouts: { connectSeconds: number; readSeconds: number; handshakeSeconds: number; endpointSeconds: number; scanSeconds: number };
   scanner: {
     from: string;
     clientCertificate?: { certFile: string; keyFile: string };

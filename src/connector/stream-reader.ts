@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { ScanError } from '../result/errors.js';
+import { MAX_TIMER_MS, ScanError } from '../result/errors.js';
 import type { Phase } from '../result/types.js';
 import { describeUnexpectedBytes, socketErrorToScanError } from './socket-errors.js';
 import { type StreamEvent, XmlStreamError, XmppStreamParser } from './xml-stream.js';
@@ -37,16 +37,33 @@ export class StreamReader {
     this.firstBytes = null;
   }
 
-  /** Waits for the next stream event, or throws a ScanError naming the phase. */
+  /**
+   * Waits for the next stream event, or throws a ScanError naming the phase. `timeoutMs` is a
+   * total for this wait: bytes that arrive without completing an event (a header dripped one byte
+   * at a time, whitespace keep-alives) do not extend it.
+   */
   async next(phase: Phase, timeoutMs: number, what: string): Promise<StreamEvent> {
-    for (;;) {
-      const event = this.queue.shift();
-      if (event) return event;
-      if (this.failure) throw this.failure.phase ? this.failure : this.failure.withPhase(phase);
-      if (this.ended) {
-        throw new ScanError('connection_closed', `${this.describePeer} closed the connection while we waited for ${what}`, { phase });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.wake();
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    try {
+      for (;;) {
+        const event = this.queue.shift();
+        if (event) return event;
+        if (this.failure) throw this.failure.phase ? this.failure : this.failure.withPhase(phase);
+        if (this.ended) {
+          throw new ScanError('connection_closed', `${this.describePeer} closed the connection while we waited for ${what}`, { phase });
+        }
+        if (timedOut) {
+          throw new ScanError('timeout', `no ${what} from ${this.describePeer} within ${timeoutMs / 1000} s`, { phase, deadline: 'phase' });
+        }
+        await new Promise<void>((resolve) => (this.waiter = resolve));
       }
-      await this.waitForChange(phase, timeoutMs, what);
+    } finally {
+      clearTimeout(timer);
+      this.waiter = null;
     }
   }
 
@@ -58,22 +75,10 @@ export class StreamReader {
     this.socket.pause();
   }
 
-  private waitForChange(phase: Phase, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        reject(new ScanError('timeout', `no ${what} from ${this.describePeer} within ${timeoutMs / 1000} s`, { phase }));
-      }, timeoutMs);
-      this.waiter = () => {
-        clearTimeout(timer);
-        this.waiter = null;
-        resolve();
-      };
-    });
-  }
-
   private wake(): void {
-    this.waiter?.();
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
   }
 
   private handleData(chunk: Buffer): void {

@@ -34,6 +34,9 @@ export interface StreamParserLimits {
   maxStreamBytes: number;
 }
 
+/** Characters handed to saxes at a time: the limits are checked between slices. */
+const PARSE_SLICE_CHARS = 4096;
+
 const DEFAULT_LIMITS: StreamParserLimits = { maxElementBytes: 256 * 1024, maxDepth: 32, maxStreamBytes: 1024 * 1024 };
 
 export class XmlStreamError extends Error {
@@ -86,18 +89,24 @@ export class XmppStreamParser {
     if (this.bytesInStream > this.limits.maxStreamBytes) {
       this.fail(new XmlStreamError(`server sent more than ${this.limits.maxStreamBytes} bytes on one stream`, 'too_large'));
     }
-    // Counted before parsing: every parser event resets it, so what is left is unparsed text.
-    this.charsSinceEvent += text.length;
-    if (!this.failure) {
+    // Fed in slices, checking the limits after each: once one trips, the rest of the chunk is
+    // dropped unparsed (saxes would go on parsing a whole chunk of hostile nesting after our depth
+    // limit, at a cost that grows with the depth).
+    for (let at = 0; at < text.length && !this.failure; at += PARSE_SLICE_CHARS) {
+      const slice = text.slice(at, at + PARSE_SLICE_CHARS);
+      // Counted before parsing: every parser event resets it, so what is left is unparsed text.
+      this.charsSinceEvent += slice.length;
       try {
-        this.parser.write(text);
+        this.parser.write(slice);
       } catch (err) {
         // saxes throws for some errors even with an error handler (e.g. writing after close).
         this.fail(new XmlStreamError(`server sent malformed XML: ${(err as Error).message}`, 'not_xml'));
       }
-    }
-    if (this.stack.length > 0 && this.elementChars + this.charsSinceEvent > this.limits.maxElementBytes) {
-      this.fail(new XmlStreamError(`server sent an element larger than ${this.limits.maxElementBytes} characters`, 'too_large'));
+      // Outside any element, what is still unparsed is a top-level open tag in the making (its
+      // attributes are only handed over once it is complete): it counts too.
+      if ((this.stack.length > 0 ? this.elementChars : 0) + this.charsSinceEvent > this.limits.maxElementBytes) {
+        this.fail(new XmlStreamError(`server sent an element larger than ${this.limits.maxElementBytes} characters`, 'too_large'));
+      }
     }
     if (this.failure) throw this.failure;
     const events = this.pending;
@@ -127,6 +136,7 @@ export class XmppStreamParser {
         return;
       }
       this.streamOpened = true;
+      this.charsSinceEvent = 0;
       this.pending.push({ type: 'open', attrs });
       return;
     }
@@ -165,6 +175,8 @@ export class XmppStreamParser {
       current.text += text;
       this.elementChars += text.length;
       this.checkElementSize();
+    } else {
+      this.charsSinceEvent = 0;
     }
   }
 }

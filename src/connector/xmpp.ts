@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { ScanError } from '../result/errors.js';
+import { MAX_TIMER_MS, ScanError, abortError } from '../result/errors.js';
 import type { Mode, SaslExternalResult, TlsSessionFacts, XmppFacts } from '../result/types.js';
 import {
   NS_SASL,
@@ -19,6 +19,7 @@ import { escapeXml } from './xml-stream.js';
 // (after <proceed/>, or straight away for direct TLS), and to read the stream features on both
 // sides of TLS. It knows nothing of cipher suites: the TLS prober takes `openTlsReadySocket`.
 
+/** Each phase's deadline: a total for the phase, which bytes that trickle in do not extend. */
 export interface Timeouts {
   /** TCP connect. */
   connectMs: number;
@@ -83,11 +84,14 @@ export function streamHeader(t: Pick<XmppTarget, 'domain' | 'mode' | 'from'>): s
 
 export async function connectTcp(t: XmppTarget): Promise<net.Socket> {
   const peer = describePeer(t);
-  t.signal?.throwIfAborted();
+  if (t.signal?.aborted) throw abortError(t.signal, 'connect');
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: t.address, port: t.port });
-    const timer = setTimeout(() => fail(new ScanError('timeout', `TCP connect to ${peer} timed out after ${t.timeouts.connectMs / 1000} s`, { phase: 'connect' })), t.timeouts.connectMs);
-    const onAbort = () => fail(new ScanError('timeout', `scan aborted while connecting to ${peer}`, { phase: 'connect' }));
+    const timer = setTimeout(
+      () => fail(new ScanError('timeout', `TCP connect to ${peer} timed out after ${t.timeouts.connectMs / 1000} s`, { phase: 'connect', deadline: 'phase' })),
+      Math.min(t.timeouts.connectMs, MAX_TIMER_MS),
+    );
+    const onAbort = () => fail(abortError(t.signal as AbortSignal, 'connect'));
     t.signal?.addEventListener('abort', onAbort, { once: true });
     function cleanup() {
       clearTimeout(timer);
@@ -106,9 +110,11 @@ export async function connectTcp(t: XmppTarget): Promise<net.Socket> {
     socket.once('connect', () => {
       cleanup();
       socket.setNoDelay(true);
-      // Ends the socket if the scan is aborted later on.
+      // Ends the socket if the scan is aborted later on (a deadline, or shutdown): whoever reads
+      // from it gets the abort's error.
       if (t.signal) {
-        const abort = () => socket.destroy(new ScanError('timeout', `scan aborted (${peer})`));
+        const signal = t.signal;
+        const abort = () => socket.destroy(abortError(signal));
         t.signal.addEventListener('abort', abort, { once: true });
         socket.once('close', () => t.signal?.removeEventListener('abort', abort));
       }
@@ -232,21 +238,29 @@ async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptio
       ...(t.directTls ? { ALPNProtocols: [t.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server'] } : {}),
       ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
     });
-    const timer = setTimeout(() => {
+    const fail = (err: ScanError) => {
+      cleanup();
       tlsSocket.destroy();
-      reject(new ScanError('timeout', `TLS handshake with ${peer} did not finish within ${t.timeouts.handshakeMs / 1000} s`, { phase: 'tls_handshake' }));
-    }, t.timeouts.handshakeMs);
-    tlsSocket.once('secureConnect', () => {
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new ScanError('timeout', `TLS handshake with ${peer} did not finish within ${t.timeouts.handshakeMs / 1000} s`, { phase: 'tls_handshake', deadline: 'phase' })),
+      Math.min(t.timeouts.handshakeMs, MAX_TIMER_MS),
+    );
+    const onAbort = () => fail(abortError(t.signal as AbortSignal, 'tls_handshake'));
+    const onError = (err: Error) => fail(err instanceof ScanError ? err.withPhase('tls_handshake') : tlsError(err, peer));
+    function cleanup() {
       clearTimeout(timer);
+      t.signal?.removeEventListener('abort', onAbort);
       tlsSocket.off('error', onError);
+    }
+    tlsSocket.once('secureConnect', () => {
+      cleanup();
       resolve(tlsSocket);
     });
-    const onError = (err: Error) => {
-      clearTimeout(timer);
-      tlsSocket.destroy();
-      reject(err instanceof ScanError ? err : tlsError(err, peer));
-    };
     tlsSocket.once('error', onError);
+    if (t.signal?.aborted) onAbort();
+    else t.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

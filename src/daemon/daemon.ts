@@ -1,29 +1,17 @@
 import { createHash } from 'node:crypto';
+import { rename } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { TrustStore } from '../certificate/index.js';
-import {
-  type Config,
-  type TargetConfig,
-  TargetSources,
-  buildTrustStore,
-  loadClientCertificate,
-  loadConfig,
-  matchesPattern,
-  resolveTargets,
-  toScanOptions,
-  versionAccountOptions,
-  watchFiles,
-  watchedFiles,
-} from '../config/index.js';
-import type { ClientCertificate } from '../connector/index.js';
+import { type Config, type TargetConfig, TargetSources, matchesPattern, resolveTargets, toScanOptions, watchFiles, watchedFiles } from '../config/index.js';
 import { startHttpServer } from '../http/index.js';
-import { type ExporterStats, createMetricsRegistry, createProbeRegistry } from '../metrics/index.js';
+import { type ExporterStats, createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram } from '../metrics/index.js';
+import { ScanError } from '../result/errors.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, scanDomain } from '../scan/index.js';
 import { VersionQueryClient } from '../software/index.js';
 import { type Job, Scheduler } from '../scheduler/index.js';
 import { ResultStore, type StoredEntry, scanSucceeded, targetKey } from '../store/index.js';
 import { SCANNER } from '../version.js';
+import { type Settings, StartupError, loadSettings, restartNeeded } from './startup.js';
 
 // The daemon: configuration → scheduler → scans → result store → /metrics, /probe, API, page.
 // Everything a scan finds goes through the store, and everything served is derived from it.
@@ -34,17 +22,15 @@ const SAVE_DEBOUNCE_MS = 1_000;
 export interface DaemonOptions {
   configFile: string;
   logger: Logger;
+  /** The checked settings when the caller already loaded them (serve does, to configure its logger). */
+  settings?: Settings;
 }
 
-interface Applied {
-  config: Config;
-  targets: TargetConfig[];
-  trustStore: TrustStore;
-  clientCertificate: ClientCertificate | undefined;
-}
+/** Why a scan was cancelled at shutdown: its partial result is dropped, never stored. */
+const SHUTDOWN = new ScanError('aborted', 'the exporter is shutting down');
 
 export class Daemon {
-  private applied!: Applied;
+  private applied!: Settings;
   private readonly stats: ExporterStats = {
     scansTotal: { success: 0, failure: 0 },
     probesTotal: 0,
@@ -64,6 +50,7 @@ export class Daemon {
   private readonly probeCache = new Map<string, ScanResult>();
   /** The software version query's client (one shared session), and the settings it was made from. */
   private version: { client: VersionQueryClient; key: string } | null = null;
+  private stopping = false;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -78,48 +65,57 @@ export class Daemon {
     return this.http?.url ?? '';
   }
 
+  /**
+   * Loads and checks everything (loadSettings), reads the state file, binds the HTTP server, and
+   * only then schedules the first scans. Throws StartupError (nothing scanned, nothing written):
+   * `config` for the configuration's problems, `environment` for the machine's (port in use).
+   */
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const config = await loadConfig(opts.configFile);
-    let store: ResultStore;
-    try {
-      store = await ResultStore.load(config.stateFile);
-      opts.logger.info({ stateFile: config.stateFile, targets: store.size }, 'loaded previous results');
-    } catch (err) {
-      opts.logger.error({ err: (err as Error).message }, 'state file unreadable: starting with no results');
-      store = new ResultStore();
-    }
+    const sources = new TargetSources();
+    const settings = opts.settings ?? (await loadSettings(opts.configFile, { sources }));
+    const { config } = settings;
+    const store = await loadStore(config.stateFile, opts.logger);
     const daemon = new Daemon(opts, store);
     daemon.scheduler = new Scheduler({
       maxConcurrent: config.concurrency.domains,
       jitterSeconds: config.schedule.jitterSeconds,
       logger: opts.logger,
+      onStart: (_key, waited) => startDelay.observe(waited),
     });
-    await daemon.apply(config);
     const metricsRegistry = createMetricsRegistry({ entries: () => store.all(), stats: () => daemon.currentStats() });
-    daemon.http = await startHttpServer({
-      host: config.listen.host,
-      port: config.listen.port,
-      store: () => store.all(),
-      metrics: async () => {
-        const blocks = await metricsRegistry.exposition();
-        return { contentType: metricsRegistry.contentType, body: blocks, sent: () => metricsRegistry.release(blocks) };
-      },
-      probe: (target, mode, timeoutSeconds, signal) => daemon.probe(target, mode, timeoutSeconds, signal),
-      ready: () => daemon.ready,
-      web: config.web,
-      logger: opts.logger,
-      version: SCANNER.version,
-    });
+    const startDelay = createScanStartDelayHistogram(metricsRegistry);
+    try {
+      daemon.http = await startHttpServer({
+        host: config.listen.host,
+        port: config.listen.port,
+        store: () => store.all(),
+        metrics: async () => {
+          const blocks = await metricsRegistry.exposition();
+          return { contentType: metricsRegistry.contentType, body: blocks, sent: () => metricsRegistry.release(blocks) };
+        },
+        probe: (target, mode, timeoutSeconds, signal) => daemon.probe(target, mode, timeoutSeconds, signal),
+        ready: () => daemon.ready,
+        web: config.web,
+        logger: opts.logger,
+        version: SCANNER.version,
+      });
+    } catch (err) {
+      const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
+      throw new StartupError('environment', `cannot listen on ${address} (listen): ${(err as Error).message}`);
+    }
+    daemon.apply(settings);
     daemon.ready = true;
     opts.logger.info({ url: daemon.url, targets: daemon.applied.targets.length }, 'listening');
     return daemon;
   }
 
-  /** Re-reads the configuration; a bad one keeps the running one and is reported. */
+  /** Re-reads the configuration (the same checks as at start); a bad one keeps the running one and is reported. */
   async reload(): Promise<boolean> {
     try {
-      const config = await loadConfig(this.opts.configFile);
-      await this.apply(config);
+      const settings = await loadSettings(this.opts.configFile, { sources: this.sources });
+      const restart = restartNeeded(this.applied.config, settings.config);
+      if (restart.length) this.log.warn({ settings: restart }, 'these settings changed but take effect only after a restart');
+      this.apply(settings);
       this.stats.configReloadSuccessful = true;
       this.stats.configReloadTimestampSeconds = Date.now() / 1000;
       this.log.info({ targets: this.applied.targets.length }, 'configuration reloaded');
@@ -131,11 +127,16 @@ export class Daemon {
     }
   }
 
+  /**
+   * Stops scheduling, gives running scans SHUTDOWN_GRACE_MS and cancels the rest (their partial
+   * results are dropped), saves the state and closes the HTTP server. serve bounds the whole of it.
+   */
   async stop(): Promise<void> {
     this.log.info('shutting down');
+    this.stopping = true;
     this.stopWatching();
     if (this.urlTimer) clearInterval(this.urlTimer);
-    await this.scheduler.stop(SHUTDOWN_GRACE_MS);
+    await this.scheduler.stop(SHUTDOWN_GRACE_MS, SHUTDOWN);
     await this.version?.client.close();
     this.version = null;
     if (this.saveTimer) clearTimeout(this.saveTimer);
@@ -143,38 +144,61 @@ export class Daemon {
     await this.http?.close();
   }
 
+  /** What is still running: what a shutdown that runs out of time abandons. */
+  pendingWork(): string[] {
+    return [...this.scheduler.runningKeys().map((k) => `scan ${k}`), ...(this.saving ? ['state file write'] : [])];
+  }
+
   private currentStats(): ExporterStats {
     return { ...this.stats, scansInProgress: this.scheduler.inProgress };
   }
 
-  private async apply(config: Config, refreshUrls: 'due' | 'all' = 'all'): Promise<void> {
-    const trustStore = buildTrustStore(config);
-    const clientCertificate = loadClientCertificate(config);
-    const { targets, errors } = await resolveTargets(config, { sources: this.sources, refreshUrls });
-    for (const e of errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
-    this.applied = { config, targets, trustStore, clientCertificate };
-    this.applyVersion(config);
+  private apply(settings: Settings): void {
+    const { config } = settings;
+    for (const e of settings.targetWarnings) this.log.warn({ err: e }, 'target source failed: using its last good list');
+    this.applied = settings;
+    this.applyVersion(settings);
+    this.setTargets(settings.targets);
+    this.stopWatching();
+    this.stopWatching = watchFiles(watchedFiles(this.opts.configFile, config), () => void this.reload());
+    // URL sources are refreshed on their own interval (each one only when due).
+    if (this.urlTimer) clearInterval(this.urlTimer);
+    const urlPeriods = config.targetSources.urls.map((u) => u.refreshSeconds);
+    if (urlPeriods.length) this.urlTimer = setInterval(() => void this.refreshTargets(), Math.min(...urlPeriods) * 1000);
+  }
+
+  /** The targets' jobs; targets never scanned are scanned now, those no longer configured are forgotten. */
+  private setTargets(targets: TargetConfig[]): void {
+    const { config } = this.applied;
     const jobs: Job[] = [];
     const neverScanned: string[] = [];
     for (const t of targets) {
       for (const mode of t.modes) {
         const key = targetKey(t.domain, mode);
-        jobs.push({ key, cron: t.schedule ?? config.schedule.cron, run: (signal) => this.runScan(t, mode, signal) });
+        jobs.push({
+          key,
+          cron: t.schedule ?? config.schedule.cron,
+          run: (signal) => this.runScan(t, mode, signal),
+          suspect: () => isSuspect(this.store.get(t.domain, mode)),
+        });
         if (!this.store.get(t.domain, mode)) neverScanned.push(key);
       }
     }
     this.scheduler.setJobs(jobs);
     const removed = this.store.retain(new Set(jobs.map((j) => j.key)));
     if (removed.length) this.log.info({ removed }, 'targets removed from the configuration');
-    // First scan at start-up (and after a reload) for targets never scanned.
     for (const key of neverScanned) this.scheduler.trigger(key);
-    this.stopWatching();
-    this.stopWatching = watchFiles(watchedFiles(this.opts.configFile, config), () => void this.reload());
-    // URL sources are refreshed on their own interval (each one only when due).
-    if (this.urlTimer) clearInterval(this.urlTimer);
-    const urlPeriods = config.targetSources.urls.map((u) => u.refreshSeconds);
-    if (urlPeriods.length) {
-      this.urlTimer = setInterval(() => void this.apply(this.applied.config, 'due').catch((err: Error) => this.log.error({ err: err.message }, 'target refresh failed')), Math.min(...urlPeriods) * 1000);
+  }
+
+  /** The URL sources' periodic refresh (files are read again too; a failing source keeps its last good list). */
+  private async refreshTargets(): Promise<void> {
+    try {
+      const { targets, errors } = await resolveTargets(this.applied.config, { sources: this.sources, refreshUrls: 'due' });
+      for (const e of errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
+      this.applied = { ...this.applied, targets };
+      this.setTargets(targets);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'target refresh failed');
     }
   }
 
@@ -182,8 +206,8 @@ export class Daemon {
    * One VersionQueryClient (one logged-in session shared by all scans) while `version:` is set; a
    * reload that changes the account or its settings replaces it, one that does not keeps its session.
    */
-  private applyVersion(config: Config): void {
-    const options = versionAccountOptions(config);
+  private applyVersion(settings: Settings): void {
+    const { config, versionAccount: options } = settings;
     const key = options
       ? createHash('sha256')
           .update(JSON.stringify([config.version, config.version?.password.reveal(), config.timeouts, config.scanner.resolver]))
@@ -216,6 +240,11 @@ export class Daemon {
       ...this.softwareQuery(),
       signal,
     });
+    // Cancelled at shutdown: half a scan is not a finding (and must never become the "last good" one).
+    if (signal.aborted) {
+      this.log.warn({ domain: result.domain, mode }, 'scan cancelled by the shutdown: its partial result is dropped');
+      return;
+    }
     this.record(result);
   }
 
@@ -224,20 +253,22 @@ export class Daemon {
     const ok = scanSucceeded(result);
     this.stats.scansTotal[ok ? 'success' : 'failure']++;
     this.stats.probesTotal += result.endpoints.reduce((n, e) => n + (e.tls?.probeCount ?? 0), 0);
-    this.log.info(
-      {
-        domain: result.domain,
-        mode: result.mode,
-        grade: result.grade?.letter ?? null,
-        durationSeconds: result.durationSeconds,
-        endpoints: result.endpoints.length,
-        ...(result.error ? { error: result.error.code } : {}),
-        ...(result.software ? { software: result.software.error ? { error: result.software.error.code } : [result.software.name, result.software.version].filter(Boolean).join(' ') } : {}),
-      },
-      ok ? 'scan finished' : 'scan failed',
-    );
+    const fields = {
+      domain: result.domain,
+      mode: result.mode,
+      grade: result.grade?.letter ?? null,
+      durationSeconds: result.durationSeconds,
+      endpoints: result.endpoints.length,
+      ...(result.warnings?.length ? { warnings: result.warnings.map((w) => `${w.code}: ${w.message}`) } : {}),
+      ...(result.software ? { software: result.software.error ? { error: result.software.error.code } : [result.software.name, result.software.version].filter(Boolean).join(' ') } : {}),
+    };
+    if (ok) this.log.info(fields, 'scan finished');
+    else this.log.warn({ ...fields, error: failureSummary(result) }, 'scan failed');
     for (const ep of result.endpoints) {
-      this.log.debug({ domain: result.domain, mode: result.mode, endpoint: `${ep.host}:${ep.port}`, status: ep.status, probes: ep.tls?.probeCount ?? 0, error: ep.error?.code }, 'endpoint');
+      this.log.debug(
+        { domain: result.domain, mode: result.mode, endpoint: `${ep.host}:${ep.port}`, status: ep.status, probes: ep.tls?.probeCount ?? 0, error: ep.error?.code },
+        'endpoint',
+      );
     }
     this.scheduleSave();
     return entry;
@@ -251,11 +282,16 @@ export class Daemon {
     }, SAVE_DEBOUNCE_MS);
   }
 
+  private saving = false;
+
   private async saveState(): Promise<void> {
+    this.saving = true;
     try {
       await this.store.save(this.applied.config.stateFile);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'could not save the state file');
+    } finally {
+      this.saving = false;
     }
   }
 
@@ -272,7 +308,7 @@ export class Daemon {
     let entry: StoredEntry | undefined;
     if (configured) {
       entry = this.store.get(domain, mode);
-      if (!fresh(entry?.latest)) {
+      if (!fresh(entry?.latest) && !this.stopping) {
         this.scheduler.trigger(targetKey(domain, mode));
         await Promise.race([this.scheduler.idle(targetKey(domain, mode)), aborted(signal)]);
         entry = this.store.get(domain, mode);
@@ -285,7 +321,7 @@ export class Daemon {
           ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }),
           ...this.softwareQuery(),
           signal,
-          ...probeTimeouts(timeoutSeconds),
+          ...probeBudgets(config, timeoutSeconds),
         });
         this.probeCache.set(targetKey(domain, mode), result);
         if (this.probeCache.size > 1000) this.probeCache.delete(this.probeCache.keys().next().value as string);
@@ -302,10 +338,62 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
-/** Within a scrape deadline, phases must be short enough for a whole scan to fit. */
-function probeTimeouts(timeoutSeconds: number): { timeouts: { connectMs: number; readMs: number; handshakeMs: number } } {
-  const ms = Math.max(500, Math.floor((timeoutSeconds * 1000) / 4));
-  return { timeouts: { connectMs: ms, readMs: ms, handshakeMs: ms } };
+/**
+ * Within a scrape deadline: the scan's budget is the deadline (or timeouts.scanSeconds, if shorter),
+ * and phases are short enough for a whole inspection to fit.
+ */
+function probeBudgets(config: Config, timeoutSeconds: number): Pick<ScanOptions, 'timeouts' | 'endpointTimeoutMs' | 'scanTimeoutMs'> {
+  const scanMs = Math.min(timeoutSeconds, config.timeouts.scanSeconds) * 1000;
+  const phaseMs = Math.max(500, Math.floor(scanMs / 4));
+  const t = config.timeouts;
+  return {
+    timeouts: { connectMs: Math.min(phaseMs, t.connectSeconds * 1000), readMs: Math.min(phaseMs, t.readSeconds * 1000), handshakeMs: Math.min(phaseMs, t.handshakeSeconds * 1000) },
+    endpointTimeoutMs: Math.min(scanMs, t.endpointSeconds * 1000),
+    scanTimeoutMs: scanMs,
+  };
+}
+
+/** A target whose latest scan failed, or hit a deadline somewhere: the scheduler keeps it to its share of the slots. */
+function isSuspect(entry: StoredEntry | undefined): boolean {
+  if (!entry) return false;
+  const r = entry.latest;
+  return !scanSucceeded(r) || r.endpoints.some((ep) => ep.error?.code === 'timeout');
+}
+
+/** Why a scan failed, for its log line: the domain-level error, or the endpoints' error codes. */
+function failureSummary(r: ScanResult): string {
+  if (r.error) return `${r.error.code}: ${r.error.message}`;
+  if (r.endpoints.length === 0) return 'no endpoint found';
+  const counts = new Map<string, number>();
+  for (const ep of r.endpoints) {
+    const code = ep.error ? `${ep.error.code}${ep.error.phase ? ` (${ep.error.phase})` : ''}` : ep.status;
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  const first = r.endpoints.find((ep) => ep.error)?.error;
+  const list = [...counts].map(([code, n]) => `${n} × ${code}`).join(', ');
+  return `every endpoint failed: ${list}${first ? `; first: ${first.message}` : ''}`;
+}
+
+/**
+ * The state file's results. One the daemon cannot read (corrupt, from a newer version) is moved
+ * aside to FILE.unreadable-TIMESTAMP before anything can overwrite it, and the daemon starts empty;
+ * if it cannot even be moved, the daemon does not start.
+ */
+async function loadStore(file: string, logger: Logger): Promise<ResultStore> {
+  try {
+    const store = await ResultStore.load(file);
+    logger.info({ stateFile: file, targets: store.size }, 'loaded previous results');
+    return store;
+  } catch (err) {
+    const backup = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(file, backup);
+    } catch (renameErr) {
+      throw new StartupError('environment', `${(err as Error).message}; it cannot be moved aside either (${(renameErr as Error).message}), so it would be overwritten`);
+    }
+    logger.error({ err: (err as Error).message, backup }, 'state file unreadable: moved aside, starting with no results');
+    return new ResultStore();
+  }
 }
 
 /** The /probe policy for targets that are not configured. */

@@ -1,12 +1,12 @@
 import { isIP } from 'node:net';
 import { ScanError } from '../result/errors.js';
-import type { Mode, ScanErrorInfo } from '../result/types.js';
+import type { Mode, ScanErrorInfo, ScanWarning } from '../result/types.js';
 import { DnsClient, DnsQueryError } from './dns.js';
 import { normalizeDomain } from './domain.js';
 import { parseHostPort } from './host-port.js';
 import { hasIpv6Route } from './ipv6-route.js';
 import { orderSrvRecords } from './srv-order.js';
-import type { DiscoveredEndpoint, DiscoveryOptions, SrvRecord } from './types.js';
+import type { DiscoveredEndpoint, Discovery, DiscoveryOptions, SrvRecord } from './types.js';
 
 export const DEFAULT_DNS_TIMEOUT_MS = 5000;
 
@@ -49,19 +49,23 @@ interface Resolution {
 /**
  * Finds the endpoints (host, port, address, TLS flavour) of an XMPP service, in the order a
  * client would try them. Throws ScanError for domain-level failures: invalid_domain,
- * dns_failure (SRV lookup failed), service_not_offered. Host-level problems (no address, no
- * IPv6 route, a failed A/AAAA lookup) are reported per endpoint in `skip`.
+ * dns_failure (no SRV lookup gave records and one failed), service_not_offered. When one SRV
+ * lookup failed but another gave records, those are used (as a client would) and the failure is
+ * a `dns_partial_failure` warning. Host-level problems (no address, no IPv6 route, a failed
+ * A/AAAA lookup) are reported per endpoint in `skip`.
  */
-export async function discoverEndpoints(domain: string, opts: DiscoveryOptions): Promise<DiscoveredEndpoint[]> {
+export async function discoverEndpoints(domain: string, opts: DiscoveryOptions): Promise<Discovery> {
   const name = normalizeDomain(domain);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   const server = opts.resolver === undefined ? undefined : resolverAddress(opts.resolver);
-  const dns = new DnsClient({ timeoutMs, ...(server === undefined ? {} : { server }) });
+  const dns = new DnsClient({ timeoutMs, ...(server === undefined ? {} : { server }), ...(opts.signal ? { signal: opts.signal } : {}) });
   try {
-    const targets = opts.connect === undefined ? await srvTargets(name, opts, dns) : [overrideTarget(opts.connect, opts)];
+    const warnings: ScanWarning[] = [];
+    const targets = opts.connect === undefined ? await srvTargets(name, opts, dns, warnings) : [overrideTarget(opts.connect, opts)];
     // A user-typed override name goes through the system's lookup (hosts file and all) unless a resolver was asked for.
     const useSystemLookup = opts.connect !== undefined && opts.resolver === undefined;
-    return await toEndpoints(targets, (host) => resolveHost(host, dns, useSystemLookup), opts.hasIpv6Route ?? hasIpv6Route);
+    const endpoints = await toEndpoints(targets, (host) => resolveHost(host, dns, useSystemLookup), opts.hasIpv6Route ?? hasIpv6Route);
+    return { endpoints, warnings };
   } finally {
     dns.close();
   }
@@ -90,19 +94,36 @@ function isRootTarget(record: SrvRecord): boolean {
   return record.name === '' || record.name === '.';
 }
 
-async function srvTargets(domain: string, opts: DiscoveryOptions, dns: DnsClient): Promise<Target[]> {
+async function srvTargets(domain: string, opts: DiscoveryOptions, dns: DnsClient, warnings: ScanWarning[]): Promise<Target[]> {
   const services = SERVICES[opts.mode].filter((s) => opts.directTls !== true || s.directTls);
-  const answers = await Promise.all(
+  const settled = await Promise.all(
     services.map(async (service) => {
       const name = `${service.prefix}.${domain}`;
       try {
-        return { service, name, records: await dns.srv(name) };
+        return { service, name, records: await dns.srv(name), error: null };
       } catch (err) {
-        if (err instanceof DnsQueryError) throw new ScanError('dns_failure', err.message, { phase: 'dns', cause: err });
+        if (err instanceof DnsQueryError) return { service, name, records: [] as SrvRecord[], error: err };
         throw err;
       }
     }),
   );
+  const failed = settled.filter((a) => a.error !== null);
+  const answers = settled.filter((a) => a.error === null);
+  // Without records from any lookup, a failed one may have hidden the only records: the domain's
+  // endpoints are unknown (no fallback to the domain either, it could be wrong).
+  const firstFailure = failed[0]?.error;
+  if (firstFailure && !answers.some((a) => a.records.length > 0)) {
+    throw new ScanError('dns_failure', firstFailure.message, { phase: 'dns', condition: firstFailure.code, cause: firstFailure });
+  }
+  for (const f of failed) {
+    const error = f.error as DnsQueryError;
+    warnings.push({
+      code: 'dns_partial_failure',
+      message: `${error.message}; the endpoints of the other SRV records were scanned`,
+      name: f.name,
+      condition: error.code,
+    });
+  }
 
   const names = answers.map((a) => a.name).join(' and ');
   const existing = answers.filter((a) => a.records.length > 0);

@@ -4,4 +4,4 @@ export { normalizeDomain } from './domain.js';
 export { parseHostPort } from './host-port.js';
 export { hasIpv6Route } from './ipv6-route.js';
 export { orderSrvRecords } from './srv-order.js';
-export type { DiscoveredEndpoint, DiscoveryOptions, SrvRecord } from './types.js';
+export type { DiscoveredEndpoint, Discovery, DiscoveryOptions, SrvRecord } from './types.js';

@@ -1,4 +1,4 @@
-import type { EndpointLocation, Mode, ScanErrorInfo } from '../result/types.js';
+import type { EndpointLocation, Mode, ScanErrorInfo, ScanWarning } from '../result/types.js';
 
 /** One SRV resource record (RFC 2782), target without the trailing dot (as Node returns it). */
 export interface SrvRecord {
@@ -14,6 +14,13 @@ export interface DiscoveredEndpoint extends EndpointLocation {
   skip: ScanErrorInfo | null;
 }
 
+/** What discovery found: the endpoints, and domain-level problems it got past. */
+export interface Discovery {
+  endpoints: DiscoveredEndpoint[];
+  /** `dns_partial_failure`: an SRV lookup failed while another gave records. */
+  warnings: ScanWarning[];
+}
+
 export interface DiscoveryOptions {
   mode: Mode;
   /** DNS server to ask instead of the system's: "IP", "IP:PORT" or "[IPv6]:PORT". */
@@ -24,6 +31,8 @@ export interface DiscoveryOptions {
   directTls?: boolean;
   /** Upper bound for each DNS query, in milliseconds (default 5000). */
   timeoutMs?: number;
+  /** Ends every query at once when it aborts (the scan's deadline): they fail with its error. */
+  signal?: AbortSignal;
   /** Source of uniform numbers in [0, 1) for the SRV weighted choice; injectable for tests. */
   random?: () => number;
   /** Does this host have a route to that IPv6 address? Injectable for tests; default asks the kernel. */

@@ -13,8 +13,8 @@
 //  5. letter = the worst of letterIgnoringTrust and the trust caps (T, M; F with xmppoke-2015). T and M rank below F,
 //     so a trust cap always decides the letter, and letterIgnoringTrust says what the server would get otherwise.
 //
-// An endpoint gets no grade (null, see ungradedReason) when it was skipped, its TLS was not probed, or the probe
-// found no protocol or no cipher suite: the caller shows the error, never a made-up grade. An endpoint whose
+// An endpoint gets no grade (null, see ungradedReason) when it was skipped, its TLS was not probed, a deadline cut
+// the probe short (partial), or the probe found no protocol or no cipher suite: the caller shows the error, never a made-up grade. An endpoint whose
 // standard handshake failed (status 'error') but whose TLS was probed is graded from the probe's findings (an
 // SSLv3-only server is an F, not "unknown"); without the certificate it gets `certificate_unavailable` (T), and key
 // strengths that could not be measured do not lower the key exchange score.
@@ -30,6 +30,8 @@ export function ungradedReason(ep: EndpointResult): UngradedReason | null {
   if (ep.status === 'skipped') return { code: 'skipped', message: `The endpoint was skipped${error}` };
   const tls = ep.tls;
   if (!tls) return { code: 'not_probed', message: `The endpoint's TLS was not probed${error}` };
+  // Lists cut short may lack exactly the weak suites that would lower the grade.
+  if (tls.partial) return { code: 'partial', message: `The TLS probe was stopped by a deadline before it finished: its findings are kept but not graded${error}` };
   if (!PROTOCOLS.some((p) => tls.protocols[p])) {
     const undetermined = Object.keys(tls.protocolErrors);
     const note = undetermined.length ? `; ${undetermined.join(', ')} could not be determined` : '';

@@ -1,5 +1,7 @@
 // The daemon's HTTP server: /metrics, /probe, health, the JSON API and the status page (server.ts).
 export {
+  checkKeyPair,
+  loadWebTls,
   startHttpServer,
   type HttpLogger,
   type HttpResponseBody,

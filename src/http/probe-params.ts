@@ -10,6 +10,11 @@ export const SCRAPE_TIMEOUT_HEADER = 'x-prometheus-scrape-timeout-seconds';
 export const DEFAULT_SCRAPE_TIMEOUT_SECONDS = 10;
 /** Kept back from the scrape timeout for rendering and sending the answer (blackbox_exporter's timeout_offset). */
 export const SCRAPE_TIMEOUT_MARGIN_SECONDS = 0.5;
+/**
+ * Longest probe deadline we take from the header: one day (a scan's own budget, timeouts.scanSeconds,
+ * is far shorter; and Node's timers cannot wait past ~24.8 days: a bigger delay fires at once).
+ */
+export const MAX_PROBE_TIMEOUT_SECONDS = 86_400;
 
 export type ProbeParams = { ok: true; target: string; mode: Mode } | { ok: false; message: string };
 
@@ -34,7 +39,8 @@ export function parseProbeParams(query: URLSearchParams): ProbeParams {
 
 /**
  * Seconds the probe may take: the scrape timeout Prometheus announces (default 10 s) less a margin
- * of 0.5 s, but never less than half of it (a 0.6 s scrape timeout gives 0.3 s, not 0.1 s).
+ * of 0.5 s, but never less than half of it (a 0.6 s scrape timeout gives 0.3 s, not 0.1 s), and
+ * at most MAX_PROBE_TIMEOUT_SECONDS.
  * Throws on a header that is not a positive number (the caller answers 400).
  */
 export function probeTimeoutSeconds(header: string | string[] | undefined): number {
@@ -47,5 +53,5 @@ export function probeTimeoutSeconds(header: string | string[] | undefined): numb
       throw new Error(`bad X-Prometheus-Scrape-Timeout-Seconds header ${JSON.stringify(raw)}: expected a positive number of seconds`);
     }
   }
-  return Math.max(scrape - SCRAPE_TIMEOUT_MARGIN_SECONDS, scrape / 2);
+  return Math.min(Math.max(scrape - SCRAPE_TIMEOUT_MARGIN_SECONDS, scrape / 2), MAX_PROBE_TIMEOUT_SECONDS);
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tlsModule from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { normalizeDomain } from '../discovery/index.js';
 import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
@@ -148,7 +149,12 @@ function splitTarget(raw: string | undefined): { path: string; query: URLSearchP
   return q < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
 }
 
-async function loadTls(web: WebOptions | undefined): Promise<{ cert: Buffer; key: Buffer } | null> {
+/**
+ * The HTTPS certificate and key of `web` (null without them), read and checked the way the server
+ * will use them: PEM that OpenSSL loads, and a key that matches the certificate. Throws an Error
+ * naming the file and the cause. Start-up checks (check-config) call it too.
+ */
+export async function loadWebTls(web: WebOptions | undefined): Promise<{ cert: Buffer; key: Buffer } | null> {
   const certFile = web?.tlsCertFile;
   const keyFile = web?.tlsKeyFile;
   if (!certFile && !keyFile) return null;
@@ -160,7 +166,26 @@ async function loadTls(web: WebOptions | undefined): Promise<{ cert: Buffer; key
       throw new Error(`cannot read the TLS ${what} file ${file}: ${(err as Error).message}`);
     }
   };
-  return { cert: await read(certFile, 'certificate'), key: await read(keyFile, 'key') };
+  const loaded = { cert: await read(certFile, 'certificate'), key: await read(keyFile, 'key') };
+  checkKeyPair(loaded, { cert: `the TLS certificate file ${certFile}`, key: `the TLS key file ${keyFile}` });
+  return loaded;
+}
+
+/**
+ * Throws an Error naming the file when OpenSSL cannot load the certificate, the key, or the pair
+ * (a key that does not belong to the certificate). OpenSSL's own messages name no file.
+ */
+export function checkKeyPair(pair: { cert: Buffer | string; key: Buffer | string }, names: { cert: string; key: string }): void {
+  const attempt = (what: string, options: tlsModule.SecureContextOptions) => {
+    try {
+      tlsModule.createSecureContext(options);
+    } catch (err) {
+      throw new Error(`${what}: ${(err as Error).message}`);
+    }
+  };
+  attempt(`${names.cert} is not a usable PEM certificate`, { cert: pair.cert });
+  attempt(`${names.key} is not a usable PEM private key (unencrypted)`, { key: pair.key });
+  attempt(`${names.key} does not belong to ${names.cert}`, { cert: pair.cert, key: pair.key });
 }
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams) => Promise<Reply | null>;
@@ -168,8 +193,8 @@ type Route = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSea
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
   const log = opts.logger ?? SILENT;
   const users = opts.web?.basicAuthUsers ?? {};
-  const verify: BasicAuthVerifier | null = Object.keys(users).length ? createBasicAuthVerifier(users) : null;
-  const tls = await loadTls(opts.web);
+  const auth: BasicAuthVerifier | null = Object.keys(users).length ? createBasicAuthVerifier(users) : null;
+  const tls = await loadWebTls(opts.web);
   const activeProbes = new Set<AbortController>();
   let closing = false;
 
@@ -266,8 +291,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     const target = splitTarget(req.url);
     if (!target) return text(400, 'bad request target');
     const { path, query } = target;
-    if (verify && path !== '/healthz' && !(await verify(req.headers.authorization)).ok) {
-      return text(401, 'unauthorized', { 'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"` });
+    if (auth && path !== '/healthz') {
+      const outcome = await auth.verify(req.headers.authorization);
+      if (!outcome.ok && outcome.busy) return text(429, 'too many password checks at once: try again', { 'Retry-After': '1' });
+      if (!outcome.ok) return text(401, 'unauthorized', { 'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"` });
     }
     const handler = route(path);
     if (!handler) return path.startsWith('/api/') ? json(404, { error: 'not found' }) : text(404, 'not found');
@@ -345,7 +372,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const shown = opts.host === '' ? 'localhost' : opts.host;
   const host = shown.includes(':') ? `[${shown}]` : shown;
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
-  log.info({ url, tls: tls !== null, basicAuth: verify !== null }, 'HTTP server listening');
+  log.info({ url, tls: tls !== null, basicAuth: auth !== null }, 'HTTP server listening');
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -356,7 +383,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        resolve();
+        void (auth?.close() ?? Promise.resolve()).then(() => resolve());
       });
       server.closeIdleConnections();
     });

@@ -64,6 +64,7 @@ export const TARGET_FAMILIES = {
   domainGrade: family('xmpp_tls_domain_grade', 'gauge', T, `Grade of the domain (its worst endpoint) in the last successful scan as a rank, higher is better: ${RANKS}. Absent when no endpoint was graded.`),
   scanSuccess: family('xmpp_tls_scan_success', 'gauge', T, '1 when the latest scan succeeded (the domain resolved and at least one endpoint was scanned without error), else 0.'),
   scanFailure: family('xmpp_tls_scan_failure', 'gauge', [...T, 'code'], '1 with the error code (invalid_domain, dns_failure, dns_no_address, service_not_offered, no_ipv6_route, …) when the latest scan failed before reaching any endpoint (a domain-level error, or every endpoint skipped); absent otherwise (endpoint failures: xmpp_tls_endpoint_failure).'),
+  scanWarning: family('xmpp_tls_scan_warning', 'gauge', [...T, 'code'], '1 for each domain-level problem the latest scan got past, by code (dns_partial_failure: one SRV lookup failed while another gave records, which were scanned); absent otherwise.'),
   scanDuration: family('xmpp_tls_scan_duration_seconds', 'gauge', T, 'Duration of the latest scan in seconds.'),
   lastScan: family('xmpp_tls_last_scan_timestamp_seconds', 'gauge', T, 'Start of the latest scan, successful or not, as a Unix timestamp in seconds.'),
   lastSuccess: family('xmpp_tls_last_success_timestamp_seconds', 'gauge', T, 'Start of the last successful scan as a Unix timestamp in seconds; absent when no scan succeeded yet.'),

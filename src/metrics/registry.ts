@@ -11,7 +11,7 @@
 //    store never changes: a rescan stores a new object) until the target is rescanned or removed; only
 //    xmpp_tls_certificate_expiry_seconds, which depends on the scrape time, is computed at every scrape. The Node.js
 //    process metrics go through prom-client as usual.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ScanResult } from '../result/types.js';
 import { scanSucceeded, type StoredEntry } from '../store/index.js';
 import { SCANNER } from '../version.js';
@@ -349,6 +349,20 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): MetricsRegi
     for (const name of NODEJS_TOTAL_GAUGES) registry.removeSingleMetric(name);
   }
   return registry;
+}
+
+/**
+ * xmpp_tls_scan_start_delay_seconds, in `registry`: how long each scan waited for a free slot after it was due
+ * (the daemon observes it when a scan starts). Scans that start late say `concurrency.domains` is too low, or that
+ * slow targets hold the slots.
+ */
+export function createScanStartDelayHistogram(registry: Registry): Histogram {
+  return new Histogram({
+    name: 'xmpp_tls_scan_start_delay_seconds',
+    help: 'Time scans waited for a free slot after they were due (their jittered tick, a start-up scan or a /probe request), in seconds.',
+    buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
+    registers: [registry],
+  });
 }
 
 /**

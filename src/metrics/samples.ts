@@ -264,6 +264,7 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   sink.add(T.scanSuccess, target, null, bit(scanSucceeded(latest)));
   const failure = scanFailure(latest);
   if (failure) sink.add(T.scanFailure, target, { code: failure.code }, 1);
+  for (const code of new Set((latest.warnings ?? []).map((w) => w.code))) sink.add(T.scanWarning, target, { code }, 1);
   sink.add(T.scanDuration, target, null, latest.durationSeconds);
   const started = seconds(latest.startedAt);
   if (started !== null) sink.add(T.lastScan, target, null, started);

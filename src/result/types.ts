@@ -27,7 +27,16 @@ export type ErrorCode =
   | 'starttls_failure'
   | 'tls_handshake_failed'
   | 'response_too_large'
+  /** The scan was cancelled from outside (shutdown, the /probe client went away): not a finding about the server. */
+  | 'aborted'
   | 'internal_error';
+
+/**
+ * Which deadline a `timeout` hit: the phase's own (`timeouts.connectSeconds` …, a total for the
+ * phase that bytes cannot stretch), the endpoint's budget (`timeouts.endpointSeconds`) or the
+ * whole scan's (`timeouts.scanSeconds`, or the /probe scrape deadline).
+ */
+export type DeadlineKind = 'phase' | 'endpoint' | 'scan';
 
 /** The stage a connection was in when something went wrong; timeouts are reported per phase. */
 export type Phase =
@@ -49,6 +58,22 @@ export interface ScanErrorInfo {
   condition?: string;
   /** Free text the server sent with a stream error, or the see-other-host target. */
   text?: string;
+  /** For `timeout`: which deadline ran out. */
+  deadline?: DeadlineKind;
+}
+
+/** Closed list of domain-level warning codes: something went wrong, but the scan went on. */
+export type ScanWarningCode =
+  /** One of the domain's SRV lookups failed while another gave records: the endpoints found were scanned. */
+  'dns_partial_failure';
+
+export interface ScanWarning {
+  code: ScanWarningCode;
+  message: string;
+  /** The DNS name whose lookup failed (`_xmpps-client._tcp.example.org`). */
+  name?: string;
+  /** The resolver's condition (`ETIMEOUT`, `ESERVFAIL`, `EREFUSED`, …). */
+  condition?: string;
 }
 
 export type StarttlsState = 'none' | 'offered' | 'required';
@@ -252,6 +277,12 @@ export interface TlsResult {
   certificateChain: string[];
   /** Odd behaviour worth a human's eye: version intolerance, downgrades, retries. */
   notes: string[];
+  /**
+   * The prober was stopped by a deadline (endpoint or scan budget) before it finished: what it
+   * found is kept, but lists may be incomplete, so the endpoint is not graded. Absent in documents
+   * written before this field existed (read: false).
+   */
+  partial?: boolean;
   probeCount: number;
   durationSeconds: number;
 }
@@ -296,6 +327,11 @@ export interface ScanResult {
   durationSeconds: number;
   /** Domain-level failure (no endpoint could be found): DNS failure, service not offered. */
   error: ScanErrorInfo | null;
+  /**
+   * Domain-level problems the scan got past (one SRV lookup of two failed, …). Absent in
+   * documents written before this field existed (read: none).
+   */
+  warnings?: ScanWarning[];
   endpoints: EndpointResult[];
   /** The domain's grade: its worst endpoint; null when no endpoint was graded. */
   grade: DomainGrade | null;

@@ -1,7 +1,7 @@
 import { type TrustStore, analyzeChain, completeChain, loadTrustStore } from '../certificate/index.js';
 import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, type XmppTarget, inspectEndpoint, openTlsReadySocket } from '../connector/index.js';
 import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
-import { ScanError, toErrorInfo } from '../result/errors.js';
+import { ScanError, abortError, deadline, toErrorInfo } from '../result/errors.js';
 import type { CertificateResult, EndpointResult, Mode, ScanResult, SoftwareInfo } from '../result/types.js';
 import { DEFAULT_PROFILE, type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
 import { probeTls } from '../tls/index.js';
@@ -24,7 +24,12 @@ export interface ScanOptions {
   /** s2s: the domain we claim in from=. */
   from?: string;
   clientCertificate?: ClientCertificate;
+  /** Each phase's deadline (connect, each read, the handshake): totals, not idle timers. */
   timeouts?: Partial<Timeouts>;
+  /** Budget of one endpoint (inspection and TLS probing), ms (default 120 s). */
+  endpointTimeoutMs?: number;
+  /** Budget of the whole scan (DNS and every endpoint; not the software query), ms (default 300 s). */
+  scanTimeoutMs?: number;
   /** Fetch missing intermediates from the AIA caIssuers URL (as browsers do). Default true. */
   fetchAia?: boolean;
   /** Endpoints of one domain scanned at once. */
@@ -41,11 +46,23 @@ export interface ScanOptions {
    * VersionQueryClient#query of the configured client account. Without it `software` is null.
    */
   softwareQuery?: (domain: string, signal?: AbortSignal) => Promise<SoftwareInfo>;
+  /**
+   * Cancels the scan (shutdown, a /probe client that went away). Whatever was in flight ends at
+   * once; the document then holds `aborted` errors and is not a finding about the server.
+   */
   signal?: AbortSignal;
   now?: () => Date;
 }
 
 export const DEFAULT_S2S_FROM = 'xmpp-tls-exporter.invalid';
+
+/**
+ * Default budgets. A legacy server (TLS 1.0–1.3, ~100 suites, ~135 probes) takes ~6 s at 50 ms
+ * RTT and ~40 s at 300 ms RTT (BENCHMARKS.md): the endpoint budget leaves a 3× margin over that,
+ * and the scan budget lets a domain's endpoints (4 at a time) run two rounds.
+ */
+export const DEFAULT_ENDPOINT_TIMEOUT_MS = 120_000;
+export const DEFAULT_SCAN_TIMEOUT_MS = 300_000;
 
 export async function scanDomain(input: string, opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
@@ -58,38 +75,49 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
     startedAt: started.toISOString(),
     durationSeconds: 0,
     error: null,
+    warnings: [],
     endpoints: [],
     grade: null,
     scanner: SCANNER,
     software: null,
   };
   let validDomain = false;
+  // The scan's budget: every wait below ends when it runs out (or when opts.signal aborts).
+  const budget = deadline(opts.signal, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS, 'scan', "the scan's budget");
   try {
     const domain = normalizeDomain(input);
     result.domain = domain;
     validDomain = true;
     const trustStore = opts.trustStore ?? loadTrustStore({ caFiles: opts.caFiles ?? [] });
-    const discovered = await discoverEndpoints(domain, {
+    const discovery = await discoverEndpoints(domain, {
       mode: opts.mode,
+      signal: budget.signal,
       ...(opts.connect !== undefined ? { connect: opts.connect } : {}),
       ...(opts.resolver !== undefined ? { resolver: opts.resolver } : {}),
       ...(opts.directTls !== undefined ? { directTls: opts.directTls } : {}),
     });
-    result.endpoints = await mapLimit(discovered, opts.endpointConcurrency ?? 4, (ep) =>
-      scanEndpoint(domain, ep, { ...opts, trustStore, now }),
+    // A lookup cut by the deadline shows up as a skipped host: the scan's deadline is the reason.
+    if (budget.signal.aborted) throw abortError(budget.signal, 'dns');
+    result.warnings = discovery.warnings;
+    result.endpoints = await mapLimit(discovery.endpoints, opts.endpointConcurrency ?? 4, (ep) =>
+      scanEndpoint(domain, ep, { ...opts, signal: budget.signal, trustStore, now }),
     );
     const profile = opts.profile ?? DEFAULT_PROFILE;
     for (const ep of result.endpoints) ep.grade = gradeEndpoint(ep, profile);
     result.grade = gradeDomain(result.endpoints.map((ep) => ep.grade));
   } catch (err) {
     result.error = toErrorInfo(err);
+  } finally {
+    budget.dispose();
   }
   // After the TLS scan, so the query never competes with the measurement. Also when the scan
   // found no endpoint: our server may still reach the domain over s2s, or say why it cannot.
   // The scan's duration is the TLS scan's: the query's login can take seconds and is not what
   // xmpp_tls_scan_duration_seconds is about.
   result.durationSeconds = round((performance.now() - t0) / 1000);
-  if (opts.softwareQuery && validDomain) result.software = await querySoftware(opts.softwareQuery, result.domain, opts.signal, now);
+  if (opts.softwareQuery && validDomain && !opts.signal?.aborted) {
+    result.software = await querySoftware(opts.softwareQuery, result.domain, opts.signal, now);
+  }
   return result;
 }
 
@@ -127,6 +155,13 @@ async function scanEndpoint(
     durationSeconds: 0,
   };
   if (skip) return base;
+  if (opts.signal?.aborted) {
+    // The scan's budget ran out (or the scan was cancelled) before this endpoint's turn.
+    const err = abortError(opts.signal);
+    base.error = { ...err.toJSON(), message: `not scanned: ${err.message}` };
+    return base;
+  }
+  const budget = deadline(opts.signal, opts.endpointTimeoutMs ?? DEFAULT_ENDPOINT_TIMEOUT_MS, 'endpoint', "the endpoint's budget");
   try {
     const target: XmppTarget = {
       domain,
@@ -137,7 +172,7 @@ async function scanEndpoint(
       directTls: ep.directTls,
       from: opts.from ?? DEFAULT_S2S_FROM,
       timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: budget.signal,
     };
     const inspection = await inspectEndpoint(target, opts.clientCertificate ? { clientCertificate: opts.clientCertificate } : {});
     base.xmpp = inspection.xmpp;
@@ -148,7 +183,7 @@ async function scanEndpoint(
     }
     // Probe TLS when we got as far as a TLS socket: the prober needs the same XMPP preamble to work.
     const reachedTls = inspection.session !== null || (inspection.error?.phase === 'tls_handshake' && inspection.error.code !== 'timeout');
-    if (opts.tlsProbe !== false && reachedTls) {
+    if (opts.tlsProbe !== false && reachedTls && !budget.signal.aborted) {
       // Pipeline <starttls/> once we know the server offers it; go back to the plain dialogue
       // for good if a pipelined attempt fails.
       let pipeline = !target.directTls && inspection.xmpp !== null && inspection.xmpp.starttls !== 'none';
@@ -156,7 +191,8 @@ async function scanEndpoint(
         if (!pipeline) return (await openTlsReadySocket(target)).socket;
         try {
           return (await openTlsReadySocket(target, { pipelineStarttls: true })).socket;
-        } catch {
+        } catch (err) {
+          if (budget.signal.aborted) throw err;
           pipeline = false;
           return (await openTlsReadySocket(target)).socket;
         }
@@ -167,11 +203,17 @@ async function scanEndpoint(
         maxConnections: opts.maxConnectionsPerHost ?? 4,
         delayMs: opts.connectionDelayMs ?? 0,
         probeTimeoutMs: target.timeouts.handshakeMs,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        // A server that failed our full handshake gets one hello per protocol to show it can do better.
+        failFast: inspection.session === null,
+        signal: budget.signal,
       });
+      // The prober stopped at a deadline: say so on the endpoint, its findings stay (marked partial).
+      if (base.tls.partial && !base.error) base.error = abortError(budget.signal, 'tls_handshake').toJSON();
     }
   } catch (err) {
     base.error = toErrorInfo(err);
+  } finally {
+    budget.dispose();
   }
   base.status = base.error ? 'error' : 'ok';
   base.durationSeconds = round((performance.now() - t0) / 1000);

@@ -4,12 +4,18 @@ import cron, { type ScheduledTask } from 'node-cron';
 // Rescans on a cron schedule. One cron task per distinct expression (not per target), a
 // deterministic jitter per target that spreads a tick's scans over `jitterSeconds`, a global cap
 // on scans running at once, and never two scans of one target at the same time.
+//
+// Targets whose last scan failed (dead, slow or hostile servers: their scans run into deadlines)
+// are "suspect": they may take only half of the slots, so that they cannot keep healthy targets
+// waiting. A healthy target queued behind suspect ones starts first when a slot frees up.
 
 export interface Job {
   /** Stable identity, e.g. `c2s:example.org`. */
   key: string;
   cron: string;
   run: (signal: AbortSignal) => Promise<void>;
+  /** Asked when the job is picked: true when the target's last scan failed (see above). */
+  suspect?: () => boolean;
 }
 
 export interface SchedulerLogger {
@@ -22,14 +28,17 @@ export interface SchedulerOptions {
   maxConcurrent: number;
   jitterSeconds: number;
   logger?: SchedulerLogger;
+  /** Called when a job starts, with the seconds it waited since it was due (queued, or its jittered tick). */
+  onStart?: (key: string, waitedSeconds: number) => void;
 }
 
 export class Scheduler {
   private jobs = new Map<string, Job>();
   private readonly tasks = new Map<string, ScheduledTask>();
   private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Queued keys, with the time (performance.now()) each became due. */
+  private readonly queued = new Map<string, number>();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; suspect: boolean }>();
   private readonly jitterTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
@@ -39,6 +48,16 @@ export class Scheduler {
     return this.running.size;
   }
 
+  /** Keys of the jobs running now. */
+  runningKeys(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Slots suspect jobs may hold at once: half, at least one. */
+  get maxSuspect(): number {
+    return Math.max(1, Math.floor(this.opts.maxConcurrent / 2));
+  }
+
   get pending(): number {
     return this.queue.length + this.jitterTimers.size;
   }
@@ -46,7 +65,7 @@ export class Scheduler {
   /** Replaces the job set: removed jobs stop (their queued runs are dropped), new ones are scheduled. */
   setJobs(jobs: Job[]): void {
     this.jobs = new Map(jobs.map((j) => [j.key, j]));
-    for (const key of [...this.queued]) if (!this.jobs.has(key)) this.unqueue(key);
+    for (const key of [...this.queued.keys()]) if (!this.jobs.has(key)) this.unqueue(key);
     for (const [key, timer] of this.jitterTimers) {
       if (!this.jobs.has(key)) {
         clearTimeout(timer);
@@ -70,7 +89,7 @@ export class Scheduler {
   trigger(key: string): void {
     if (this.stopped || !this.jobs.has(key) || this.queued.has(key) || this.running.has(key)) return;
     this.queue.push(key);
-    this.queued.add(key);
+    this.queued.set(key, performance.now());
     this.pump();
   }
 
@@ -81,17 +100,17 @@ export class Scheduler {
     }
   }
 
-  /** Stops scheduling; in-flight scans get `graceMs` to finish, then are aborted. */
-  async stop(graceMs: number): Promise<void> {
+  /** Stops scheduling; in-flight scans get `graceMs` to finish, then are aborted with `reason`. */
+  async stop(graceMs: number, reason: unknown = new Error('shutting down')): Promise<void> {
     this.stopped = true;
     for (const task of this.tasks.values()) void task.destroy();
     this.tasks.clear();
     for (const timer of this.jitterTimers.values()) clearTimeout(timer);
     this.jitterTimers.clear();
-    for (const key of [...this.queued]) this.unqueue(key);
+    for (const key of [...this.queued.keys()]) this.unqueue(key);
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     const timer = setTimeout(() => {
-      for (const r of this.running.values()) r.controller.abort(new Error('shutting down'));
+      for (const r of this.running.values()) r.controller.abort(reason);
     }, graceMs);
     await all;
     clearTimeout(timer);
@@ -109,10 +128,12 @@ export class Scheduler {
       if (job.cron !== expr || this.jitterTimers.has(job.key)) continue;
       const timer = setTimeout(() => {
         this.jitterTimers.delete(job.key);
-        if (this.running.has(job.key) || this.queued.has(job.key)) {
+        if (this.running.has(job.key)) {
           this.opts.logger?.warn({ target: job.key }, 'previous scan still running: this one is skipped');
           return;
         }
+        // Already waiting for a slot (all busy): it runs once, when its turn comes.
+        if (this.queued.has(job.key)) return this.opts.logger?.debug({ target: job.key }, 'scan already queued');
         this.trigger(job.key);
       }, this.jitterMs(job.key));
       this.jitterTimers.set(job.key, timer);
@@ -125,12 +146,21 @@ export class Scheduler {
     if (i >= 0) this.queue.splice(i, 1);
   }
 
+  /**
+   * Starts queued jobs while slots are free, oldest first, except that a suspect job waits while
+   * suspect jobs hold their share of the slots (healthy jobs behind it go first).
+   */
   private pump(): void {
-    while (!this.stopped && this.running.size < this.opts.maxConcurrent && this.queue.length > 0) {
-      const key = this.queue.shift() as string;
+    while (!this.stopped && this.running.size < this.opts.maxConcurrent) {
+      const suspectRunning = [...this.running.values()].filter((r) => r.suspect).length;
+      const index = this.queue.findIndex((key) => suspectRunning < this.maxSuspect || !this.jobs.get(key)?.suspect?.());
+      if (index < 0) return;
+      const [key] = this.queue.splice(index, 1) as [string];
+      const dueAt = this.queued.get(key) ?? performance.now();
       this.queued.delete(key);
       const job = this.jobs.get(key);
       if (!job) continue;
+      this.opts.onStart?.(key, (performance.now() - dueAt) / 1000);
       const controller = new AbortController();
       const done = job
         .run(controller.signal)
@@ -139,7 +169,7 @@ export class Scheduler {
           this.running.delete(key);
           this.pump();
         });
-      this.running.set(key, { controller, done });
+      this.running.set(key, { controller, done, suspect: job.suspect?.() ?? false });
     }
   }
 }

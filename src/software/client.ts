@@ -180,12 +180,12 @@ export class VersionQueryClient {
   private async openSession(): Promise<XmppClientSession> {
     let endpoints: DiscoveredEndpoint[];
     try {
-      endpoints = await discoverEndpoints(this.domain, {
+      ({ endpoints } = await discoverEndpoints(this.domain, {
         mode: 'c2s',
         ...(this.opts.connect !== undefined ? { connect: this.opts.connect } : {}),
         ...(this.opts.directTls !== undefined ? { directTls: this.opts.directTls } : {}),
         ...(this.opts.resolver !== undefined ? { resolver: this.opts.resolver } : {}),
-      });
+      }));
     } catch (err) {
       const message = err instanceof ScanError || err instanceof Error ? err.message : String(err);
       throw new SoftwareQueryError('login_failed', `cannot find the account's server ${this.domain}: ${message}`);

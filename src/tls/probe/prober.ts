@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ScanError, toErrorInfo } from '../../result/errors.js';
+import { ScanError, abortError, toErrorInfo } from '../../result/errors.js';
 import type {
   CipherOrder,
   CipherSuiteFinding,
@@ -45,6 +45,13 @@ export interface ProberOptions {
   retries?: number;
   /** Protocols to test (default all six). */
   protocols?: ProtocolName[];
+  /**
+   * The endpoint already failed a full handshake: let each protocol's first hello decide. When
+   * none of them gets a ServerHello, stop there (no further chunks, no splitting of hellos the
+   * server closed on), instead of probing a server that never completes a handshake for a minute.
+   */
+  failFast?: boolean;
+  /** Stops the prober (a deadline): it returns what it found so far, marked `partial`. */
   signal?: AbortSignal;
   /** Called after each probe (debug logging). */
   onProbe?: (event: { protocol: ProtocolName; offered: number; answer: ProbeAnswer['kind']; alert?: string; ms: number }) => void;
@@ -85,6 +92,8 @@ class Prober {
   private readonly passedOver = new Map<ProtocolName, Set<number>>();
   /** Every ≤ 1.2 hello answer, for facts that any of them shows (renegotiation, DH, chain). */
   private readonly legacyAnswers: Extract<ProbeAnswer, { kind: 'hello' }>[] = [];
+  /** A probe was cut short or not started because the signal aborted: the findings are partial. */
+  private cut = false;
 
   constructor(private readonly opts: ProberOptions) {
     this.limiter = new ConnectionLimiter(opts.maxConnections ?? 4, opts.delayMs ?? 0);
@@ -163,6 +172,7 @@ class Prober {
       clientCertificateRequested: complete.length ? complete.some((a) => a.flight.certificateRequest !== null) : null,
       certificateChain: chain.map((der) => der.toString('base64')),
       notes: [...new Set(this.notes)],
+      partial: this.cut,
       probeCount: this.probeCount,
       durationSeconds: Math.round(performance.now() - started) / 1000,
     };
@@ -172,15 +182,18 @@ class Prober {
   private async probe(protocol: ProtocolName, offered: number, hello: Buffer): Promise<Settled> {
     let lastError: unknown = null;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      this.opts.signal?.throwIfAborted();
-      if (attempt > 0) await sleep(500 * 3 ** (attempt - 1));
+      this.stopIfAborted();
+      if (attempt > 0) await sleep(500 * 3 ** (attempt - 1), this.opts.signal);
       const t0 = performance.now();
       try {
         const answer = await this.limiter.run(async () => {
+          this.stopIfAborted();
           this.probeCount++;
           const socket = await this.opts.openSocket();
           return exchange(socket, hello, { timeoutMs: this.timeoutMs, keyExchangeOf });
         });
+        // An abort destroys the socket: the "close" that follows is ours, not the server's answer.
+        this.stopIfAborted();
         this.opts.onProbe?.({
           protocol,
           offered,
@@ -189,20 +202,35 @@ class Prober {
           ms: Math.round(performance.now() - t0),
         });
         if (answer.kind !== 'timeout') {
-          if (answer.kind === 'hello') this.largestAnsweredOffer = Math.max(this.largestAnsweredOffer, offered);
+          if (answer.kind === 'hello' || answer.kind === 'sslv2') this.largestAnsweredOffer = Math.max(this.largestAnsweredOffer, offered);
           if (answer.kind === 'hello' && answer.serverHello.selectedVersion <= 0x0303 && !answer.serverHello.isHelloRetryRequest) {
             this.legacyAnswers.push(answer);
           }
           if (attempt > 0) this.notes.push(`${protocol}: the server needed ${attempt} retr${attempt > 1 ? 'ies' : 'y'} (slow or rate-limiting)`);
           return answer;
         }
-        lastError = new ScanError('timeout', `no answer to a ${protocol} ClientHello within ${this.timeoutMs / 1000} s`, { phase: 'tls_handshake' });
+        lastError = new ScanError('timeout', `no answer to a ${protocol} ClientHello within ${this.timeoutMs / 1000} s`, { phase: 'tls_handshake', deadline: 'phase' });
       } catch (err) {
-        if (this.opts.signal?.aborted) throw err;
+        this.stopIfAborted();
         lastError = err;
       }
     }
     throw toScanError(lastError);
+  }
+
+  /** Throws the abort's error (a deadline) once the signal fired, and remembers that findings are partial. */
+  private stopIfAborted(): void {
+    const signal = this.opts.signal;
+    if (!signal?.aborted) return;
+    this.cut = true;
+    throw abortError(signal, 'tls_handshake');
+  }
+
+  /** failFast: after every protocol's first answer, did none of them get a ServerHello? */
+  private async noServerHelloAnywhere(): Promise<boolean> {
+    if (!this.opts.failFast) return false;
+    await Promise.all(this.firstAnswers);
+    return this.largestAnsweredOffer === 0;
   }
 
   private async probeSslv2(): Promise<number[]> {
@@ -249,7 +277,7 @@ class Prober {
           // A silent close after the server already answered this protocol smells of rate limiting: once more.
           if (answer.kind === 'closed' && !retriedClose && (found.length > 0 || acceptedHere > 0)) {
             retriedClose = true;
-            await sleep(250);
+            await sleep(250, this.opts.signal);
             continue;
           }
           const verdict = this.judge(protocol, answer, remaining);
@@ -262,7 +290,13 @@ class Prober {
             // A silent close on a big first hello may be intolerance to its size: try halves. Not
             // when a hello at least as big was answered (e.g. this chunk's parent before a split):
             // then the close is just how this server refuses.
-            if (acceptedHere === 0 && answer.kind === 'closed' && remaining.length > 32 && !(await this.helloSizeWorks(remaining.length))) {
+            if (
+              acceptedHere === 0 &&
+              answer.kind === 'closed' &&
+              remaining.length > 32 &&
+              !(await this.noServerHelloAnywhere()) &&
+              !(await this.helloSizeWorks(remaining.length))
+            ) {
               closedOnBigHello = true;
               await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
             }
@@ -292,7 +326,7 @@ class Prober {
       chunkLoop(first, openGate),
       ...others.map(async (chunk) => {
         await gate;
-        if (!rejected && failure === null) await chunkLoop(chunk);
+        if (!rejected && failure === null && !(await this.noServerHelloAnywhere())) await chunkLoop(chunk);
       }),
     ];
     // Every loop settles before we return: no probe connection outlives probeTls().
@@ -546,6 +580,15 @@ function hex4(code: number): string {
   return '0x' + code.toString(16).toUpperCase().padStart(4, '0');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`, or at once when `signal` aborts (the caller checks it next). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -15,7 +15,7 @@ const options = (extra: Partial<DiscoveryOptions> = {}): DiscoveryOptions => ({ 
 
 describe('target addresses', () => {
   it('lists every address of every target, and why some cannot be scanned', async () => {
-    const endpoints = await discoverEndpoints('addresses.test', options({ hasIpv6Route: async () => true }));
+    const { endpoints } = await discoverEndpoints('addresses.test', options({ hasIpv6Route: async () => true }));
     expect(endpoints.map(brief)).toEqual([
       'srv dual.addresses.test:5222 127.0.0.1 starttls',
       'srv dual.addresses.test:5222 ::1 starttls',
@@ -35,7 +35,7 @@ describe('target addresses', () => {
 
   it('skips IPv6 addresses without a route, checking each address once', async () => {
     const checked: string[] = [];
-    const endpoints = await discoverEndpoints('addresses.test', options({
+    const { endpoints } = await discoverEndpoints('addresses.test', options({
       hasIpv6Route: async (address) => {
         checked.push(address);
         return address === '::1';
@@ -57,7 +57,7 @@ describe('target addresses', () => {
 
   it('with the real route check: ::1 and 2001:db8::1 are skipped exactly when the routing table says so', async () => {
     // Nothing is sent to 2001:db8::1: the check is a UDP connect(), i.e. a kernel route lookup.
-    const endpoints = await discoverEndpoints('addresses.test', options());
+    const { endpoints } = await discoverEndpoints('addresses.test', options());
     const loopbackSkip = endpoints.find((e) => e.address === '::1')?.skip?.code ?? null;
     const documentationSkip = endpoints.find((e) => e.address === '2001:db8::1')?.skip?.code ?? null;
     expect(loopbackSkip).toBe((await hasLoopbackIpv6()) ? null : 'no_ipv6_route');

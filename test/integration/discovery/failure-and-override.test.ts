@@ -48,30 +48,30 @@ describe('DNS failures', () => {
 
 describe('connect override', () => {
   it('uses an IP literal without any DNS query, keeping the given port', async () => {
-    const endpoints = await discoverEndpoints('refused.test', options({ connect: '127.0.0.1:5999' }));
+    const { endpoints } = await discoverEndpoints('refused.test', options({ connect: '127.0.0.1:5999' }));
     expect(endpoints).toEqual([
       { host: '127.0.0.1', port: 5999, address: '127.0.0.1', family: 4, directTls: false, source: 'override', priority: null, weight: null, skip: null },
     ]);
   });
 
   it('resolves a name to all its addresses through the given resolver, default port per mode', async () => {
-    const endpoints = await discoverEndpoints('order.test', options({ mode: 's2s', connect: 'Dual.Addresses.test' }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ mode: 's2s', connect: 'Dual.Addresses.test' }));
     expect(endpoints.map(brief)).toEqual(['override dual.addresses.test:5269 127.0.0.1 starttls', 'override dual.addresses.test:5269 ::1 starttls']);
   });
 
   it('marks override endpoints direct TLS when asked', async () => {
-    const endpoints = await discoverEndpoints('order.test', options({ connect: '[::1]:5223', directTls: true }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ connect: '[::1]:5223', directTls: true }));
     expect(endpoints.map(brief)).toEqual(['override ::1:5223 ::1 tls']);
   });
 
   it('lists an override name without address with dns_no_address', async () => {
-    const endpoints = await discoverEndpoints('order.test', options({ connect: 'ghost.addresses.test:5222' }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ connect: 'ghost.addresses.test:5222' }));
     expect(endpoints.map(brief)).toEqual(['override ghost.addresses.test:5222 - starttls skip=dns_no_address']);
   });
 
   it('without a resolver, resolves the name with the system lookup (hosts file)', async () => {
     const { resolver: _unused, ...withoutResolver } = options({ connect: 'localhost:5222' });
-    const endpoints = await discoverEndpoints('order.test', withoutResolver);
+    const { endpoints } = await discoverEndpoints('order.test', withoutResolver);
     expect(endpoints.length).toBeGreaterThan(0);
     expect(endpoints.map((e) => e.address)).toContain('127.0.0.1');
     for (const e of endpoints) expect(e).toMatchObject({ host: 'localhost', port: 5222, source: 'override', skip: null });

@@ -25,7 +25,7 @@ describe('SRV discovery', () => {
   // 50 of [0, 100] is heavy's; within 20, zero-weight records always come first in the sum.
   it('orders by priority, then by weighted choice, merging STARTTLS and direct TLS records', async () => {
     // priority 20 (weights 0 and 5): pick 3 of [0, 5] is spare's.
-    const endpoints = await discoverEndpoints('order.test', options({ random: () => 0.5 }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ random: () => 0.5 }));
     expect(endpoints.map(brief)).toEqual([
       'srv heavy.order.test:5222 127.0.0.3 starttls',
       'srv light.order.test:5222 127.0.0.2 starttls',
@@ -43,28 +43,28 @@ describe('SRV discovery', () => {
     // One value per draw: priority 10 (two draws), 15 (one), 20 (two). Pick 0 in priority 20 is
     // the zero-weight record's.
     const randoms = [0.5, 0, 0, 0, 0];
-    const endpoints = await discoverEndpoints('order.test', options({ random: () => randoms.shift() ?? 0 }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ random: () => randoms.shift() ?? 0 }));
     expect(endpoints.map((e) => e.host)).toEqual(['heavy.order.test', 'light.order.test', 'tls.order.test', 'low.order.test', 'spare.order.test']);
     expect(randoms).toEqual([]);
   });
 
   it('uses the server services in s2s mode', async () => {
-    const endpoints = await discoverEndpoints('order.test', options({ mode: 's2s' }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ mode: 's2s' }));
     expect(endpoints.map(brief)).toEqual(['srv s2s.order.test:5269 127.0.0.6 starttls', 'srv s2s.order.test:5270 127.0.0.6 tls']);
   });
 
   it('with directTls uses only the _xmpps records', async () => {
-    const endpoints = await discoverEndpoints('order.test', options({ directTls: true }));
+    const { endpoints } = await discoverEndpoints('order.test', options({ directTls: true }));
     expect(endpoints.map(brief)).toEqual(['srv tls.order.test:5223 127.0.0.4 tls']);
   });
 
   it('normalises the domain before querying (IDN, case, trailing dot)', async () => {
-    const endpoints = await discoverEndpoints('BÜCHER.test.', options());
+    const { endpoints } = await discoverEndpoints('BÜCHER.test.', options());
     expect(endpoints.map(brief)).toEqual(['srv xmpp.xn--bcher-kva.test:5222 127.0.0.10 starttls']);
   });
 
   it('lists each (host, port, address, TLS) once, at its first (best) place', async () => {
-    const endpoints = await discoverEndpoints('dup.test', options());
+    const { endpoints } = await discoverEndpoints('dup.test', options());
     expect(endpoints.map(brief)).toEqual([
       'srv h.dup.test:5222 127.0.0.9 starttls',
       'srv h.dup.test:5222 ::1 starttls',
@@ -77,7 +77,7 @@ describe('SRV discovery', () => {
 
 describe('"." targets (service decidedly not offered)', () => {
   it('skips a service with target "." and uses the other', async () => {
-    const endpoints = await discoverEndpoints('half-dot.test', options());
+    const { endpoints } = await discoverEndpoints('half-dot.test', options());
     expect(endpoints.map(brief)).toEqual(['srv tls.half-dot.test:5223 127.0.0.7 tls']);
   });
 
@@ -100,14 +100,14 @@ describe('fallback without SRV records (RFC 6120 §3.2.2)', () => {
     ['c2s', 5222],
     ['s2s', 5269],
   ] as const)('%s falls back to the domain on port %i with STARTTLS', async (mode, port) => {
-    const endpoints = await discoverEndpoints('fallback.test', options({ mode }));
+    const { endpoints } = await discoverEndpoints('fallback.test', options({ mode }));
     expect(endpoints).toEqual([
       { host: 'fallback.test', port, address: '127.0.0.8', family: 4, directTls: false, source: 'fallback', priority: null, weight: null, skip: null },
     ]);
   });
 
   it('lists the fallback with dns_no_address when the domain has no address either', async () => {
-    const endpoints = await discoverEndpoints('nothing.test', options());
+    const { endpoints } = await discoverEndpoints('nothing.test', options());
     expect(endpoints).toEqual([
       expect.objectContaining({ host: 'nothing.test', port: 5222, address: '', source: 'fallback', skip: expect.objectContaining({ code: 'dns_no_address' }) }),
     ]);

@@ -44,7 +44,7 @@ describe('defaults', () => {
       listen: { host: '', port: 9522 },
       schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
       concurrency: { domains: 4, connectionsPerHost: 2, connectionDelayMs: 100 },
-      timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10 },
+      timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
       scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
       grading: { profile: 'ssllabs-2009r' },
       targets: [],
@@ -72,7 +72,7 @@ describe('defaults', () => {
 listen: "127.0.0.1:9999"
 schedule: { cron: "*/30 * * * *", jitterSeconds: 0 }
 concurrency: { domains: 8, connectionsPerHost: 1, connectionDelayMs: 250 }
-timeouts: { connectSeconds: 2.5, readSeconds: 4, handshakeSeconds: 6 }
+timeouts: { connectSeconds: 2.5, readSeconds: 4, handshakeSeconds: 6, endpointSeconds: 90, scanSeconds: 240 }
 scanner:
   from: Scanner.Example.org
   clientCertificate: { certFile: client.crt, keyFile: ./client.key }
@@ -103,7 +103,7 @@ log: { level: debug, format: json }
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 9999 });
     expect(c.schedule).toEqual({ cron: '*/30 * * * *', jitterSeconds: 0 });
     expect(c.concurrency).toEqual({ domains: 8, connectionsPerHost: 1, connectionDelayMs: 250 });
-    expect(c.timeouts).toEqual({ connectSeconds: 2.5, readSeconds: 4, handshakeSeconds: 6 });
+    expect(c.timeouts).toEqual({ connectSeconds: 2.5, readSeconds: 4, handshakeSeconds: 6, endpointSeconds: 90, scanSeconds: 240 });
     expect(c.scanner).toEqual({
       from: 'scanner.example.org',
       clientCertificate: { certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') },
@@ -306,6 +306,8 @@ describe('toScanOptions', () => {
       maxConnectionsPerHost: 2,
       connectionDelayMs: 100,
       timeouts: { connectMs: 1500, readMs: 2000, handshakeMs: 3000 },
+      endpointTimeoutMs: 120_000,
+      scanTimeoutMs: 300_000,
       connect: 'h.a.org:5223',
       directTls: true,
       resolver: '192.0.2.53',

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError, Secret, VERSION_ENV, checkConfig, parseConfig, versionAccountOptions } from '../../../src/config/index.js';
+import { ConfigError, Secret, VERSION_ENV, parseConfig, versionAccountOptions } from '../../../src/config/index.js';
+import { checkConfig } from '../../../src/daemon/index.js';
 import { LOG_REDACT, createLogger } from '../../../src/daemon/logger.js';
 import { pino } from 'pino';
 
@@ -156,7 +157,7 @@ test('check-config names the account and where its password comes from, never th
   const f = join(dir, 'check.yaml');
   writeFileSync(f, 'version:\n  jid: a@b.example\n  passwordFile: pw.txt\n');
   const outcome = await checkConfig(f);
-  expect(outcome.ok).toBe(true);
+  expect(outcome.exitCode).toBe(0);
   expect(outcome.lines).toContain(`${f}: software version query as a@b.example (password from version.passwordFile; the login is not tried here)`);
   expect(outcome.lines.join('\n')).not.toContain(PASSWORD);
 });

@@ -1,7 +1,8 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkConfig, loadConfig, reloadConfig, watchFiles, watchedFiles } from '../../../src/config/index.js';
+import { loadConfig, watchFiles, watchedFiles } from '../../../src/config/index.js';
+import { checkConfig, loadSettings, restartNeeded } from '../../../src/daemon/index.js';
 
 // File events come when the OS delivers them: the tests wait for the callback (with a generous
 // timeout) and never assert on timing.
@@ -68,27 +69,24 @@ describe('watchFiles', () => {
 });
 
 describe('reload', () => {
-  test('a valid new file replaces the configuration and names what needs a restart', async () => {
+  test('a valid new file: the settings that need a restart are named', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'targets: [a.example]\n');
     const current = await loadConfig(file);
     writeFileSync(file, 'listen: ":9999"\ntargets: [b.example]\n');
-    const outcome = await reloadConfig(file, current);
-    expect(outcome.applied).toBe(true);
-    expect(outcome.error).toBeNull();
-    expect(outcome.config.targets.map((t) => t.domain)).toEqual(['b.example']);
-    expect(outcome.restartNeeded).toEqual(['listen']);
+    const next = await loadSettings(file);
+    expect(next.targets.map((t) => t.domain)).toEqual(['b.example']);
+    expect(restartNeeded(current, next.config)).toEqual(['listen']);
   });
 
-  test('a bad new file keeps the running configuration and is reported', async () => {
+  test('a bad new file is refused with the line of the problem (the daemon keeps the running configuration)', async () => {
     const file = join(dir, 'config.yaml');
-    writeFileSync(file, 'targets: [a.example]\n');
-    const current = await loadConfig(file);
     writeFileSync(file, 'targets:\n  - domain: b.example\n    modes: [x2s]\n');
-    const outcome = await reloadConfig(file, current);
-    expect(outcome.applied).toBe(false);
-    expect(outcome.config).toBe(current);
-    expect(outcome.error?.message).toBe(`${file}:3:13: targets[0].modes[0]: must be one of c2s, s2s (got "x2s")`);
+    await expect(loadSettings(file)).rejects.toMatchObject({
+      name: 'StartupError',
+      kind: 'config',
+      message: `${file}:3:13: targets[0].modes[0]: must be one of c2s, s2s (got "x2s")`,
+    });
   });
 });
 
@@ -96,11 +94,10 @@ describe('checkConfig', () => {
   test('a valid file with its target files: a summary', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(join(dir, 'l.txt'), 'b.example s2s\n');
-    writeFileSync(file, 'targets: [a.example]\ntargetSources:\n  files: [l.txt]\n  urls: [{url: "http://127.0.0.1:9/x"}]\n');
+    writeFileSync(file, `targets: [a.example]\ntargetSources:\n  files: [l.txt]\n  urls: [{url: "http://127.0.0.1:9/x"}]\nstateFile: ${join(dir, 'state.json')}\n`);
     expect(await checkConfig(file)).toEqual({
-      ok: true,
-      lines: [`${file}: OK: 2 domains, 3 scans (domain × mode), plus 1 URL sources (not fetched)`],
-      config: expect.any(Object),
+      exitCode: 0,
+      lines: [`${file}: OK: 2 domains, 3 scans (domain × mode), plus 1 URL sources (not fetched); listen :9522`],
     });
   });
 
@@ -108,7 +105,7 @@ describe('checkConfig', () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'concurrency:\n  domains: 0\nlog:\n  level: loud\n');
     const outcome = await checkConfig(file);
-    expect(outcome.ok).toBe(false);
+    expect(outcome.exitCode).toBe(2);
     expect(outcome.lines).toEqual([
       `${file}:2:12: concurrency.domains: must be at least 1 (got 0)`,
       `${file}:4:10: log.level: must be one of trace, debug, info, warn, error, fatal, silent (got "loud")`,
@@ -119,8 +116,7 @@ describe('checkConfig', () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, 'targetSources:\n  files: [missing.txt]\n');
     const outcome = await checkConfig(file);
-    expect(outcome.ok).toBe(false);
-    expect(outcome.lines[0]).toMatch(new RegExp(`^${file}: targets file ${join(dir, 'missing.txt')}: cannot read: ENOENT`));
-    expect(outcome.lines[1]).toBe(`${file}: INVALID: 0 domains, 0 scans (domain × mode)`);
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.lines).toEqual([expect.stringMatching(new RegExp(`^${file}: targets file ${join(dir, 'missing.txt')}: cannot read: ENOENT`))]);
   });
 });

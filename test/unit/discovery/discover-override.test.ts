@@ -29,14 +29,14 @@ describe('discoverEndpoints without DNS', () => {
     ['c2s', 5222],
     ['s2s', 5269],
   ] as const)('uses an IPv4 override as is, default port for %s', async (mode, port) => {
-    const endpoints = await discoverEndpoints('Example.TEST', { mode, connect: '192.0.2.9', hasIpv6Route: noRouteCheck });
+    const { endpoints } = await discoverEndpoints('Example.TEST', { mode, connect: '192.0.2.9', hasIpv6Route: noRouteCheck });
     expect(endpoints).toEqual([
       { host: '192.0.2.9', port, address: '192.0.2.9', family: 4, directTls: false, source: 'override', priority: null, weight: null, skip: null },
     ]);
   });
 
   it('marks a direct TLS override and keeps its port', async () => {
-    const endpoints = await discoverEndpoints('example.test', { mode: 'c2s', connect: '192.0.2.9:5223', directTls: true, hasIpv6Route: noRouteCheck });
+    const { endpoints } = await discoverEndpoints('example.test', { mode: 'c2s', connect: '192.0.2.9:5223', directTls: true, hasIpv6Route: noRouteCheck });
     expect(endpoints).toMatchObject([{ port: 5223, directTls: true, source: 'override' }]);
   });
 
@@ -45,7 +45,7 @@ describe('discoverEndpoints without DNS', () => {
     [false, { code: 'no_ipv6_route', message: 'IPv6 address 2001:db8::5 skipped: this host has no IPv6 route to it' }],
   ])('an IPv6 override with route=%p has skip %j', async (routable, skip) => {
     const checked: string[] = [];
-    const endpoints = await discoverEndpoints('example.test', {
+    const { endpoints } = await discoverEndpoints('example.test', {
       mode: 's2s',
       connect: '[2001:db8::5]:5270',
       hasIpv6Route: async (address) => {

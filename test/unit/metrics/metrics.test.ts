@@ -106,6 +106,7 @@ const EXPECTED: Record<string, Expected[]> = {
   xmpp_tls_domain_grade: [[T_EX, 6], [T_BR, 2]],
   xmpp_tls_scan_success: [[T_EX, 1], [T_BR, 0], [T_NX, 0], [T_ODD, 1]],
   xmpp_tls_scan_failure: [x(T_NX, { code: 'dns_failure' }, 1)],
+  xmpp_tls_scan_warning: [x(T_EX, { code: 'dns_partial_failure' }, 1)],
   xmpp_tls_scan_duration_seconds: [[T_EX, 12.5], [T_BR, 0.25], [T_NX, 0.5], [T_ODD, 12.5]],
   xmpp_tls_last_scan_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748732400], [T_NX, 1748732400], [T_ODD, 1748732400]],
   xmpp_tls_last_success_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748649600], [T_ODD, 1748732400]],

@@ -20,6 +20,7 @@ import type {
   CipherOrder,
   CipherSuiteFinding,
   DhFinding,
+  DeadlineKind,
   DomainGrade,
   EndpointGrade,
   EndpointResult,
@@ -34,6 +35,8 @@ import type {
   SaslExternalResult,
   ScanErrorInfo,
   ScanResult,
+  ScanWarning,
+  ScanWarningCode,
   SoftwareErrorCode,
   SoftwareErrorInfo,
   SoftwareInfo,
@@ -97,8 +100,11 @@ const ERROR_CODES = allOf<ErrorCode>()([
   'starttls_failure',
   'tls_handshake_failed',
   'response_too_large',
+  'aborted',
   'internal_error',
 ]);
+const DEADLINE_KINDS = allOf<DeadlineKind>()(['phase', 'endpoint', 'scan']);
+const SCAN_WARNING_CODES = allOf<ScanWarningCode>()(['dns_partial_failure']);
 const PHASES = allOf<Phase>()([
   'dns',
   'connect',
@@ -189,14 +195,16 @@ const KEYS = {
     startedAt: true,
     durationSeconds: true,
     error: true,
+    warnings: true,
     endpoints: true,
     grade: true,
     scanner: true,
     software: true,
   } satisfies Keys<ScanResult>,
+  ScanWarning: { code: true, message: true, name: true, condition: true } satisfies Keys<ScanWarning>,
   SoftwareInfo: { name: true, version: true, os: true, queriedAt: true, error: true } satisfies Keys<SoftwareInfo>,
   SoftwareErrorInfo: { code: true, message: true, condition: true } satisfies Keys<SoftwareErrorInfo>,
-  ScanErrorInfo: { code: true, message: true, phase: true, condition: true, text: true } satisfies Keys<ScanErrorInfo>,
+  ScanErrorInfo: { code: true, message: true, phase: true, condition: true, text: true, deadline: true } satisfies Keys<ScanErrorInfo>,
   EndpointResult: {
     host: true,
     port: true,
@@ -288,6 +296,7 @@ const KEYS = {
     clientCertificateRequested: true,
     certificateChain: true,
     notes: true,
+    partial: true,
     probeCount: true,
     durationSeconds: true,
   } satisfies Keys<TlsResult>,
@@ -353,6 +362,12 @@ const OPTIONAL = new Set([
   'ScanErrorInfo.phase',
   'ScanErrorInfo.condition',
   'ScanErrorInfo.text',
+  'ScanErrorInfo.deadline',
+  'ScanWarning.name',
+  'ScanWarning.condition',
+  // Absent in documents written before deadlines and partial DNS existed.
+  'ScanResult.warnings',
+  'TlsResult.partial',
   // Absent in documents written before the software query existed.
   'ScanResult.software',
   'SoftwareInfo.error',
@@ -440,7 +455,7 @@ function suite(protocol: ProtocolName, code: string, name: string, openssl: stri
 }
 const fullTls: TlsResult = {
   protocols: { 'SSLv2': false, 'SSLv3': false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true },
-  protocolErrors: { SSLv2: { code: 'timeout', message: 'no answer to a SSLv2 ClientHello within 10 s', phase: 'tls_handshake' } },
+  protocolErrors: { SSLv2: { code: 'timeout', message: 'no answer to a SSLv2 ClientHello within 10 s', phase: 'tls_handshake', deadline: 'phase' } },
   cipherSuites: [
     suite('TLSv1.2', '0x009E', 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'DHE-RSA-AES128-GCM-SHA256', { keyExchange: 'DHE', kxGroup: null, dhBits: 2048 }),
     suite('TLSv1.2', '0xC02F', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'),
@@ -472,6 +487,7 @@ const fullTls: TlsResult = {
   clientCertificateRequested: true,
   certificateChain: ['MIIFazCCBFOgAwIBAgISA0Ex', 'MIIEVzCCAz+gAwIBAgIRAIo='],
   notes: ['TLSv1.3: the server needed 1 retry (slow or rate-limiting)'],
+  partial: false,
   probeCount: 63,
   durationSeconds: 3.412,
 };
@@ -502,6 +518,14 @@ const FULL: ScanResult = {
   startedAt: '2026-11-25T12:00:00.000Z',
   durationSeconds: 5.618,
   error: null,
+  warnings: [
+    {
+      code: 'dns_partial_failure',
+      message: 'DNS lookup of SRV _xmpps-server._tcp.example.net failed: ETIMEOUT (no answer from the DNS server in time); the endpoints of the other SRV records were scanned',
+      name: '_xmpps-server._tcp.example.net',
+      condition: 'ETIMEOUT',
+    },
+  ],
   endpoints: [
     {
       host: 'chat.example.net',
@@ -607,6 +631,8 @@ describe('docs/result.schema.json', () => {
 
   it.each([
     ['ErrorCode', defs.ErrorCode?.enum, ERROR_CODES],
+    ['DeadlineKind', defs.DeadlineKind?.enum, DEADLINE_KINDS],
+    ['ScanWarning.code', (defs.ScanWarning?.properties as JsonObject).code, SCAN_WARNING_CODES],
     ['Phase', defs.Phase?.enum, PHASES],
     ['TrustError', defs.TrustError?.enum, TRUST_ERRORS],
     ['KeyType', defs.KeyType?.enum, KEY_TYPES],

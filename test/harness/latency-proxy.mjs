@@ -12,7 +12,7 @@
 // the server on a real link (SYN, SYN-ACK, then data). For client-speaks-first protocols (XMPP,
 // TLS) that gives the server the same arrival times a real link would.
 //
-// Usage as a program: node bench/latency-proxy.mjs TARGET_PORT [ONE_WAY_MS] [LISTEN_PORT]
+// Usage as a program: node test/harness/latency-proxy.mjs TARGET_PORT [ONE_WAY_MS] [LISTEN_PORT]
 
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -154,7 +154,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const delayMs = Number(process.argv[3] ?? 25);
   const listenPort = Number(process.argv[4] ?? 0);
   if (!Number.isInteger(targetPort) || targetPort <= 0) {
-    process.stderr.write('usage: node bench/latency-proxy.mjs TARGET_PORT [ONE_WAY_MS=25] [LISTEN_PORT=0]\n');
+    process.stderr.write('usage: node test/harness/latency-proxy.mjs TARGET_PORT [ONE_WAY_MS=25] [LISTEN_PORT=0]\n');
     process.exit(2);
   }
   const proxy = await startLatencyProxy({ targetPort, delayMs, listenPort });

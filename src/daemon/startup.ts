@@ -1,0 +1,179 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { TrustStore } from '../certificate/index.js';
+import {
+  type Config,
+  ConfigError,
+  type TargetConfig,
+  TargetSources,
+  buildTrustStore,
+  loadClientCertificate,
+  loadConfig,
+  resolveTargets,
+  versionAccountOptions,
+} from '../config/index.js';
+import type { ClientCertificate } from '../connector/index.js';
+import { checkKeyPair, createBasicAuthVerifier, loadWebTls } from '../http/index.js';
+import type { VersionAccountOptions } from '../software/index.js';
+
+// Everything the daemon needs from its configuration, loaded and checked in one place before
+// anything runs: `serve` (at start and on reload) and `check-config` go through loadSettings(),
+// so the check says exactly what the daemon will say. Nothing here writes anything.
+
+/** Why the daemon cannot start: `config` (exit 2) is the file's fault, `environment` (exit 1) the machine's. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+  constructor(
+    readonly kind: 'config' | 'environment',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Settings {
+  config: Config;
+  targets: TargetConfig[];
+  /** Problems of URL target sources (not fatal: a URL may be unreachable for a while). */
+  targetWarnings: string[];
+  trustStore: TrustStore;
+  clientCertificate: ClientCertificate | undefined;
+  versionAccount: VersionAccountOptions | undefined;
+}
+
+export interface LoadSettingsOptions {
+  /** Target sources kept across reloads (a failing source keeps its last good list). */
+  sources?: TargetSources;
+  refreshUrls?: 'due' | 'all';
+  /** false: leave URL sources out (check-config cannot know whether they are reachable from where it runs). Default true. */
+  fetchUrls?: boolean;
+}
+
+/**
+ * Loads the configuration file and everything it names: trust anchors, client certificate and
+ * key, the version query's account, the web server's certificate, key and users, the target
+ * files, and the state file's folder. Throws StartupError with one message naming the file and
+ * the cause (ConfigError's message: one line per problem).
+ */
+export async function loadSettings(configFile: string, opts: LoadSettingsOptions = {}): Promise<Settings> {
+  let config: Config;
+  try {
+    config = await loadConfig(configFile);
+  } catch (err) {
+    throw new StartupError('config', err instanceof ConfigError ? err.message : `${configFile}: ${(err as Error).message}`);
+  }
+  const configProblem = (what: string, err: unknown) => new StartupError('config', `${configFile}: ${what}: ${(err as Error).message}`);
+
+  let trustStore: TrustStore;
+  try {
+    trustStore = buildTrustStore(config);
+  } catch (err) {
+    throw configProblem('scanner.caFiles', err);
+  }
+  let clientCertificate: ClientCertificate | undefined;
+  try {
+    clientCertificate = loadClientCertificate(config);
+    const cc = config.scanner.clientCertificate;
+    if (clientCertificate && cc) checkKeyPair(clientCertificate, { cert: `the certificate file ${cc.certFile}`, key: `the key file ${cc.keyFile}` });
+  } catch (err) {
+    throw configProblem('scanner.clientCertificate', err);
+  }
+  let versionAccount: VersionAccountOptions | undefined;
+  try {
+    versionAccount = versionAccountOptions(config);
+  } catch (err) {
+    throw configProblem('version.caFiles', err);
+  }
+  try {
+    await loadWebTls(config.web);
+  } catch (err) {
+    throw configProblem('web', err);
+  }
+  try {
+    if (Object.keys(config.web.basicAuthUsers).length > 0) createBasicAuthVerifier(config.web.basicAuthUsers);
+  } catch (err) {
+    throw configProblem('web.basicAuthUsers', err);
+  }
+
+  const forLoad: Config = opts.fetchUrls === false ? { ...config, targetSources: { ...config.targetSources, urls: [] } } : config;
+  const resolved = await resolveTargets(forLoad, {
+    ...(opts.sources ? { sources: opts.sources } : {}),
+    ...(opts.refreshUrls ? { refreshUrls: opts.refreshUrls } : {}),
+  });
+  // A target file that cannot be read or has bad lines is the configuration's fault; a URL may
+  // just be unreachable for a while (its last good list, if any, is kept).
+  const fileErrors = resolved.sources.filter((s) => s.kind === 'file' || s.kind === 'file_sd').flatMap((s) => s.errors);
+  if (fileErrors.length > 0) throw new StartupError('config', fileErrors.map((e) => `${configFile}: ${e}`).join('\n'));
+  const targetWarnings = resolved.sources.filter((s) => s.kind === 'url').flatMap((s) => s.errors);
+
+  await checkStateFileWritable(config.stateFile);
+  return { config, targets: resolved.targets, targetWarnings, trustStore, clientCertificate, versionAccount };
+}
+
+/**
+ * The state file must be writable when the first save comes, minutes after start: check now. Its
+ * folder may not exist yet (it is created then): the nearest existing ancestor must be writable.
+ */
+async function checkStateFileWritable(file: string): Promise<void> {
+  const fail = (err: unknown) => new StartupError('environment', `the state file ${file} cannot be written: ${(err as Error).message}`);
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) throw new Error('not a regular file');
+    await access(file, constants.R_OK | constants.W_OK);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fail(err);
+  }
+  let dir = dirname(file);
+  for (;;) {
+    try {
+      const s = await stat(dir);
+      if (!s.isDirectory()) throw new Error(`${dir} is not a directory`);
+      await access(dir, constants.W_OK | constants.X_OK);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(dir) === dir) throw fail(err);
+      dir = dirname(dir);
+    }
+  }
+}
+
+/** The settings that changed but only take effect at the next start: the HTTP server (listen, web) and the logger (log). */
+export function restartNeeded(old: Config, next: Config): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (['listen', 'web', 'log'] as const).filter((k) => !same(old[k], next[k]));
+}
+
+export interface CheckOutcome {
+  /** 0 valid, 2 a configuration problem, 1 an environment problem (what serve would exit with). */
+  exitCode: 0 | 1 | 2;
+  /** What to print, one line each: the problems, or a summary of what would be scanned. */
+  lines: string[];
+}
+
+/**
+ * `check-config` / `serve --config.check`: exactly the checks `serve` runs at start (loadSettings),
+ * except binding the listen address and fetching URL target sources (they may not be reachable
+ * from where the check runs).
+ */
+export async function checkConfig(file: string): Promise<CheckOutcome> {
+  let settings: Settings;
+  try {
+    settings = await loadSettings(file, { fetchUrls: false });
+  } catch (err) {
+    if (err instanceof StartupError) return { exitCode: err.kind === 'config' ? 2 : 1, lines: err.message.split('\n') };
+    throw err;
+  }
+  const { config, targets } = settings;
+  const scans = targets.reduce((n, t) => n + t.modes.length, 0);
+  const urls = config.targetSources.urls.length;
+  const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
+  return {
+    exitCode: 0,
+    lines: [
+      `${file}: OK: ${targets.length} domains, ${scans} scans (domain × mode)${urls > 0 ? `, plus ${urls} URL sources (not fetched)` : ''}; listen ${address}`,
+      ...(config.version ? [`${file}: software version query as ${config.version.jid} (password from ${config.version.passwordSource}; the login is not tried here)`] : []),
+    ],
+  };
+}
