@@ -14,10 +14,12 @@
 //     so a trust cap always decides the letter, and letterIgnoringTrust says what the server would get otherwise.
 //
 // An endpoint gets no grade (null, see ungradedReason) when it was skipped, its TLS was not probed, a deadline cut
-// the probe short (partial), or the probe found no protocol or no cipher suite: the caller shows the error, never a made-up grade. An endpoint whose
-// standard handshake failed (status 'error') but whose TLS was probed is graded from the probe's findings (an
-// SSLv3-only server is an F, not "unknown"); without the certificate it gets `certificate_unavailable` (T), and key
-// strengths that could not be measured do not lower the key exchange score.
+// the probe short (partial), or the probe found no protocol or no cipher suite: the caller shows the error, never a
+// made-up grade. An endpoint whose standard handshake failed (status 'error') but whose TLS was probed is graded from
+// the probe's findings (an SSLv3-only server is an F, not "unknown"), with the certificate the probe saw in a TLS ≤ 1.2
+// flight; when no certificate was seen at all it is not graded (handshake_failed). `certificate_unavailable` (T) is
+// for a completed handshake without a certificate (anonymous suites only). Key strengths that could not be measured
+// do not lower the key exchange score.
 import type { EndpointResult } from '../result/types.js';
 import { gatherFacts, PROTOCOLS } from './facts.js';
 import { compareLetters, letterForScore, letterRank, worseLetter } from './letters.js';
@@ -38,6 +40,11 @@ export function ungradedReason(ep: EndpointResult): UngradedReason | null {
     return { code: 'no_protocol', message: `The server accepted no SSL/TLS protocol version${note}${error}` };
   }
   if (tls.cipherSuites.length === 0) return { code: 'no_cipher_suites', message: `No cipher suite the server accepts could be found${error}` };
+  // Hellos were answered, but no handshake completed and no certificate was ever seen: nothing says a
+  // client can connect, and a "T" would blame a certificate nobody saw.
+  if (ep.status === 'error' && ep.error?.phase === 'tls_handshake' && ep.certificate === null) {
+    return { code: 'handshake_failed', message: `No TLS handshake completed and the server's certificate was never seen${error}` };
+  }
   return null;
 }
 

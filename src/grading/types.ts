@@ -108,7 +108,7 @@ export interface DomainGrade {
 }
 
 /** Why an endpoint has no grade. */
-export type UngradedReasonCode = 'skipped' | 'not_probed' | 'partial' | 'no_protocol' | 'no_cipher_suites';
+export type UngradedReasonCode = 'skipped' | 'not_probed' | 'partial' | 'handshake_failed' | 'no_protocol' | 'no_cipher_suites';
 
 export interface UngradedReason {
   code: UngradedReasonCode;

@@ -209,6 +209,19 @@ async function scanEndpoint(
       });
       // The prober stopped at a deadline: say so on the endpoint, its findings stay (marked partial).
       if (base.tls.partial && !base.error) base.error = abortError(budget.signal, 'tls_handshake').toJSON();
+      // Our full handshake failed (say, the server demands a client certificate) but the probes saw
+      // the server's certificate: judge that one, rather than grade a certificate nobody saw.
+      if (!base.certificate && base.tls.certificateChain.length > 0) {
+        base.certificate = await judgeCertificate(
+          base.tls.certificateChain.map((b64) => Buffer.from(b64, 'base64')),
+          domain,
+          opts,
+        ).catch(() => null);
+      }
+      // A CertificateRequest, then our empty Certificate refused: the server requires a client certificate.
+      if (inspection.session === null && inspection.error?.code === 'tls_handshake_failed' && base.tls.clientCertificateRequested && base.xmpp?.clientCertificateRequired === null) {
+        base.xmpp.clientCertificateRequired = true;
+      }
     }
   } catch (err) {
     base.error = toErrorInfo(err);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { loadTrustStore } from '../../../src/certificate/index.js';
 import { scanDomain } from '../../../src/scan/index.js';
@@ -184,5 +185,31 @@ describe('a server that demands a client certificate', () => {
     expect(ep.error).toMatchObject({ code: 'tls_handshake_failed', message: expect.stringMatching(/requires a client certificate/) });
     expect(ep.xmpp?.clientCertificateRequired).toBe(true);
     expect(ep.xmpp?.starttls).toBe('offered');
+  });
+});
+
+describe('a TLS 1.2 server that requires a client certificate (our full handshake fails)', () => {
+  test('the certificate its CertificateRequest flight carried is judged; no made-up certificate_unavailable', async () => {
+    const { startOpenSslServer } = await import('../../harness/openssl-server.js');
+    const server = await startOpenSslServer({ protocols: ['TLSv1.2'], extraArgs: ['-Verify', '1'] });
+    try {
+      const r = await scanDomain('tls.test', {
+        mode: 's2s',
+        connect: `127.0.0.1:${server.port}`,
+        directTls: true,
+        trustStore: loadTrustStore({ systemRoots: false }),
+        fetchAia: false,
+        timeouts: { connectMs: 2000, readMs: 2000, handshakeMs: 2000 },
+      });
+      const ep = r.endpoints[0]!;
+      expect(ep.error).toMatchObject({ code: 'tls_handshake_failed', phase: 'tls_handshake' });
+      expect(ep.tls?.clientCertificateRequested).toBe(true);
+      expect(ep.certificate?.fingerprintSha256.replace(/:/g, '').toLowerCase()).toBe(createHash('sha256').update(server.certificate).digest('hex'));
+      // Self-signed: untrusted, so T, for the certificate's own reason.
+      expect(ep.grade?.caps.map((c) => c.code)).toContain('certificate_not_trusted');
+      expect(ep.grade?.caps.map((c) => c.code)).not.toContain('certificate_unavailable');
+    } finally {
+      await server.stop();
+    }
   });
 });

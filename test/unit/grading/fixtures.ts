@@ -153,6 +153,8 @@ export interface EndpointOptions {
   error?: ScanErrorInfo | null;
   /** false: TLS not probed (tls: null). */
   probed?: boolean;
+  /** A deadline stopped the prober (tls.partial). */
+  partial?: boolean;
 }
 
 /** A scanned STARTTLS endpoint (STARTTLS required) of example.org; by default a modern server graded A+. */
@@ -209,7 +211,7 @@ export function makeEndpoint(o: EndpointOptions = {}): EndpointResult {
     },
     certificate: o.cert === null ? null : makeCertificate(o.cert ?? {}),
     session: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
-    tls: o.probed === false ? null : tls,
+    tls: o.probed === false ? null : o.partial ? { ...tls, partial: true } : tls,
     grade: null,
     durationSeconds: 1,
   } as EndpointResult;

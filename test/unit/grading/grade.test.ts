@@ -600,6 +600,16 @@ describe('endpoints without a grade', () => {
     ['TLS probing off', { probed: false }, 'not_probed'],
     ['no protocol accepted', { protocols: [], protocolErrors: { 'TLSv1.2': timeout } }, 'no_protocol'],
     ['no suite found', { suites: [] }, 'no_cipher_suites'],
+    [
+      'a deadline cut the probe short',
+      { status: 'error', error: { code: 'timeout', message: 'budget', phase: 'tls_handshake', deadline: 'endpoint' }, partial: true },
+      'partial',
+    ],
+    [
+      'hellos answered, but no handshake completed and no certificate seen',
+      { status: 'error', error: { code: 'tls_handshake_failed', message: 'handshake failure', phase: 'tls_handshake' }, cert: null },
+      'handshake_failed',
+    ],
   ])('%s', (_name, o, code) => {
     const ep = makeEndpoint(o);
     expect(gradeEndpoint(ep)).toBeNull();
@@ -614,10 +624,16 @@ describe('endpoints without a grade', () => {
     expect(ungradedReason(ep)?.message).toBe('The endpoint was skipped (no_ipv6_route: no IPv6 route)');
   });
 
-  it('an endpoint in error whose TLS was probed is graded from the probe', () => {
-    const ep = makeEndpoint({ status: 'error', error: { code: 'tls_handshake_failed', message: 'no shared protocol' }, protocols: ['SSLv3'], cert: null });
+  it('an endpoint whose full handshake failed is graded from the probe, with the certificate the probe saw', () => {
+    const ep = makeEndpoint({ status: 'error', error: { code: 'tls_handshake_failed', message: 'no shared protocol', phase: 'tls_handshake' }, protocols: ['SSLv3'] });
     expect(ungradedReason(ep)).toBeNull();
-    expect(gradeEndpoint(ep)).toMatchObject({ letter: 'T', letterIgnoringTrust: 'F' });
+    expect(gradeEndpoint(ep)).toMatchObject({ letter: 'F', letterIgnoringTrust: 'F' });
+  });
+
+  it('a completed handshake without a certificate (anonymous suites only) is graded, capped by certificate_unavailable', () => {
+    const ep = makeEndpoint({ cert: null });
+    expect(ungradedReason(ep)).toBeNull();
+    expect(gradeEndpoint(ep)).toMatchObject({ letter: 'T', caps: [expect.objectContaining({ code: 'certificate_unavailable' })] });
   });
 
   it('rejects an unknown profile', () => {
