@@ -62,7 +62,8 @@ and keys, target files, the state file's folder, the listen address).
 Exit codes:
   0  stopped by SIGTERM/SIGINT after a clean shutdown
   1  environment problem at start (listen address in use, state file not writable), or a
-     shutdown that did not finish within 15 s
+     shutdown that did not finish within 15 s (killed by SIGKILL instead when a state file
+     write hangs: no exit code can be returned then)
   2  configuration problem (the message names the file and the setting)
 
 Signals: SIGHUP reloads the configuration (a bad one keeps the running one);

@@ -56,7 +56,11 @@ export async function serveCommand(raw: Record<string, unknown>): Promise<number
       // A shutdown that hangs (a state write that never returns, a stuck socket) must not keep a
       // process that no longer scans alive: exit non-zero, saying what was abandoned.
       const deadline = setTimeout(() => {
-        logger.error({ abandoned: daemon.pendingWork() }, `shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting`);
+        const abandoned = daemon.pendingWork();
+        logger.error({ abandoned }, `shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting`);
+        // A file write that never returns holds a libuv thread, and process.exit() waits for
+        // those threads at the very end, forever: then only a signal ends the process (status 137).
+        if (abandoned.includes('state file write')) process.kill(process.pid, 'SIGKILL');
         process.exit(1);
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();

@@ -12,7 +12,9 @@ export const LOG_REDACT = { paths: ['password', '*.password', '*.*.password', '*
 /** JSON lines by default; human-readable on a terminal (`auto`) or when asked (`pretty`). */
 export function createLogger(level: string, format: LogFormat): Logger {
   const pretty = format === 'pretty' || (format === 'auto' && process.stderr.isTTY === true);
-  if (!pretty) return pino({ level, base: { name: 'xmpp-tls-exporter' }, redact: LOG_REDACT }, destination(2));
+  // Synchronous writes: a few lines a scan cost nothing, and the last line before an exit (a
+  // failed start, a shutdown that ran out of time) must not be lost in a buffer.
+  if (!pretty) return pino({ level, base: { name: 'xmpp-tls-exporter' }, redact: LOG_REDACT }, destination({ dest: 2, sync: true }));
   return pino({
     level,
     redact: LOG_REDACT,
