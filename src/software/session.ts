@@ -5,7 +5,7 @@ import { checkIdentity, parseCertificate, type TrustStore } from '../certificate
 import { type Timeouts, type XmppTarget, describePeer, openTlsReadySocket } from '../connector/index.js';
 import { NS_SASL, isStreamElement, streamErrorFrom } from '../connector/features.js';
 import { type StreamEvent, type XmlElement, XmppStreamParser, child, escapeXml } from '../connector/xml-stream.js';
-import { ScanError } from '../result/errors.js';
+import { MAX_TIMER_MS, ScanError } from '../result/errors.js';
 import { SoftwareQueryError, saslFailureOf, sanitizeSoftwareText } from './reply.js';
 import { SCRAM_MECHANISMS, ScramClient, ScramError, type ScramMechanism } from './scram.js';
 
@@ -93,25 +93,37 @@ class EventChannel {
     this.queue = [];
   }
 
-  async next(timeoutMs: number, what: string): Promise<StreamEvent> {
-    for (;;) {
-      const ev = this.queue.shift();
-      if (ev) return ev;
-      if (this.failure) throw this.failure;
-      if (this.ended) throw new SoftwareQueryError('login_failed', `${this.peer} closed the connection while we waited for ${what}`);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.waiter = null;
-          reject(new SoftwareQueryError('login_failed', `no ${what} from ${this.peer} within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
-        this.waiter = () => {
-          clearTimeout(timer);
-          this.waiter = null;
-          resolve();
-        };
-      });
+  /**
+   * The next event, by `deadline` (a performance.now() time): a total shared by every wait of one
+   * phase, so bytes or unrelated stanzas that trickle in do not extend it.
+   */
+  async next(deadline: number, what: string): Promise<StreamEvent> {
+    let timedOut = false;
+    const timeoutMs = Math.max(0, deadline - performance.now());
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.waiter?.();
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    try {
+      for (;;) {
+        const ev = this.queue.shift();
+        if (ev) return ev;
+        if (this.failure) throw this.failure;
+        if (this.ended) throw new SoftwareQueryError('login_failed', `${this.peer} closed the connection while we waited for ${what}`);
+        if (timedOut) throw new SoftwareQueryError('login_failed', `no ${what} from ${this.peer} in time`);
+        await new Promise<void>((resolve) => (this.waiter = resolve));
+        this.waiter = null;
+      }
+    } finally {
+      clearTimeout(timer);
+      this.waiter = null;
     }
   }
+}
+
+/** A phase's deadline, `ms` from now, for EventChannel#next. */
+function deadlineIn(ms: number): number {
+  return performance.now() + ms;
 }
 
 interface Pending {
@@ -278,8 +290,9 @@ export class XmppClientSession {
 
   /** During login: the next IQ with this id (other stanzas are ignored). */
   private async nextIq(id: string, timeoutMs: number, what: string): Promise<XmlElement> {
+    const deadline = deadlineIn(timeoutMs);
     for (;;) {
-      const ev = await this.channel.next(timeoutMs, what);
+      const ev = await this.channel.next(deadline, what);
       if (ev.type === 'close') throw new SoftwareQueryError('login_failed', `${this.peer} closed the stream while we waited for ${what}`);
       if (ev.type !== 'element') continue;
       if (isStreamElement(ev.element, 'error')) throw loginError(streamErrorFrom(ev.element, this.peer, 'features_after_tls'), this.peer);
@@ -375,10 +388,11 @@ async function openStream(socket: tls.TLSSocket, channel: EventChannel, o: Sessi
     `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' ` +
       `to='${escapeXml(o.domain)}' from='${escapeXml(`${o.localpart}@${o.domain}`)}' version='1.0' xml:lang='en'>`,
   );
-  const open = await channel.next(o.timeouts.readMs, 'a stream header');
+  const open = await channel.next(deadlineIn(o.timeouts.readMs), 'a stream header');
   if (open.type !== 'open') throw new SoftwareQueryError('login_failed', `${peer} did not open a stream`);
+  const deadline = deadlineIn(o.timeouts.readMs);
   for (;;) {
-    const ev = await channel.next(o.timeouts.readMs, 'stream features');
+    const ev = await channel.next(deadline, 'stream features');
     if (ev.type === 'close') throw new SoftwareQueryError('login_failed', `${peer} closed the stream before sending features`);
     if (ev.type !== 'element') continue;
     if (isStreamElement(ev.element, 'error')) throw loginError(streamErrorFrom(ev.element, peer, 'features_after_tls'), peer);
@@ -404,9 +418,11 @@ async function authenticate(socket: tls.TLSSocket, channel: EventChannel, o: Ses
   socket.write(`<auth xmlns='${NS_SASL}' mechanism='${mechanism}'>${b64(initial)}</auth>`);
   let answered = false;
   let verified = false;
+  // Renewed each time we answer: every step of the exchange gets its own readMs.
+  let deadline = deadlineIn(o.timeouts.readMs);
   try {
     for (;;) {
-      const ev = await channel.next(o.timeouts.readMs, 'the SASL outcome');
+      const ev = await channel.next(deadline, 'the SASL outcome');
       if (ev.type === 'close') throw new SoftwareQueryError('login_failed', `${peer} closed the stream during SASL`);
       if (ev.type !== 'element') continue;
       const el = ev.element;
@@ -422,11 +438,13 @@ async function authenticate(socket: tls.TLSSocket, channel: EventChannel, o: Ses
         if (!answered) {
           socket.write(`<response xmlns='${NS_SASL}'>${b64(await scramClient.final(data))}</response>`);
           answered = true;
+          deadline = deadlineIn(o.timeouts.readMs);
         } else {
           // The server-final-message as a last challenge rather than in <success/> (RFC 6120 §6.4.6 allows both).
           scramClient.verify(data);
           verified = true;
           socket.write(`<response xmlns='${NS_SASL}'/>`);
+          deadline = deadlineIn(o.timeouts.readMs);
         }
         continue;
       }

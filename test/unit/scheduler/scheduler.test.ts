@@ -111,4 +111,70 @@ describe('Scheduler', () => {
     expect(j).toBeLessThan(600_000);
     expect(new Set(['a', 'b', 'c', 'd', 'e', 'f'].map((d) => scheduler!.jitterMs(`c2s:${d}`))).size).toBeGreaterThan(1);
   });
+
+  test('suspect jobs (last scan failed) hold at most half the slots: a healthy job queued behind them starts first', async () => {
+    const started: string[] = [];
+    scheduler = new Scheduler({ maxConcurrent: 4, jitterSeconds: 0, onStart: (key) => started.push(key) });
+    const suspects = ['s1', 's2', 's3', 's4'].map((d) => gatedJob(`c2s:${d}.test`));
+    const healthy = ['h1', 'h2'].map((d) => gatedJob(`c2s:${d}.test`));
+    scheduler.setJobs([...suspects.map((j) => ({ ...j.job, suspect: () => true })), ...healthy.map((j) => j.job)]);
+    for (const j of [...suspects, ...healthy]) scheduler.trigger(j.job.key);
+    // Two slots for the suspects (half of four), the other two for the healthy jobs queued after them.
+    expect(scheduler.maxSuspect).toBe(2);
+    expect(started).toEqual(['c2s:s1.test', 'c2s:s2.test', 'c2s:h1.test', 'c2s:h2.test']);
+    // A freed slot does not go to a suspect while suspects hold their share: it stays for healthy jobs.
+    healthy[0]!.state.release();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toHaveLength(4);
+    expect(scheduler.inProgress).toBe(3);
+    // A suspect that finishes hands its slot to the next suspect.
+    suspects[0]!.state.release();
+    await new Promise((r) => setImmediate(r));
+    expect(started.at(-1)).toBe('c2s:s3.test');
+  });
+
+  test('one slot: a suspect job still runs (a share is at least one slot)', async () => {
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0 });
+    const a = gatedJob('c2s:a.test');
+    scheduler.setJobs([{ ...a.job, suspect: () => true }]);
+    scheduler.trigger(a.job.key);
+    await a.startedOnce;
+    expect(a.state.runs).toBe(1);
+  });
+
+  test('onStart reports how long a job waited for a slot', async () => {
+    const waits = new Map<string, number>();
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0, onStart: (key, waited) => waits.set(key, waited) });
+    const a = gatedJob('c2s:a.test');
+    const b = gatedJob('c2s:b.test');
+    scheduler.setJobs([a.job, b.job]);
+    scheduler.trigger(a.job.key);
+    scheduler.trigger(b.job.key);
+    expect(waits.has('c2s:b.test')).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    a.state.release();
+    await b.startedOnce;
+    expect(waits.get('c2s:a.test')).toBeLessThan(waits.get('c2s:b.test')!);
+  });
+
+  test('a tick for a job that is only queued (slots all busy) says so at debug level, not as an overlap warning', async () => {
+    const lines: [string, string][] = [];
+    const logger = { debug: (_o: object, m: string) => lines.push(['debug', m]), warn: (_o: object, m: string) => lines.push(['warn', m]), error: () => {} };
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0, logger });
+    const busy = gatedJob('c2s:busy.test');
+    const queued = gatedJob('c2s:queued.test', '* * * * * *');
+    scheduler.setJobs([busy.job, queued.job]);
+    scheduler.trigger(busy.job.key);
+    await busy.startedOnce;
+    // The every-second job's tick finds it queued behind the busy one (triggered here first).
+    scheduler.trigger(queued.job.key);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(lines).toContainEqual(['debug', 'scan already queued']);
+    expect(lines.filter(([level]) => level === 'warn')).toEqual([]);
+    busy.state.release();
+    await queued.startedOnce;
+    // Now it runs: its next tick is a real overlap.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(lines).toContainEqual(['warn', 'previous scan still running: this one is skipped']);
+  });
 });
