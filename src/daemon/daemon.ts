@@ -98,6 +98,8 @@ export class Daemon {
         web: config.web,
         logger: opts.logger,
         version: SCANNER.version,
+        // Until apply() below, the settings being applied.
+        profile: () => (daemon.ready ? daemon.applied : settings).config.grading.profile,
       });
     } catch (err) {
       const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;

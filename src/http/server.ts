@@ -5,6 +5,7 @@ import * as tlsModule from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { normalizeDomain } from '../discovery/index.js';
 import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
+import type { ProfileName } from '../grading/index.js';
 import type { Mode } from '../result/types.js';
 import type { StoredEntry } from '../store/index.js';
 import { createBasicAuthVerifier, type BasicAuthVerifier } from './auth.js';
@@ -78,6 +79,8 @@ export interface HttpServerOptions {
   logger?: HttpLogger;
   /** Shown on the status page. */
   version: string;
+  /** The configured grading profile, named by the report even before any grade exists. */
+  profile?: () => ProfileName;
 }
 
 export interface RunningHttpServer {
@@ -198,6 +201,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const activeProbes = new Set<AbortController>();
   let closing = false;
 
+  const reportOptions = () => ({ source: 'exporter results', ...(opts.profile ? { profile: opts.profile() } : {}) });
+
   const probe: Route = async (req, res, query) => {
     const params = parseProbeParams(query);
     if (!params.ok) return text(400, params.message);
@@ -251,10 +256,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     '/report': async () => ({
       status: 200,
       contentType: HTML,
-      body: renderHtml(aggregate(resultsOfStore(opts.store()), { source: 'exporter results' })),
+      body: renderHtml(aggregate(resultsOfStore(opts.store()), reportOptions())),
       headers: HTML_SECURITY_HEADERS,
     }),
-    '/report.json': async () => json(200, aggregate(resultsOfStore(opts.store()), { source: 'exporter results' })),
+    '/report.json': async () => json(200, aggregate(resultsOfStore(opts.store()), reportOptions())),
   };
 
   const domainResults = (segment: string): Route => async (_req, _res, query) => {

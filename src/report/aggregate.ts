@@ -223,7 +223,7 @@ class Tally {
 export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: Date): ModeSummary {
   const s: ModeSummary = {
     mode,
-    reachability: { tested: results.length, notServing: 0, unreachable: 0, reachable: 0, noTls: 0, withTls: 0, starttlsRequired: 0, tlsProbed: 0 },
+    reachability: { tested: results.length, notServing: 0, unreachable: 0, reachable: 0, noTls: 0, withTls: 0, starttlsRequired: 0, tlsProbed: 0, dnsPartialFailure: 0 },
     grades: { graded: 0, ungraded: 0, letters: zeroes(LETTERS), lettersIgnoringTrust: zeroes(TRUST_IGNORING_LETTERS) },
     certificates: { withCertificate: 0, valid: 0, untrusted: 0, problems: zeroes(CERTIFICATE_PROBLEMS), expiringWithin30Days: 0, selfSignedInChainIssuers: [] },
     protocols: { of: 0, supported: zeroes(PROTOCOLS) },
@@ -243,6 +243,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
   for (const r of results) {
     const status = domainStatus(r);
     const reach = s.reachability;
+    if (r.warnings?.some((w) => w.code === 'dns_partial_failure')) reach.dnsPartialFailure = (reach.dnsPartialFailure ?? 0) + 1;
     if (status === 'not_serving') reach.notServing++;
     else if (status === 'unreachable') reach.unreachable++;
     else {

@@ -145,13 +145,14 @@ export function reportSections(report: SurveyReport): Section[] {
     section(
       'overview',
       'Tested domains',
-      'Each domain counts once per mode. Not serving: no XMPP service for the mode (invalid name, DNS failure, SRV "."). Unreachable: endpoints found, none answered. STARTTLS required is out of the domains with TLS: every endpoint that answered requires encryption (or is direct TLS).',
+      'Each domain counts once per mode. Not serving: no XMPP service for the mode (invalid name, DNS failure, SRV "."). Unreachable: endpoints found, none answered. Partial DNS: one SRV lookup failed while another gave records, which were scanned (endpoints may be missing). STARTTLS required is out of the domains with TLS: every endpoint that answered requires encryption (or is direct TLS).',
       modes,
       'domains',
       [
         { label: 'tested', value: tested, of: () => 0 },
         { label: 'not serving', value: (s) => s.reachability.notServing, of: tested },
         { label: 'unreachable', value: (s) => s.reachability.unreachable, of: tested },
+        { label: 'partial DNS', value: (s) => s.reachability.dnsPartialFailure ?? 0, of: tested },
         { label: 'no TLS at all', value: (s) => s.reachability.noTls, of: tested },
         { label: 'with TLS', value: withTls, of: tested },
         { label: 'STARTTLS required', value: (s) => s.reachability.starttlsRequired, of: withTls },

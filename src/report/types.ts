@@ -36,6 +36,11 @@ export interface ReachabilityCounts {
   starttlsRequired: number;
   /** Of `withTls`: the raw TLS prober ran on at least one endpoint (the base of the protocol and suite counts). */
   tlsProbed: number;
+  /**
+   * One of the domain's SRV lookups failed while another gave records (warning `dns_partial_failure`): its
+   * endpoints were scanned, but some may be missing. Absent in reports written before it was counted.
+   */
+  dnsPartialFailure?: number;
 }
 
 export interface GradeCounts {

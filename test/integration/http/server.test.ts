@@ -158,6 +158,13 @@ describe('/probe', () => {
     expect(probeCalls.map((c) => c.timeoutSeconds)).toEqual([2, 0.3]);
   });
 
+  test('a huge header (past what Node timers can wait) is capped at a day: the probe is not cut short at once', async () => {
+    await fetchText(server, '/probe?target=example.org&mode=c2s', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3e6' } });
+    expect(probeCalls[0]!.timeoutSeconds).toBe(86_400);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(probeCalls[0]!.signal.aborted).toBe(false);
+  });
+
   test.each(['abc', '-5', '0', '1s', 'NaN', 'Infinity'])('a bad scrape timeout header %j is a 400 and no probe', async (value) => {
     const r = await fetchText(server, '/probe?target=example.org&mode=c2s', { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': value } });
     expect(r.status).toBe(400);

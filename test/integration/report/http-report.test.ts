@@ -42,6 +42,14 @@ describe('/report and /report.json', () => {
     });
   });
 
+  test('names the configured grading profile even when no result has a grade yet', async () => {
+    await withServer(serverOptions({ store: () => [], profile: () => 'xmppoke-2015' }), async (server) => {
+      const report = JSON.parse((await fetchText(server, '/report.json')).body) as SurveyReport;
+      expect(report.profile).toBe('xmppoke-2015');
+      expect((await fetchText(server, '/report')).body).toContain('grading profile xmppoke-2015');
+    });
+  });
+
   test('behind basic auth like the other routes', async () => {
     await withServer(serverOptions({ store: entries, web: { basicAuthUsers: { u: sha256PasswordHash('p') } } }), async (server) => {
       expect((await fetchText(server, '/report')).status).toBe(401);

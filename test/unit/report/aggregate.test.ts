@@ -28,6 +28,12 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['reachable = TLS + no TLS', [good(), noTls(), unreachable()], 'reachability.reachable', 2],
   ['STARTTLS required needs every endpoint', [good('a.example'), good('b.example'), mixedLegacy()], 'reachability.starttlsRequired', 2],
   ['probed = domains with raw TLS results', [good(), noTls(), unreachable()], 'reachability.tlsProbed', 1],
+  [
+    'partial DNS: domains scanned despite a failed SRV lookup',
+    [good('a.example'), { ...good('b.example'), warnings: [{ code: 'dns_partial_failure', message: 'SRV _xmpps-client._tcp.b.example: ETIMEOUT', name: '_xmpps-client._tcp.b.example', condition: 'ETIMEOUT' }] }],
+    'reachability.dnsPartialFailure',
+    1,
+  ],
   // grades: the domain grade (worst endpoint), once per domain
   ['A+ counted', [good('a.example'), good('b.example'), mixedLegacy()], 'grades.letters.A+', 2],
   ['a mixed domain counts at its worst letter', [good(), mixedLegacy()], 'grades.letters.F', 1],
