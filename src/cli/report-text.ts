@@ -1,6 +1,6 @@
 import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
-import type { CertificateResult, EndpointResult, ProtocolName, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
+import type { CertificateResult, ChainEntry, EndpointResult, ProtocolName, ScanErrorInfo, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
 
 // The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
 // (the caller decides from isTTY / NO_COLOR).
@@ -27,14 +27,48 @@ export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): strin
   const lines: string[] = [];
   lines.push(style.bold(`${r.domain} (${r.mode}) — scanned ${r.startedAt} in ${r.durationSeconds.toFixed(2)} s`));
   if (r.software) lines.push(`  Software            ${formatSoftware(r.software, style)}`);
+  for (const w of r.warnings ?? []) lines.push(`  ${style.warn('warning')} ${w.code}: ${w.message}`);
   if (r.error) {
-    lines.push(`  ${style.bad('error')} ${r.error.code}: ${r.error.message}`);
+    lines.push(`  ${style.bad('error')} ${describeError(r.error)}`);
     return lines.join('\n') + '\n';
   }
   if (r.grade) lines.push(gradeStyle(r.grade.letter, style)(renderDomainGrade(r.grade)));
   if (r.endpoints.length === 0) lines.push('  no endpoints');
   for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, style));
+  lines.push('', formatSummary(r, style));
   return lines.join('\n') + '\n';
+}
+
+/** `code (phase, deadline): message`. */
+function describeError(e: ScanErrorInfo): string {
+  const where = [e.phase, e.deadline ? `${e.deadline} deadline` : ''].filter(Boolean).join(', ');
+  return `${e.code}${where ? ` (${where})` : ''}: ${e.message}`;
+}
+
+/**
+ * One line after the long detail: the grade per endpoint, the worst problem (the top cap of the
+ * worst endpoint, or its error) and the days to the soonest certificate expiry.
+ */
+export function formatSummary(r: ScanResult, style: TextStyle = PLAIN): string {
+  const head = `Summary: ${r.domain} (${r.mode})`;
+  if (r.error) return style.bold(`${head}: ${style.bad(`no endpoints (${r.error.code})`)}`);
+  const grade = r.grade ? gradeStyle(r.grade.letter, style)(r.grade.letter) : style.warn('no grade');
+  const perEndpoint = r.endpoints.map((ep) => `${endpointName(ep)} ${ep.grade?.letter ?? (ep.status === 'skipped' ? 'skipped' : ep.error?.code ?? 'no grade')}`);
+  const graded = r.endpoints.filter((ep) => ep.grade);
+  const worst = graded.find((ep) => ep.grade?.letter === r.grade?.letter);
+  const topCap = worst?.grade?.caps[0]?.message;
+  const firstError = r.endpoints.find((ep) => ep.status === 'error')?.error;
+  const problem = topCap ?? (firstError ? `${firstError.code}${firstError.phase ? ` (${firstError.phase})` : ''}` : null);
+  const expiries = r.endpoints.flatMap((ep) => (ep.certificate ? [ep.certificate.daysToExpiry] : []));
+  const soonest = expiries.length ? Math.min(...expiries) : null;
+  const expiry = soonest === null ? null : soonest < 0 ? style.bad(`certificate expired ${Math.abs(soonest).toFixed(0)} days ago`) : `certificate expires in ${soonest.toFixed(0)} days`;
+  const parts = [`grade ${grade}`, perEndpoint.length ? `(${perEndpoint.join(', ')})` : '', problem ? `worst: ${problem}` : '', expiry ?? ''].filter(Boolean);
+  return style.bold(`${head}: ${parts.join('; ').replace('; (', ' (')}`);
+}
+
+function endpointName(ep: EndpointResult): string {
+  const addr = ep.address.includes(':') ? `[${ep.address}]` : ep.address;
+  return addr ? `${addr}:${ep.port}` : `${ep.host}:${ep.port}`;
 }
 
 /** XEP-0092 answer: "Prosody 0.12.4 (Linux)", or why there is none. */
@@ -53,7 +87,7 @@ function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
     out.push(`  ${style.warn('skipped')} ${ep.error?.code}: ${ep.error?.message}`);
     return out;
   }
-  if (ep.error) out.push(`  ${style.bad('error')} ${ep.error.code}${ep.error.phase ? ` (${ep.error.phase})` : ''}: ${ep.error.message}`);
+  if (ep.error) out.push(`  ${style.bad('error')} ${describeError(ep.error)}`);
   if (ep.grade) {
     const [first, ...rest] = renderGrade(ep.grade);
     out.push(`  ${gradeStyle(ep.grade.letter, style)(first ?? '')}`, ...rest.map((l) => `    ${l}`));
@@ -124,6 +158,7 @@ function formatTls(t: TlsResult, style: TextStyle): string[] {
   out.push(`  Secure reneg.       ${yesNo(t.secureRenegotiation, true)}`);
   out.push(`  Fallback SCSV       ${yesNo(t.fallbackScsv, true)}`);
   if (t.clientCertificateRequested !== null) out.push(`  Client cert. req.   ${t.clientCertificateRequested ? 'yes' : 'no'}`);
+  if (t.partial) out.push(`  ${style.warn('partial')} a deadline stopped the probes: the lists above may be incomplete`);
   for (const n of t.notes) out.push(`  ${style.warn('note')} ${n}`);
   out.push(style.dim(`  ${t.probeCount} probes in ${t.durationSeconds.toFixed(2)} s`));
   return out;
@@ -149,8 +184,16 @@ function formatCertificate(c: CertificateResult, style: TextStyle): string[] {
     `  Validity            ${c.notBefore} → ${c.notAfter}, ${days}`,
     `  Key                 ${key}, signed with ${c.signatureAlgorithm}`,
     `  SHA-256             ${c.fingerprintSha256}`,
-    `  Chain (as sent)     ${c.chain.length} certificate(s)`,
+    `  Chain               ${c.chain.length} certificate(s) sent; the path built from them:`,
   ];
-  c.builtChain.forEach((e, i) => out.push(`    ${i}: ${e.subject} ${style.dim(`[${e.source}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`));
+  c.builtChain.forEach((e, i) => out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`));
   return out;
 }
+
+/** Where each certificate of the built path came from, in words. */
+const CHAIN_SOURCE: Record<ChainEntry['source'], string> = {
+  presented: 'sent by the server',
+  trust_store: 'trust anchor, bundled roots',
+  ca_file: 'trust anchor, CA file',
+  aia: 'fetched from AIA',
+};

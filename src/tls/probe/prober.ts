@@ -145,7 +145,8 @@ class Prober {
     if (legacyGroupsFrom === null && olderEcdhe) groupJobs.push(this.ecdheGroups(olderEcdhe, accepted.get(olderEcdhe) ?? []));
     const [serverPreference, groups, compression, fallbackScsv] = await Promise.all([
       Promise.all(supported.map((p) => orders.get(p) as Promise<CipherOrder>)),
-      Promise.all(groupJobs).then((lists) => lists.flat()),
+      // In one stable order (the jobs finish in any order): TLS 1.3 first, then by code point.
+      Promise.all(groupJobs).then((lists) => lists.flat().sort((a, b) => b.protocol.localeCompare(a.protocol) || a.code.localeCompare(b.code))),
       this.testCompression(supported, accepted),
       this.testFallbackScsv(supported, accepted),
     ]);
