@@ -100,6 +100,7 @@ export class Daemon {
         version: SCANNER.version,
         // Until apply() below, the settings being applied.
         profile: () => (daemon.ready ? daemon.applied : settings).config.grading.profile,
+        nextScan: (domain, mode) => daemon.scheduler.nextScan(targetKey(domain, mode)),
       });
     } catch (err) {
       const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;

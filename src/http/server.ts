@@ -11,7 +11,7 @@ import type { StoredEntry } from '../store/index.js';
 import { createBasicAuthVerifier, type BasicAuthVerifier } from './auth.js';
 import { parseProbeParams, probeTimeoutSeconds, SCRAPE_TIMEOUT_HEADER } from './probe-params.js';
 import { parseModeFilter, toApiEntry } from './results-api.js';
-import { renderStatusPage } from './status-page.js';
+import { type NextScan, renderStatusPage } from './status-page.js';
 
 // The daemon's HTTP server, on node:http / node:https (no framework). Routes:
 //
@@ -81,6 +81,8 @@ export interface HttpServerOptions {
   version: string;
   /** The configured grading profile, named by the report even before any grade exists. */
   profile?: () => ProfileName;
+  /** When a target scans next, for the status page. */
+  nextScan?: (domain: string, mode: Mode) => NextScan;
 }
 
 export interface RunningHttpServer {
@@ -238,7 +240,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     '/': async () => ({
       status: 200,
       contentType: HTML,
-      body: renderStatusPage({ entries: opts.store(), version: opts.version, ready: opts.ready(), now: new Date() }),
+      body: renderStatusPage({ entries: opts.store(), version: opts.version, ready: opts.ready(), now: new Date(), ...(opts.nextScan ? { nextScan: opts.nextScan } : {}) }),
       headers: HTML_SECURITY_HEADERS,
     }),
     '/metrics': async () => {

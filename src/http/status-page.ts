@@ -1,6 +1,6 @@
-import { renderDomainGrade } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
-import type { CertificateResult, DomainGrade, ScanResult } from '../result/types.js';
+import { renderDomainGrade, ungradedReason } from '../grading/index.js';
+import type { CertificateResult, DomainGrade, Mode, ScanResult } from '../result/types.js';
 import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/index.js';
 
 // The status page at `/`: one self-contained HTML document (inline CSS, no script, no external
@@ -18,7 +18,12 @@ export interface StatusPageInput {
   version: string;
   ready: boolean;
   now: Date;
+  /** When a target scans next (the scheduler's answer); without it, the column is left out. */
+  nextScan?: (domain: string, mode: Mode) => NextScan;
 }
+
+/** A scan running now, waiting for a slot, due at a time, or not scheduled. */
+export type NextScan = 'running' | 'queued' | Date | null;
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -98,7 +103,47 @@ function softwareCell(e: StoredEntry): string {
   return `<td${s.os ? ` title="${escapeHtml(s.os)}"` : ''}>${escapeHtml(text)}</td>`;
 }
 
-function row(e: StoredEntry, now: Date): string {
+/**
+ * Why the grade is what it is, in a few words: the most severe cap of the endpoint that set the
+ * domain's letter ("F: EXPORT suites"), or why there is no grade.
+ */
+export function gradeReason(r: ScanResult): string {
+  const letter = r.grade?.letter;
+  if (!letter) {
+    if (r.error) return `no grade: ${r.error.code}`;
+    const ep = r.endpoints.find((x) => x.status !== 'skipped') ?? r.endpoints[0];
+    return ep ? `no grade: ${ungradedReason(ep)?.code ?? 'not graded'}` : 'no grade: no endpoint';
+  }
+  const worst = r.endpoints.find((ep) => ep.grade?.letter === letter)?.grade;
+  const cap = worst?.caps[0];
+  if (!cap) return worst?.warnings.length ? `${letter}: ${worst.warnings.map((w) => w.code.replaceAll('_', ' ')).join(', ')}` : letter;
+  return `${letter}: ${cap.code.replaceAll('_', ' ')}`;
+}
+
+/** "3 h ago", "in 20 min", "just now": for a person; the exact time goes in the title. */
+export function relativeTime(at: Date, now: Date): string {
+  const seconds = Math.round((at.getTime() - now.getTime()) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return seconds <= 0 ? 'just now' : 'in a moment';
+  const [n, unit] = abs < 3600 ? [Math.round(abs / 60), 'min'] : abs < 86_400 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86_400), 'd'];
+  return seconds < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+}
+
+function timeCell(iso: string, now: Date): string {
+  const at = new Date(iso);
+  if (!Number.isFinite(at.getTime())) return `<td>${escapeHtml(iso)}</td>`;
+  return `<td><time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(relativeTime(at, now))}</time></td>`;
+}
+
+function nextScanCell(next: NextScan, now: Date): string {
+  if (next === null) return '<td class="none">—</td>';
+  if (next === 'running') return '<td>running now</td>';
+  if (next === 'queued') return '<td>waiting for a slot</td>';
+  return timeCell(next.toISOString(), now);
+}
+
+function row(e: StoredEntry, input: StatusPageInput): string {
+  const { now } = input;
   const facts = e.lastGood ?? e.latest;
   const grade = facts.grade;
   const ok = scanSucceeded(e.latest);
@@ -106,9 +151,11 @@ function row(e: StoredEntry, now: Date): string {
     `<td class="domain">${escapeHtml(e.domain)}</td>`,
     `<td>${escapeHtml(e.mode)}</td>`,
     letterCell(grade?.letter, grade ? gradeSummary(grade) : undefined),
+    `<td>${escapeHtml(gradeReason(facts))}</td>`,
     letterCell(grade?.letterIgnoringTrust),
     expiryCell(e.lastGood, now),
-    `<td><time datetime="${escapeHtml(e.latest.startedAt)}">${escapeHtml(e.latest.startedAt)}</time></td>`,
+    timeCell(e.latest.startedAt, now),
+    ...(input.nextScan ? [nextScanCell(input.nextScan(e.domain, e.mode), now)] : []),
     softwareCell(e),
     ok ? '<td class="good">ok</td>' : `<td class="bad">failed: ${escapeHtml(failureReason(e.latest))}</td>`,
     `<td><a href="api/v1/results/${escapeHtml(encodeURIComponent(e.domain))}?mode=${escapeHtml(encodeURIComponent(e.mode))}">JSON</a></td>`,
@@ -134,9 +181,10 @@ td.none{color:#999;text-align:center}
 /** The whole page. Relative links, so it also works behind a reverse proxy under a path prefix. */
 export function renderStatusPage(input: StatusPageInput): string {
   const { entries, version, ready, now } = input;
+  const headers = ['Domain', 'Mode', 'Grade', 'Why', 'Ignoring trust', 'Certificate expiry', 'Last scan', ...(input.nextScan ? ['Next scan'] : []), 'Software', 'Result', 'Details'];
   const rows = entries.length
-    ? entries.map((e) => row(e, now)).join('\n')
-    : '<tr><td colspan="9" class="none">No results yet.</td></tr>';
+    ? entries.map((e) => row(e, input)).join('\n')
+    : `<tr><td colspan="${headers.length}" class="none">No results yet.</td></tr>`;
   const readiness = ready ? 'ready' : 'not ready (state not loaded or configuration not applied yet)';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -151,12 +199,12 @@ export function renderStatusPage(input: StatusPageInput): string {
 <p class="meta">Version ${escapeHtml(version)} · ${escapeHtml(readiness)} · ${entries.length} target${entries.length === 1 ? '' : 's'} · page generated ${escapeHtml(now.toISOString())}</p>
 <p><a href="metrics">Metrics</a> · <a href="api/v1/results">Results (JSON)</a> · <a href="report">Survey report</a></p>
 <table>
-<thead><tr><th>Domain</th><th>Mode</th><th>Grade</th><th>Ignoring trust</th><th>Certificate expiry</th><th>Last scan</th><th>Software</th><th>Result</th><th>Details</th></tr></thead>
+<thead><tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<p class="meta">Grades and certificate expiry come from the last successful scan of each target; "Last scan" and "Result" from the most recent one.</p>
+<p class="meta">Grades and certificate expiry come from the last successful scan of each target; "Last scan" and "Result" from the most recent one. "Why" names the most severe reason capping the grade (hover a grade for all of them); hover a time for the exact one.</p>
 </body>
 </html>
 `;

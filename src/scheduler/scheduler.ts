@@ -116,6 +116,15 @@ export class Scheduler {
     clearTimeout(timer);
   }
 
+  /** When `key` scans next: 'running', 'queued' (waiting for a slot), its next jittered tick, or null (unknown key, stopped). */
+  nextScan(key: string): 'running' | 'queued' | Date | null {
+    if (this.running.has(key)) return 'running';
+    if (this.queued.has(key) || this.jitterTimers.has(key)) return 'queued';
+    const job = this.jobs.get(key);
+    const tick = job ? this.tasks.get(job.cron)?.getNextRun() : null;
+    return tick ? new Date(tick.getTime() + this.jitterMs(key)) : null;
+  }
+
   /** Deterministic per target, so a target's scan time is stable from one period to the next. */
   jitterMs(key: string): number {
     if (this.opts.jitterSeconds <= 0) return 0;

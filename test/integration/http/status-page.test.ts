@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { type RunningHttpServer, startHttpServer } from '../../../src/http/index.js';
+import { type NextScan, gradeReason, relativeTime } from '../../../src/http/status-page.js';
 import type { StoredEntry } from '../../../src/store/index.js';
 import { certificate, domainGrade, endpoint, entry, fetchText, scanResult, serverOptions } from './fixtures.js';
 
@@ -57,6 +58,52 @@ test('says when the exporter is not ready yet', async () => {
   expect(body).toContain('not ready (state not loaded or configuration not applied yet)');
 });
 
+describe('why the grade, and when the next scan is', () => {
+  test('the most severe cap of the endpoint that set the letter, or why there is no grade', () => {
+    const capped = endpoint({});
+    capped.grade = { ...capped.grade!, letter: 'F', caps: [{ code: 'export_suites', limit: 'F', message: 'EXPORT suites are accepted' }] };
+    const other = endpoint({ port: 5223 });
+    expect(gradeReason(scanResult({ domain: 'x.test', grade: domainGrade('F'), endpoints: [other, capped] }))).toBe('F: export suites');
+    expect(gradeReason(scanResult({ domain: 'x.test', error: { code: 'dns_failure', message: 'SERVFAIL' }, endpoints: [] }))).toBe('no grade: dns_failure');
+    const refused = endpoint({ status: 'error', error: { code: 'connection_refused', message: 'refused' } });
+    refused.tls = null;
+    expect(gradeReason(scanResult({ domain: 'x.test', endpoints: [refused] }))).toBe('no grade: not_probed');
+  });
+
+  test.each([
+    [-10_000, 'just now'],
+    [-5 * 60_000, '5 min ago'],
+    [-3 * 3_600_000, '3 h ago'],
+    [-2 * 86_400_000, '2 d ago'],
+    [20 * 60_000, 'in 20 min'],
+    [6 * 3_600_000, 'in 6 h'],
+  ])('relativeTime %d ms → %s', (offset, text) => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(relativeTime(new Date(now.getTime() + offset), now)).toBe(text);
+  });
+
+  test('the next scan column: running, waiting for a slot, or a time', async () => {
+    const r = scanResult({ domain: 'a.test', grade: domainGrade('A+') });
+    const soon = new Date(Date.now() + 2 * 3_600_000);
+    const next = new Map<string, NextScan>([['a.test', 'running'], ['b.test', 'queued'], ['c.test', soon]]);
+    const s = await startHttpServer(
+      serverOptions({
+        store: () => ['a.test', 'b.test', 'c.test'].map((domain) => entry({ ...r, domain }, { ...r, domain })),
+        nextScan: (domain) => next.get(domain) ?? null,
+      }),
+    );
+    try {
+      const { body } = await fetchText(s, '/');
+      expect(body).toContain('<th>Next scan</th>');
+      expect(rowOf(body, 'a.test', 'c2s')).toContain('<td>running now</td>');
+      expect(rowOf(body, 'b.test', 'c2s')).toContain('<td>waiting for a slot</td>');
+      expect(rowOf(body, 'c.test', 'c2s')).toContain(`<time datetime="${soon.toISOString()}" title="${soon.toISOString()}">in 2 h</time>`);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('rows', () => {
   const now = Date.now();
   const good = scanResult({
@@ -77,7 +124,8 @@ describe('rows', () => {
     expect(row).toMatch(/<td class="grade g-t" title="Domain grade T \(A- if trust issues are ignored\), score 90 \(ssllabs-2009r\)">T<\/td>/);
     expect(row).toContain('<td class="grade g-am">A-</td>');
     expect(row).toMatch(/<td class="num good" title="CN=sooner\.example\.org, not after [^"]+">30 d<\/td>/);
-    expect(row).toContain('<time datetime="2025-04-05T06:07:08.000Z">2025-04-05T06:07:08.000Z</time>');
+    // Times a person can read; the exact one in the title.
+    expect(row).toMatch(/<time datetime="2025-04-05T06:07:08\.000Z" title="2025-04-05T06:07:08\.000Z">\d+ d ago<\/time>/);
     expect(row).toContain('<td class="good">ok</td>');
     expect(row).toContain('<a href="api/v1/results/example.org?mode=c2s">JSON</a>');
     expect(body).toContain('1 target ·');
@@ -95,7 +143,7 @@ describe('rows', () => {
     const row = rowOf((await fetchText(server, '/')).body, 'example.org', 'c2s');
     expect(row).toContain('>T</td>');
     expect(row).toContain('>30 d</td>');
-    expect(row).toContain('<time datetime="2025-04-06T00:00:00.000Z">');
+    expect(row).toContain('<time datetime="2025-04-06T00:00:00.000Z" title="2025-04-06T00:00:00.000Z">');
     expect(row).toContain('<td class="bad">failed: connection_refused: connection refused by 192.0.2.1:5222</td>');
   });
 
@@ -163,7 +211,8 @@ describe('HTML escaping', () => {
     expect(body).toContain('<td class="domain">&lt;script&gt;alert(&quot;domain&quot;)&lt;/script&gt;</td>');
     expect(body).toContain('title="CN=&quot;&gt;&lt;img src=x onerror=alert(&#39;subject&#39;)&gt;, not after ');
     expect(body).toContain('failed: stream_error: &lt;b onmouseover=&quot;alert(1)&quot;&gt;stream error&lt;/b&gt; &amp; more</td>');
-    expect(body).toContain('<time datetime="&quot;&gt;&lt;i&gt;time&lt;/i&gt;">');
+    // Not a date: shown as it is, escaped.
+    expect(body).toContain('<td>&quot;&gt;&lt;i&gt;time&lt;/i&gt;</td>');
     // The link percent-encodes the domain: nothing can break out of the href.
     expect(body).toContain(`<a href="api/v1/results/${encodeURIComponent(hostileDomain)}?mode=c2s">JSON</a>`);
   });

@@ -177,4 +177,22 @@ describe('Scheduler', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect(lines).toContainEqual(['warn', 'previous scan still running: this one is skipped']);
   });
+
+  test('nextScan: the next jittered tick, running, or queued', async () => {
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 60 });
+    const a = gatedJob('c2s:a.test', '0 0 1 1 *');
+    const b = gatedJob('c2s:b.test', '0 0 1 1 *');
+    scheduler.setJobs([a.job, b.job]);
+    const next = scheduler.nextScan('c2s:a.test');
+    expect(next).toBeInstanceOf(Date);
+    // New Year, local time, plus the target's jitter.
+    expect((next as Date).getMonth()).toBe(0);
+    expect((next as Date).getTime() % 60_000).toBe(scheduler.jitterMs('c2s:a.test') % 60_000);
+    scheduler.trigger('c2s:a.test');
+    scheduler.trigger('c2s:b.test');
+    await a.startedOnce;
+    expect(scheduler.nextScan('c2s:a.test')).toBe('running');
+    expect(scheduler.nextScan('c2s:b.test')).toBe('queued');
+    expect(scheduler.nextScan('c2s:unknown.test')).toBeNull();
+  });
 });
