@@ -88,9 +88,13 @@ function openssl(args, env) {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env } : {}) });
 }
 
-/** Starts one Prosody for `profileName`; returns its c2s port and a stop(). */
-export async function startBenchServer(profileName) {
+/**
+ * Starts one Prosody for `profileName`; returns its c2s port and a stop(). `extraDomains` are more
+ * virtual hosts with the same TLS settings (the certificate names them all).
+ */
+export async function startBenchServer(profileName, extraDomains = []) {
   const profile = PROFILES[profileName];
+  const domains = [profile.domain, ...extraDomains];
   const dir = mkdtempSync(join(tmpdir(), `xte-bench-${profileName}-`));
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'certs'));
@@ -100,7 +104,7 @@ export async function startBenchServer(profileName) {
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30',
     '-keyout', key, '-out', cert,
     '-subj', `/CN=${profile.domain}`,
-    '-addext', `subjectAltName=DNS:${profile.domain}`,
+    '-addext', `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`,
   ]);
   let dhparam = null;
   if (profile.dh1024) {
@@ -136,8 +140,7 @@ export async function startBenchServer(profileName) {
     's2s_require_encryption = true',
     'authentication = "internal_hashed"',
     `ssl = ${ssl}`,
-    `VirtualHost ${lua(profile.domain)}`,
-    `  ssl = ${ssl}`,
+    ...domains.flatMap((d) => [`VirtualHost ${lua(d)}`, `  ssl = ${ssl}`]),
     '',
   ].join('\n');
   const configFile = join(dir, 'prosody.cfg.lua');
