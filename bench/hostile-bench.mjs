@@ -10,6 +10,7 @@
 // on the same machine to compare.
 import { HOSTILE_BEHAVIOURS, startHostileServer } from '../test/harness/hostile-servers.mjs';
 import { startLatencyProxy } from '../test/harness/latency-proxy.mjs';
+import { startStallMeter } from '../test/harness/stall-meter.mjs';
 
 const { scanDomain } = await import('../dist/scan/index.js');
 const { loadTrustStore } = await import('../dist/certificate/index.js');
@@ -24,27 +25,10 @@ const trustStore = loadTrustStore({ systemRoots: false });
 if (rttMs > 0) console.log(`Round-trip time ${rttMs} ms (test/harness/latency-proxy.mjs).\n`);
 console.log('| server | scan time (s) | worst event-loop stall (ms) | connections | endpoint error |');
 console.log('|---|---|---|---|---|');
-/** The longest gap between two ticks of a 5 ms interval, less the 5 ms: how long the event loop was blocked. */
-function stallMeter() {
-  let last = performance.now();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last - 5);
-    last = now;
-  }, 5);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(worst, performance.now() - last - 5, 0);
-    },
-  };
-}
-
 for (const name of names) {
   const server = await startHostileServer(name);
   const proxy = rttMs > 0 ? await startLatencyProxy({ targetPort: server.port, delayMs: rttMs / 2 }) : null;
-  const stall = stallMeter();
+  const stall = startStallMeter();
   const controller = new AbortController();
   const t0 = performance.now();
   const abandon = setTimeout(() => controller.abort(new Error('abandoned by the bench')), ABANDON_MS);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { type Config, type TargetConfig, TargetSources, matchesPattern, resolveTargets, toScanOptions, watchFiles, watchedFiles } from '../config/index.js';
+import { type Config, type TargetConfig, matchesPattern, resolveTargets, toScanOptions, watchFiles, watchedFiles } from '../config/index.js';
 import { startHttpServer } from '../http/index.js';
 import { type ExporterStats, createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram } from '../metrics/index.js';
 import { ScanError } from '../result/errors.js';
@@ -41,8 +41,6 @@ export class Daemon {
   private scheduler!: Scheduler;
   private http: { url: string; port: number; close(): Promise<void> } | null = null;
   private stopWatching: () => void = () => {};
-  /** Target sources live across reloads: a failing source keeps its last good list, URLs their ETag. */
-  private readonly sources = new TargetSources();
   private urlTimer: NodeJS.Timeout | null = null;
   private saveTimer: NodeJS.Timeout | null = null;
   private ready = false;
@@ -51,6 +49,8 @@ export class Daemon {
   /** The software version query's client (one shared session), and the settings it was made from. */
   private version: { client: VersionQueryClient; key: string } | null = null;
   private stopping = false;
+  /** A state file write is under way (what a shutdown that runs out of time abandons). */
+  private saving = false;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -71,8 +71,7 @@ export class Daemon {
    * `config` for the configuration's problems, `environment` for the machine's (port in use).
    */
   static async start(opts: DaemonOptions): Promise<Daemon> {
-    const sources = new TargetSources();
-    const settings = opts.settings ?? (await loadSettings(opts.configFile, { sources }));
+    const settings = opts.settings ?? (await loadSettings(opts.configFile));
     const { config } = settings;
     const store = await loadStore(config.stateFile, opts.logger);
     const daemon = new Daemon(opts, store);
@@ -115,7 +114,8 @@ export class Daemon {
   /** Re-reads the configuration (the same checks as at start); a bad one keeps the running one and is reported. */
   async reload(): Promise<boolean> {
     try {
-      const settings = await loadSettings(this.opts.configFile, { sources: this.sources });
+      // The same sources: a failing one keeps its last good list, a URL its ETag.
+      const settings = await loadSettings(this.opts.configFile, { sources: this.applied.sources });
       const restart = restartNeeded(this.applied.config, settings.config);
       if (restart.length) this.log.warn({ settings: restart }, 'these settings changed but take effect only after a restart');
       this.apply(settings);
@@ -196,7 +196,7 @@ export class Daemon {
   /** The URL sources' periodic refresh (files are read again too; a failing source keeps its last good list). */
   private async refreshTargets(): Promise<void> {
     try {
-      const { targets, errors } = await resolveTargets(this.applied.config, { sources: this.sources, refreshUrls: 'due' });
+      const { targets, errors } = await resolveTargets(this.applied.config, { sources: this.applied.sources, refreshUrls: 'due' });
       for (const e of errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
       this.applied = { ...this.applied, targets };
       this.setTargets(targets);
@@ -284,8 +284,6 @@ export class Daemon {
       void this.saveState();
     }, SAVE_DEBOUNCE_MS);
   }
-
-  private saving = false;
 
   private async saveState(): Promise<void> {
     this.saving = true;

@@ -40,10 +40,12 @@ export interface Settings {
   trustStore: TrustStore;
   clientCertificate: ClientCertificate | undefined;
   versionAccount: VersionAccountOptions | undefined;
+  /** The target sources the targets came from: pass them to the next load (reload, refresh). */
+  sources: TargetSources;
 }
 
 export interface LoadSettingsOptions {
-  /** Target sources kept across reloads (a failing source keeps its last good list). */
+  /** Target sources kept across reloads (a failing source keeps its last good list, a URL its ETag); default new ones. */
   sources?: TargetSources;
   refreshUrls?: 'due' | 'all';
   /** false: leave URL sources out (check-config cannot know whether they are reachable from where it runs). Default true. */
@@ -97,10 +99,8 @@ export async function loadSettings(configFile: string, opts: LoadSettingsOptions
   }
 
   const forLoad: Config = opts.fetchUrls === false ? { ...config, targetSources: { ...config.targetSources, urls: [] } } : config;
-  const resolved = await resolveTargets(forLoad, {
-    ...(opts.sources ? { sources: opts.sources } : {}),
-    ...(opts.refreshUrls ? { refreshUrls: opts.refreshUrls } : {}),
-  });
+  const sources = opts.sources ?? new TargetSources();
+  const resolved = await resolveTargets(forLoad, { sources, ...(opts.refreshUrls ? { refreshUrls: opts.refreshUrls } : {}) });
   // A target file that cannot be read or has bad lines is the configuration's fault; a URL may
   // just be unreachable for a while (its last good list, if any, is kept).
   const fileErrors = resolved.sources.filter((s) => s.kind === 'file' || s.kind === 'file_sd').flatMap((s) => s.errors);
@@ -108,7 +108,7 @@ export async function loadSettings(configFile: string, opts: LoadSettingsOptions
   const targetWarnings = resolved.sources.filter((s) => s.kind === 'url').flatMap((s) => s.errors);
 
   await checkStateFileWritable(config.stateFile);
-  return { config, targets: resolved.targets, targetWarnings, trustStore, clientCertificate, versionAccount };
+  return { config, targets: resolved.targets, targetWarnings, trustStore, clientCertificate, versionAccount, sources };
 }
 
 /**

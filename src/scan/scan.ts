@@ -57,9 +57,9 @@ export interface ScanOptions {
 export const DEFAULT_S2S_FROM = 'xmpp-tls-exporter.invalid';
 
 /**
- * Default budgets. A legacy server (TLS 1.0–1.3, ~100 suites, ~135 probes) takes ~6 s at 50 ms
- * RTT and ~40 s at 300 ms RTT (BENCHMARKS.md): the endpoint budget leaves a 3× margin over that,
- * and the scan budget lets a domain's endpoints (4 at a time) run two rounds.
+ * Default budgets. A legacy server (TLS 1.0–1.3, 104 suites, ~136 probes) takes 6 s at 50 ms RTT
+ * and 33 s at 300 ms RTT (BENCHMARKS.md, bench/budget-bench.mjs): the endpoint budget leaves a
+ * 3.5× margin over that, and the scan budget lets a domain's endpoints (4 at a time) run two rounds.
  */
 export const DEFAULT_ENDPOINT_TIMEOUT_MS = 120_000;
 export const DEFAULT_SCAN_TIMEOUT_MS = 300_000;

@@ -7,6 +7,7 @@ import { type DnsmasqInstance, startDnsmasq } from '../../harness/dnsmasq.js';
 import { type HostileBehaviourName, type HostileServer, startHostileServer } from '../../harness/hostile-servers.mjs';
 import { type LatencyProxy, startLatencyProxy } from '../../harness/latency-proxy.mjs';
 import { freeTcpPort } from '../../harness/ports.js';
+import { startStallMeter } from '../../harness/stall-meter.mjs';
 import { CERT_CASES, type TestWorld, startWorld } from './fixtures.js';
 
 // Servers that misbehave the way the internet's do: every one ends as a typed error on the
@@ -24,21 +25,17 @@ const PHASE_MS = 1000;
 /** Slack for a loaded CI machine on top of a deadline: generous, it only catches "never ends". */
 const MARGIN_MS = 8000;
 
-/** The longest the event loop was blocked while `run` ran, from the gaps between ticks of a 5 ms interval. */
+/** The longest the event loop was blocked while `run` ran. */
 async function withStallMeter<T>(run: () => Promise<T>): Promise<{ value: T; worstStallMs: number }> {
-  let last = performance.now();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last - 5);
-    last = now;
-  }, 5);
+  const meter = startStallMeter();
+  let worstStallMs = 0;
+  let value: T;
   try {
-    const value = await run();
-    return { value, worstStallMs: Math.max(worst, performance.now() - last - 5) };
+    value = await run();
   } finally {
-    clearInterval(timer);
+    worstStallMs = meter.stop();
   }
+  return { value, worstStallMs };
 }
 
 async function scanHostile(behaviour: HostileBehaviourName, extra: Partial<ScanOptions> = {}) {
