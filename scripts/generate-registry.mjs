@@ -3,7 +3,7 @@
 //
 //   node scripts/generate-registry.mjs [path/to/iana-tls-cipher-suites.csv] [--out FILE]
 //
-// The CSV path defaults to ../shared/data/iana-tls-cipher-suites.csv relative to the repository; the output to
+// The CSV path defaults to scripts/data/iana-tls-cipher-suites.csv (a copy of the IANA registry, late 2022); the output to
 // src/tls/registry/cipher-suites.generated.ts. Every property of a suite is derived from its IANA name by
 // parseSuiteName() below; OpenSSL names come from scripts/data/openssl-names.tsv (the list of an OpenSSL 3.0 build,
 // committed so that the output does not depend on the local openssl) plus LEGACY_OPENSSL_NAMES for the suites that
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_CSV = path.resolve(repoRoot, '../shared/data/iana-tls-cipher-suites.csv');
+const DEFAULT_CSV = path.resolve(repoRoot, 'scripts/data/iana-tls-cipher-suites.csv');
 const DEFAULT_OUT = path.resolve(repoRoot, 'src/tls/registry/cipher-suites.generated.ts');
 const OPENSSL_TSV = path.resolve(repoRoot, 'scripts/data/openssl-names.tsv');
 
@@ -554,7 +554,7 @@ export function generate(csvText, tsvText) {
   const lines = [
     '// GENERATED FILE - DO NOT EDIT. Regenerate with:',
     '//   node scripts/generate-registry.mjs [path/to/iana-tls-cipher-suites.csv]',
-    '// (the CSV defaults to ../shared/data/iana-tls-cipher-suites.csv relative to the repository).',
+    '// (the CSV defaults to scripts/data/iana-tls-cipher-suites.csv, a copy of the IANA registry).',
     '//',
     '// Generated from:',
     `//   - the IANA "TLS Cipher Suites" registry, iana-tls-cipher-suites.csv (sha256 ${csvSha256});`,

@@ -1,6 +1,6 @@
 // GENERATED FILE - DO NOT EDIT. Regenerate with:
 //   node scripts/generate-registry.mjs [path/to/iana-tls-cipher-suites.csv]
-// (the CSV defaults to ../shared/data/iana-tls-cipher-suites.csv relative to the repository).
+// (the CSV defaults to scripts/data/iana-tls-cipher-suites.csv, a copy of the IANA registry).
 //
 // Generated from:
 //   - the IANA "TLS Cipher Suites" registry, iana-tls-cipher-suites.csv (sha256 1438d1b92249b1732f2b4bc4fa2bc97680d9df2105391d8a722e112e628c05c9);
