@@ -209,16 +209,6 @@ export interface SslscanCipher {
   name: string;
 }
 
-/** Is sslscan installed? */
-export async function haveSslscan(): Promise<boolean> {
-  try {
-    await run(SSLSCAN_PATH, ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * sslscan's accepted suites for 127.0.0.1:port (`--xml=-`). `env` should be the server's, so that
  * sslscan's OpenSSL allows what a legacy server offers.

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 // sslscan (Debian package) as an oracle: the (protocol, suite id) pairs it accepts on a port.
 
 export const SSLSCAN_PATH = '/usr/bin/sslscan';
-export const haveSslscan = existsSync(SSLSCAN_PATH);
 
 export interface SslscanFindings {
   protocols: Record<string, boolean>;

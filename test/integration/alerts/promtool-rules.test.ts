@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
+import { needTool } from '../../harness/tools.js';
 
 // The Prometheus alert rules (grafana/alerts/xmpp-tls.rules.yml) are checked and unit-tested with promtool
 // (Debian package `prometheus`): `promtool check rules` validates the file, `promtool test rules` runs the
@@ -14,11 +15,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
 const TESTS_DIR = join(ROOT, 'grafana/alerts/tests');
 
-const HAVE_PROMTOOL = existsSync(PROMTOOL);
-if (!HAVE_PROMTOOL) {
-  console.warn(`${PROMTOOL} not found: the alert rule tests are skipped (install the Debian package "prometheus")`);
-}
-const describeWithPromtool = HAVE_PROMTOOL ? describe : describe.skip;
 
 function promtool(args: string[]): { status: number | null; output: string } {
   const r = spawnSync(PROMTOOL, args, { cwd: ROOT, encoding: 'utf8' });
@@ -35,7 +31,9 @@ const testFiles = (): string[] =>
 interface AlertTest { alertname: string; exp_alerts?: unknown[] }
 interface RuleTestFile { tests: { alert_rule_test?: AlertTest[] }[] }
 
-describeWithPromtool('promtool: alert rules', () => {
+describe('promtool: alert rules', () => {
+  beforeAll(() => needTool(PROMTOOL, 'prometheus'));
+
   test('promtool check rules: SUCCESS', () => {
     const r = promtool(['check', 'rules', RULES]);
     expect(r.output).toContain('SUCCESS');

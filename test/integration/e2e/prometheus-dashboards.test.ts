@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import { freeTcpPort, waitForPort } from '../../harness/ports.js';
 import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 import { DASHBOARD_FILES, ROOT, allPanels, loadDashboard, metricNames, panelQueries, substitute } from './dashboards.js';
+import { needTool } from '../../harness/tools.js';
 
 // End to end: real Prosody servers → the exporter (Daemon) → a real Prometheus (Debian package) scraping it
 // every second and evaluating grafana/alerts/xmpp-tls.rules.yml → every query of every panel of the bundled
@@ -33,9 +34,6 @@ import { DASHBOARD_FILES, ROOT, allPanels, loadDashboard, metricNames, panelQuer
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
 const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
-const HAVE_PROMETHEUS = existsSync(PROMETHEUS);
-if (!HAVE_PROMETHEUS) console.warn(`${PROMETHEUS} not found: the dashboard and alert end-to-end tests are skipped (Debian package "prometheus")`);
-const describeWithPrometheus = HAVE_PROMETHEUS ? describe : describe.skip;
 
 const C2S_DOMAINS = ['trusted.test', 'expired.test', 'selfsigned.test', 'wronghost.test', 'soon.test', 'nochain.test', 'ecdsa.test'];
 /** (domain, mode) targets of the exporter's configuration. */
@@ -123,7 +121,7 @@ const VERSION_ACCOUNT = { user: 'tls-survey', host: 'trusted.test', password: 'e
 const alertKey = (a: AlertEntry) => `${a.labels.alertname} ${a.labels.domain ?? ''}`;
 
 beforeAll(async () => {
-  if (!HAVE_PROMETHEUS) return;
+  needTool(PROMETHEUS, 'prometheus');
   // The world: a modern Prosody with the certificate cases, a legacy one for the weak findings.
   // Prosody's resolver (libunbound) asks only our dnsmasq, started below once the s2s ports are known; unbound
   // answers .test itself (NXDOMAIN, RFC 6761) unless told to pass it on.
@@ -260,7 +258,7 @@ const queries = DASHBOARD_FILES.flatMap((file) =>
   panelQueries(loadDashboard(file)).map((q) => ({ ...q, file, promql: substitute(q.expr, VARIABLES[file] as Record<string, string>) })),
 );
 
-describeWithPrometheus('every panel query of the bundled dashboards returns data from a real Prometheus', () => {
+describe('every panel query of the bundled dashboards returns data from a real Prometheus', () => {
   test('the dashboards have queries and every variable is filled in', () => {
     expect(queries.length).toBeGreaterThan(100);
     for (const q of queries) expect(`${q.panel} ${q.refId}: ${q.promql}`).not.toMatch(/\$/);
@@ -301,7 +299,7 @@ describeWithPrometheus('every panel query of the bundled dashboards returns data
   });
 });
 
-describeWithPrometheus('alerts from grafana/alerts/xmpp-tls.rules.yml on the live world', () => {
+describe('alerts from grafana/alerts/xmpp-tls.rules.yml on the live world', () => {
   test('exactly the expected alerts are active, firing or pending as their `for:` says', async () => {
     const alerts = await activeAlerts();
     const got = new Map(alerts.map((a) => [alertKey(a), a.state]));
@@ -318,8 +316,9 @@ describeWithPrometheus('alerts from grafana/alerts/xmpp-tls.rules.yml on the liv
   });
 });
 
-describeWithPrometheus('the scrape', () => {
-  (existsSync(PROMTOOL) ? test : test.skip)('promtool check metrics finds nothing to complain about', async () => {
+describe('the scrape', () => {
+  test('promtool check metrics finds nothing to complain about', async () => {
+    needTool(PROMTOOL, 'prometheus');
     const body = await (await fetch(`${daemon!.url}/metrics`)).text();
     const child = promisify(execFile)(PROMTOOL, ['check', 'metrics']);
     child.child.stdin?.end(body);

@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createMetricsRegistry, createProbeRegistry } from '../../../src/metrics/index.js';
 import { brokenExample, exampleOrg, EXPORTER_STATS, NOW, nxdomainExample, oddExample } from '../../unit/metrics/fixtures.js';
+import { needTool } from '../../harness/tools.js';
 
 // `promtool check metrics` (Debian package `prometheus`) lints the exposition: parse errors, duplicate series,
 // missing HELP/TYPE, counter naming, units. It must find nothing at all in any exposition we serve.
 
-const HAVE_PROMTOOL = !spawnSync('promtool', ['--version']).error;
-if (!HAVE_PROMTOOL) console.warn('promtool not found: the promtool tests are skipped (install the Debian package "prometheus")');
-const describeWithPromtool = HAVE_PROMTOOL ? describe : describe.skip;
 
 function promtool(exposition: string): { status: number | null; findings: string[] } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
@@ -18,7 +16,9 @@ function promtool(exposition: string): { status: number | null; findings: string
 
 const entries = () => [brokenExample(), exampleOrg(), nxdomainExample(), oddExample()];
 
-describeWithPromtool('promtool check metrics', () => {
+describe('promtool check metrics', () => {
+  beforeAll(() => needTool('/usr/bin/promtool', 'prometheus'));
+
   test('/metrics with the Node.js process metrics: clean', async () => {
     const registry = createMetricsRegistry({ entries, stats: () => EXPORTER_STATS, now: () => NOW });
     const text = await registry.metrics();

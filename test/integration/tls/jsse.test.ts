@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { type XmppTarget, openTlsReadySocket } from '../../../src/connector/index.js';
 import type { CipherSuiteFinding, ProtocolName, TlsResult } from '../../../src/result/types.js';
 import { probeTls } from '../../../src/tls/index.js';
 import { type JsseServer, startJsseServer } from '../../harness/jsse/index.js';
+import { needTool } from '../../harness/tools.js';
 
 // The raw TLS prober against a real legacy TLS stack: the JDK's JSSE, which still negotiates
 // SSLv3, RC4, single DES, 3DES, 40-bit EXPORT, NULL and anonymous suites (Debian's OpenSSL 3 and
@@ -257,8 +257,8 @@ test('TLS 1.1-only server in client order (s2s STARTTLS): TLS 1.1 found alone, i
 // sslscan 2.0.7 on Debian links OpenSSL 3: it tells SSLv3 apart from the rest (raw hello) but cannot
 // list SSLv3 suites, so the suite comparison covers TLS 1.0 and 1.2 only; there its raw-hello pass
 // does list RC4, DES and EXPORT suites too. The JSSE configuration stays the oracle for SSLv3.
-const withSslscan = existsSync(SSLSCAN) ? test : test.skip;
-withSslscan('sslscan agrees on protocols and on the TLS 1.0 / 1.2 suites', async () => {
+test('sslscan agrees on protocols and on the TLS 1.0 / 1.2 suites', async () => {
+  needTool(SSLSCAN, 'sslscan');
   // sslscan sends to='127.0.0.1' in its stream header; the JSSE front does not look at it.
   const { stdout } = await execFileP(SSLSCAN, ['--starttls-xmpp', `--sni-name=${DOMAIN}`, '--no-colour', '--xml=-', `127.0.0.1:${legacy.starttlsPort}`], {
     timeout: 60_000,

@@ -4,14 +4,15 @@ import { probeTls } from '../../../src/tls/index.js';
 import {
   type OpenSslServer,
   type OpenSslServerOptions,
-  haveSslscan,
+  SSLSCAN_PATH,
   sslscanCiphers,
   startOpenSslServer,
   tcpOpener,
 } from '../../harness/openssl-server.js';
+import { needTool } from '../../harness/tools.js';
 
 // The raw prober against a real TLS stack: `openssl s_server` (OpenSSL 3.0) in one configuration
-// per case, each with the findings it must produce, cross-checked with sslscan where installed.
+// per case, each with the findings it must produce, cross-checked with sslscan.
 // s_server serves connections one after another; the prober's 4 concurrent connections queue in
 // the listen backlog, which works (no need for maxConnections: 1).
 
@@ -182,10 +183,7 @@ const cases: Case[] = [
   },
 ];
 
-let sslscanInstalled = false;
-beforeAll(async () => {
-  sslscanInstalled = await haveSslscan();
-});
+beforeAll(() => needTool(SSLSCAN_PATH, 'sslscan'));
 
 describe('prober against openssl s_server', () => {
   let server: OpenSslServer | null = null;
@@ -210,7 +208,7 @@ describe('prober against openssl s_server', () => {
       expect(r.cipherSuites.every((s) => c.protocols.includes(s.protocol))).toBe(true);
       c.check(r, server, probes);
 
-      if ((c.sslscan ?? true) && sslscanInstalled) {
+      if (c.sslscan ?? true) {
         const oracle = await sslscanCiphers(server.port, server.env);
         const ours = r.cipherSuites.map((s) => `${s.protocol} ${s.code}`).sort();
         expect(ours).toEqual(oracle.map((s) => `${s.protocol} ${s.code}`).sort());

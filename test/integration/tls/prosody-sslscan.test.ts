@@ -9,7 +9,8 @@ import type { Mode, TlsResult } from '../../../src/result/types.js';
 import { scanDomain } from '../../../src/scan/index.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';
 import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
-import { haveSslscan, sslscan } from '../../harness/sslscan.js';
+import { SSLSCAN_PATH, sslscan } from '../../harness/sslscan.js';
+import { needTool } from '../../harness/tools.js';
 
 // The prober against real Prosody servers — a modern profile and a legacy one (TLS 1.0–1.3, every
 // OpenSSL suite incl. NULL and anonymous, 1024-bit DH) — with sslscan as the oracle: the protocol
@@ -31,6 +32,7 @@ let modern: ProsodyInstance;
 let legacy: ProsodyInstance;
 
 beforeAll(async () => {
+  needTool(SSLSCAN_PATH, 'sslscan');
   dir = await mkdtemp(join(tmpdir(), 'xte-tls-'));
   const leaf = await createLeaf(null, { dns: ['localhost'], selfSigned: true });
   const files = await writePemFiles(dir, 'localhost', leaf);
@@ -78,7 +80,7 @@ describe('modern Prosody', () => {
     expect(t.protocolErrors).toEqual({});
   });
 
-  (haveSslscan ? test : test.skip)('c2s: same findings as sslscan', async () => {
+  test('c2s: same findings as sslscan', async () => {
     const [ours, oracle] = await Promise.all([probe(modern.ports.c2s, 'c2s'), sslscan(`localhost:${modern.ports.c2s}`, ['--starttls-xmpp'])]);
     expect(pairs(ours)).toEqual(oracle.suites);
   });
@@ -95,18 +97,18 @@ describe('legacy Prosody (TLS 1.0–1.3, NULL and anonymous suites, DH 1024)', (
     expect(t.cipherSuites.filter((c) => c.dhBits !== null).every((c) => c.dhBits === 1024)).toBe(true);
   });
 
-  (haveSslscan ? test : test.skip)('c2s STARTTLS: same protocols and (protocol, suite) pairs as sslscan', async () => {
+  test('c2s STARTTLS: same protocols and (protocol, suite) pairs as sslscan', async () => {
     const [ours, oracle] = await Promise.all([probe(legacy.ports.c2s, 'c2s'), sslscan(`localhost:${legacy.ports.c2s}`, ['--starttls-xmpp'])]);
     for (const [p, on] of Object.entries(oracle.protocols)) expect([p, ours.protocols[p as keyof TlsResult['protocols']]]).toEqual([p, on]);
     expect(pairs(ours)).toEqual(oracle.suites);
   });
 
-  (haveSslscan ? test : test.skip)('s2s STARTTLS: same pairs as sslscan --xmpp-server', async () => {
+  test('s2s STARTTLS: same pairs as sslscan --xmpp-server', async () => {
     const [ours, oracle] = await Promise.all([probe(legacy.ports.s2s, 's2s'), sslscan(`localhost:${legacy.ports.s2s}`, ['--starttls-xmpp', '--xmpp-server'])]);
     expect(pairs(ours)).toEqual(oracle.suites);
   });
 
-  (haveSslscan ? test : test.skip)('direct TLS: same pairs as sslscan on the plain TLS port', async () => {
+  test('direct TLS: same pairs as sslscan on the plain TLS port', async () => {
     const [ours, oracle] = await Promise.all([probe(legacy.ports.c2sDirectTls!, 'c2s', true), sslscan(`localhost:${legacy.ports.c2sDirectTls}`, [])]);
     expect(pairs(ours)).toEqual(oracle.suites);
   });
