@@ -229,6 +229,15 @@ export interface CipherSuiteFinding {
   dhBits: number | null;
 }
 
+/** A cipher suite the server refuses to see offered (see TlsResult.intolerantSuites). */
+export interface IntolerantSuite {
+  protocol: ProtocolName;
+  /** `0xC0A0` */
+  code: string;
+  /** IANA name. */
+  name: string;
+}
+
 /** Cipher suite order per protocol. */
 export interface CipherOrder {
   protocol: ProtocolName;
@@ -262,6 +271,12 @@ export interface TlsResult {
   /** Protocols we could not decide (the server stalled or broke every probe): their error. */
   protocolErrors: Partial<Record<ProtocolName, ScanErrorInfo>>;
   cipherSuites: CipherSuiteFinding[];
+  /**
+   * Suites whose mere presence in a hello makes the server refuse it (an mbedTLS build closes on
+   * ARIA, Erlang/OTP refuses SRP): never negotiable, and isolated so that they hide no other suite.
+   * Absent in documents written before this field existed (read: none).
+   */
+  intolerantSuites?: IntolerantSuite[];
   serverPreference: CipherOrder[];
   groups: GroupFinding[];
   dh: DhFinding[];

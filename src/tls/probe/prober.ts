@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { ScanError, abortError, toErrorInfo } from '../../result/errors.js';
 import type {
@@ -5,6 +6,7 @@ import type {
   CipherSuiteFinding,
   DhFinding,
   GroupFinding,
+  IntolerantSuite,
   ProtocolName,
   ScanErrorInfo,
   TlsResult,
@@ -18,21 +20,28 @@ import {
   sslv2CipherSpecByCode,
   suitesForProtocol,
 } from '../registry/index.js';
+import { type AcceptedSuite, type HelloAnswer, MAX_SUITES_PER_HELLO, type Settled, SuiteEnumeration, type Verdict, halves } from './enumerate.js';
 import { type ProbeAnswer, exchange } from './exchange.js';
 import { cipherSuiteFinding } from './findings.js';
-import { TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION, buildHello, buildSslv2Hello } from './hellos.js';
+import { TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION } from './hellos.js';
 import { ConnectionLimiter } from './limiter.js';
+import { type Offer, type SendOffer, type TlsProtocol, helloBytes } from './offer.js';
+import { clientOrder, isPoisonProne } from './suite-order.js';
 
 // The raw TLS prober. It knows nothing of XMPP: `openSocket` yields a socket ready for TLS bytes
 // (after <proceed/>, or a plain TCP socket for direct TLS). Each probe is one fresh connection and
 // one ClientHello. Speed comes from running independent probes concurrently under the per-host
 // connection cap: enumeration runs over disjoint chunks of the suite list in parallel, and all
-// protocols are probed at once.
+// protocols are probed at once. The algorithms only make offers (offer.ts) and read answers, so
+// tests can answer them from a scripted fake server (`send`) instead of a socket.
 
 export type OpenTlsSocket = () => Promise<Socket>;
 
 export interface ProberOptions {
-  openSocket: OpenTlsSocket;
+  /** A socket ready for TLS bytes, one per probe. Required unless `send` is given. */
+  openSocket?: OpenTlsSocket;
+  /** Answers offers instead of openSocket + ClientHello + reading the answer (tests: a scripted fake server). */
+  send?: SendOffer;
   /** SNI; null for none (IP literals). */
   serverName: string | null;
   /** Connections to this endpoint at once (default 4; 1 allowed). */
@@ -58,21 +67,8 @@ export interface ProberOptions {
 }
 
 const ALL_PROTOCOLS: ProtocolName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3', 'SSLv2'];
-type TlsProtocol = Exclude<ProtocolName, 'SSLv2'>;
-/** Some servers choke on hellos with more suites (and big hellos are rare in the wild). */
-const MAX_SUITES_PER_HELLO = 128;
-/** Split an enumeration chunk only when each half keeps at least this many suites. */
-const MIN_SPLIT_SUITES = 8;
 const MIN_SPLIT_GROUPS = 4;
 const PROTOCOL_BY_WIRE = new Map(Object.entries(WIRE_VERSION).map(([name, v]) => [v, name as TlsProtocol]));
-
-/** A probe's answer once retries are spent: a hello or a definite refusal. */
-type Settled = Exclude<ProbeAnswer, { kind: 'timeout' }>;
-
-interface AcceptedSuite {
-  code: number;
-  answer: Extract<ProbeAnswer, { kind: 'hello' }>;
-}
 
 export async function probeTls(opts: ProberOptions): Promise<TlsResult> {
   return new Prober(opts).run();
@@ -91,14 +87,21 @@ class Prober {
   /** Per protocol: suites that were offered in an enumeration hello and not chosen (see cipherOrder). */
   private readonly passedOver = new Map<ProtocolName, Set<number>>();
   /** Every ≤ 1.2 hello answer, for facts that any of them shows (renegotiation, DH, chain). */
-  private readonly legacyAnswers: Extract<ProbeAnswer, { kind: 'hello' }>[] = [];
+  private readonly legacyAnswers: HelloAnswer[] = [];
+  private readonly send: SendOffer;
   /** A probe was cut short or not started because the signal aborted: the findings are partial. */
   private cut = false;
+  /** The server answered some hello (hello, alert or close): it is alive. */
+  private answeredAny = false;
 
   constructor(private readonly opts: ProberOptions) {
     this.limiter = new ConnectionLimiter(opts.maxConnections ?? 4, opts.delayMs ?? 0);
     this.timeoutMs = opts.probeTimeoutMs ?? 10_000;
     this.retries = opts.retries ?? 2;
+    const openSocket = opts.openSocket;
+    if (opts.send) this.send = opts.send;
+    else if (openSocket) this.send = async (offer) => exchange(await openSocket(), helloBytes(offer, opts.serverName), { timeoutMs: this.timeoutMs, keyExchangeOf });
+    else throw new TypeError('probeTls needs openSocket or send');
   }
 
   async run(): Promise<TlsResult> {
@@ -108,6 +111,7 @@ class Prober {
     const protocolErrors: Partial<Record<ProtocolName, ScanErrorInfo>> = {};
     const accepted = new Map<ProtocolName, AcceptedSuite[]>();
     const sslv2Specs: number[] = [];
+    const intolerantSuites: IntolerantSuite[] = [];
 
     // Each protocol's follow-up probes (server order, groups) start as soon as its own suites are
     // known, so that no connection waits for the slowest protocol's enumeration.
@@ -123,7 +127,8 @@ class Prober {
             sslv2Specs.push(...specs);
             return;
           }
-          const suites = await this.enumerateSuites(protocol);
+          const { found: suites, intolerant: refusedSuites } = await this.enumerateSuites(protocol);
+          for (const code of refusedSuites) intolerantSuites.push(intolerantFinding(protocol, code));
           protocols[protocol] = suites.length > 0;
           accepted.set(protocol, suites);
           if (suites.length === 0) return;
@@ -164,6 +169,7 @@ class Prober {
       protocols,
       protocolErrors,
       cipherSuites,
+      intolerantSuites: intolerantSuites.sort((a, b) => ALL_PROTOCOLS.indexOf(a.protocol) - ALL_PROTOCOLS.indexOf(b.protocol) || a.code.localeCompare(b.code)),
       serverPreference,
       groups,
       dh: dhFindings(legacy),
@@ -179,8 +185,10 @@ class Prober {
     };
   }
 
-  /** One hello on one fresh connection, retried with backoff when the server stalls or the connection fails. */
-  private async probe(protocol: ProtocolName, offered: number, hello: Buffer): Promise<Settled> {
+  /** One offer (one hello on one fresh connection), retried with backoff when the server stalls or the connection fails. */
+  private async probe(offer: Offer): Promise<Settled> {
+    const { protocol } = offer;
+    const offered = offer.suites.length;
     let lastError: unknown = null;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       this.stopIfAborted();
@@ -190,8 +198,7 @@ class Prober {
         const answer = await this.limiter.run(async () => {
           this.stopIfAborted();
           this.probeCount++;
-          const socket = await this.opts.openSocket();
-          return exchange(socket, hello, { timeoutMs: this.timeoutMs, keyExchangeOf });
+          return this.send(offer);
         });
         // An abort destroys the socket: the "close" that follows is ours, not the server's answer.
         this.stopIfAborted();
@@ -203,6 +210,7 @@ class Prober {
           ms: Math.round(performance.now() - t0),
         });
         if (answer.kind !== 'timeout') {
+          this.answeredAny = true;
           if (answer.kind === 'hello' || answer.kind === 'sslv2') this.largestAnsweredOffer = Math.max(this.largestAnsweredOffer, offered);
           if (answer.kind === 'hello' && answer.serverHello.selectedVersion <= 0x0303 && !answer.serverHello.isHelloRetryRequest) {
             this.legacyAnswers.push(answer);
@@ -236,113 +244,50 @@ class Prober {
 
   private async probeSslv2(): Promise<number[]> {
     const offered = SSLV2_CIPHER_SPECS.map((s) => s.code);
-    const answer = await this.probe('SSLv2', offered.length, buildSslv2Hello(offered));
+    const answer = await this.probe({ protocol: 'SSLv2', suites: offered });
     if (answer.kind !== 'sslv2') return [];
     // A server may list specs we did not offer; only shared ones count.
     return answer.serverHello.cipherSpecs.filter((c) => offered.includes(c));
   }
 
-  /**
-   * Every suite the server accepts with `protocol`: offer a chunk, record the chosen suite, remove
-   * it, repeat until the server refuses. Each chunk ends with one refusal, so chunks cost probes:
-   * we start with as few as the 128-suite hello limit allows, and split a chunk in two only when
-   * connections would otherwise sit idle (which is what matters at real round-trip times).
-   */
-  private async enumerateSuites(protocol: TlsProtocol): Promise<AcceptedSuite[]> {
-    const candidates = suitesForProtocol(protocol).map((s) => s.code);
-    const found: AcceptedSuite[] = [];
-    const passedOver = new Set<number>();
-    this.passedOver.set(protocol, passedOver);
-    let rejected = false;
-    let failure: unknown = null;
-    let closedOnBigHello = false;
-    const chunkLoop = async (chunk: number[], afterFirstAnswer?: () => void): Promise<void> => {
-      let remaining = chunk;
-      let acceptedHere = 0;
-      let retriedClose = false;
-      let firstAnswer = afterFirstAnswer;
-      const answered = () => {
-        firstAnswer?.();
-        firstAnswer = undefined;
-      };
-      try {
-        // Stop as soon as a sibling learnt that the protocol is refused or a probe broke for good.
-        while (remaining.length > 0 && !rejected && failure === null) {
-          let answer: Settled;
-          try {
-            answer = await this.probe(protocol, remaining.length, buildHello(protocol, remaining, this.opts.serverName));
-          } catch (err) {
-            failure ??= err;
-            return;
-          }
-          // A silent close after the server already answered this protocol smells of rate limiting: once more.
-          if (answer.kind === 'closed' && !retriedClose && (found.length > 0 || acceptedHere > 0)) {
-            retriedClose = true;
-            await sleep(250, this.opts.signal);
-            continue;
-          }
-          const verdict = this.judge(protocol, answer, remaining);
-          if (verdict === 'protocol_rejected') {
-            rejected = true;
-            return;
-          }
-          answered();
-          if (verdict === 'refused') {
-            // A silent close on a big first hello may be intolerance to its size: try halves. Not
-            // when a hello at least as big was answered (e.g. this chunk's parent before a split):
-            // then the close is just how this server refuses.
-            if (
-              acceptedHere === 0 &&
-              answer.kind === 'closed' &&
-              remaining.length > 32 &&
-              !(await this.noServerHelloAnywhere()) &&
-              !(await this.helloSizeWorks(remaining.length))
-            ) {
-              closedOnBigHello = true;
-              await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
-            }
-            return;
-          }
-          found.push({ code: verdict.code, answer: verdict.answer });
-          for (const c of remaining) if (c !== verdict.code) passedOver.add(c);
-          acceptedHere++;
-          remaining = remaining.filter((c) => c !== verdict.code);
-          // One connection for us, one for the other half: split only if both can start now.
-          if (remaining.length >= 2 * MIN_SPLIT_SUITES && this.limiter.spareConnections() >= 2) {
-            await Promise.all(halves(remaining).map((half) => chunkLoop(half)));
-            return;
-          }
-        }
-      } finally {
-        answered();
-      }
-    };
-    // The first chunk's first hello tells whether the protocol is there at all; the other chunks
-    // wait for it, so a refused protocol costs one probe, not one per chunk.
-    const [first = [], ...others] = chunksOf(candidates, Math.ceil(candidates.length / MAX_SUITES_PER_HELLO));
+  /** Every suite the server accepts with `protocol` (enumerate.ts), in a modern client's order. */
+  private async enumerateSuites(protocol: TlsProtocol): Promise<{ found: AcceptedSuite[]; intolerant: number[] }> {
+    const candidates = clientOrder(suitesForProtocol(protocol).map((s) => s.code));
     let openGate = () => {};
-    const gate = new Promise<void>((resolve) => (openGate = resolve));
-    this.firstAnswers.push(gate);
-    const loops = [
-      chunkLoop(first, openGate),
-      ...others.map(async (chunk) => {
-        await gate;
-        if (!rejected && failure === null && !(await this.noServerHelloAnywhere())) await chunkLoop(chunk);
-      }),
-    ];
-    // Every loop settles before we return: no probe connection outlives probeTls().
-    await Promise.allSettled(loops);
-    if (rejected) {
-      if (found.length > 0) this.notes.push(`${protocol}: the server accepted some hellos and refused the protocol in others`);
-      return [];
+    this.firstAnswers.push(new Promise<void>((resolve) => (openGate = resolve)));
+    const enumeration = new SuiteEnumeration(
+      {
+        offer: (suites) => this.probe({ protocol, suites }),
+        judge: (answer, offered) => this.judge(protocol, answer, offered),
+        spareConnections: () => this.limiter.spareConnections(),
+        helloSizeWorks: (n) => this.helloSizeWorks(n),
+        noServerHelloAnywhere: () => this.noServerHelloAnywhere(),
+        pause: (ms) => sleep(ms, this.opts.signal),
+        answersOthers: () => this.answeredAny,
+        note: (text) => this.notes.push(`${protocol}: ${text}`),
+      },
+      candidates,
+      // TLS 1.3 servers must ignore suites they do not know (RFC 8446 §4.1.2; GREASE keeps them
+      // honest): one list, no poison-prone chunks.
+      protocol === 'TLSv1.3' ? () => false : isPoisonProne,
+    );
+    const r = await enumeration.run(openGate);
+    this.passedOver.set(protocol, r.passedOver);
+    if (r.rejected) {
+      if (r.found.length > 0) this.notes.push(`${protocol}: the server accepted some hellos and refused the protocol in others`);
+      return { found: [], intolerant: [] };
     }
-    if (closedOnBigHello && found.length > 0) this.notes.push(`${protocol}: the server closed the connection on large hellos; smaller ones worked`);
-    if (failure !== null) {
+    if (r.closedOnBigHello && r.found.length > 0) this.notes.push(`${protocol}: the server closed the connection on large hellos; smaller ones worked`);
+    if (r.intolerant.length > 0) {
+      const names = r.intolerant.map((c) => cipherSuiteByCode(c)?.name ?? hex4(c));
+      this.notes.push(`${protocol}: the server refuses any hello that offers ${names.length === 1 ? 'this suite' : 'one of these suites'}: ${names.join(', ')}`);
+    }
+    if (r.failure !== null) {
       // Nothing learnt: the protocol is undecided. Something learnt: keep it, say it may be partial.
-      if (found.length === 0) throw failure;
-      this.notes.push(`${protocol}: some probes failed (${(failure as Error).message}); the suite list may be incomplete`);
+      if (r.found.length === 0) throw r.failure;
+      this.notes.push(`${protocol}: some probes failed (${(r.failure as Error).message}); the suite list may be incomplete`);
     }
-    return dedupe(found);
+    return { found: r.found, intolerant: r.intolerant };
   }
 
   /**
@@ -357,7 +302,7 @@ class Prober {
   }
 
   /** Reads one enumeration answer: a suite accepted with exactly this protocol, a refusal, or no such protocol. */
-  private judge(protocol: TlsProtocol, answer: Settled, offered: number[]): 'refused' | 'protocol_rejected' | AcceptedSuite {
+  private judge(protocol: TlsProtocol, answer: Settled, offered: number[]): Verdict {
     if (answer.kind === 'alert') return answer.alert.name === 'protocol_version' ? 'protocol_rejected' : 'refused';
     if (answer.kind !== 'hello') return 'refused';
     const sh = answer.serverHello;
@@ -375,27 +320,30 @@ class Prober {
   }
 
   /**
-   * Server preference: offer the accepted suites in reverse order. If the server takes our first
-   * one although enumeration saw it pass that suite over, it follows the client's order; otherwise
-   * offer them in order too: the same choice both ways means the server's order, then read it out.
+   * Server preference. Two offers of the accepted suites, both in a modern client's order (so a
+   * server that reads the client's order, like Go's, sees the same kind of client both times),
+   * the second with its first two suites swapped: a server that follows the client picks each
+   * offer's first suite; one with its own order picks the same suite both times, and its order is
+   * then read out by removing the chosen one. When the swapped offer's first suite was passed over
+   * in enumeration and is picked now, the server follows the client: one probe is enough.
    */
   private async cipherOrder(protocol: TlsProtocol, suites: AcceptedSuite[]): Promise<CipherOrder> {
-    const codes = suites.map((a) => a.code);
+    const codes = clientOrder(suites.map((a) => a.code));
     if (codes.length < 2) return { protocol, serverEnforced: null, order: codes.map(hex4) };
     const pick = async (offer: number[]) => {
-      const answer = await this.probe(protocol, offer.length, buildHello(protocol, offer.slice(0, MAX_SUITES_PER_HELLO), this.opts.serverName)).catch(() => null);
+      const answer = await this.probe({ protocol, suites: offer.slice(0, MAX_SUITES_PER_HELLO) }).catch(() => null);
       return answer?.kind === 'hello' ? answer.serverHello.cipherSuite : null;
     };
-    const reversed = [...codes].reverse();
-    const backward = await pick(reversed);
-    if (backward === null) return { protocol, serverEnforced: null, order: [] };
+    const swapped = [codes[1] as number, codes[0] as number, ...codes.slice(2)];
+    const fromSwapped = await pick(swapped);
+    if (fromSwapped === null) return { protocol, serverEnforced: null, order: [] };
     // A server with its own order never passes over its favourite: this one is not it.
-    if (backward === reversed[0] && this.passedOver.get(protocol)?.has(backward)) return { protocol, serverEnforced: false, order: [] };
-    const forward = await pick(codes);
-    if (forward === null) return { protocol, serverEnforced: null, order: [] };
-    if (forward !== backward) return { protocol, serverEnforced: false, order: [] };
-    const order = [forward];
-    let remaining = codes.filter((c) => c !== forward);
+    if (fromSwapped === swapped[0] && this.passedOver.get(protocol)?.has(fromSwapped)) return { protocol, serverEnforced: false, order: [] };
+    const fromModern = await pick(codes);
+    if (fromModern === null) return { protocol, serverEnforced: null, order: [] };
+    if (fromModern !== fromSwapped) return { protocol, serverEnforced: false, order: [] };
+    const order = [fromModern];
+    let remaining = codes.filter((c) => c !== fromModern);
     while (remaining.length > 1) {
       const next = await pick(remaining);
       if (next === null || !remaining.includes(next)) break;
@@ -406,22 +354,32 @@ class Prober {
     return { protocol, serverEnforced: true, order: order.map(hex4) };
   }
 
-  /** ECDHE groups for TLS ≤ 1.2, read from the ServerKeyExchange of hellos offering only ECDHE suites. */
+  /**
+   * ECDHE groups for TLS ≤ 1.2, read from the ServerKeyExchange of hellos offering only ECDHE
+   * suites. A server whose ECDHE suites all need its ECDSA certificate (OpenSSL, mbedTLS) also needs
+   * the certificate's curve among the offered groups, whatever group it picks for the key
+   * exchange: that curve is kept, last, in every offer.
+   */
   private async ecdheGroups(protocol: TlsProtocol, suites: AcceptedSuite[]): Promise<GroupFinding[]> {
-    const ecdhe = suites.map((a) => a.code).filter(isEcdhe);
-    const codes = await this.removeChosen(TLS12_GROUPS, async (groups) => {
-      const answer = await this.probe(protocol, ecdhe.length, buildHello(protocol, ecdhe, this.opts.serverName, { groups }));
-      const kx = answer.kind === 'hello' ? answer.flight.serverKeyExchange : null;
-      return kx?.kind === 'ecdhe' ? kx.namedGroup : null;
-    });
+    const ecdhe = clientOrder(suites.map((a) => a.code).filter(isEcdhe));
+    const certificateCurve = ecdhe.every(isEcdsa) ? curveOfCertificate(suites) : null;
+    const codes = await this.removeChosen(
+      TLS12_GROUPS,
+      async (groups) => {
+        const answer = await this.probe({ protocol, suites: ecdhe, groups });
+        const kx = answer.kind === 'hello' ? answer.flight.serverKeyExchange : null;
+        return kx?.kind === 'ecdhe' ? kx.namedGroup : null;
+      },
+      certificateCurve,
+    );
     return codes.map((c) => groupFinding(c, 'TLSv1.2'));
   }
 
   /** TLS 1.3 groups, from HelloRetryRequests to hellos with no key share. */
   private async tls13Groups(suites: AcceptedSuite[]): Promise<GroupFinding[]> {
-    const codes13 = suites.map((a) => a.code);
+    const codes13 = clientOrder(suites.map((a) => a.code));
     const codes = await this.removeChosen(TLS13_GROUPS, async (groups) => {
-      const answer = await this.probe('TLSv1.3', codes13.length, buildHello('TLSv1.3', codes13, this.opts.serverName, { groups, keyShares: [] }));
+      const answer = await this.probe({ protocol: 'TLSv1.3', suites: codes13, groups, keyShare: 'none' });
       return answer.kind === 'hello' ? answer.serverHello.keyShareGroup : null;
     });
     return codes.map((c) => groupFinding(c, 'TLSv1.3'));
@@ -430,15 +388,18 @@ class Prober {
   /**
    * Remove-chosen over a candidate list; `pick` returns the chosen item or null. Like suite
    * enumeration, one list first, split in two only when connections would otherwise sit idle.
+   * `always` (if any) ends every offer: once the server picks it, nothing before it was acceptable.
    */
-  private async removeChosen(candidates: number[], pick: (offer: number[]) => Promise<number | null>): Promise<number[]> {
+  private async removeChosen(candidates: number[], pick: (offer: number[]) => Promise<number | null>, always: number | null = null): Promise<number[]> {
     const chosen: number[] = [];
     const loop = async (list: number[]): Promise<void> => {
       let remaining = list;
       while (remaining.length > 0) {
-        const c = await pick(remaining).catch(() => null);
-        if (c === null || !remaining.includes(c)) return;
+        const offer = always === null ? remaining : [...remaining, always];
+        const c = await pick(offer).catch(() => null);
+        if (c === null || !offer.includes(c)) return;
         chosen.push(c);
+        if (c === always) return;
         remaining = remaining.filter((x) => x !== c);
         if (remaining.length >= 2 * MIN_SPLIT_GROUPS && this.limiter.spareConnections() >= 2) {
           await Promise.all(halves(remaining).map(loop));
@@ -446,7 +407,7 @@ class Prober {
         }
       }
     };
-    await loop(candidates);
+    await loop(always === null ? candidates : candidates.filter((c) => c !== always));
     return [...new Set(chosen)];
   }
 
@@ -455,7 +416,7 @@ class Prober {
     const protocol = supported.find((p) => p !== 'TLSv1.3');
     if (!protocol) return null;
     const suites = (accepted.get(protocol) ?? []).map((a) => a.code).slice(0, MAX_SUITES_PER_HELLO);
-    const answer = await this.probe(protocol, suites.length, buildHello(protocol, suites, this.opts.serverName, { compression: true })).catch(() => null);
+    const answer = await this.probe({ protocol, suites, compression: true }).catch(() => null);
     return answer?.kind === 'hello' ? answer.serverHello.compressionMethod === 1 : null;
   }
 
@@ -466,7 +427,7 @@ class Prober {
     const target = supported[0] === 'TLSv1.3' ? lower[0] : lower[1];
     if (!target) return null;
     const suites = (accepted.get(target) ?? []).map((a) => a.code).slice(0, MAX_SUITES_PER_HELLO);
-    const answer = await this.probe(target, suites.length, buildHello(target, suites, this.opts.serverName, { fallbackScsv: true })).catch(() => null);
+    const answer = await this.probe({ protocol: target, suites, fallbackScsv: true }).catch(() => null);
     if (!answer) return null;
     if (answer.kind === 'alert') return answer.alert.name === 'inappropriate_fallback';
     if (answer.kind !== 'hello') return null;
@@ -493,6 +454,28 @@ function isEcdhe(code: number): boolean {
   return cipherSuiteByCode(code)?.keyExchange.startsWith('ECDHE') ?? false;
 }
 
+function isEcdsa(code: number): boolean {
+  return cipherSuiteByCode(code)?.authentication === 'ECDSA';
+}
+
+/** TLS group codes of the curves an ECDSA certificate can have (node's names for them). */
+const GROUP_OF_CURVE: Record<string, number> = { prime256v1: 0x0017, secp384r1: 0x0018, secp521r1: 0x0019 };
+
+/** The named curve of the ECDSA certificate the server sent with one of these suites, as a group code. */
+function curveOfCertificate(suites: AcceptedSuite[]): number | null {
+  for (const a of suites) {
+    const leaf = isEcdsa(a.code) ? a.answer.flight.certificates?.[0] : undefined;
+    if (!leaf) continue;
+    try {
+      const curve = new X509Certificate(leaf).publicKey.asymmetricKeyDetails?.namedCurve;
+      if (curve && GROUP_OF_CURVE[curve] !== undefined) return GROUP_OF_CURVE[curve];
+    } catch {
+      // Not a certificate we can read: then we cannot know its curve.
+    }
+  }
+  return null;
+}
+
 function hasEcdhe(suites: AcceptedSuite[]): boolean {
   return suites.some((a) => isEcdhe(a.code));
 }
@@ -512,6 +495,10 @@ function suiteFinding(protocol: ProtocolName, a: AcceptedSuite): CipherSuiteFind
     kxGroup: groupCode !== null && groupCode !== undefined ? (groupByCode(groupCode)?.name ?? hex4(groupCode)) : null,
     dhBits: kx?.kind === 'dhe' ? kx.primeBits : null,
   });
+}
+
+function intolerantFinding(protocol: ProtocolName, code: number): IntolerantSuite {
+  return { protocol, code: hex4(code), name: cipherSuiteByCode(code)?.name ?? hex4(code) };
 }
 
 function sslv2Finding(code: number): CipherSuiteFinding {
@@ -562,19 +549,6 @@ function dedupe(found: AcceptedSuite[]): AcceptedSuite[] {
   const byCode = new Map<number, AcceptedSuite>();
   for (const f of found) if (!byCode.has(f.code)) byCode.set(f.code, f);
   return [...byCode.values()].sort((a, b) => a.code - b.code);
-}
-
-/** Two round-robin halves. */
-function halves<T>(items: readonly T[]): T[][] {
-  return chunksOf(items, 2);
-}
-
-/** Round-robin split, so that likely-accepted suites spread over the chunks. */
-function chunksOf<T>(items: readonly T[], count: number): T[][] {
-  const n = Math.max(1, Math.min(count, items.length));
-  const chunks: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((item, i) => chunks[i % n]?.push(item));
-  return chunks.filter((c) => c.length > 0);
 }
 
 function hex4(code: number): string {

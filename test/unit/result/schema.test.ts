@@ -28,6 +28,7 @@ import type {
   ErrorCode,
   GroupFinding,
   IdentityCheck,
+  IntolerantSuite,
   KeyType,
   Mode,
   Phase,
@@ -287,6 +288,7 @@ const KEYS = {
     protocols: true,
     protocolErrors: true,
     cipherSuites: true,
+    intolerantSuites: true,
     serverPreference: true,
     groups: true,
     dh: true,
@@ -322,6 +324,7 @@ const KEYS = {
     dhBits: true,
   } satisfies Keys<CipherSuiteFinding>,
   CipherOrder: { protocol: true, serverEnforced: true, order: true } satisfies Keys<CipherOrder>,
+  IntolerantSuite: { protocol: true, code: true, name: true } satisfies Keys<IntolerantSuite>,
   GroupFinding: { code: true, name: true, protocol: true, kind: true, bits: true } satisfies Keys<GroupFinding>,
   DhFinding: { bits: true, name: true, protocol: true } satisfies Keys<DhFinding>,
   GradeCap: { code: true, limit: true, message: true } satisfies Keys<GradeCap>,
@@ -368,6 +371,7 @@ const OPTIONAL = new Set([
   // Absent in documents written before deadlines and partial DNS existed.
   'ScanResult.warnings',
   'TlsResult.partial',
+  'TlsResult.intolerantSuites',
   // Absent in documents written before the software query existed.
   'ScanResult.software',
   'SoftwareInfo.error',
@@ -469,6 +473,7 @@ const fullTls: TlsResult = {
       encryption: 'AES_256_GCM',
     }),
   ],
+  intolerantSuites: [{ protocol: 'TLSv1.2', code: '0xC050', name: 'TLS_RSA_WITH_ARIA_128_GCM_SHA256' }],
   serverPreference: [
     { protocol: 'TLSv1.3', serverEnforced: false, order: [] },
     { protocol: 'TLSv1.2', serverEnforced: true, order: ['0xC030', '0xC02F', '0x009E'] },
