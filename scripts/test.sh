@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Real servers and oracles the integration tests start: Prosody (XMPP, with lua-unbound), dnsmasq (DNS, SRV records),
 # openssl (certificates, s_server), sslscan (the oracle for the TLS prober), a JDK (JSSE still
 # speaks SSLv3, RC4, DES and EXPORT suites), prometheus + promtool (the end-to-end dashboard test,
-# /metrics and alert-rule checks), amtool (package prometheus-alertmanager: the compose setup).
+# /metrics and alert-rule checks), amtool (package prometheus-alertmanager: the compose setup),
+# and the other TLS stacks below.
 need=()
 command -v prosody >/dev/null 2>&1 || need+=(prosody)
 # Prosody only recommends lua-unbound, and without it ignores its `unbound` settings: the end-to-end
@@ -19,6 +20,14 @@ command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+# TLS stacks other than OpenSSL for the prober's ground-truth tests: GnuTLS, mbedTLS (through
+# lighttpd), Go's crypto/tls (built at test time), Erlang/OTP's ssl.
+command -v gnutls-serv >/dev/null 2>&1 || need+=(gnutls-bin)
+[ -x /usr/sbin/lighttpd ] || need+=(lighttpd)
+[ -e /usr/lib/lighttpd/mod_mbedtls.so ] || need+=(lighttpd-mod-mbedtls)
+command -v go >/dev/null 2>&1 || need+=(golang-go)
+command -v escript >/dev/null 2>&1 || need+=(erlang-base)
+for pkg in erlang-ssl erlang-crypto erlang-public-key; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -10,13 +10,13 @@ import type { ProbeAnswer } from './exchange.js';
 //    after the mainstream ones, and cannot hide them;
 //  - a server says "nothing I accept" the same way every time: the refusals of the mainstream
 //    chunks set that way (an alert and its name, or a silent close). A refusal that differs from
-//    it (mbedTLS closes on ARIA but sends handshake_failure for no shared suite; Erlang/OTP sends
-//    handshake_failure for SRP but insufficient_security for no shared suite), or any refusal of a
-//    poison-prone chunk or silent close when there is no such way to compare with, is checked once
-//    with a canary, a suite the server accepted: rest + canary accepted → the hello was fine, so
-//    the refusal meant "none of these"; refused → something in the rest poisons hellos: bisect it
-//    (each half with the canary) down to the single suites that do, report them as intolerant,
-//    and enumerate the halves that are clean.
+//    it is something else: mbedTLS (lighttpd, ARIA listed) picks an ARIA suite and then closes,
+//    where "no shared suite" is handshake_failure; Erlang/OTP with SRP suites enabled picks one
+//    and fails with handshake_failure, where "no shared suite" is insufficient_security. Such a
+//    rest is explored: offered in halves, each one judged the same way (accepted → enumerate it,
+//    refused the usual way → nothing there, refused otherwise → halve again), down to the single
+//    suites that break a hello, reported as intolerant. (A canary — the rest plus a suite the
+//    server accepted — cannot tell this: a server with its own order just picks the canary.)
 // A well-behaved server pays nothing extra; the result is the same whatever the timing (chunks are
 // split only when connections would sit idle, which changes probe counts, never the suites found).
 
@@ -36,6 +36,12 @@ export type Verdict = 'refused' | 'protocol_rejected' | AcceptedSuite;
 export const MAX_SUITES_PER_HELLO = 128;
 /** Split an enumeration chunk only when each half keeps at least this many suites. */
 const MIN_SPLIT_SUITES = 8;
+/**
+ * Probes one protocol may spend exploring unusual refusals: isolating each of the 30 ARIA suites an
+ * mbedTLS build breaks on takes ~230; a server that says "no" differently for many suites that
+ * are not poison would otherwise cost two probes a suite.
+ */
+const MAX_EXPLORE_PROBES = 384;
 
 /** What enumeration needs from the prober. */
 export interface EnumerationContext {
@@ -73,8 +79,6 @@ export interface EnumerationResult {
 interface LoopOptions {
   /** Called with the chunk's first answer (the first chunk opens the gate for the others). */
   onFirstAnswer?: () => void;
-  /** This chunk is known not to poison hellos (it passed the canary check): its final refusal needs no check. */
-  clean?: boolean;
 }
 
 export class SuiteEnumeration {
@@ -86,6 +90,8 @@ export class SuiteEnumeration {
   private rejected = false;
   private failure: unknown = null;
   private closedOnBigHello = false;
+  /** Probes spent exploring unusual refusals (bounded by MAX_EXPLORE_PROBES). */
+  private explored = 0;
 
   constructor(
     private readonly ctx: EnumerationContext,
@@ -115,10 +121,12 @@ export class SuiteEnumeration {
         await this.chunkLoop(chunk);
       }),
     ]);
-    // The canary check of the refusals that may hide suites; it needs a suite the server accepts.
-    const canary = this.found[0]?.code;
-    if (canary !== undefined && !this.stopped()) {
-      await Promise.allSettled(this.suspiciousRefusals().map((rest) => this.checkRefusal(rest, canary, true)));
+    // The refusals unlike the server's usual one may hide suites: explore them, in halves. Only in
+    // a protocol the server speaks: a disabled one refuses in whatever way, and hides nothing.
+    const usual = this.usualRefusal();
+    if (usual !== null && this.found.length > 0 && !this.stopped()) {
+      const unusual = this.refusals.filter((r) => r.how !== usual).map((r) => r.rest);
+      await Promise.allSettled(unusual.map((rest) => this.exploreHalves(rest, usual)));
     }
     const byCode = new Map<number, AcceptedSuite>();
     for (const f of this.found) if (!byCode.has(f.code)) byCode.set(f.code, f);
@@ -133,14 +141,16 @@ export class SuiteEnumeration {
   }
 
   /**
-   * The refusals that may hide suites: those unlike the server's usual "nothing I accept" (the way
-   * every mainstream chunk was refused, if they agree); without that, the refusals of poison-prone
-   * chunks and the silent closes.
+   * How the server says "nothing I accept": the way the mainstream chunks were refused, when one way
+   * is the most common; null when there is none to go by (then nothing is explored).
    */
-  private suspiciousRefusals(): number[][] {
-    const usual = new Set(this.refusals.filter((r) => !r.prone).map((r) => r.how));
-    const baseline = usual.size === 1 ? [...usual][0] : null;
-    return this.refusals.filter((r) => (baseline !== null ? r.how !== baseline : r.prone || r.how === 'closed')).map((r) => r.rest);
+  private usualRefusal(): string | null {
+    const counts = new Map<string, number>();
+    for (const r of this.refusals) if (!r.prone) counts.set(r.how, (counts.get(r.how) ?? 0) + 1);
+    const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+    const [first, second] = ranked;
+    if (!first || (second && second[1] === first[1])) return null;
+    return first[0];
   }
 
   /** A sibling learnt that the protocol is refused, or a probe broke for good: stop. */
@@ -168,7 +178,7 @@ export class SuiteEnumeration {
           // halve it, like a refusal, down to the suites it stalls on.
           if (isStall(err) && this.ctx.answersOthers()) {
             if (remaining.length === 1) this.intolerant.add(remaining[0] as number);
-            else await Promise.all(halves(remaining).map((half) => this.chunkLoop(half, { clean: opts.clean ?? false })));
+            else await Promise.all(halves(remaining).map((half) => this.chunkLoop(half)));
             return;
           }
           this.failure ??= err;
@@ -201,11 +211,11 @@ export class SuiteEnumeration {
             !(await this.ctx.helloSizeWorks(remaining.length))
           ) {
             this.closedOnBigHello = true;
-            await Promise.all(halves(remaining).map((half) => this.chunkLoop(half, { clean: opts.clean ?? false })));
+            await Promise.all(halves(remaining).map((half) => this.chunkLoop(half)));
             return;
           }
           // "None of these", or "one of these poisons the hello"? Check later, with a canary.
-          if (!opts.clean) this.refusals.push({ rest: remaining, how: answer.kind === 'alert' ? `alert ${answer.alert.name}` : answer.kind, prone });
+          this.refusals.push({ rest: remaining, how: refusalOf(answer), prone });
           return;
         }
         this.accept(verdict, remaining);
@@ -213,7 +223,7 @@ export class SuiteEnumeration {
         remaining = remaining.filter((c) => c !== verdict.code);
         // One connection for us, one for the other half: split only if both can start now.
         if (remaining.length >= 2 * MIN_SPLIT_SUITES && this.ctx.spareConnections() >= 2) {
-          await Promise.all(halves(remaining).map((half) => this.chunkLoop(half, { clean: opts.clean ?? false })));
+          await Promise.all(halves(remaining).map((half) => this.chunkLoop(half)));
           return;
         }
       }
@@ -227,50 +237,52 @@ export class SuiteEnumeration {
     for (const c of offered) if (c !== verdict.code) this.passedOver.add(c);
   }
 
-  /**
-   * `rest` was refused (`offeredAlone`), or is part of a refused rest (not): offer it with the
-   * canary last. Accepted → the hello was fine: a rest offered alone is done; a part is enumerated
-   * on its own (it was never offered without the poison). Refused → bisect.
-   */
-  private async checkRefusal(rest: number[], canary: number, offeredAlone: boolean): Promise<void> {
-    // A whole chunk and the canary make one hello (one suite over the limit is no risk).
-    if (rest.length > MAX_SUITES_PER_HELLO) {
-      await Promise.all(halves(rest).map((half) => this.checkRefusal(half, canary, false)));
-      return;
-    }
-    if (this.stopped()) return;
-    const offered = [...rest, canary];
-    let answer: Settled;
-    try {
-      answer = await this.ctx.offer(offered);
-    } catch (err) {
-      this.failure ??= err;
-      return;
-    }
-    const verdict = this.ctx.judge(answer, offered);
-    if (verdict === 'protocol_rejected') {
-      this.ctx.note('a hello with a suite the server had accepted was answered with another protocol version');
-      return;
-    }
-    if (verdict !== 'refused') {
-      if (verdict.code === canary) {
-        if (!offeredAlone) await this.chunkLoop(rest, { clean: true });
-        return;
-      }
-      // The server picked one of the rest after all (its earlier refusal was not about the suites).
-      this.accept(verdict, offered);
-      await this.chunkLoop(
-        rest.filter((c) => c !== verdict.code),
-        { clean: true },
-      );
-      return;
-    }
+  /** A rest refused in an unusual way: its halves are explored. */
+  private async exploreHalves(rest: number[], usual: string): Promise<void> {
     if (rest.length === 1) {
       this.intolerant.add(rest[0] as number);
       return;
     }
-    await Promise.all(halves(rest).map((half) => this.checkRefusal(half, canary, false)));
+    await Promise.all(halves(rest).map((half) => this.explore(half, usual)));
   }
+
+  /**
+   * Offer `suites` alone: accepted → record it and go on with the rest; refused the usual way →
+   * none of them is accepted; refused otherwise → something in them breaks the hello: halve.
+   */
+  private async explore(suites: number[], usual: string): Promise<void> {
+    let remaining = suites;
+    while (remaining.length > 0 && !this.stopped()) {
+      if (++this.explored > MAX_EXPLORE_PROBES) {
+        if (this.explored === MAX_EXPLORE_PROBES + 1) this.ctx.note(`stopped after ${MAX_EXPLORE_PROBES} probes into refusals unlike the others; the suite list may be incomplete`);
+        return;
+      }
+      let answer: Settled;
+      try {
+        answer = await this.ctx.offer(remaining);
+      } catch (err) {
+        if (isStall(err)) return this.exploreHalves(remaining, usual);
+        this.failure ??= err;
+        return;
+      }
+      const verdict = this.ctx.judge(answer, remaining);
+      if (verdict === 'protocol_rejected') {
+        this.ctx.note('a hello was answered with another protocol version while the rest of the suites were explored');
+        return;
+      }
+      if (verdict === 'refused') {
+        if (refusalOf(answer) !== usual) await this.exploreHalves(remaining, usual);
+        return;
+      }
+      this.accept(verdict, remaining);
+      remaining = remaining.filter((c) => c !== verdict.code);
+    }
+  }
+}
+
+/** How a refusal looked: "alert handshake_failure", "closed", "malformed". */
+function refusalOf(answer: Settled): string {
+  return answer.kind === 'alert' ? `alert ${answer.alert.name}` : answer.kind;
 }
 
 /** A probe that got no answer in its own time (not a deadline of the endpoint or the scan: those stop everything). */

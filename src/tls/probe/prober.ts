@@ -280,7 +280,7 @@ class Prober {
     if (r.closedOnBigHello && r.found.length > 0) this.notes.push(`${protocol}: the server closed the connection on large hellos; smaller ones worked`);
     if (r.intolerant.length > 0) {
       const names = r.intolerant.map((c) => cipherSuiteByCode(c)?.name ?? hex4(c));
-      this.notes.push(`${protocol}: the server refuses any hello that offers ${names.length === 1 ? 'this suite' : 'one of these suites'}: ${names.join(', ')}`);
+      this.notes.push(`${protocol}: a hello fails (refused unlike "no shared suite", or never answered) when it offers ${names.length === 1 ? 'this suite' : 'one of these suites'}: ${names.join(', ')}`);
     }
     if (r.failure !== null) {
       // Nothing learnt: the protocol is undecided. Something learnt: keep it, say it may be partial.
