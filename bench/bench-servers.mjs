@@ -13,6 +13,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { freeTcpPort, stopChild, waitForPort } from '../test/harness/processes.mjs';
+
+export { freeTcpPort };
 
 export const PROFILES = {
   legacy: {
@@ -53,35 +56,6 @@ export function ensureHostsEntries(domains) {
   if (missing.length === 0) return [];
   appendFileSync('/etc/hosts', `${hosts.endsWith('\n') ? '' : '\n'}${missing.map((d) => `127.0.0.1 ${d}`).join('\n')}\n`);
   return missing;
-}
-
-export function freeTcpPort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, timeoutMs, isAlive) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`the server exited before listening on port ${port}`);
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
 function openssl(args, env) {
@@ -161,17 +135,11 @@ export async function startBenchServer(profileName, extraDomains = []) {
     }
   })();
   const stop = async () => {
-    if (!exited) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(c2s, 15000, () => !exited);
+    await waitForPort(c2s, '127.0.0.1', 15000, () => !exited);
   } catch (err) {
     const text = log();
     await stop();

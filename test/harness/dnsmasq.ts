@@ -6,6 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './processes.mjs';
 
 export const DNSMASQ_PATH = '/usr/sbin/dnsmasq';
 
@@ -105,18 +106,6 @@ async function waitUntilAnswering(port: number, child: ChildProcess, stderr: () 
     if (Date.now() > deadline) throw new Error(`dnsmasq did not answer on port ${port} within ${START_TIMEOUT_MS} ms: ${stderr()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 async function startOnce(options: DnsmasqOptions, port: number, dir: string): Promise<DnsmasqInstance> {

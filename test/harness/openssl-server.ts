@@ -7,7 +7,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { socketErrorToScanError } from '../../src/connector/socket-errors.js';
 import { type KeySpec, createLeaf, writePemFiles } from './pki.js';
-import { freeTcpPort, waitForPort } from './ports.js';
+import { freeTcpPort, stopChild, waitForPort } from './processes.mjs';
 
 // A real TLS server for the raw prober's tests: `openssl s_server -www` (Debian's OpenSSL 3.0) on
 // 127.0.0.1 with the protocol, cipher, group, DH and client-certificate options a test asks for.
@@ -126,18 +126,11 @@ async function spawnServer(dir: string, args: string[], env: NodeJS.ProcessEnv, 
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     let exited = false;
     child.once('exit', () => (exited = true));
-    const stopChild = async () => {
-      if (exited) return;
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await gone;
-      clearTimeout(timer);
-    };
+    const stop = () => stopChild(child, 2000);
     try {
       await waitForPort(port, '127.0.0.1', 10_000, () => !exited);
     } catch (err) {
-      await stopChild();
+      await stop();
       if (attempt < attempts && /Address already in use/i.test(output)) continue;
       throw new Error(`openssl s_server did not start (${(err as Error).message}): openssl ${argv.join(' ')}\n${output}`);
     }
@@ -148,7 +141,7 @@ async function spawnServer(dir: string, args: string[], env: NodeJS.ProcessEnv, 
       env,
       output: () => output,
       stop: async () => {
-        await stopChild();
+        await stop();
         await rm(dir, { recursive: true, force: true });
       },
     };

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeTcpPort, waitForPort } from './ports.js';
+import { freeTcpPort, stopChild, waitForPort } from './processes.mjs';
 
 // Starts a real Prosody (Debian package) on loopback ports with the certificates a test made.
 // Each instance gets its own folder for config, data, pid file and log; stop() removes it.
@@ -126,13 +126,7 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyInstanc
     dir,
     log: async () => output + (await readFile(join(dir, 'prosody.log'), 'utf8').catch(() => '')),
     stop: async () => {
-      if (!exited) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await stopChild(child);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -11,35 +11,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freeTcpPort, stopChild, waitForPort } from './processes.mjs';
 
 function needTool(path, debianPackage) {
   if (!existsSync(path)) throw new Error(`${path} is missing: install the Debian package ${debianPackage} (bash scripts/test.sh installs it)`);
-}
-
-function freeTcpPort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, isAlive, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error('the server exited before listening');
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
 /** A folder with a self-signed certificate for tls.test: RSA-2048, or EC on `curve` (e.g. prime256v1). */
@@ -60,17 +35,11 @@ async function started(name, m, command, args, port, opts = {}) {
   child.stderr.on('data', (d) => (output += d));
   child.once('exit', () => (exited = true));
   const stop = async () => {
-    if (!exited) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(m.dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(port, () => !exited);
+    await waitForPort(port, '127.0.0.1', 20_000, () => !exited);
   } catch (err) {
     await stop();
     throw new Error(`${name} did not start (${err.message}):\n${output}`);
