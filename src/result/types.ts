@@ -272,9 +272,10 @@ export interface TlsResult {
   protocolErrors: Partial<Record<ProtocolName, ScanErrorInfo>>;
   cipherSuites: CipherSuiteFinding[];
   /**
-   * Suites whose mere presence in a hello makes the server refuse it (an mbedTLS build closes on
-   * ARIA, Erlang/OTP refuses SRP): never negotiable, and isolated so that they hide no other suite.
-   * Absent in documents written before this field existed (read: none).
+   * Suites that break a hello: the server refuses it unlike its usual "no shared suite" (mbedTLS
+   * picks an ARIA suite it lists and closes; Erlang/OTP picks an SRP suite it cannot use), or never
+   * answers it. Never negotiable; isolated so that they hide no other suite. Absent in documents
+   * written before this field existed (read: none).
    */
   intolerantSuites?: IntolerantSuite[];
   serverPreference: CipherOrder[];

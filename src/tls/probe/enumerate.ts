@@ -64,7 +64,7 @@ export interface EnumerationContext {
 export interface EnumerationResult {
   /** Accepted suites, each once, by code. */
   found: AcceptedSuite[];
-  /** Suites whose mere presence in a hello makes the server refuse it. */
+  /** Suites that break a hello: refused unlike the server's usual "no shared suite", or never answered. */
   intolerant: number[];
   /** Suites offered in a hello and not chosen (a server with its own order never passes over its favourite). */
   passedOver: Set<number>;
@@ -100,7 +100,10 @@ export class SuiteEnumeration {
     private readonly poisonProne: (code: number) => boolean,
   ) {}
 
-  /** `gate` settles with the first chunk's first answer: the other chunks wait for it (a refused protocol costs one probe). */
+  /**
+   * `openGate` is called with the first chunk's first answer; the other chunks wait for it too (a
+   * refused protocol costs one probe).
+   */
   async run(openGate: () => void): Promise<EnumerationResult> {
     const mainstream = this.candidates.filter((c) => !this.poisonProne(c));
     const prone = this.candidates.filter((c) => this.poisonProne(c));
