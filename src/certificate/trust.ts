@@ -7,6 +7,7 @@ import { rootCertificates } from 'node:tls';
 import type { CertificateDetails, CertificateResult, ChainEntry, Mode, TrustError } from '../result/types.js';
 import { checkIdentity } from './identity.js';
 import { isWeakSignatureAlgorithm, parseCertificate } from './parse.js';
+import { type PathCertificate, buildAndValidate, ekuName, factsOf } from './path.js';
 
 export interface TrustAnchor {
   cert: NodeX509;
@@ -26,7 +27,6 @@ export interface AnalyzeOptions {
   extraIntermediates?: { der: Buffer; source: 'aia' }[];
 }
 
-const MAX_PATH_LENGTH = 10;
 const DAY_MS = 86_400_000;
 const MIN_RSA_DSA_BITS = 2048;
 const MIN_EC_BITS = 224;
@@ -34,7 +34,21 @@ const MIN_EC_BITS = 224;
 // Errors that make a chain untrusted. The others (incomplete_chain, weak_signature, weak_key)
 // are findings to grade, not verdicts: clients with AIA fetching, or a laxer policy, still
 // accept such chains, so `trusted` stays true and the grading decides how bad they are.
-const BLOCKING: readonly TrustError[] = ['expired', 'not_yet_valid', 'self_signed', 'self_signed_in_chain', 'unknown_issuer'];
+const BLOCKING: readonly TrustError[] = [
+  'expired',
+  'not_yet_valid',
+  'self_signed',
+  'self_signed_in_chain',
+  'unknown_issuer',
+  'not_a_ca',
+  'path_length_exceeded',
+  'bad_key_usage',
+  'bad_extended_key_usage',
+  'name_constraint_violation',
+  'unknown_critical_extension',
+  'anchor_expired',
+];
+const BLOCKING_SET: ReadonlySet<TrustError> = new Set(BLOCKING);
 // The order trustErrors are reported in, so results are stable.
 const ORDER: readonly TrustError[] = [...BLOCKING, 'incomplete_chain', 'weak_signature', 'weak_key'];
 
@@ -81,34 +95,26 @@ function readCertificateFile(file: string): NodeX509[] {
   }
 }
 
-interface PathNode {
-  cert: NodeX509;
-  source: ChainEntry['source'];
-  anchor: boolean;
-  /** Parsed up front for presented and extra certificates, on demand for anchors. */
-  details?: CertificateDetails;
-}
-
-type PathEnd = 'anchor' | 'self_signed' | 'unknown_issuer';
-
 /**
- * Verdict on the certificate chain a server presented (leaf first). Throws when the leaf cannot
- * be parsed; other unparsable certificates in the chain are ignored.
+ * Verdict on the certificate chain a server presented (leaf first): the best path to a trust
+ * anchor (path.ts) and everything wrong with it. Throws when the leaf cannot be parsed; other
+ * unparsable certificates in the chain are ignored.
  */
 export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): CertificateResult {
   const [leafDer, ...rest] = presented;
   if (leafDer === undefined) throw new Error('no certificate presented');
   const leaf = parseCertificate(leafDer);
-  const leafNode: PathNode = { cert: new NodeX509(leafDer), source: 'presented', anchor: false, details: leaf };
+  const leafNode: PathCertificate = { node: new NodeX509(leafDer), source: 'presented', anchor: false };
   const presentedNodes = rest.flatMap((der) => tryNode(der, 'presented'));
   const extraNodes = (opts.extraIntermediates ?? []).flatMap((e) => tryNode(e.der, e.source));
+  const anchors: PathCertificate[] = opts.store.anchors.map((a) => ({ node: a.cert, source: a.source, anchor: true }));
 
-  const { path, end } = buildPath(leafNode, presentedNodes, extraNodes, opts);
-  const details = path.map((node) => node.details ?? parseCertificate(node.cert.raw));
-  const errors = new Set<TrustError>();
+  const { path, end, problems } = buildAndValidate(leafNode, [...presentedNodes, ...extraNodes], anchors, { now: opts.now, mode: opts.mode, blocking: BLOCKING_SET });
+  const details = path.map((c, i) => (i === 0 ? leaf : parseCertificate(c.node.raw)));
+  const errors = new Set<TrustError>(problems.map((p) => p.reason));
 
-  // Anchors vouch for themselves, so their own validity, signature and key are not judged.
-  // The leaf always is, even when pinned as an anchor: it is what protects the session.
+  // Anchors vouch for themselves, so their own validity (but see anchor_expired), signature and
+  // key are not judged. The leaf always is, even when pinned as an anchor: it protects the session.
   details.forEach((cert, i) => {
     if (i > 0 && path[i]?.anchor) return;
     if (new Date(cert.notAfter) < opts.now) errors.add('expired');
@@ -118,79 +124,43 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
   });
   if (end === 'self_signed') errors.add(path.length === 1 ? 'self_signed' : 'self_signed_in_chain');
   if (end === 'unknown_issuer') errors.add('unknown_issuer');
-  if (path.some((node) => node.source === 'aia')) errors.add('incomplete_chain');
+  if (path.some((c) => c.source === 'aia')) errors.add('incomplete_chain');
 
   const trustErrors = ORDER.filter((e) => errors.has(e));
   const identity = checkIdentity(leaf, opts.domain, opts.mode);
+  const eku = factsOf(leafNode.node).extendedKeyUsage;
   return {
     ...leaf,
     daysToExpiry: Math.round(((Date.parse(leaf.notAfter) - opts.now.getTime()) / DAY_MS) * 100) / 100,
-    trusted: end === 'anchor' && !trustErrors.some((e) => BLOCKING.includes(e)),
+    trusted: end === 'anchor' && !trustErrors.some((e) => BLOCKING_SET.has(e)),
     trustErrors,
+    trustErrorDetails: problems.map(({ reason, message }) => ({ reason, message })),
+    extendedKeyUsage: eku ? eku.map(ekuName) : null,
     hostnameValid: identity.matchedBy !== null,
     identity,
-    selfSigned: isSelfSigned(leafNode.cert),
-    chain: [leafNode, ...presentedNodes].map((n) => chainEntry(n.details!, 'presented')),
+    selfSigned: isSelfSigned(leafNode.node),
+    chain: [leaf, ...presentedNodes.map((n) => parseCertificate(n.node.raw))].map((c) => chainEntry(c, 'presented')),
     builtChain: details.map((c, i) => chainEntry(c, path[i]?.source ?? 'presented')),
   };
 }
 
-function tryNode(der: Buffer, source: 'presented' | 'aia'): PathNode[] {
+function tryNode(der: Buffer, source: 'presented' | 'aia'): PathCertificate[] {
   try {
-    return [{ cert: new NodeX509(der), source, anchor: false, details: parseCertificate(der) }];
+    const node = new NodeX509(der);
+    factsOf(node); // parses the extensions: a certificate we cannot read is left out here
+    return [{ node, source, anchor: false }];
   } catch {
     return [];
   }
 }
 
-/**
- * Walks up from the leaf. At each step the issuer is looked for among the trust anchors first
- * (reaching one ends the path), then among the presented certificates, then the extra ones.
- */
-function buildPath(leaf: PathNode, presented: PathNode[], extra: PathNode[], opts: AnalyzeOptions): { path: PathNode[]; end: PathEnd } {
-  const anchors: PathNode[] = opts.store.anchors.map((a) => ({ cert: a.cert, source: a.source, anchor: true }));
-  // A leaf that is itself an anchor (a pinned certificate) is trusted as is.
-  const pinned = anchors.find((a) => a.cert.fingerprint256 === leaf.cert.fingerprint256);
-  if (pinned) return { path: [{ ...leaf, source: pinned.source, anchor: true }], end: 'anchor' };
-
-  const path = [leaf];
-  const used = new Set([leaf.cert.fingerprint256]);
-  while (path.length < MAX_PATH_LENGTH) {
-    const current = path[path.length - 1]!.cert;
-    const anchor = findIssuer(current, anchors, used, opts.now);
-    if (anchor) return { path: [...path, anchor], end: 'anchor' };
-    if (isSelfSigned(current)) return { path, end: 'self_signed' };
-    const issuer = findIssuer(current, presented, used, opts.now) ?? findIssuer(current, extra, used, opts.now);
-    if (!issuer) break;
-    path.push(issuer);
-    used.add(issuer.cert.fingerprint256);
-  }
-  return { path, end: 'unknown_issuer' };
-}
-
-/** An unused candidate that issued `child` (name, key identifiers and signature), preferring one valid at `now`. */
-function findIssuer(child: NodeX509, candidates: PathNode[], used: Set<string>, now: Date): PathNode | undefined {
-  const issuers = candidates.filter(
-    (c) => c.cert.subject === child.issuer && !used.has(c.cert.fingerprint256) && child.checkIssued(c.cert) && verifies(child, c.cert),
-  );
-  return issuers.find((c) => isValidAt(c.cert, now)) ?? issuers[0];
-}
-
-function verifies(child: NodeX509, issuer: NodeX509): boolean {
-  try {
-    return child.verify(issuer.publicKey);
-  } catch {
-    return false; // unsupported key or signature algorithm
-  }
-}
-
 // Not checkIssued(cert): it also demands keyCertSign, which self-signed server certificates lack.
 function isSelfSigned(cert: NodeX509): boolean {
-  return cert.subject === cert.issuer && verifies(cert, cert);
-}
-
-function isValidAt(cert: NodeX509, now: Date): boolean {
-  return Date.parse(cert.validFrom) <= now.getTime() && now.getTime() <= Date.parse(cert.validTo);
+  try {
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 function isWeakKey(cert: CertificateDetails): boolean {

@@ -119,6 +119,20 @@ export type TrustError =
   | 'self_signed'
   | 'self_signed_in_chain'
   | 'unknown_issuer'
+  /** An issuer in the path is not a CA (basicConstraints cA=false, or none). */
+  | 'not_a_ca'
+  /** A CA's pathLenConstraint allows fewer intermediates below it than the path has. */
+  | 'path_length_exceeded'
+  /** An issuer's keyUsage lacks keyCertSign, or the leaf's allows no TLS key exchange. */
+  | 'bad_key_usage'
+  /** The leaf's (or an issuer's) extendedKeyUsage does not allow serverAuth. */
+  | 'bad_extended_key_usage'
+  /** A name in a certificate is outside a CA's nameConstraints (DNS names; SRV-ID and XmppAddr domains). */
+  | 'name_constraint_violation'
+  /** A certificate has a critical extension we do not process. */
+  | 'unknown_critical_extension'
+  /** The trust anchor (from a CA file) is expired or not yet valid. */
+  | 'anchor_expired'
   | 'incomplete_chain'
   | 'weak_signature'
   | 'weak_key';
@@ -171,6 +185,14 @@ export interface CertificateResult extends CertificateDetails {
   daysToExpiry: number;
   trusted: boolean;
   trustErrors: TrustError[];
+  /**
+   * What each path problem is about, in words ("the intermediate 'X' is not a CA certificate …"):
+   * one entry per problem of the new path checks (not_a_ca … anchor_expired). Absent in documents
+   * written before it existed.
+   */
+  trustErrorDetails?: { reason: TrustError; message: string }[];
+  /** The leaf's extendedKeyUsage (serverAuth, clientAuth, or an OID); null without the extension (any use). */
+  extendedKeyUsage?: string[] | null;
   hostnameValid: boolean;
   identity: IdentityCheck;
   selfSigned: boolean;

@@ -43,6 +43,18 @@ export interface CertOptions {
   hash?: SignatureHash;
   /** basicConstraints cA. Default: true for CAs and intermediates, false for leaves. */
   isCa?: boolean;
+  /** basicConstraints pathLenConstraint (CAs). */
+  pathLen?: number;
+  /** Leave basicConstraints out altogether. */
+  omitBasicConstraints?: boolean;
+  /** keyUsage flags (x509.KeyUsageFlags), or 'omit'. Default: keyCertSign, cRLSign, digitalSignature for CAs; digitalSignature (+ keyEncipherment for RSA) for leaves. */
+  keyUsage?: number | 'omit';
+  /** extendedKeyUsage OIDs, or 'omit'. Default: serverAuth and clientAuth for leaves, none for CAs. */
+  extendedKeyUsage?: string[] | 'omit';
+  /** nameConstraints (critical) on dNSName subtrees. */
+  nameConstraints?: { permitted?: string[]; excluded?: string[] };
+  /** Add a critical extension of an OID nobody knows. */
+  unknownCriticalExtension?: boolean;
   /** Leaf only: sign the certificate with its own key (subject = issuer); the issuer argument is ignored. */
   selfSigned?: boolean;
   caIssuersUrl?: string | string[];
@@ -146,12 +158,16 @@ async function issue(role: Role, issuer: TestCert | null, opts: CertOptions): Pr
   const publicKey = await x509.PublicKey.create(new Uint8Array(key.spki));
   const signerPublicKey = await x509.PublicKey.create(new Uint8Array(signer.spki));
   const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(isCa, undefined, true),
-    new x509.KeyUsagesExtension(keyUsages(isCa, spec), true),
+    ...(opts.omitBasicConstraints ? [] : [new x509.BasicConstraintsExtension(isCa, opts.pathLen, true)]),
+    ...(opts.keyUsage === 'omit' ? [] : [new x509.KeyUsagesExtension(opts.keyUsage ?? keyUsages(isCa, spec), true)]),
     await x509.SubjectKeyIdentifierExtension.create(publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(signerPublicKey),
   ];
-  if (!isCa) extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
+  const eku = opts.extendedKeyUsage ?? (isCa ? 'omit' : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]);
+  if (eku !== 'omit') extensions.push(new x509.ExtendedKeyUsageExtension(eku));
+  if (opts.nameConstraints) extensions.push(nameConstraints(opts.nameConstraints));
+  // An OID under 1.3.6.1.4.1.32473 (the IANA example enterprise number): no software knows it.
+  if (opts.unknownCriticalExtension) extensions.push(new x509.Extension('1.3.6.1.4.1.32473.1.1', true, new Uint8Array([0x05, 0x00]).buffer));
   const san = subjectAltName(opts);
   if (san) extensions.push(san);
   const caIssuers = list(opts.caIssuersUrl);
@@ -183,6 +199,17 @@ async function issue(role: Role, issuer: TestCert | null, opts: CertOptions): Pr
     notAfter,
     key,
   };
+}
+
+/** nameConstraints (critical) with dNSName subtrees. */
+function nameConstraints(c: { permitted?: string[]; excluded?: string[] }): x509.Extension {
+  const subtrees = (names: string[] | undefined) =>
+    names && names.length ? new asn1x509.GeneralSubtrees(names.map((dNSName) => new asn1x509.GeneralSubtree({ base: new asn1x509.GeneralName({ dNSName }) }))) : undefined;
+  const value = new asn1x509.NameConstraints({
+    ...(subtrees(c.permitted) ? { permittedSubtrees: subtrees(c.permitted) } : {}),
+    ...(subtrees(c.excluded) ? { excludedSubtrees: subtrees(c.excluded) } : {}),
+  });
+  return new x509.Extension(asn1x509.id_ce_nameConstraints, true, AsnConvert.serialize(value));
 }
 
 function keyUsages(isCa: boolean, spec: KeySpec): x509.KeyUsageFlags {

@@ -116,13 +116,13 @@ describe('analyzeChain', () => {
       trusted: true, errors: [], builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
-      name: 'expired anchor (anchors are exempt from validity checks)',
+      name: 'expired anchor from a CA file: anchor_expired (as openssl verify)',
       build: async () => {
         const oldCa = await createCa(past);
         const oldStore = loadTrustStore({ caFiles: [await writeCertFile(join(dir, 'old-ca.crt'), [oldCa])], systemRoots: false });
         return { presented: [await createLeaf(oldCa, names)], store: oldStore };
       },
-      trusted: true, errors: [], builtChain: ['presented', 'ca_file'],
+      trusted: false, errors: ['anchor_expired'], builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'self-signed leaf',
