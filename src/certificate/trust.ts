@@ -4,10 +4,11 @@
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { isBlockingTrustError, TRUST_ERRORS } from '../result/trust-errors.js';
 import type { CertificateDetails, CertificateResult, ChainEntry, Mode, TrustError } from '../result/types.js';
 import { checkIdentity } from './identity.js';
 import { isWeakSignatureAlgorithm, parseCertificate } from './parse.js';
-import { type PathCertificate, buildAndValidate, ekuName, factsOf } from './path.js';
+import { OID_ANY_EKU, OID_CLIENT_AUTH, type PathCertificate, buildAndValidate, ekuName, factsOf, quoteCn } from './path.js';
 
 export interface TrustAnchor {
   cert: NodeX509;
@@ -30,27 +31,6 @@ export interface AnalyzeOptions {
 const DAY_MS = 86_400_000;
 const MIN_RSA_DSA_BITS = 2048;
 const MIN_EC_BITS = 224;
-
-// Errors that make a chain untrusted. The others (incomplete_chain, weak_signature, weak_key)
-// are findings to grade, not verdicts: clients with AIA fetching, or a laxer policy, still
-// accept such chains, so `trusted` stays true and the grading decides how bad they are.
-const BLOCKING: readonly TrustError[] = [
-  'expired',
-  'not_yet_valid',
-  'self_signed',
-  'self_signed_in_chain',
-  'unknown_issuer',
-  'not_a_ca',
-  'path_length_exceeded',
-  'bad_key_usage',
-  'bad_extended_key_usage',
-  'name_constraint_violation',
-  'unknown_critical_extension',
-  'anchor_expired',
-];
-const BLOCKING_SET: ReadonlySet<TrustError> = new Set(BLOCKING);
-// The order trustErrors are reported in, so results are stable.
-const ORDER: readonly TrustError[] = [...BLOCKING, 'incomplete_chain', 'weak_signature', 'weak_key'];
 
 let systemAnchors: TrustAnchor[] | undefined;
 
@@ -109,33 +89,44 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
   const extraNodes = (opts.extraIntermediates ?? []).flatMap((e) => tryNode(e.der, e.source));
   const anchors: PathCertificate[] = opts.store.anchors.map((a) => ({ node: a.cert, source: a.source, anchor: true }));
 
-  const { path, end, problems } = buildAndValidate(leafNode, [...presentedNodes, ...extraNodes], anchors, { now: opts.now, mode: opts.mode, blocking: BLOCKING_SET });
+  const { path, end, problems } = buildAndValidate(leafNode, [...presentedNodes, ...extraNodes], anchors, { now: opts.now, mode: opts.mode });
   const details = path.map((c, i) => (i === 0 ? leaf : parseCertificate(c.node.raw)));
-  const errors = new Set<TrustError>(problems.map((p) => p.reason));
+  const found: { reason: TrustError; message: string }[] = problems.map(({ reason, message }) => ({ reason, message }));
+  const add = (reason: TrustError, message: string) => found.push({ reason, message });
 
   // Anchors vouch for themselves, so their own validity (but see anchor_expired), signature and
   // key are not judged. The leaf always is, even when pinned as an anchor: it protects the session.
   details.forEach((cert, i) => {
     if (i > 0 && path[i]?.anchor) return;
-    if (new Date(cert.notAfter) < opts.now) errors.add('expired');
-    if (new Date(cert.notBefore) > opts.now) errors.add('not_yet_valid');
-    if (isWeakSignatureAlgorithm(cert.signatureAlgorithm)) errors.add('weak_signature');
-    if (isWeakKey(cert)) errors.add('weak_key');
+    const name = `${i === 0 ? 'the server certificate' : 'the intermediate'} ${quoteCn(cert.subject)}`;
+    if (new Date(cert.notAfter) < opts.now) add('expired', `${name} expired on ${cert.notAfter}`);
+    if (new Date(cert.notBefore) > opts.now) add('not_yet_valid', `${name} is valid from ${cert.notBefore} only`);
+    if (isWeakSignatureAlgorithm(cert.signatureAlgorithm)) add('weak_signature', `${name} is signed with ${cert.signatureAlgorithm}`);
+    if (isWeakKey(cert)) add('weak_key', `${name} has a ${cert.keyBits}-bit ${cert.keyType} key`);
   });
-  if (end === 'self_signed') errors.add(path.length === 1 ? 'self_signed' : 'self_signed_in_chain');
-  if (end === 'unknown_issuer') errors.add('unknown_issuer');
-  if (path.some((c) => c.source === 'aia')) errors.add('incomplete_chain');
+  const last = details[details.length - 1]!;
+  if (end === 'self_signed') {
+    add(path.length === 1 ? 'self_signed' : 'self_signed_in_chain', `${quoteCn(last.subject)} is self-signed and not a trust anchor`);
+  }
+  if (end === 'unknown_issuer') add('unknown_issuer', `no issuer of ${quoteCn(last.subject)} (${quoteCn(last.issuer)}) among the certificates sent and the trust anchors`);
+  path.forEach((c, i) => {
+    if (c.source === 'aia') add('incomplete_chain', `the server did not send ${quoteCn(details[i]!.subject)}; it was fetched from the issuer's AIA URL`);
+  });
 
-  const trustErrors = ORDER.filter((e) => errors.has(e));
+  // Stable order: by reason (the order of TRUST_ERRORS), then path order.
+  const rank = (r: TrustError) => TRUST_ERRORS.indexOf(r);
+  const trustErrorDetails = found.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.reason) - rank(b.f.reason) || a.i - b.i).map(({ f }) => f);
+  const trustErrors = TRUST_ERRORS.filter((e) => found.some((f) => f.reason === e));
   const identity = checkIdentity(leaf, opts.domain, opts.mode);
   const eku = factsOf(leafNode.node).extendedKeyUsage;
   return {
     ...leaf,
     daysToExpiry: Math.round(((Date.parse(leaf.notAfter) - opts.now.getTime()) / DAY_MS) * 100) / 100,
-    trusted: end === 'anchor' && !trustErrors.some((e) => BLOCKING_SET.has(e)),
+    trusted: end === 'anchor' && !trustErrors.some(isBlockingTrustError),
     trustErrors,
-    trustErrorDetails: problems.map(({ reason, message }) => ({ reason, message })),
+    trustErrorDetails,
     extendedKeyUsage: eku ? eku.map(ekuName) : null,
+    clientAuth: eku === null || eku.includes(OID_CLIENT_AUTH) || eku.includes(OID_ANY_EKU),
     hostnameValid: identity.matchedBy !== null,
     identity,
     selfSigned: isSelfSigned(leafNode.node),

@@ -1,6 +1,7 @@
 import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
-import type { CertificateResult, ChainEntry, EndpointResult, ProtocolName, ScanErrorInfo, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
+import { isBlockingTrustError } from '../result/trust-errors.js';
+import type { CertificateResult, ChainEntry, EndpointResult, Mode, ProtocolName, ScanErrorInfo, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
 
 // The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
 // (the caller decides from isTTY / NO_COLOR).
@@ -34,7 +35,7 @@ export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): strin
   }
   if (r.grade) lines.push(gradeStyle(r.grade.letter, style)(renderDomainGrade(r.grade)));
   if (r.endpoints.length === 0) lines.push('  no endpoints');
-  for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, style));
+  for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, r.mode, style));
   lines.push('', formatSummary(r, style));
   return lines.join('\n') + '\n';
 }
@@ -78,7 +79,7 @@ function formatSoftware(s: SoftwareInfo, style: TextStyle): string {
   return s.os ? `${main} (${s.os})` : main;
 }
 
-function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
+function formatEndpoint(ep: EndpointResult, mode: Mode, style: TextStyle): string[] {
   const addr = ep.address.includes(':') ? `[${ep.address}]` : ep.address || '(no address)';
   const how = ep.directTls ? 'direct TLS' : 'STARTTLS';
   const srv = ep.source === 'srv' ? ` SRV prio ${ep.priority} weight ${ep.weight}` : ` ${ep.source}`;
@@ -114,7 +115,7 @@ function formatEndpoint(ep: EndpointResult, style: TextStyle): string[] {
     }
   }
   if (ep.session) out.push(`  TLS session         ${ep.session.protocol ?? '?'} ${ep.session.cipher ?? ''}`.trimEnd());
-  if (ep.certificate) out.push(...formatCertificate(ep.certificate, style));
+  if (ep.certificate) out.push(...formatCertificate(ep.certificate, mode, style));
   if (ep.tls) out.push(...formatTls(ep.tls, style));
   return out;
 }
@@ -164,7 +165,7 @@ function formatTls(t: TlsResult, style: TextStyle): string[] {
   return out;
 }
 
-function formatCertificate(c: CertificateResult, style: TextStyle): string[] {
+function formatCertificate(c: CertificateResult, mode: Mode, style: TextStyle): string[] {
   const trust = c.trusted ? style.ok('trusted') : style.bad('NOT trusted');
   const problems = c.trustErrors.length ? ` (${c.trustErrors.join(', ')})` : '';
   const idn = c.hostnameValid ? style.ok(`valid for the domain (${c.identity.matchedBy}: ${c.identity.matchedValue})`) : style.bad('NOT valid for the domain');
@@ -184,8 +185,17 @@ function formatCertificate(c: CertificateResult, style: TextStyle): string[] {
     `  Validity            ${c.notBefore} → ${c.notAfter}, ${days}`,
     `  Key                 ${key}, signed with ${c.signatureAlgorithm}`,
     `  SHA-256             ${c.fingerprintSha256}`,
-    `  Chain               ${c.chain.length} certificate(s) sent; the path built from them:`,
   ];
+  // Each trust error in words ("the intermediate 'X' is not a CA certificate …"), under the verdict.
+  const why = (c.trustErrorDetails ?? []).map((d) => `    ${isBlockingTrustError(d.reason) ? style.bad('✗') : style.warn('!')} ${d.message}`);
+  out.splice(1, 0, ...why);
+  const eku = c.extendedKeyUsage === undefined ? null : c.extendedKeyUsage === null ? 'any (no extendedKeyUsage)' : c.extendedKeyUsage.join(', ');
+  if (eku !== null) {
+    // s2s servers present the same certificate as TLS clients on their outgoing connections.
+    const client = mode === 's2s' && c.clientAuth === false ? `; ${style.warn('not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it')}` : '';
+    out.push(`  Usage               ${eku}${client}`);
+  }
+  out.push(`  Chain               ${c.chain.length} certificate(s) sent; the path built from them:`);
   c.builtChain.forEach((e, i) => out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`));
   return out;
 }

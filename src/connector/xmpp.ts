@@ -14,6 +14,8 @@ import {
 import { isCertificateRequiredError, socketErrorToScanError } from './socket-errors.js';
 import { StreamReader } from './stream-reader.js';
 import { escapeXml } from './xml-stream.js';
+import { MAX_SENT_CHAIN_BYTES, sentCertificateChain } from '../tls/index.js';
+import { TappedSocket } from './tap.js';
 
 // The connector speaks just enough XMPP to get a socket to the point where TLS bytes flow
 // (after <proceed/>, or straight away for direct TLS), and to read the stream features on both
@@ -61,7 +63,7 @@ export interface PreTlsStream {
 export interface EndpointInspection {
   /** null when the server failed before sending any stream features. */
   xmpp: XmppFacts | null;
-  /** DER certificates as Node reports the peer chain, leaf first. */
+  /** DER certificates as the server sent them, leaf first (as Node rebuilt them when the handshake could not be read). */
   peerCertificates: Buffer[];
   session: TlsSessionFacts | null;
   /** The first thing that went wrong; facts gathered before it are kept above. */
@@ -223,13 +225,17 @@ export interface HandshakeOptions {
 /**
  * A permissive handshake with Node's TLS: we want to see whatever certificate the server has, so
  * nothing is rejected here (the certificate stage judges it) and legacy protocols are allowed.
- * `ca: []` keeps Node from appending roots from its store to the reported peer chain.
+ * `ca: []` keeps Node from appending roots from its store to the chain it reports. The socket
+ * goes through a TappedSocket so that the chain exactly as sent can be read from the handshake
+ * bytes (`sentChain`, null when it could not; src/tls/sent-chain.ts says why Node's is not it).
  */
-async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptions): Promise<tls.TLSSocket> {
+async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptions): Promise<{ tlsSocket: tls.TLSSocket; sentChain: Buffer[] | null }> {
   const peer = describePeer(t);
+  const tap = new TappedSocket(socket, MAX_SENT_CHAIN_BYTES);
+  const keylog: string[] = [];
   return new Promise((resolve, reject) => {
     const tlsSocket = tls.connect({
-      socket,
+      socket: tap,
       servername: t.domain,
       rejectUnauthorized: false,
       ca: [],
@@ -238,6 +244,8 @@ async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptio
       ...(t.directTls ? { ALPNProtocols: [t.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server'] } : {}),
       ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
     });
+    const onKeylog = (line: Buffer) => keylog.push(line.toString('latin1'));
+    tlsSocket.on('keylog', onKeylog);
     const fail = (err: ScanError) => {
       cleanup();
       tlsSocket.destroy();
@@ -249,16 +257,25 @@ async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptio
     );
     const onAbort = () => fail(abortError(t.signal as AbortSignal, 'tls_handshake'));
     const onError = (err: Error) => fail(err instanceof ScanError ? err.withPhase('tls_handshake') : tlsError(err, peer));
+    // A reset or other socket error, with its own code, before the TLS layer words it its way.
+    const onSocketError = (err: Error) => fail(socketErrorToScanError(err, peer, 'tls_handshake'));
     function cleanup() {
       clearTimeout(timer);
       t.signal?.removeEventListener('abort', onAbort);
       tlsSocket.off('error', onError);
+      tlsSocket.off('keylog', onKeylog);
+      socket.off('error', onSocketError);
+      // Errors after this point belong to whoever uses the socket next (or to nobody).
+      tlsSocket.on('error', () => {});
     }
     tlsSocket.once('secureConnect', () => {
       cleanup();
-      resolve(tlsSocket);
+      const bytes = tap.serverBytes();
+      tap.stopKeeping();
+      resolve({ tlsSocket, sentChain: bytes === null ? null : sentCertificateChain(bytes, keylog) });
     });
     tlsSocket.once('error', onError);
+    socket.once('error', onSocketError);
     if (t.signal?.aborted) onAbort();
     else t.signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -273,6 +290,15 @@ function tlsError(err: Error, peer: string): ScanError {
     return new ScanError('tls_handshake_failed', `TLS handshake with ${peer} failed: ${err.message}`, { phase: 'tls_handshake', condition: code || undefined });
   }
   return socketErrorToScanError(err, peer, 'tls_handshake');
+}
+
+/**
+ * The chain read from the handshake when it starts with the leaf Node saw; else the chain Node
+ * rebuilt (leaf first, each next certificate an issuer of the previous one).
+ */
+function chainAsSent(sent: Buffer[] | null, tlsSocket: tls.TLSSocket): Buffer[] {
+  const rebuilt = peerChain(tlsSocket);
+  return sent !== null && sent.length > 0 && rebuilt.length > 0 && sent[0]!.equals(rebuilt[0]!) ? sent : rebuilt;
 }
 
 function peerChain(tlsSocket: tls.TLSSocket): Buffer[] {
@@ -329,8 +355,9 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
       await negotiateStarttls(rawSocket, reader, t, pre);
       reader.detach();
     }
-    tlsSocket = await handshake(rawSocket, t, opts);
-    result.peerCertificates = peerChain(tlsSocket);
+    const done = await handshake(rawSocket, t, opts);
+    tlsSocket = done.tlsSocket;
+    result.peerCertificates = chainAsSent(done.sentChain, tlsSocket);
     result.session = { protocol: tlsSocket.getProtocol() ?? null, cipher: tlsSocket.getCipher()?.standardName ?? null };
 
     const reader = new StreamReader(tlsSocket, describePeer(t));

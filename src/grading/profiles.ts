@@ -3,6 +3,7 @@
 // ssllabs-2009r: the SSL Labs "SSL Server Rating Guide" (2009r) with the caps SSL Labs added since (2014-2020), and
 // `encryption_not_required` (STARTTLS without <required/>) in the place of its HSTS rule.
 // xmppoke-2015: the IM Observatory (xmpp.net) rules as last changed in October 2015, to compare with its numbers.
+import { isBlockingTrustError, trustErrorWords } from '../result/trust-errors.js';
 import type { CipherSuiteFinding, ProtocolName } from '../result/types.js';
 import {
   dheBits,
@@ -142,19 +143,11 @@ const MD_SIGNATURE = /md[245](?![0-9])/i;
 /** SHA-1 signatures (`sha1WithRSAEncryption`, `ecdsa-with-SHA1`, `dsaWithSHA1`). */
 const SHA1_SIGNATURE = /sha-?1(?![0-9])/i;
 
-const TRUST_ERROR_WORDS: Readonly<Record<string, string>> = {
-  expired: 'expired',
-  not_yet_valid: 'not yet valid',
-  self_signed: 'self-signed',
-  self_signed_in_chain: 'self-signed certificate in the chain',
-  unknown_issuer: 'unknown issuer',
-};
-
 /** With `mentionMismatch`, says so when the certificate also names another domain (ssllabs-2009r: M needs trust). */
 function notTrusted(f: GradingFacts, mentionMismatch: boolean): string | null {
   const c = f.certificate;
   if (!c || c.trusted) return null;
-  const why = c.trustErrors.filter((e) => e in TRUST_ERROR_WORDS).map((e) => TRUST_ERROR_WORDS[e]!);
+  const why = c.trustErrors.filter(isBlockingTrustError).map(trustErrorWords);
   const mismatch = mentionMismatch && !c.hostnameValid ? `, and no identity in it matches the domain${identities(f)}` : '';
   return `The certificate is not trusted${why.length ? ` (${why.join(', ')})` : ''}${mismatch}`;
 }

@@ -7,6 +7,8 @@
 // only in the `_info` families, whose value is always 1 (xmpp_tls_server_info: the software name, version and os the
 // domain itself reports, sanitised and capped when recorded).
 
+import { TRUST_ERRORS } from '../result/trust-errors.js';
+
 export type FamilyType = 'gauge' | 'counter';
 
 export interface Family {
@@ -54,7 +56,8 @@ export const ENDPOINT_FAMILIES = {
   certificateNotBefore: family('xmpp_tls_certificate_not_before_timestamp_seconds', 'gauge', E, 'Start of the leaf certificate validity (notBefore) as a Unix timestamp in seconds.'),
   certificateTrusted: family('xmpp_tls_certificate_trusted', 'gauge', E, '1 when the certificate chain validates to a trusted root, else 0.'),
   certificateHostnameValid: family('xmpp_tls_certificate_hostname_valid', 'gauge', E, '1 when the certificate names the XMPP domain (DNS, SRV-ID, XmppAddr or CN), else 0.'),
-  certificateTrustError: family('xmpp_tls_certificate_trust_error', 'gauge', [...E, 'reason'], '1 for each reason the certificate is not trusted (expired, not_yet_valid, self_signed, self_signed_in_chain, unknown_issuer, incomplete_chain, weak_signature, weak_key); reasons not present are not exported.'),
+  certificateTrustError: family('xmpp_tls_certificate_trust_error', 'gauge', [...E, 'reason'], `1 for each reason the certificate is not (fully) trusted (${TRUST_ERRORS.join(', ')}); reasons not present are not exported.`),
+  certificateClientAuth: family('xmpp_tls_certificate_client_auth', 'gauge', E, 's2s only: 1 when the certificate may also authenticate the server as a TLS client to its peers (extendedKeyUsage with clientAuth, or none), else 0.'),
   certificateKeyLength: family('xmpp_tls_certificate_key_length', 'gauge', [...E, 'key_type'], 'Size in bits of the leaf certificate public key (RSA/DSA modulus, EC field size, 256 for Ed25519, 456 for Ed448).'),
   certificateInfo: family('xmpp_tls_certificate_info', 'gauge', [...E, 'subject', 'issuer', 'serial', 'fingerprint_sha256', 'signature_algorithm'], 'Leaf certificate identity as sent by the server; always 1.'),
 } as const;

@@ -197,6 +197,7 @@ function addEndpointFacts(sink: SampleSink, base: LabelSet, ep: EndpointResult, 
     sink.add(F.certificateTrusted, base, null, bit(c.trusted));
     sink.add(F.certificateHostnameValid, base, null, bit(c.hostnameValid));
     for (const reason of new Set(c.trustErrors)) sink.add(F.certificateTrustError, base, { reason }, 1);
+    if (base.labels.mode === 's2s' && c.clientAuth !== undefined) sink.add(F.certificateClientAuth, base, null, bit(c.clientAuth));
     if (c.keyBits !== null) sink.add(F.certificateKeyLength, base, { key_type: c.keyType }, c.keyBits);
     sink.add(
       F.certificateInfo,

@@ -1,6 +1,7 @@
 import { LETTERS, letterRank } from '../grading/index.js';
 import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/index.js';
 import type { CertificateResult, CipherSuiteFinding, EndpointResult, Mode, ProtocolName, ScanResult } from '../result/types.js';
+import { TRUST_ERRORS } from '../result/trust-errors.js';
 import { SCANNER } from '../version.js';
 import { softwareLabel, softwareOf, softwareUnknownReason } from './software.js';
 import {
@@ -28,17 +29,8 @@ import {
 
 export const PROTOCOLS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
-export const CERTIFICATE_PROBLEMS: readonly CertificateProblem[] = [
-  'expired',
-  'not_yet_valid',
-  'self_signed',
-  'self_signed_in_chain',
-  'unknown_issuer',
-  'incomplete_chain',
-  'hostname_mismatch',
-  'weak_signature',
-  'weak_key',
-];
+/** Every certificate problem a report counts: the trust errors, then the identity check. */
+export const CERTIFICATE_PROBLEMS: readonly CertificateProblem[] = [...TRUST_ERRORS, 'hostname_mismatch'];
 
 export const TRUST_IGNORING_LETTERS = LETTERS.filter((l): l is TrustIgnoringLetter => l !== 'T' && l !== 'M');
 

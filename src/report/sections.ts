@@ -1,4 +1,5 @@
 import { LETTERS } from '../grading/index.js';
+import { trustErrorWords } from '../result/trust-errors.js';
 import { CERTIFICATE_PROBLEMS, PROTOCOLS, TRUST_IGNORING_LETTERS, WEAK_SUITE_BITS } from './aggregate.js';
 import type { Bucket, CertificateProblem, DomainRow, DomainStatus, ModeSummary, SurveyReport } from './types.js';
 
@@ -37,24 +38,8 @@ export interface Section {
   charts: Chart[];
 }
 
-export const PROBLEM_LABELS: Readonly<Record<CertificateProblem, string>> = {
-  expired: 'expired',
-  not_yet_valid: 'not yet valid',
-  self_signed: 'self-signed',
-  self_signed_in_chain: 'self-signed certificate in the chain',
-  unknown_issuer: 'unknown issuer',
-  not_a_ca: 'issued by a certificate that is not a CA',
-  path_length_exceeded: 'path length constraint exceeded',
-  bad_key_usage: 'key usage forbids it',
-  bad_extended_key_usage: 'not for server authentication (extended key usage)',
-  name_constraint_violation: 'outside a CA name constraint',
-  unknown_critical_extension: 'unknown critical extension',
-  anchor_expired: 'trust anchor expired',
-  incomplete_chain: 'incomplete chain',
-  hostname_mismatch: 'not valid for the domain',
-  weak_signature: 'weak signature (MD5, SHA-1)',
-  weak_key: 'weak key',
-};
+/** The words of each problem: the trust error's own, and one for the identity check. */
+export const problemLabel = (p: CertificateProblem): string => (p === 'hostname_mismatch' ? 'not valid for the domain' : trustErrorWords(p));
 
 export const STATUS_LABELS: Readonly<Record<DomainStatus, string>> = {
   ok: 'TLS',
@@ -126,7 +111,7 @@ export function domainTable(rows: readonly DomainRow[]): Table {
       STATUS_LABELS[r.status] + (r.error ? `: ${r.error}` : '') + (r.endpoints > 0 ? ` (${r.endpointsReached}/${r.endpoints} endpoints)` : ''),
       expiryText(r),
       r.protocols.join(' ') || '—',
-      r.certificateProblems.map((p) => PROBLEM_LABELS[p]).join(', ') || '—',
+      r.certificateProblems.map((p) => problemLabel(p)).join(', ') || '—',
       r.software ?? '—',
     ]),
     numeric: [],
@@ -191,7 +176,7 @@ export function reportSections(report: SurveyReport): Section[] {
         { label: 'sent a certificate', value: withCert, of: () => 0 },
         { label: 'trusted and valid for the domain', value: (s) => s.certificates.valid, of: withCert },
         { label: 'not trusted', value: (s) => s.certificates.untrusted, of: withCert },
-        ...CERTIFICATE_PROBLEMS.map((p) => ({ label: PROBLEM_LABELS[p], value: (s: ModeSummary) => s.certificates.problems[p], of: withCert })),
+        ...CERTIFICATE_PROBLEMS.map((p) => ({ label: problemLabel(p), value: (s: ModeSummary) => s.certificates.problems[p], of: withCert })),
         { label: 'expires within 30 days', value: (s) => s.certificates.expiringWithin30Days, of: withCert },
       ],
       [topTable(modes, 'self-signed certificate in the chain', (s) => s.certificates.selfSignedInChainIssuers)],

@@ -186,13 +186,19 @@ export interface CertificateResult extends CertificateDetails {
   trusted: boolean;
   trustErrors: TrustError[];
   /**
-   * What each path problem is about, in words ("the intermediate 'X' is not a CA certificate …"):
-   * one entry per problem of the new path checks (not_a_ca … anchor_expired). Absent in documents
-   * written before it existed.
+   * What each trust error is about, in words ("the intermediate 'X' is not a CA certificate …"):
+   * at least one entry per code in trustErrors (one per certificate it applies to), in the order
+   * of trustErrors. Absent in documents written before it existed.
    */
   trustErrorDetails?: { reason: TrustError; message: string }[];
   /** The leaf's extendedKeyUsage (serverAuth, clientAuth, or an OID); null without the extension (any use). */
   extendedKeyUsage?: string[] | null;
+  /**
+   * The leaf may also authenticate a TLS client (no extendedKeyUsage, or one with clientAuth or
+   * anyExtendedKeyUsage): what an s2s server needs when it presents this certificate to its peers.
+   * Absent in documents written before it existed.
+   */
+  clientAuth?: boolean;
   hostnameValid: boolean;
   identity: IdentityCheck;
   selfSigned: boolean;

@@ -3,3 +3,5 @@
 export { type OpenTlsSocket, type ProberOptions, probeTls } from './probe/prober.js';
 export type { ProbeAnswer } from './probe/exchange.js';
 export { cipherSuiteFinding } from './probe/findings.js';
+// The chain exactly as a server sent it, from the bytes of a handshake Node's TLS made.
+export { MAX_SENT_CHAIN_BYTES, sentCertificateChain } from './sent-chain.js';

@@ -35,6 +35,7 @@ describe('certificate verdicts through real STARTTLS (c2s)', () => {
     ['chat.wildcard.test', true, [], true, 'dns'],
     ['ecdsa.test', true, [], true, 'dns'],
     ['nochain.test', false, ['unknown_issuer'], true, 'dns'],
+    ['forged.test', false, ['not_a_ca', 'bad_key_usage'], true, 'dns'],
   ] as const)('%s → trusted=%s %j, hostnameValid=%s', async (domain, trusted, trustErrors, hostnameValid, matchedBy) => {
     const r = await scan(domain);
     expect(r.error).toBeNull();
@@ -110,6 +111,7 @@ describe('grades end to end (ssllabs-2009r)', () => {
     ['selfsigned.test', 'T', 'A+'],
     ['expired.test', 'T', 'A+'],
     ['wronghost.test', 'M', 'A+'],
+    ['forged.test', 'T', 'A+'],
   ] as const)('%s grades %s (%s ignoring trust)', async (domain, letter, ignoringTrust) => {
     const r = await scan(domain);
     expect(r.endpoints[0]!.grade).toMatchObject({ profile: 'ssllabs-2009r', letter, letterIgnoringTrust: ignoringTrust });

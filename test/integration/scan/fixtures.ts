@@ -11,7 +11,8 @@ const DAY = 86_400_000;
 
 export interface CertCase {
   domain: string;
-  leaf: (pki: { ca: TestCert; intermediate: TestCert }) => Promise<TestCert>;
+  /** The leaf, or the leaf with the certificates sent after it (when they are made for the case). */
+  leaf: (pki: { ca: TestCert; intermediate: TestCert }) => Promise<TestCert | { leaf: TestCert; chain: TestCert[] }>;
   /** Certificates sent after the leaf. Default: the intermediate. */
   chain?: (pki: { ca: TestCert; intermediate: TestCert }) => TestCert[];
 }
@@ -34,6 +35,15 @@ export const CERT_CASES: CertCase[] = [
     leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['soon.test'], notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 10 * DAY) }),
   },
   { domain: 'nochain.test', leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['nochain.test'] }), chain: () => [] },
+  {
+    // A forged leaf: signed by an end-entity certificate (cA=false) that the test CA issued for
+    // another domain. openssl verify: "invalid CA certificate".
+    domain: 'forged.test',
+    leaf: async ({ intermediate }) => {
+      const endEntity = await createLeaf(intermediate, { dns: ['innocent.test'], freshKey: true });
+      return { leaf: await createLeaf(endEntity, { dns: ['forged.test'], freshKey: true }), chain: [endEntity, intermediate] };
+    },
+  },
 ];
 
 export interface TestWorld {
@@ -59,8 +69,9 @@ export async function startWorld(options: WorldOptions = {}, cases: CertCase[] =
   const caFile = await writeCertFile(join(dir, 'test-ca.pem'), [ca]);
   const hosts: ProsodyHost[] = [];
   for (const c of cases) {
-    const leaf = await c.leaf({ ca, intermediate });
-    const chain = c.chain ? c.chain({ ca, intermediate }) : [intermediate];
+    const made = await c.leaf({ ca, intermediate });
+    const leaf = 'leaf' in made ? made.leaf : made;
+    const chain = 'chain' in made ? made.chain : c.chain ? c.chain({ ca, intermediate }) : [intermediate];
     const files = await writePemFiles(dir, c.domain, leaf, chain);
     hosts.push({ domain: c.domain, certFile: files.certFile, keyFile: files.keyFile });
   }

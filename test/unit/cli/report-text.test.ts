@@ -48,4 +48,42 @@ describe('scan text output', () => {
     expect(text).toContain('  Chain               1 certificate(s) sent; the path built from them:');
     expect(text).toMatch(/ {4}1: CN=Test Root \[trust anchor, CA file, /);
   });
+
+  test('each trust error in words under the verdict, blocking ones marked ✗, findings !', () => {
+    const r = structuredClone(result) as ScanResult;
+    const cert = r.endpoints[0]!.certificate!;
+    cert.trusted = false;
+    cert.trustErrors = ['not_a_ca', 'weak_key'];
+    cert.trustErrorDetails = [
+      { reason: 'not_a_ca', message: "the intermediate 'innocent.test' is not a CA certificate (basicConstraints cA=false) but issued 'forged.test'" },
+      { reason: 'weak_key', message: "the server certificate 'forged.test' has a 1024-bit RSA key" },
+    ];
+    const lines = formatScanReport(r).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  Certificate '));
+    expect(lines[at]).toBe('  Certificate         NOT trusted (not_a_ca, weak_key)');
+    expect(lines[at + 1]).toBe("    ✗ the intermediate 'innocent.test' is not a CA certificate (basicConstraints cA=false) but issued 'forged.test'");
+    expect(lines[at + 2]).toBe("    ! the server certificate 'forged.test' has a 1024-bit RSA key");
+    expect(lines[at + 3]).toMatch(/^ {2}Identity /);
+  });
+
+  test.each([
+    // mode, extendedKeyUsage, clientAuth, the Usage line
+    ['c2s', ['serverAuth'], false, '  Usage               serverAuth'],
+    ['s2s', ['serverAuth'], false, '  Usage               serverAuth; not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it'],
+    ['s2s', ['serverAuth', 'clientAuth'], true, '  Usage               serverAuth, clientAuth'],
+    ['s2s', null, true, '  Usage               any (no extendedKeyUsage)'],
+  ] as const)('%s, extendedKeyUsage %j: %s', (mode, eku, clientAuth, line) => {
+    const r = structuredClone(result) as ScanResult;
+    r.mode = mode;
+    const cert = r.endpoints[0]!.certificate!;
+    cert.extendedKeyUsage = eku === null ? null : [...eku];
+    cert.clientAuth = clientAuth;
+    expect(formatScanReport(r).split('\n')).toContain(line);
+  });
+
+  test('a result written before usage was recorded: no Usage line', () => {
+    const r = structuredClone(result) as ScanResult;
+    delete r.endpoints[0]!.certificate!.extendedKeyUsage;
+    expect(formatScanReport(r)).not.toContain('  Usage ');
+  });
 });

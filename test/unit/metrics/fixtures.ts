@@ -142,6 +142,8 @@ export function brokenExample(): StoredEntry {
         trusted: false,
         trustErrors: ['expired', 'self_signed'],
         hostnameValid: false,
+        extendedKeyUsage: ['serverAuth'],
+        clientAuth: false,
       },
     }),
     host: '2001:db8::5',

@@ -97,6 +97,8 @@ const EXPECTED: Record<string, Expected[]> = {
   xmpp_tls_certificate_trusted: [[EP1, 1], [BR, 0], [ODD, 1]],
   xmpp_tls_certificate_hostname_valid: [[EP1, 1], [BR, 0], [ODD, 1]],
   xmpp_tls_certificate_trust_error: [x(BR, { reason: 'expired' }, 1), x(BR, { reason: 'self_signed' }, 1)],
+  // s2s only: broken.example's certificate is for servers only; example.org (c2s) has none.
+  xmpp_tls_certificate_client_auth: [[BR, 0]],
   xmpp_tls_certificate_key_length: [x(EP1, { key_type: 'RSA' }, 2048), x(BR, { key_type: 'EC' }, 256)],
   xmpp_tls_certificate_info: [
     x(EP1, { subject: 'CN=example.org', issuer: 'CN=Test Intermediate,O=Test CA', serial: '0A1B2C', fingerprint_sha256: 'AB:CD:EF', signature_algorithm: 'sha256WithRSAEncryption' }, 1),

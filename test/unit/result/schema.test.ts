@@ -274,6 +274,7 @@ const KEYS = {
     trustErrors: true,
     trustErrorDetails: true,
     extendedKeyUsage: true,
+    clientAuth: true,
     hostnameValid: true,
     identity: true,
     selfSigned: true,
@@ -383,6 +384,7 @@ const OPTIONAL = new Set([
   'TlsResult.intolerantSuites',
   'CertificateResult.trustErrorDetails',
   'CertificateResult.extendedKeyUsage',
+  'CertificateResult.clientAuth',
   // Absent in documents written before the software query existed.
   'ScanResult.software',
   'SoftwareInfo.error',
