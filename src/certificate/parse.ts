@@ -3,7 +3,7 @@
 // details, PEM); @peculiar/asn1-x509 gives us the structure (validity, extensions, including the
 // XMPP otherName SANs that node:crypto only offers as display text) and @peculiar/x509 the names.
 import 'reflect-metadata'; // must precede @peculiar/x509 (tsyringe needs the Reflect metadata API)
-import { X509Certificate as NodeX509 } from 'node:crypto';
+import { type KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1x509 from '@peculiar/asn1-x509';
@@ -86,7 +86,7 @@ function describe(node: NodeX509, cert: asn1x509.Certificate): CertificateDetail
   const aia = ext(asn1x509.id_pe_authorityInfoAccess, asn1x509.AuthorityInfoAccessSyntax) ?? [];
   const crl = ext(asn1x509.id_ce_cRLDistributionPoints, asn1x509.CRLDistributionPoints) ?? [];
   const san = ext(asn1x509.id_ce_subjectAltName, asn1x509.SubjectAlternativeName) ?? [];
-  const key = describeKey(node);
+  const key = describePublicKey(() => node.publicKey);
   const signatureOid = cert.signatureAlgorithm.algorithm;
 
   return {
@@ -103,7 +103,7 @@ function describe(node: NodeX509, cert: asn1x509.Certificate): CertificateDetail
     keyType: key.type,
     keyBits: key.bits,
     curve: key.curve,
-    signatureAlgorithm: SIGNATURE_ALGORITHMS[signatureOid]?.name ?? signatureOid,
+    signatureAlgorithm: signatureAlgorithmName(signatureOid),
     isCa: basicConstraints?.cA ?? false,
     selfIssued: subject === issuer,
     ocspUrls: accessUrls(aia, asn1x509.id_ad_ocsp),
@@ -160,11 +160,17 @@ function uris(names: asn1x509.GeneralName[]): string[] {
   return names.flatMap((n) => (n.uniformResourceIdentifier === undefined ? [] : [n.uniformResourceIdentifier]));
 }
 
-function describeKey(node: NodeX509): { type: KeyType; bits: number | null; curve: string | null } {
+/** OpenSSL's name of a signature algorithm OID (the OID itself when unknown). */
+export function signatureAlgorithmName(oid: string): string {
+  return SIGNATURE_ALGORITHMS[oid]?.name ?? oid;
+}
+
+/** Type, size and curve of a public key; `unknown` for a key OpenSSL cannot load. */
+export function describePublicKey(load: () => KeyObject): { type: KeyType; bits: number | null; curve: string | null } {
   let type: string | undefined;
   let details: { modulusLength?: number; namedCurve?: string } = {};
   try {
-    const key = node.publicKey;
+    const key = load();
     type = key.asymmetricKeyType;
     details = key.asymmetricKeyDetails ?? {};
   } catch {

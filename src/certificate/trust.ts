@@ -8,7 +8,8 @@ import { isBlockingTrustError, TRUST_ERRORS } from '../result/trust-errors.js';
 import type { CertificateDetails, CertificateResult, ChainEntry, Mode, TrustError } from '../result/types.js';
 import { checkIdentity } from './identity.js';
 import { isWeakSignatureAlgorithm, parseCertificate } from './parse.js';
-import { OID_ANY_EKU, OID_CLIENT_AUTH, type PathCertificate, buildAndValidate, ekuName, factsOf, quoteCn } from './path.js';
+import { ChainCertificate, tryChainCertificate } from './chain-certificate.js';
+import { OID_ANY_EKU, OID_CLIENT_AUTH, type PathCertificate, buildAndValidate, ekuName, factsOf, keyUseOfSuite } from './path.js';
 
 export interface TrustAnchor {
   cert: NodeX509;
@@ -26,9 +27,13 @@ export interface AnalyzeOptions {
   store: TrustStore;
   /** Issuers found elsewhere than in the handshake (AIA caIssuers downloads). */
   extraIntermediates?: { der: Buffer; source: 'aia' }[];
+  /** The cipher suite (IANA name) of the handshake that fetched the chain: the leaf's keyUsage must allow its key exchange. */
+  cipherSuite?: string | null;
 }
 
 const DAY_MS = 86_400_000;
+/** Certificates of the chain as sent that the result lists (a real chain has 2 to 5; a hostile one may have hundreds). */
+export const MAX_CHAIN_ENTRIES = 16;
 const MIN_RSA_DSA_BITS = 2048;
 const MIN_EC_BITS = 224;
 
@@ -75,6 +80,24 @@ function readCertificateFile(file: string): NodeX509[] {
   }
 }
 
+/** The anchors of each store as path building takes them (one array per store, so its index is kept). */
+const anchorPaths = new WeakMap<TrustStore, PathCertificate[]>();
+/** Read once per certificate: the bundled roots are shared by every store. */
+const anchorCertificates = new WeakMap<NodeX509, ChainCertificate | null>();
+
+function pathAnchors(store: TrustStore): PathCertificate[] {
+  let anchors = anchorPaths.get(store);
+  if (!anchors) {
+    anchors = store.anchors.flatMap((a) => {
+      let cert = anchorCertificates.get(a.cert);
+      if (cert === undefined) anchorCertificates.set(a.cert, (cert = tryChainCertificate(a.cert.raw, a.cert)));
+      return cert ? [{ cert, source: a.source, anchor: true }] : [];
+    });
+    anchorPaths.set(store, anchors);
+  }
+  return anchors;
+}
+
 /**
  * Verdict on the certificate chain a server presented (leaf first): the best path to a trust
  * anchor (path.ts) and everything wrong with it. Throws when the leaf cannot be parsed; other
@@ -84,19 +107,28 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
   const [leafDer, ...rest] = presented;
   if (leafDer === undefined) throw new Error('no certificate presented');
   const leaf = parseCertificate(leafDer);
-  const leafNode: PathCertificate = { node: new NodeX509(leafDer), source: 'presented', anchor: false };
-  const presentedNodes = rest.flatMap((der) => tryNode(der, 'presented'));
-  const extraNodes = (opts.extraIntermediates ?? []).flatMap((e) => tryNode(e.der, e.source));
-  const anchors: PathCertificate[] = opts.store.anchors.map((a) => ({ node: a.cert, source: a.source, anchor: true }));
+  const leafPath: PathCertificate = { cert: new ChainCertificate(leafDer), source: 'presented', anchor: false };
+  const sent = rest.flatMap((der) => {
+    const cert = tryChainCertificate(der);
+    return cert ? [{ cert, source: 'presented' as const, anchor: false }] : [];
+  });
+  const fetched = (opts.extraIntermediates ?? []).flatMap((e) => {
+    const cert = tryChainCertificate(e.der);
+    return cert ? [{ cert, source: e.source, anchor: false }] : [];
+  });
 
-  const { path, end, problems } = buildAndValidate(leafNode, [...presentedNodes, ...extraNodes], anchors, { now: opts.now, mode: opts.mode });
-  const details = path.map((c, i) => (i === 0 ? leaf : parseCertificate(c.node.raw)));
+  const { path, end, problems, limitReached } = buildAndValidate(leafPath, [...sent, ...fetched], pathAnchors(opts.store), {
+    now: opts.now,
+    mode: opts.mode,
+    keyUse: keyUseOfSuite(opts.cipherSuite),
+  });
+  const entries = path.map((c, i) => (i === 0 ? chainEntry(leaf, c.source) : { ...c.cert.summary(), source: c.source }));
   const found: { reason: TrustError; message: string }[] = problems.map(({ reason, message }) => ({ reason, message }));
   const add = (reason: TrustError, message: string) => found.push({ reason, message });
 
   // Anchors vouch for themselves, so their own validity (but see anchor_expired), signature and
   // key are not judged. The leaf always is, even when pinned as an anchor: it protects the session.
-  details.forEach((cert, i) => {
+  entries.forEach((cert, i) => {
     if (i > 0 && path[i]?.anchor) return;
     const name = `${i === 0 ? 'the server certificate' : 'the intermediate'} ${quoteCn(cert.subject)}`;
     if (new Date(cert.notAfter) < opts.now) add('expired', `${name} expired on ${cert.notAfter}`);
@@ -104,13 +136,16 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
     if (isWeakSignatureAlgorithm(cert.signatureAlgorithm)) add('weak_signature', `${name} is signed with ${cert.signatureAlgorithm}`);
     if (isWeakKey(cert)) add('weak_key', `${name} has a ${cert.keyBits}-bit ${cert.keyType} key`);
   });
-  const last = details[details.length - 1]!;
+  const last = entries[entries.length - 1]!;
   if (end === 'self_signed') {
     add(path.length === 1 ? 'self_signed' : 'self_signed_in_chain', `${quoteCn(last.subject)} is self-signed and not a trust anchor`);
   }
-  if (end === 'unknown_issuer') add('unknown_issuer', `no issuer of ${quoteCn(last.subject)} (${quoteCn(last.issuer)}) among the certificates sent and the trust anchors`);
+  if (end === 'unknown_issuer') {
+    const gaveUp = limitReached === null ? '' : ` (the search gave up after ${limitReached}; the server sent ${presented.length} certificates)`;
+    add('unknown_issuer', `no issuer of ${quoteCn(last.subject)} (${quoteCn(last.issuer)}) among the certificates sent and the trust anchors${gaveUp}`);
+  }
   path.forEach((c, i) => {
-    if (c.source === 'aia') add('incomplete_chain', `the server did not send ${quoteCn(details[i]!.subject)}; it was fetched from the issuer's AIA URL`);
+    if (c.source === 'aia') add('incomplete_chain', `the server did not send ${quoteCn(entries[i]!.subject)}; it was fetched from the issuer's AIA URL`);
   });
 
   // Stable order: by reason (the order of TRUST_ERRORS), then path order.
@@ -118,7 +153,7 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
   const trustErrorDetails = found.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.reason) - rank(b.f.reason) || a.i - b.i).map(({ f }) => f);
   const trustErrors = TRUST_ERRORS.filter((e) => found.some((f) => f.reason === e));
   const identity = checkIdentity(leaf, opts.domain, opts.mode);
-  const eku = factsOf(leafNode.node).extendedKeyUsage;
+  const eku = factsOf(leafPath.cert).extendedKeyUsage;
   return {
     ...leaf,
     daysToExpiry: Math.round(((Date.parse(leaf.notAfter) - opts.now.getTime()) / DAY_MS) * 100) / 100,
@@ -129,32 +164,26 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
     clientAuth: eku === null || eku.includes(OID_CLIENT_AUTH) || eku.includes(OID_ANY_EKU),
     hostnameValid: identity.matchedBy !== null,
     identity,
-    selfSigned: isSelfSigned(leafNode.node),
-    chain: [leaf, ...presentedNodes.map((n) => parseCertificate(n.node.raw))].map((c) => chainEntry(c, 'presented')),
-    builtChain: details.map((c, i) => chainEntry(c, path[i]?.source ?? 'presented')),
+    selfSigned: isSelfSigned(leafPath.cert),
+    chain: [chainEntry(leaf, 'presented'), ...sent.slice(0, MAX_CHAIN_ENTRIES - 1).map((c) => ({ ...c.cert.summary(), source: 'presented' as const }))],
+    chainLength: presented.length,
+    builtChain: entries,
   };
 }
 
-function tryNode(der: Buffer, source: 'presented' | 'aia'): PathCertificate[] {
-  try {
-    const node = new NodeX509(der);
-    factsOf(node); // parses the extensions: a certificate we cannot read is left out here
-    return [{ node, source, anchor: false }];
-  } catch {
-    return [];
-  }
-}
-
 // Not checkIssued(cert): it also demands keyCertSign, which self-signed server certificates lack.
-function isSelfSigned(cert: NodeX509): boolean {
-  try {
-    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
-  } catch {
-    return false;
-  }
+function isSelfSigned(cert: ChainCertificate): boolean {
+  return cert.subjectKey === cert.issuerKey && cert.signedBy(cert);
 }
 
-function isWeakKey(cert: CertificateDetails): boolean {
+/** A certificate's name for messages: its CN in quotes, else the whole subject (RFC 4514 display). */
+function quoteCn(subject: string): string {
+  // The last CN, like CertificateDetails.commonName.
+  const cn = [...subject.matchAll(/(?:^|,\s*)CN=((?:[^,\\]|\\.)*)/g)].at(-1)?.[1];
+  return `'${cn ?? subject}'`;
+}
+
+function isWeakKey(cert: Pick<ChainEntry, 'keyType' | 'keyBits'>): boolean {
   if (cert.keyBits === null) return false;
   if (cert.keyType === 'RSA' || cert.keyType === 'DSA') return cert.keyBits < MIN_RSA_DSA_BITS;
   if (cert.keyType === 'EC') return cert.keyBits < MIN_EC_BITS;

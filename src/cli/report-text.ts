@@ -195,7 +195,7 @@ function formatCertificate(c: CertificateResult, mode: Mode, style: TextStyle): 
     const client = mode === 's2s' && c.clientAuth === false ? `; ${style.warn('not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it')}` : '';
     out.push(`  Usage               ${eku}${client}`);
   }
-  out.push(`  Chain               ${c.chain.length} certificate(s) sent; the path built from them:`);
+  out.push(`  Chain               ${c.chainLength ?? c.chain.length} certificate(s) sent; the path built from them:`);
   c.builtChain.forEach((e, i) => out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`));
   return out;
 }

@@ -124,6 +124,9 @@ function soonestCertificate(r: ScanResult, now: Date): RowCertificate | null {
 
 /** The self-signed certificate inside the chain (not the leaf): its subject names the would-be root. */
 function selfSignedInChainIssuer(c: CertificateResult): string {
+  // The path built ends at it; older documents may only have it in the chain as sent.
+  const last = c.builtChain?.at(-1);
+  if (last && (c.builtChain?.length ?? 0) > 1 && last.subject === last.issuer) return last.subject;
   const chain = c.chain ?? [];
   const inChain = chain.slice(1).find((e) => e.subject === e.issuer);
   return inChain?.subject ?? chain.at(-1)?.issuer ?? c.issuer;

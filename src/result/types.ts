@@ -202,8 +202,13 @@ export interface CertificateResult extends CertificateDetails {
   hostnameValid: boolean;
   identity: IdentityCheck;
   selfSigned: boolean;
-  /** Chain as the server presented it (leaf first): summaries of each certificate. */
+  /** Chain as the server presented it (leaf first): summaries of the first 16 certificates. */
   chain: ChainEntry[];
+  /**
+   * How many certificates the server sent (more than `chain` lists when over 16, unreadable ones
+   * included). Absent in documents written before it existed.
+   */
+  chainLength?: number;
   /** Path we built from the leaf to a trust anchor (or as far as we got), leaf first. */
   builtChain: ChainEntry[];
 }

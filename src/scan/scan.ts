@@ -179,7 +179,7 @@ async function scanEndpoint(
     base.session = inspection.session;
     base.error = inspection.error ? inspection.error.toJSON() : null;
     if (inspection.peerCertificates.length > 0) {
-      base.certificate = await judgeCertificate(inspection.peerCertificates, domain, opts);
+      base.certificate = await judgeCertificate(inspection.peerCertificates, domain, opts, inspection.session?.cipher ?? null);
     }
     // Probe TLS when we got as far as a TLS socket: the prober needs the same XMPP preamble to work.
     const reachedTls = inspection.session !== null || (inspection.error?.phase === 'tls_handshake' && inspection.error.code !== 'timeout');
@@ -216,6 +216,7 @@ async function scanEndpoint(
           base.tls.certificateChain.map((b64) => Buffer.from(b64, 'base64')),
           domain,
           opts,
+          null,
         ).catch(() => null);
       }
       // A CertificateRequest, then our empty Certificate refused: the server requires a client certificate.
@@ -237,8 +238,10 @@ async function judgeCertificate(
   presented: Buffer[],
   domain: string,
   opts: ScanOptions & { trustStore: TrustStore; now: () => Date },
+  /** The suite of the handshake that fetched the chain, so the leaf's keyUsage is checked for it. */
+  cipherSuite: string | null,
 ): Promise<CertificateResult> {
-  const analyzeOpts = { domain, mode: opts.mode, now: opts.now(), store: opts.trustStore };
+  const analyzeOpts = { domain, mode: opts.mode, now: opts.now(), store: opts.trustStore, cipherSuite };
   try {
     if (opts.fetchAia === false) return analyzeChain(presented, analyzeOpts);
     return await completeChain(presented, { ...analyzeOpts, timeoutMs: opts.timeouts?.readMs ?? DEFAULT_TIMEOUTS.readMs });

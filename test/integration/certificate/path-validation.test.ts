@@ -54,6 +54,8 @@ interface Case {
   /** The domain (default example.org). */
   domain?: string;
   hostnameValid?: boolean;
+  /** The suite of the handshake (the leaf's keyUsage is checked for its key exchange). */
+  cipherSuite?: string;
   /** Where we deliberately differ from openssl verify -x509_strict (docs/result.md lists each): its verdict, and why. */
   openssl?: { trusted: boolean; why: string };
 }
@@ -106,6 +108,26 @@ const CASES: Case[] = [
     build: async () => ({ presented: [await leafOf(root, { keyUsage: F.cRLSign })] }),
     trusted: false,
     reasons: ['bad_key_usage'],
+  },
+  {
+    name: 'an RSA leaf for key transport only (keyEncipherment), in an ECDHE handshake',
+    build: async () => ({ presented: [await leafOf(root, { keyUsage: F.keyEncipherment })] }),
+    cipherSuite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    trusted: false,
+    reasons: ['bad_key_usage'],
+    openssl: { trusted: true, why: 'openssl verify does not know the key exchange; the purpose check wants any of digitalSignature, keyEncipherment, keyAgreement' },
+  },
+  {
+    name: 'an RSA leaf for key transport only (keyEncipherment), in an RSA key exchange',
+    build: async () => ({ presented: [await leafOf(root, { keyUsage: F.keyEncipherment })] }),
+    cipherSuite: 'TLS_RSA_WITH_AES_128_GCM_SHA256',
+    trusted: true,
+  },
+  {
+    name: 'a signing-only leaf (digitalSignature) in TLS 1.3',
+    build: async () => ({ presented: [await leafOf(root, { keyUsage: F.digitalSignature })] }),
+    cipherSuite: 'TLS_AES_128_GCM_SHA256',
+    trusted: true,
   },
   {
     name: 'a clientAuth-only leaf',
@@ -264,7 +286,7 @@ describe('path validation: our verdict, and openssl verify agreeing', () => {
     const anchorsFile = chain.anchors ? await writeCertFile(join(dir, `anchors-${Math.random().toString(36).slice(2)}.pem`), chain.anchors) : caFile;
     const store = loadTrustStore({ caFiles: [anchorsFile], systemRoots: false });
     const domain = c.domain ?? 'example.org';
-    const r = analyzeChain(chain.presented.map((t) => t.der), { domain, mode: 'c2s', now: NOW, store });
+    const r = analyzeChain(chain.presented.map((t) => t.der), { domain, mode: 'c2s', now: NOW, store, cipherSuite: c.cipherSuite ?? null });
     expect(r.trusted).toBe(c.trusted);
     for (const reason of c.reasons ?? []) expect(r.trustErrors).toContain(reason);
     if (c.reasons) expect(r.trustErrorDetails?.map((d) => d.reason)).toEqual(expect.arrayContaining(c.reasons));
@@ -274,20 +296,19 @@ describe('path validation: our verdict, and openssl verify agreeing', () => {
     if (c.hostnameValid !== undefined) expect(await opensslVerify(chain, `${c.name}-host`, domain)).toBe(r.trusted && r.hostnameValid);
   });
 
-  test('a 200-certificate junk chain: the real path is found, in bounded time', async () => {
+  test('a 200-certificate junk chain: the real path is found (bench/chain-bench.mjs times it)', async () => {
     const i = await intermediate(root, { cn: 'Junk Test CA' });
     const leaf = await leafOf(i);
-    // Junk with the intermediate's very name (the worst case: each needs its signature checked).
+    // Junk with the intermediate's very name (the worst case: each is a candidate issuer).
     const junk: TestCert[] = [];
     const junkKey = await createCa({ cn: 'Junk Test CA', freshKey: true });
     for (let n = 0; n < 200; n++) junk.push(await createIntermediate(junkKey, { cn: 'Junk Test CA', keyFrom: junkKey }));
     const store = loadTrustStore({ caFiles: [caFile], systemRoots: false });
-    const t0 = performance.now();
     const r = analyzeChain([leaf.der, ...junk.map((j) => j.der), i.der], { domain: 'example.org', mode: 'c2s', now: NOW, store });
-    const ms = performance.now() - t0;
     expect(r.trusted).toBe(true);
     expect(r.builtChain).toHaveLength(3);
-    // A bound, not a speed claim (BENCHMARKS.md has the figure): minutes before, when every try was a new walk.
-    expect(ms).toBeLessThan(5000);
+    // The result lists the first 16 certificates sent and says how many there were.
+    expect(r.chain).toHaveLength(16);
+    expect(r.chainLength).toBe(202);
   });
 });

@@ -49,6 +49,8 @@ export function selfSignedInChain(domain: string, root: string): ScanResult {
       trusted: false,
       trustErrors: ['self_signed_in_chain'],
       chain: [chainEntry({ subject: `CN=${domain}`, issuer: root }), chainEntry({ subject: root, issuer: root })],
+      // The path ends at the self-signed certificate, which is no trust anchor.
+      builtChain: [chainEntry({ subject: `CN=${domain}`, issuer: root }), chainEntry({ subject: root, issuer: root })],
       notAfter: '2025-06-20T00:00:00.000Z',
     },
   });

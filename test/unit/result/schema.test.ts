@@ -279,6 +279,7 @@ const KEYS = {
     identity: true,
     selfSigned: true,
     chain: true,
+    chainLength: true,
     builtChain: true,
   } satisfies Keys<Omit<CertificateResult, keyof CertificateDetails>>,
   IdentityCheck: { matchedBy: true, matchedValue: true } satisfies Keys<IdentityCheck>,
@@ -385,6 +386,7 @@ const OPTIONAL = new Set([
   'CertificateResult.trustErrorDetails',
   'CertificateResult.extendedKeyUsage',
   'CertificateResult.clientAuth',
+  'CertificateResult.chainLength',
   // Absent in documents written before the software query existed.
   'ScanResult.software',
   'SoftwareInfo.error',
