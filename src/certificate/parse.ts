@@ -59,6 +59,11 @@ const EC_CURVES: Record<string, { name: string; bits: number }> = {
 
 /** Parses a DER (or PEM) certificate. Throws an Error with a readable message when malformed. */
 export function parseCertificate(der: Buffer | Uint8Array): CertificateDetails {
+  return decodeCertificate(der).details;
+}
+
+/** parseCertificate, with the decoded ASN.1 structure and OpenSSL's object (for callers that read more of it). */
+export function decodeCertificate(der: Buffer | Uint8Array): { details: CertificateDetails; asn: asn1x509.Certificate; node: NodeX509 } {
   const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   let node: NodeX509;
   let cert: asn1x509.Certificate;
@@ -70,7 +75,7 @@ export function parseCertificate(der: Buffer | Uint8Array): CertificateDetails {
     throw new Error(`malformed certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   try {
-    return describe(node, cert);
+    return { details: describe(node, cert), asn: cert, node };
   } catch (err) {
     throw new Error(`malformed certificate extension or name: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

@@ -129,18 +129,20 @@ interface Facts {
 
 const factsCache = new WeakMap<ChainCertificate, Facts>();
 
-/** The full decoding, once per certificate (only for certificates on a path). */
-export function factsOf(c: ChainCertificate): Facts {
+/**
+ * The full decoding, once per certificate (only for certificates on a path). `decoded`: the
+ * certificate's ASN.1 structure when the caller has it already (the leaf).
+ */
+export function factsOf(c: ChainCertificate, decoded?: asn1x509.Certificate): Facts {
   let f = factsCache.get(c);
   if (!f) {
-    f = readFacts(c);
+    f = readFacts(c, decoded ?? AsnConvert.parse(c.der, asn1x509.Certificate));
     factsCache.set(c, f);
   }
   return f;
 }
 
-function readFacts(c: ChainCertificate): Facts {
-  const cert = AsnConvert.parse(c.der, asn1x509.Certificate);
+function readFacts(c: ChainCertificate, cert: asn1x509.Certificate): Facts {
   const tbs = cert.tbsCertificate;
   const extensions = tbs.extensions ?? [];
   const ext = <T>(oid: string, schema: new () => T): T | null => {

@@ -7,7 +7,7 @@ import { rootCertificates } from 'node:tls';
 import { isBlockingTrustError, TRUST_ERRORS } from '../result/trust-errors.js';
 import type { CertificateDetails, CertificateResult, ChainEntry, Mode, TrustError } from '../result/types.js';
 import { checkIdentity } from './identity.js';
-import { isWeakSignatureAlgorithm, parseCertificate } from './parse.js';
+import { decodeCertificate, isWeakSignatureAlgorithm } from './parse.js';
 import { ChainCertificate, tryChainCertificate } from './chain-certificate.js';
 import { OID_ANY_EKU, OID_CLIENT_AUTH, type PathCertificate, buildAndValidate, ekuName, factsOf, keyUseOfSuite } from './path.js';
 
@@ -106,8 +106,9 @@ function pathAnchors(store: TrustStore): PathCertificate[] {
 export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): CertificateResult {
   const [leafDer, ...rest] = presented;
   if (leafDer === undefined) throw new Error('no certificate presented');
-  const leaf = parseCertificate(leafDer);
-  const leafPath: PathCertificate = { cert: new ChainCertificate(leafDer), source: 'presented', anchor: false };
+  const { details: leaf, asn: leafAsn, node: leafNode } = decodeCertificate(leafDer);
+  const leafPath: PathCertificate = { cert: new ChainCertificate(leafNode.raw, leafNode), source: 'presented', anchor: false };
+  factsOf(leafPath.cert, leafAsn); // decoded once for both
   const sent = rest.flatMap((der) => {
     const cert = tryChainCertificate(der);
     return cert ? [{ cert, source: 'presented' as const, anchor: false }] : [];
