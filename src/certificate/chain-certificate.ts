@@ -29,7 +29,7 @@ export class ChainCertificate {
   private readonly outline: ReturnType<typeof outlineCertificate>;
   private nodeValue: NodeX509 | null | undefined;
   private keyValue: KeyObject | null | undefined;
-  private summaryValue: Omit<ChainEntry, 'source'> | undefined;
+  private summaryValue: Omit<ChainEntry, 'source'> | null | undefined;
   private subjectValue: string | undefined;
   private issuerValue: string | undefined;
 
@@ -90,24 +90,29 @@ export class ChainCertificate {
     }
   }
 
-  /** What a chain entry of the result says about it. */
-  summary(): Omit<ChainEntry, 'source'> {
+  /** What a chain entry of the result says about it; null when a part of it does not decode. */
+  summary(): Omit<ChainEntry, 'source'> | null {
     if (this.summaryValue === undefined) {
-      const validity = AsnConvert.parse(this.outline.validity, asn1x509.Validity);
-      const key = describePublicKey(() => {
-        if (this.publicKey === null) throw new Error('unsupported key');
-        return this.publicKey;
-      });
-      this.summaryValue = {
-        subject: this.subject,
-        issuer: this.issuer,
-        fingerprintSha256: this.fingerprint256,
-        notBefore: validity.notBefore.getTime().toISOString(),
-        notAfter: validity.notAfter.getTime().toISOString(),
-        keyType: key.type,
-        keyBits: key.bits,
-        signatureAlgorithm: signatureAlgorithmName(AsnConvert.parse(this.outline.signatureAlgorithm, asn1x509.AlgorithmIdentifier).algorithm),
-      };
+      try {
+        const validity = AsnConvert.parse(this.outline.validity, asn1x509.Validity);
+        const key = describePublicKey(() => {
+          if (this.publicKey === null) throw new Error('unsupported key');
+          return this.publicKey;
+        });
+        this.summaryValue = {
+          subject: this.subject,
+          issuer: this.issuer,
+          fingerprintSha256: this.fingerprint256,
+          notBefore: validity.notBefore.getTime().toISOString(),
+          notAfter: validity.notAfter.getTime().toISOString(),
+          keyType: key.type,
+          keyBits: key.bits,
+          signatureAlgorithm: signatureAlgorithmName(AsnConvert.parse(this.outline.signatureAlgorithm, asn1x509.AlgorithmIdentifier).algorithm),
+        };
+      } catch {
+        // A server's junk: such a certificate is listed nowhere and issues nothing.
+        this.summaryValue = null;
+      }
     }
     return this.summaryValue;
   }

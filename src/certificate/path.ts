@@ -4,7 +4,7 @@ import * as asn1x509 from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import { isBlockingTrustError } from '../result/trust-errors.js';
-import type { ChainEntry, Mode, TrustError } from '../result/types.js';
+import type { ChainEntry, TrustError } from '../result/types.js';
 import type { ChainCertificate } from './chain-certificate.js';
 import { OID_SRV_NAME, OID_XMPP_ADDR } from './parse.js';
 
@@ -23,8 +23,8 @@ import { OID_SRV_NAME, OID_XMPP_ADDR } from './parse.js';
 // Building: a breadth-first search from the leaf over every issuer candidate (the chain as sent,
 // in any order, with duplicates and junk; certificates fetched over AIA; the trust anchors). A
 // candidate is an issuer when its subject is the issuer name, byte for byte (as Go compares names,
-// and as the CA/Browser Forum baseline requires), and its key verifies the signature; a key is tried once per certificate, however many certificates
-// share it. The search backtracks across candidates with the same subject (cross-signed
+// and as the CA/Browser Forum baseline requires), and its key verifies the signature; a key is
+// tried once per certificate, however many certificates share it. The search backtracks across candidates with the same subject (cross-signed
 // intermediates, root transitions), never repeats a certificate in a path, and returns the
 // shortest path to an anchor with the fewest blocking problems; without one, the longest path it
 // could build. Bounded so a hostile server's certificate maze costs milliseconds: MAX_DEPTH
@@ -58,7 +58,6 @@ export interface ValidatedPath {
 
 export interface PathOptions {
   now: Date;
-  mode: Mode;
   /**
    * How the session that fetched the certificate used the server's key (from its cipher suite),
    * so the leaf's keyUsage is checked for that use; null or absent: for any TLS use.
@@ -264,10 +263,10 @@ export function buildAndValidate(leaf: PathCertificate, candidates: readonly Pat
   const issuersOf = (c: ChainCertificate) => {
     let found = issuersCache.get(c);
     if (!found) {
-      const anchorsFound = (anchorIndex.get(c.issuerKey) ?? []).filter((a) => signs(c, a.cert)).sort(validFirst);
+      const anchorsFound = (anchorIndex.get(c.issuerKey) ?? []).filter((a) => signs(c, a.cert) && decodes(a.cert)).sort(validFirst);
       const others: PathCertificate[] = [];
       for (const candidate of candidateIndex.get(c.issuerKey) ?? []) {
-        if (candidate.cert === c || !signs(c, candidate.cert)) continue;
+        if (candidate.cert === c || !signs(c, candidate.cert) || !decodes(candidate.cert)) continue;
         others.push(candidate);
         if (others.length >= MAX_ISSUERS) {
           limitReached ??= `${MAX_ISSUERS} issuers of one certificate`;
@@ -334,8 +333,19 @@ export function buildAndValidate(leaf: PathCertificate, candidates: readonly Pat
 }
 
 function isValidAt(c: PathCertificate, now: number): boolean {
-  const { notBefore, notAfter } = c.cert.summary();
-  return Date.parse(notBefore) <= now && now <= Date.parse(notAfter);
+  const f = factsOf(c.cert);
+  return f.notBefore <= now && now <= f.notAfter;
+}
+
+/** A certificate can go on a path only if validation can read all of it (OpenSSL accepting it is not enough). */
+function decodes(c: ChainCertificate): boolean {
+  if (c.summary() === null) return false;
+  try {
+    factsOf(c);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // --- validation -------------------------------------------------------------------------------

@@ -120,10 +120,10 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
 
   const { path, end, problems, limitReached } = buildAndValidate(leafPath, [...sent, ...fetched], pathAnchors(opts.store), {
     now: opts.now,
-    mode: opts.mode,
     keyUse: keyUseOfSuite(opts.cipherSuite),
   });
-  const entries = path.map((c, i) => (i === 0 ? chainEntry(leaf, c.source) : { ...c.cert.summary(), source: c.source }));
+  // Every certificate past the leaf decodes (path building takes no other).
+  const entries = path.map((c, i) => (i === 0 ? chainEntry(leaf, c.source) : { ...c.cert.summary()!, source: c.source }));
   const found: { reason: TrustError; message: string }[] = problems.map(({ reason, message }) => ({ reason, message }));
   const add = (reason: TrustError, message: string) => found.push({ reason, message });
 
@@ -166,10 +166,21 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
     hostnameValid: identity.matchedBy !== null,
     identity,
     selfSigned: isSelfSigned(leafPath.cert),
-    chain: [chainEntry(leaf, 'presented'), ...sent.slice(0, MAX_CHAIN_ENTRIES - 1).map((c) => ({ ...c.cert.summary(), source: 'presented' as const }))],
+    chain: [chainEntry(leaf, 'presented'), ...sentEntries(sent)],
     chainLength: presented.length,
     builtChain: entries,
   };
+}
+
+/** The first certificates after the leaf as sent, those that decode. */
+function sentEntries(sent: readonly PathCertificate[]): ChainEntry[] {
+  const entries: ChainEntry[] = [];
+  for (const c of sent) {
+    if (entries.length >= MAX_CHAIN_ENTRIES - 1) break;
+    const summary = c.cert.summary();
+    if (summary) entries.push({ ...summary, source: 'presented' });
+  }
+  return entries;
 }
 
 // Not checkIssued(cert): it also demands keyCertSign, which self-signed server certificates lack.

@@ -1,6 +1,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1x509 from '@peculiar/asn1-x509';
 import { ChainCertificate, tryChainCertificate } from '../../../src/certificate/chain-certificate.js';
+import { analyzeChain, loadTrustStore } from '../../../src/certificate/index.js';
 import { outlineCertificate } from '../../../src/certificate/outline.js';
 import { parseCertificate } from '../../../src/certificate/parse.js';
 import { MAX_DEPTH, MAX_PATHS, type PathCertificate, buildAndValidate, keyUseOfSuite } from '../../../src/certificate/path.js';
@@ -12,7 +13,7 @@ import { createCa, createIntermediate, createLeaf, type TestCert } from '../../h
 // keep a hostile server's certificate maze cheap.
 
 const now = new Date();
-const opts = { now, mode: 'c2s' as const };
+const opts = { now };
 const presented = (t: TestCert): PathCertificate => ({ cert: new ChainCertificate(t.der), source: 'presented', anchor: false });
 const anchor = (t: TestCert): PathCertificate => ({ cert: new ChainCertificate(t.der), source: 'ca_file', anchor: true });
 
@@ -144,5 +145,31 @@ describe('keyUseOfSuite: what the negotiated key exchange needs of the server ke
     [null, null],
   ] as const)('%s → %s', (suite, use) => {
     expect(keyUseOfSuite(suite)).toBe(use);
+  });
+});
+
+describe('junk that outlines but does not decode', () => {
+  test('a certificate with a broken validity among those sent: ignored, not listed, counted', async () => {
+    const root = await createCa({ cn: 'Junk Decode Root', freshKey: true });
+    const inter = await createIntermediate(root, { cn: 'Junk Decode Inter', freshKey: true });
+    const leaf = await createLeaf(inter, { dns: ['example.org'], freshKey: true });
+    const broken = Buffer.from(inter.der);
+    const validity = outlineCertificate(broken).validity;
+    broken[validity.byteOffset - broken.byteOffset + 2] = 0x04; // notBefore as an OCTET STRING, not a time
+    expect(tryChainCertificate(broken)?.summary()).toBeNull();
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { writeCertFile } = await import('../../harness/pki.js');
+    const dir = await mkdtemp(join(tmpdir(), 'junk-decode-'));
+    try {
+      const store = loadTrustStore({ caFiles: [await writeCertFile(join(dir, 'ca.pem'), [root])], systemRoots: false });
+      const r = analyzeChain([leaf.der, broken, inter.der], { domain: 'example.org', mode: 'c2s', now, store });
+      expect(r.trusted).toBe(true);
+      expect(r.chain.map((c) => c.subject)).toEqual(['CN=example.org', 'CN=Junk Decode Inter']);
+      expect(r.chainLength).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
