@@ -39,17 +39,30 @@ export async function serveCommand(raw: Record<string, unknown>): Promise<number
     return exitCodeOf(err);
   }
   const logger = createLogger(flags.logLevel ?? settings.config.log.level, flags.logFormat ?? settings.config.log.format);
+  // The handlers are installed before the daemon starts: Node's default for SIGTERM ends the
+  // process at once, so a signal sent as soon as "listening" is logged must already find them.
+  // A signal during start-up is honoured once the daemon has started (or start-up failed).
+  let requested: string | undefined;
+  let onStop: (signal: string) => void = (signal) => (requested ??= signal);
+  let onReload: () => void = () => undefined;
+  const handlers = {
+    SIGTERM: () => onStop('SIGTERM'),
+    SIGINT: () => onStop('SIGINT'),
+    SIGHUP: () => onReload(),
+  };
+  for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({ configFile: flags.config, logger, settings });
   } catch (err) {
+    for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
     if (!(err instanceof StartupError)) throw err;
     logger.fatal(err.message);
     return exitCodeOf(err);
   }
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    onStop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
@@ -69,8 +82,7 @@ export async function serveCommand(raw: Record<string, unknown>): Promise<number
         resolve(0);
       });
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => void daemon.reload());
+    onReload = () => void daemon.reload();
+    if (requested) onStop(requested);
   });
 }

@@ -66,7 +66,7 @@ function runProcess(args: string[], whileRunning?: (child: ChildProcess) => Prom
   });
 }
 
-/** Resolves once the daemon logged "listening" (its signal handlers are installed right after, before any I/O). */
+/** Resolves once the daemon logged "listening" (its signal handlers are installed before it starts). */
 function listening(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
