@@ -1,19 +1,30 @@
-import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as tlsModule from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { normalizeDomain } from '../discovery/index.js';
-import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
 import type { ProfileName } from '../grading/index.js';
 import type { Mode } from '../result/types.js';
 import type { StoredEntry } from '../store/index.js';
 import { createBasicAuthVerifier, type BasicAuthVerifier } from './auth.js';
-import { parseProbeParams, probeTimeoutSeconds, SCRAPE_TIMEOUT_HEADER } from './probe-params.js';
-import { parseModeFilter, toApiEntry } from './results-api.js';
-import { type NextScan, renderStatusPage } from './status-page.js';
+import {
+  domainResultsHandler,
+  type Handler,
+  healthzHandler,
+  methodNotAllowed,
+  metricsHandler,
+  notFound,
+  probeHandler,
+  readyzHandler,
+  reportHandler,
+  reportJsonHandler,
+  resultsHandler,
+  statusPageHandler,
+} from './handlers.js';
+import { type HttpResponseBody, type ProbeResponse, type Reply, sendReply, text } from './reply.js';
+import { createRouter, type Route, splitTarget } from './router.js';
+import type { NextScan } from './status-page.js';
+import { loadWebTls } from './web-tls.js';
 
-// The daemon's HTTP server, on node:http / node:https (no framework). Routes:
+// The daemon's HTTP server, on node:http / node:https (no framework). Routes (see httpRoutes):
 //
 //   GET /                          status page (HTML, self-contained)
 //   GET /metrics                   opts.metrics()
@@ -23,32 +34,20 @@ import { type NextScan, renderStatusPage } from './status-page.js';
 //   GET /api/v1/results[/DOMAIN]   JSON, see results-api.ts
 //   GET /report, /report.json      the survey report of the stored results (docs/report.md)
 //
-// HEAD works wherever GET does; other methods get 405 with `Allow`, unknown paths 404. A handler
-// that throws gets a 500 with a short message (the details go to the log only) and the server goes
-// on serving.
+// HEAD works wherever GET does; other methods get 405 with `Allow`, unknown paths 404 (router.ts).
+// A handler (handlers.ts) that throws gets a 500 with a short message (the details go to the log
+// only) and the server goes on serving. Replies go out through reply.ts.
 //
-// Basic auth, when users are configured, guards every route except /healthz: a liveness check
+// Basic auth, when users are configured, guards every path except /healthz: a liveness check
 // (kubelet, Docker HEALTHCHECK) often cannot send credentials, and "ok" tells nobody anything. The
 // readiness route is guarded, like everything that reveals state. TLS (node:https) when both a
-// certificate and a key file are given; they are read once, at start.
+// certificate and a key file are given; they are read once, at start (web-tls.ts).
 
 export interface HttpLogger {
   debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
-}
-
-export interface HttpResponseBody {
-  contentType: string;
-  /** Text, or UTF-8 blocks sent one after another (the /metrics exposition: no giant string). */
-  body: string | Buffer[];
-  /** Called once the body was sent or the response was abandoned (the blocks may then be reused). */
-  sent?: () => void;
-}
-
-export interface ProbeResponse extends HttpResponseBody {
-  status: number;
 }
 
 export interface WebOptions {
@@ -93,107 +92,37 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  contentType: string;
-  body: string | Buffer[];
-  sent?: () => void;
-  headers?: Record<string, string>;
-}
-
-const TEXT = 'text/plain; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
-const HTML = 'text/html; charset=utf-8';
-const ALLOW = 'GET, HEAD';
 const REALM = 'xmpp-tls-exporter';
-const RESULTS_PATH = '/api/v1/results';
+/** The one path basic auth does not guard (see above). */
+const UNGUARDED_PATH = '/healthz';
 /** After close(), connections still busy this long are cut. */
 const CLOSE_GRACE_MS = 5_000;
-// The status page has inline CSS and nothing else: forbid everything else, scripts above all.
-const HTML_SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Frame-Options': 'DENY',
-};
 
 const noop = (): void => {};
 const SILENT: HttpLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
-function text(status: number, body: string, headers?: Record<string, string>): Reply {
-  return { status, contentType: TEXT, body: body.endsWith('\n') ? body : `${body}\n`, headers };
+/** The route table. `activeProbes` holds the controllers of the running probes, for close(). */
+export function httpRoutes(opts: HttpServerOptions, activeProbes: Set<AbortController>): Route<Handler>[] {
+  return [
+    { path: '/', handler: statusPageHandler(opts) },
+    { path: '/metrics', handler: metricsHandler(opts.metrics) },
+    { path: '/probe', handler: probeHandler(opts.probe, activeProbes) },
+    { path: '/healthz', handler: healthzHandler },
+    { path: '/readyz', handler: readyzHandler(opts.ready) },
+    { path: '/api/v1/results', handler: resultsHandler(opts.store) },
+    { path: '/api/v1/results/:domain', handler: domainResultsHandler(opts.store) },
+    { path: '/report', handler: reportHandler(opts) },
+    { path: '/report.json', handler: reportJsonHandler(opts) },
+  ];
 }
 
-function json(status: number, value: unknown): Reply {
-  return { status, contentType: JSON_TYPE, body: `${JSON.stringify(value)}\n` };
+/** null when the request may go on; else the 401 (or 429 when too many password checks are queued). */
+async function checkBasicAuth(auth: BasicAuthVerifier, req: http.IncomingMessage): Promise<Reply | null> {
+  const outcome = await auth.verify(req.headers.authorization);
+  if (outcome.ok) return null;
+  if (outcome.busy) return text(429, 'too many password checks at once: try again', { 'Retry-After': '1' });
+  return text(401, 'unauthorized', { 'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"` });
 }
-
-/** Resolves once `res` can take more data, or is closed. */
-function drained(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/** The path and query of a request target (origin-form `/p?q`, or absolute-form `http://h/p?q`); null if neither. */
-function splitTarget(raw: string | undefined): { path: string; query: URLSearchParams } | null {
-  let target = raw ?? '/';
-  if (!target.startsWith('/')) {
-    try {
-      const u = new URL(target);
-      target = u.pathname + u.search;
-    } catch {
-      return null;
-    }
-  }
-  const q = target.indexOf('?');
-  return q < 0 ? { path: target, query: new URLSearchParams() } : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
-}
-
-/**
- * The HTTPS certificate and key of `web` (null without them), read and checked the way the server
- * will use them: PEM that OpenSSL loads, and a key that matches the certificate. Throws an Error
- * naming the file and the cause. Start-up checks (check-config) call it too.
- */
-export async function loadWebTls(web: WebOptions | undefined): Promise<{ cert: Buffer; key: Buffer } | null> {
-  const certFile = web?.tlsCertFile;
-  const keyFile = web?.tlsKeyFile;
-  if (!certFile && !keyFile) return null;
-  if (!certFile || !keyFile) throw new Error('HTTPS needs both a certificate file and a key file (only one is configured)');
-  const read = async (file: string, what: string): Promise<Buffer> => {
-    try {
-      return await readFile(file);
-    } catch (err) {
-      throw new Error(`cannot read the TLS ${what} file ${file}: ${(err as Error).message}`);
-    }
-  };
-  const loaded = { cert: await read(certFile, 'certificate'), key: await read(keyFile, 'key') };
-  checkKeyPair(loaded, { cert: `the TLS certificate file ${certFile}`, key: `the TLS key file ${keyFile}` });
-  return loaded;
-}
-
-/**
- * Throws an Error naming the file when OpenSSL cannot load the certificate, the key, or the pair
- * (a key that does not belong to the certificate). OpenSSL's own messages name no file.
- */
-export function checkKeyPair(pair: { cert: Buffer | string; key: Buffer | string }, names: { cert: string; key: string }): void {
-  const attempt = (what: string, options: tlsModule.SecureContextOptions) => {
-    try {
-      tlsModule.createSecureContext(options);
-    } catch (err) {
-      throw new Error(`${what}: ${(err as Error).message}`);
-    }
-  };
-  attempt(`${names.cert} is not a usable PEM certificate`, { cert: pair.cert });
-  attempt(`${names.key} is not a usable PEM private key (unencrypted)`, { key: pair.key });
-  attempt(`${names.key} does not belong to ${names.cert}`, { cert: pair.cert, key: pair.key });
-}
-
-type Route = (req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams) => Promise<Reply | null>;
 
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
   const log = opts.logger ?? SILENT;
@@ -201,146 +130,27 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const auth: BasicAuthVerifier | null = Object.keys(users).length ? createBasicAuthVerifier(users) : null;
   const tls = await loadWebTls(opts.web);
   const activeProbes = new Set<AbortController>();
+  const router = createRouter(httpRoutes(opts, activeProbes));
   let closing = false;
 
-  const reportOptions = () => ({ source: 'exporter results', ...(opts.profile ? { profile: opts.profile() } : {}) });
-
-  const probe: Route = async (req, res, query) => {
-    const params = parseProbeParams(query);
-    if (!params.ok) return text(400, params.message);
-    let timeoutSeconds: number;
-    try {
-      timeoutSeconds = probeTimeoutSeconds(req.headers[SCRAPE_TIMEOUT_HEADER]);
-    } catch (err) {
-      return text(400, (err as Error).message);
-    }
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort(new DOMException(`the probe deadline of ${timeoutSeconds} s was reached`, 'TimeoutError'));
-    }, timeoutSeconds * 1000);
-    const onClose = (): void => {
-      if (!res.writableFinished) controller.abort(new DOMException('the client closed the connection', 'AbortError'));
-    };
-    res.once('close', onClose);
-    activeProbes.add(controller);
-    try {
-      const r = await opts.probe(params.target, params.mode, timeoutSeconds, controller.signal);
-      if (!r || !Number.isInteger(r.status) || r.status < 200 || r.status > 599 || typeof r.body !== 'string' || typeof r.contentType !== 'string') {
-        throw new Error('the probe handler returned an invalid response');
-      }
-      return { status: r.status, contentType: r.contentType, body: r.body };
-    } finally {
-      clearTimeout(timer);
-      res.off('close', onClose);
-      activeProbes.delete(controller);
-    }
-  };
-
-  const routes: Record<string, Route> = {
-    '/': async () => ({
-      status: 200,
-      contentType: HTML,
-      body: renderStatusPage({ entries: opts.store(), version: opts.version, ready: opts.ready(), now: new Date(), ...(opts.nextScan ? { nextScan: opts.nextScan } : {}) }),
-      headers: HTML_SECURITY_HEADERS,
-    }),
-    '/metrics': async () => {
-      const m = await opts.metrics();
-      return { status: 200, contentType: m.contentType, body: m.body, ...(m.sent ? { sent: m.sent } : {}) };
-    },
-    '/probe': probe,
-    '/healthz': async () => text(200, 'ok'),
-    '/readyz': async () => (opts.ready() ? text(200, 'ready') : text(503, 'not ready')),
-    [RESULTS_PATH]: async (_req, _res, query) => {
-      const filter = parseModeFilter(query);
-      if (!filter.ok) return json(400, { error: filter.message });
-      return json(200, opts.store().filter((e) => filter.mode === null || e.mode === filter.mode).map(toApiEntry));
-    },
-    '/report': async () => ({
-      status: 200,
-      contentType: HTML,
-      body: renderHtml(aggregate(resultsOfStore(opts.store()), reportOptions())),
-      headers: HTML_SECURITY_HEADERS,
-    }),
-    '/report.json': async () => json(200, aggregate(resultsOfStore(opts.store()), reportOptions())),
-  };
-
-  const domainResults = (segment: string): Route => async (_req, _res, query) => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return json(400, { error: 'bad percent-encoding in the domain' });
-    }
-    let domain: string;
-    try {
-      domain = normalizeDomain(decoded);
-    } catch (err) {
-      return json(400, { error: (err as Error).message });
-    }
-    const filter = parseModeFilter(query);
-    if (!filter.ok) return json(400, { error: filter.message });
-    const entries = opts.store().filter((e) => (e.domain === domain || e.domain === decoded) && (filter.mode === null || e.mode === filter.mode));
-    if (entries.length === 0) return json(404, { error: `no results for ${domain}${filter.mode ? ` (${filter.mode})` : ''}` });
-    return json(200, entries.map(toApiEntry));
-  };
-
-  function route(path: string): Route | null {
-    if (Object.hasOwn(routes, path)) return routes[path]!;
-    const prefix = `${RESULTS_PATH}/`;
-    if (path.startsWith(prefix)) {
-      const segment = path.slice(prefix.length);
-      if (segment !== '' && !segment.includes('/')) return domainResults(segment);
-    }
-    return null;
-  }
-
-  async function dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<Reply | null> {
+  // Authentication comes before routing: without credentials, even an unknown path is a 401.
+  async function dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<Reply> {
     const target = splitTarget(req.url);
     if (!target) return text(400, 'bad request target');
     const { path, query } = target;
-    if (auth && path !== '/healthz') {
-      const outcome = await auth.verify(req.headers.authorization);
-      if (!outcome.ok && outcome.busy) return text(429, 'too many password checks at once: try again', { 'Retry-After': '1' });
-      if (!outcome.ok) return text(401, 'unauthorized', { 'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"` });
+    if (auth && path !== UNGUARDED_PATH) {
+      const denied = await checkBasicAuth(auth, req);
+      if (denied) return denied;
     }
-    const handler = route(path);
-    if (!handler) return path.startsWith('/api/') ? json(404, { error: 'not found' }) : text(404, 'not found');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, `method ${req.method ?? ''} not allowed`, { Allow: ALLOW });
-    return handler(req, res, query);
-  }
-
-  function send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
-    if (reply.sent) {
-      const sent = reply.sent;
-      if (res.headersSent || res.destroyed) sent();
-      else res.once('close', sent);
-    }
-    if (res.headersSent || res.destroyed) return;
-    const blocks = typeof reply.body === 'string' ? [Buffer.from(reply.body, 'utf8')] : reply.body;
-    res.statusCode = reply.status;
-    res.setHeader('Content-Type', reply.contentType);
-    res.setHeader('Content-Length', blocks.reduce((n, b) => n + b.length, 0));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'no-store');
-    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-    if (closing) res.setHeader('Connection', 'close');
-    if (req.method === 'HEAD') res.end();
-    else void writeBlocks(res, blocks);
-  }
-
-  /** Writes the blocks in turn, waiting for the socket to drain when the client reads slowly. */
-  async function writeBlocks(res: http.ServerResponse, blocks: Buffer[]): Promise<void> {
-    const last = blocks.length - 1;
-    for (let i = 0; i < last; i++) {
-      if (res.destroyed) return;
-      if (!res.write(blocks[i])) await drained(res);
-    }
-    if (!res.destroyed) res.end(blocks[last]);
+    const routed = router(req.method, path);
+    if (routed.status === 404) return notFound(path);
+    if (routed.status === 405) return methodNotAllowed(req.method, routed.allow);
+    return routed.route.handler({ req, res, query, param: routed.param });
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = performance.now();
-    let reply: Reply | null;
+    let reply: Reply;
     try {
       reply = await dispatch(req, res);
     } catch (err) {
@@ -348,13 +158,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       log.error({ err, method: req.method, url: req.url, clientGone: gone }, 'HTTP handler failed');
       reply = text(500, 'internal server error (see the exporter log)');
     }
-    if (reply) {
-      try {
-        send(req, res, reply);
-      } catch (err) {
-        log.error({ err, method: req.method, url: req.url }, 'cannot send the HTTP response');
-        res.destroy();
-      }
+    try {
+      sendReply(req, res, reply, closing);
+    } catch (err) {
+      log.error({ err, method: req.method, url: req.url }, 'cannot send the HTTP response');
+      res.destroy();
     }
     log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'HTTP request');
   }

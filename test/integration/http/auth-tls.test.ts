@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Agent } from 'undici';
-import { MAX_QUEUED_BCRYPT } from '../../../src/http/auth.js';
-import { type RunningHttpServer, createBasicAuthVerifier, sha256PasswordHash, startHttpServer } from '../../../src/http/index.js';
+import { MAX_QUEUED_BCRYPT, sha256PasswordHash } from '../../../src/http/auth.js';
+import { type RunningHttpServer, createBasicAuthVerifier, startHttpServer } from '../../../src/http/index.js';
 import { createLeaf, type TestCert, writePemFiles } from '../../harness/pki.js';
 import { basic, fetchText, serverOptions, withServer } from './fixtures.js';
 

@@ -1,0 +1,149 @@
+import type * as http from 'node:http';
+import { normalizeDomain } from '../discovery/index.js';
+import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
+import { parseProbeParams, probeTimeoutSeconds, SCRAPE_TIMEOUT_HEADER } from './probe-params.js';
+import { HTML, json, type Reply, text } from './reply.js';
+import { parseModeFilter, toApiEntry } from './results-api.js';
+import type { HttpServerOptions } from './server.js';
+import { renderStatusPage } from './status-page.js';
+
+// One handler per route (the route table is in server.ts). A handler answers with a Reply, which
+// the server sends; one that throws gets a 500. Each is built from the options it needs.
+
+export interface HandlerInput {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  query: URLSearchParams;
+  /** The `:name` segment of the route's path, undecoded; null for an exact path. */
+  param: string | null;
+}
+
+export type Handler = (input: HandlerInput) => Promise<Reply>;
+
+// The status page and the report have inline CSS and nothing else: forbid everything else, scripts above all.
+const HTML_SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+};
+
+/** `GET /`: the status page. */
+export function statusPageHandler(opts: Pick<HttpServerOptions, 'store' | 'version' | 'ready' | 'nextScan'>): Handler {
+  return async () => ({
+    status: 200,
+    contentType: HTML,
+    body: renderStatusPage({ entries: opts.store(), version: opts.version, ready: opts.ready(), now: new Date(), ...(opts.nextScan ? { nextScan: opts.nextScan } : {}) }),
+    headers: HTML_SECURITY_HEADERS,
+  });
+}
+
+/** `GET /metrics`: the exposition as metrics() renders it (its blocks are released through `sent`). */
+export function metricsHandler(metrics: HttpServerOptions['metrics']): Handler {
+  return async () => {
+    const m = await metrics();
+    return { status: 200, contentType: m.contentType, body: m.body, ...(m.sent ? { sent: m.sent } : {}) };
+  };
+}
+
+/**
+ * `GET /probe?target=D&mode=M`: probe() with a deadline from X-Prometheus-Scrape-Timeout-Seconds.
+ * Its signal aborts at the deadline, when the client goes away, or when the server closes (which
+ * aborts every controller in `activeProbes`).
+ */
+export function probeHandler(probe: HttpServerOptions['probe'], activeProbes: Set<AbortController>): Handler {
+  return async ({ req, res, query }) => {
+    const params = parseProbeParams(query);
+    if (!params.ok) return text(400, params.message);
+    let timeoutSeconds: number;
+    try {
+      timeoutSeconds = probeTimeoutSeconds(req.headers[SCRAPE_TIMEOUT_HEADER]);
+    } catch (err) {
+      return text(400, (err as Error).message);
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort(new DOMException(`the probe deadline of ${timeoutSeconds} s was reached`, 'TimeoutError'));
+    }, timeoutSeconds * 1000);
+    const onClose = (): void => {
+      if (!res.writableFinished) controller.abort(new DOMException('the client closed the connection', 'AbortError'));
+    };
+    res.once('close', onClose);
+    activeProbes.add(controller);
+    try {
+      const r = await probe(params.target, params.mode, timeoutSeconds, controller.signal);
+      if (!r || !Number.isInteger(r.status) || r.status < 200 || r.status > 599 || typeof r.body !== 'string' || typeof r.contentType !== 'string') {
+        throw new Error('the probe handler returned an invalid response');
+      }
+      return { status: r.status, contentType: r.contentType, body: r.body };
+    } finally {
+      clearTimeout(timer);
+      res.off('close', onClose);
+      activeProbes.delete(controller);
+    }
+  };
+}
+
+/** `GET /healthz`: the process serves HTTP (liveness). */
+export const healthzHandler: Handler = async () => text(200, 'ok');
+
+/** `GET /readyz`: 200 once ready(), else 503 (readiness). */
+export function readyzHandler(ready: HttpServerOptions['ready']): Handler {
+  return async () => (ready() ? text(200, 'ready') : text(503, 'not ready'));
+}
+
+/** `GET /api/v1/results[?mode=]`: every target (results-api.ts). */
+export function resultsHandler(store: HttpServerOptions['store']): Handler {
+  return async ({ query }) => {
+    const filter = parseModeFilter(query);
+    if (!filter.ok) return json(400, { error: filter.message });
+    return json(200, store().filter((e) => filter.mode === null || e.mode === filter.mode).map(toApiEntry));
+  };
+}
+
+/** `GET /api/v1/results/DOMAIN[?mode=]`: that domain's targets, matched as given or normalised. */
+export function domainResultsHandler(store: HttpServerOptions['store']): Handler {
+  return async ({ query, param }) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(param ?? '');
+    } catch {
+      return json(400, { error: 'bad percent-encoding in the domain' });
+    }
+    let domain: string;
+    try {
+      domain = normalizeDomain(decoded);
+    } catch (err) {
+      return json(400, { error: (err as Error).message });
+    }
+    const filter = parseModeFilter(query);
+    if (!filter.ok) return json(400, { error: filter.message });
+    const entries = store().filter((e) => (e.domain === domain || e.domain === decoded) && (filter.mode === null || e.mode === filter.mode));
+    if (entries.length === 0) return json(404, { error: `no results for ${domain}${filter.mode ? ` (${filter.mode})` : ''}` });
+    return json(200, entries.map(toApiEntry));
+  };
+}
+
+type ReportInputs = Pick<HttpServerOptions, 'store' | 'profile'>;
+
+// The profile is asked for on each request: a reload may change it.
+function storeReport(opts: ReportInputs) {
+  return aggregate(resultsOfStore(opts.store()), { source: 'exporter results', ...(opts.profile ? { profile: opts.profile() } : {}) });
+}
+
+/** `GET /report`: the survey report of the stored results, as HTML (docs/report.md). */
+export function reportHandler(opts: ReportInputs): Handler {
+  return async () => ({ status: 200, contentType: HTML, body: renderHtml(storeReport(opts)), headers: HTML_SECURITY_HEADERS });
+}
+
+/** `GET /report.json`: the same report as JSON. */
+export function reportJsonHandler(opts: ReportInputs): Handler {
+  return async () => json(200, storeReport(opts));
+}
+
+/** No route: JSON under /api/ (its clients parse JSON), text elsewhere. */
+export function notFound(path: string): Reply {
+  return path.startsWith('/api/') ? json(404, { error: 'not found' }) : text(404, 'not found');
+}
+
+export function methodNotAllowed(method: string | undefined, allow: string): Reply {
+  return text(405, `method ${method ?? ''} not allowed`, { Allow: allow });
+}
