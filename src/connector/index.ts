@@ -8,7 +8,8 @@ export {
   describePeer,
   inspectEndpoint,
   openTlsReadySocket,
-  streamHeader,
 } from './xmpp.js';
-export { type StreamFeatures, parseFeatures } from './features.js';
-export { type StreamEvent, type XmlElement, XmppStreamParser } from './xml-stream.js';
+export { type StreamFeatures, NS_SASL, isStreamElement, parseFeatures, streamErrorFrom } from './features.js';
+export { type PhaseDeadline, XmppStream, deadlineIn, streamHeader } from './stream.js';
+export { upgradeToTls } from './tls-upgrade.js';
+export { type StreamEvent, type XmlElement, XmppStreamParser, child, escapeXml } from './xml-stream.js';

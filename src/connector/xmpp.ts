@@ -11,11 +11,11 @@ import {
   parseFeatures,
   streamErrorFrom,
 } from './features.js';
-import { isCertificateRequiredError, socketErrorToScanError } from './socket-errors.js';
-import { StreamReader } from './stream-reader.js';
-import { escapeXml } from './xml-stream.js';
+import { isCertificateRequiredError, socketErrorToScanError } from '../result/socket-errors.js';
 import { MAX_SENT_CHAIN_BYTES, sentCertificateChain } from '../tls/index.js';
+import { XmppStream, closeStream, deadlineIn, streamHeader } from './stream.js';
 import { TappedSocket } from './tap.js';
+import { upgradeToTls } from './tls-upgrade.js';
 
 // The connector speaks just enough XMPP to get a socket to the point where TLS bytes flow
 // (after <proceed/>, or straight away for direct TLS), and to read the stream features on both
@@ -75,15 +75,6 @@ export function describePeer(t: Pick<XmppTarget, 'host' | 'address' | 'port'>): 
   return t.host === t.address ? `${addr}:${t.port}` : `${t.host} (${addr}) port ${t.port}`;
 }
 
-export function streamHeader(t: Pick<XmppTarget, 'domain' | 'mode' | 'from'>): string {
-  const ns = t.mode === 'c2s' ? 'jabber:client' : 'jabber:server';
-  const extra = t.mode === 's2s' ? ` xmlns:db='jabber:server:dialback' from='${escapeXml(t.from)}'` : '';
-  return (
-    `<?xml version='1.0'?><stream:stream xmlns='${ns}' xmlns:stream='http://etherx.jabber.org/streams'` +
-    `${extra} to='${escapeXml(t.domain)}' version='1.0' xml:lang='en'>`
-  );
-}
-
 export async function connectTcp(t: XmppTarget): Promise<net.Socket> {
   const peer = describePeer(t);
   if (t.signal?.aborted) throw abortError(t.signal, 'connect');
@@ -126,29 +117,24 @@ export async function connectTcp(t: XmppTarget): Promise<net.Socket> {
 }
 
 /** Opens the stream and reads the header and the features. `pipelined` is sent right after the header. */
-async function openStream(
-  socket: net.Socket | tls.TLSSocket,
-  reader: StreamReader,
-  t: XmppTarget,
-  afterTls: boolean,
-  pipelined = '',
-): Promise<PreTlsStream> {
-  socket.write(streamHeader(t) + pipelined);
+async function openStream(stream: XmppStream, t: XmppTarget, afterTls: boolean, pipelined = ''): Promise<PreTlsStream> {
+  stream.send(streamHeader({ mode: t.mode, to: t.domain, ...(t.mode === 's2s' ? { from: t.from } : {}) }) + pipelined);
+  const socket = stream.socket;
   const stopNudging = socket instanceof tls.TLSSocket ? nudgeAfterSessionTickets(socket) : () => {};
   try {
-    return await readStreamStart(reader, t, afterTls);
+    return await readStreamStart(stream, t, afterTls);
   } finally {
     stopNudging();
   }
 }
 
-async function readStreamStart(reader: StreamReader, t: XmppTarget, afterTls: boolean): Promise<PreTlsStream> {
-  const peer = describePeer(t);
+async function readStreamStart(stream: XmppStream, t: XmppTarget, afterTls: boolean): Promise<PreTlsStream> {
+  const peer = stream.peer;
   const headerPhase = afterTls ? 'stream_header_after_tls' : 'stream_header';
   const featuresPhase = afterTls ? 'features_after_tls' : 'features';
-  const open = await reader.next(headerPhase, t.timeouts.readMs, 'stream header');
+  const open = await stream.next({ phase: headerPhase, what: 'stream header', deadline: deadlineIn(t.timeouts.readMs) });
   if (open.type !== 'open') throw new ScanError('protocol_violation', `${peer} did not open a stream`, { phase: headerPhase });
-  const first = await reader.next(featuresPhase, t.timeouts.readMs, '<stream:features/>');
+  const first = await stream.next({ phase: featuresPhase, what: '<stream:features/>', deadline: deadlineIn(t.timeouts.readMs) });
   if (first.type === 'close') throw new ScanError('connection_closed', `${peer} closed the stream before sending features`, { phase: featuresPhase });
   if (first.type === 'element' && isStreamElement(first.element, 'error')) throw streamErrorFrom(first.element, peer, featuresPhase);
   if (first.type !== 'element' || !isStreamElement(first.element, 'features')) {
@@ -186,13 +172,13 @@ export async function openTlsReadySocket(
 ): Promise<{ socket: net.Socket; preTls: PreTlsStream | null }> {
   const socket = await connectTcp(t);
   if (t.directTls) return { socket, preTls: null };
-  const reader = new StreamReader(socket, describePeer(t));
+  const stream = new XmppStream(socket, describePeer(t));
   try {
     // Pipelining <starttls/> with the stream header saves one round trip per connection; only
     // for servers known to offer STARTTLS (the caller learnt it from a first, normal connection).
-    const preTls = await openStream(socket, reader, t, false, opts.pipelineStarttls ? STARTTLS : '');
-    await negotiateStarttls(socket, reader, t, preTls, opts.pipelineStarttls === true);
-    reader.detach();
+    const preTls = await openStream(stream, t, false, opts.pipelineStarttls ? STARTTLS : '');
+    await negotiateStarttls(stream, t, preTls, opts.pipelineStarttls === true);
+    stream.detach();
     return { socket, preTls };
   } catch (err) {
     socket.destroy();
@@ -202,13 +188,16 @@ export async function openTlsReadySocket(
 
 const STARTTLS = `<starttls xmlns='${NS_TLS}'/>`;
 
-async function negotiateStarttls(socket: net.Socket, reader: StreamReader, t: XmppTarget, preTls: PreTlsStream, alreadySent = false): Promise<void> {
-  const peer = describePeer(t);
+/** How long the server gets to close its stream in kind after ours, before we drop the connection. */
+const CLOSE_GRACE_MS = 200;
+
+async function negotiateStarttls(stream: XmppStream, t: XmppTarget, preTls: PreTlsStream, alreadySent = false): Promise<void> {
+  const peer = stream.peer;
   if (preTls.features.starttls === 'none') {
     throw new ScanError('starttls_not_offered', `${peer} does not offer STARTTLS: the stream would be unencrypted`, { phase: 'features' });
   }
-  if (!alreadySent) socket.write(STARTTLS);
-  const answer = await reader.next('proceed', t.timeouts.readMs, '<proceed/>');
+  if (!alreadySent) stream.send(STARTTLS);
+  const answer = await stream.next({ phase: 'proceed', what: '<proceed/>', deadline: deadlineIn(t.timeouts.readMs) });
   if (answer.type === 'element' && answer.element.ns === NS_TLS && answer.element.name === 'proceed') return;
   if (answer.type === 'element' && answer.element.ns === NS_TLS && answer.element.name === 'failure') {
     throw new ScanError('starttls_failure', `${peer} answered <starttls/> with <failure/>`, { phase: 'proceed' });
@@ -230,66 +219,28 @@ export interface HandshakeOptions {
  * bytes (`sentChain`, null when it could not; src/tls/sent-chain.ts says why Node's is not it).
  */
 async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptions): Promise<{ tlsSocket: tls.TLSSocket; sentChain: Buffer[] | null }> {
-  const peer = describePeer(t);
   const tap = new TappedSocket(socket, MAX_SENT_CHAIN_BYTES);
   const keylog: string[] = [];
-  return new Promise((resolve, reject) => {
-    const tlsSocket = tls.connect({
-      socket: tap,
-      servername: t.domain,
-      rejectUnauthorized: false,
-      ca: [],
-      minVersion: 'TLSv1',
-      ciphers: 'ALL:@SECLEVEL=0',
-      ...(t.directTls ? { ALPNProtocols: [t.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server'] } : {}),
-      ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
-    });
-    const onKeylog = (line: Buffer) => keylog.push(line.toString('latin1'));
-    tlsSocket.on('keylog', onKeylog);
-    const fail = (err: ScanError) => {
-      cleanup();
-      tlsSocket.destroy();
-      reject(err);
-    };
-    const timer = setTimeout(
-      () => fail(new ScanError('timeout', `TLS handshake with ${peer} did not finish within ${t.timeouts.handshakeMs / 1000} s`, { phase: 'tls_handshake', deadline: 'phase' })),
-      Math.min(t.timeouts.handshakeMs, MAX_TIMER_MS),
-    );
-    const onAbort = () => fail(abortError(t.signal as AbortSignal, 'tls_handshake'));
-    const onError = (err: Error) => fail(err instanceof ScanError ? err.withPhase('tls_handshake') : tlsError(err, peer));
-    // A reset or other socket error, with its own code, before the TLS layer words it its way.
-    const onSocketError = (err: Error) => fail(socketErrorToScanError(err, peer, 'tls_handshake'));
-    function cleanup() {
-      clearTimeout(timer);
-      t.signal?.removeEventListener('abort', onAbort);
-      tlsSocket.off('error', onError);
-      tlsSocket.off('keylog', onKeylog);
-      socket.off('error', onSocketError);
-      // Errors after this point belong to whoever uses the socket next (or to nobody).
-      tlsSocket.on('error', () => {});
-    }
-    tlsSocket.once('secureConnect', () => {
-      cleanup();
-      const bytes = tap.serverBytes();
-      tap.stopKeeping();
-      resolve({ tlsSocket, sentChain: bytes === null ? null : sentCertificateChain(bytes, keylog) });
-    });
-    tlsSocket.once('error', onError);
-    socket.once('error', onSocketError);
-    if (t.signal?.aborted) onAbort();
-    else t.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function tlsError(err: Error, peer: string): ScanError {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  if (isCertificateRequiredError(err)) {
-    return new ScanError('tls_handshake_failed', `${peer} requires a client certificate (TLS alert certificate_required)`, { phase: 'tls_handshake', condition: code });
+  const onKeylog = (line: Buffer) => keylog.push(line.toString('latin1'));
+  const options: tls.ConnectionOptions = {
+    servername: t.domain,
+    rejectUnauthorized: false,
+    ca: [],
+    minVersion: 'TLSv1',
+    ciphers: 'ALL:@SECLEVEL=0',
+    ...(t.directTls ? { ALPNProtocols: [t.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server'] } : {}),
+    ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
+  };
+  let started: tls.TLSSocket | undefined;
+  const ctx = { peer: describePeer(t), timeoutMs: t.timeouts.handshakeMs, ...(t.signal ? { signal: t.signal } : {}) };
+  try {
+    const tlsSocket = await upgradeToTls(tap, options, { ...ctx, onStart: (s) => (started = s).on('keylog', onKeylog) });
+    const bytes = tap.serverBytes();
+    tap.stopKeeping();
+    return { tlsSocket, sentChain: bytes === null ? null : sentCertificateChain(bytes, keylog) };
+  } finally {
+    started?.off('keylog', onKeylog);
   }
-  if (code.startsWith('ERR_SSL_') || /ssl|tls|alert/i.test(err.message)) {
-    return new ScanError('tls_handshake_failed', `TLS handshake with ${peer} failed: ${err.message}`, { phase: 'tls_handshake', condition: code || undefined });
-  }
-  return socketErrorToScanError(err, peer, 'tls_handshake');
 }
 
 /**
@@ -342,8 +293,8 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
   try {
     rawSocket = await connectTcp(t);
     if (!t.directTls) {
-      const reader = new StreamReader(rawSocket, describePeer(t));
-      const pre = await openStream(rawSocket, reader, t, false);
+      const before = new XmppStream(rawSocket, describePeer(t));
+      const pre = await openStream(before, t, false);
       result.xmpp = facts;
       facts.streamFrom = pre.streamFrom;
       facts.streamVersion = pre.streamVersion;
@@ -352,16 +303,16 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
       facts.dialback = pre.features.dialback;
       facts.compression = pre.features.compression;
       facts.featuresBeforeTls = pre.features.namespaces;
-      await negotiateStarttls(rawSocket, reader, t, pre);
-      reader.detach();
+      await negotiateStarttls(before, t, pre);
+      before.detach();
     }
     const done = await handshake(rawSocket, t, opts);
     tlsSocket = done.tlsSocket;
     result.peerCertificates = chainAsSent(done.sentChain, tlsSocket);
     result.session = { protocol: tlsSocket.getProtocol() ?? null, cipher: tlsSocket.getCipher()?.standardName ?? null };
 
-    const reader = new StreamReader(tlsSocket, describePeer(t));
-    const post = await openStream(tlsSocket, reader, t, true);
+    const stream = new XmppStream(tlsSocket, describePeer(t));
+    const post = await openStream(stream, t, true);
     result.xmpp = facts;
     if (t.directTls) {
       facts.streamFrom = post.streamFrom;
@@ -374,7 +325,7 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
     // The stream after TLS opened without a certificate from us: none was required.
     if (!opts.clientCertificate) facts.clientCertificateRequired = false;
     if (t.mode === 's2s' && opts.clientCertificate) {
-      facts.saslExternal = await trySaslExternal(tlsSocket, reader, t, post.features.saslMechanisms.includes('EXTERNAL'));
+      facts.saslExternal = await trySaslExternal(stream, t, post.features.saslMechanisms.includes('EXTERNAL'));
     }
   } catch (err) {
     if (isCertificateRequiredError(err)) {
@@ -383,16 +334,16 @@ export async function inspectEndpoint(t: XmppTarget, opts: HandshakeOptions = {}
     }
     result.error = err instanceof ScanError ? err : new ScanError('internal_error', `unexpected error: ${(err as Error).message}`, { cause: err });
   } finally {
-    await closeQuietly(tlsSocket ?? rawSocket);
+    await closeStream(tlsSocket ?? rawSocket, CLOSE_GRACE_MS);
   }
   return result;
 }
 
-async function trySaslExternal(socket: tls.TLSSocket, reader: StreamReader, t: XmppTarget, offered: boolean): Promise<SaslExternalResult> {
+async function trySaslExternal(stream: XmppStream, t: XmppTarget, offered: boolean): Promise<SaslExternalResult> {
   if (!offered) return { offered: false, attempted: false, succeeded: null, failure: null };
   // XEP-0178: the initiating server sends no authorization identity ("=").
-  socket.write(`<auth xmlns='${NS_SASL}' mechanism='EXTERNAL'>=</auth>`);
-  const answer = await reader.next('sasl_external', t.timeouts.readMs, 'SASL EXTERNAL outcome');
+  stream.send(`<auth xmlns='${NS_SASL}' mechanism='EXTERNAL'>=</auth>`);
+  const answer = await stream.next({ phase: 'sasl_external', what: 'SASL EXTERNAL outcome', deadline: deadlineIn(t.timeouts.readMs) });
   if (answer.type === 'element' && answer.element.ns === NS_SASL && answer.element.name === 'success') {
     return { offered: true, attempted: true, succeeded: true, failure: null };
   }
@@ -401,22 +352,4 @@ async function trySaslExternal(socket: tls.TLSSocket, reader: StreamReader, t: X
   }
   if (answer.type === 'element' && isStreamElement(answer.element, 'error')) throw streamErrorFrom(answer.element, describePeer(t), 'sasl_external');
   return { offered: true, attempted: true, succeeded: false, failure: 'unexpected-answer' };
-}
-
-/**
- * Polite close: end our stream, give the server a moment to answer in kind, then drop the
- * connection. Resolves when the socket is closed, so callers can count connections exactly.
- */
-function closeQuietly(socket: net.Socket | tls.TLSSocket | null): Promise<void> {
-  if (!socket || socket.closed) return Promise.resolve();
-  socket.on('error', () => {});
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => socket.destroy(), 200);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (socket.writable) socket.end('</stream:stream>');
-    else socket.destroy();
-  });
 }

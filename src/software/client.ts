@@ -41,6 +41,7 @@ export interface VersionAccountOptions {
   /** Login retry backoff. Default 10 s doubling up to 10 min. */
   backoff?: { initialMs: number; maxMs: number };
   logger?: MinimalLogger;
+  /** The clock for queriedAt and the login backoff; default the system clock. */
   now?: () => Date;
 }
 
@@ -82,6 +83,11 @@ export class VersionQueryClient {
     this.resource = options.resource ?? `xmpp-tls-exporter-${Math.random().toString(36).slice(2, 8)}`;
   }
 
+  /** The one clock of the client (queriedAt, the login backoff): the caller's, or the system's. */
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
   /** The account, for logs (never the password). */
   get jid(): string {
     return `${this.localpart}@${this.domain}`;
@@ -89,8 +95,7 @@ export class VersionQueryClient {
 
   /** Asks `domain` for its software. Never throws: failures are in `error`. */
   async query(domain: string, signal?: AbortSignal): Promise<SoftwareInfo> {
-    const now = this.opts.now ?? (() => new Date());
-    const queriedAt = now().toISOString();
+    const queriedAt = this.now().toISOString();
     this.inFlight++;
     this.clearIdle();
     try {
@@ -143,7 +148,7 @@ export class VersionQueryClient {
     if (this.session && !this.session.closed) return this.session;
     if (this.login) return this.login;
     const f = this.failure;
-    const nowMs = Date.now();
+    const nowMs = this.now().getTime();
     if (f && nowMs < f.retryAt) {
       const wait = Math.ceil((f.retryAt - nowMs) / 1000);
       throw new SoftwareQueryError(f.error.code, `${f.error.message} (login not retried for another ${wait} s)`, f.error.condition);
@@ -164,7 +169,7 @@ export class VersionQueryClient {
         const attempts = (this.failure?.attempts ?? 0) + 1;
         const backoff = this.opts.backoff ?? DEFAULT_BACKOFF;
         const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempts - 1));
-        this.failure = { error, retryAt: Date.now() + delay, attempts };
+        this.failure = { error, retryAt: this.now().getTime() + delay, attempts };
         this.opts.logger?.warn({ jid: this.jid, code: error.code, error: error.message, retryInSeconds: delay / 1000 }, 'version query account: login failed');
         throw error;
       },

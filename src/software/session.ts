@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { checkIdentity, parseCertificate, type TrustStore } from '../certificate/index.js';
-import { type Timeouts, type XmppTarget, describePeer, openTlsReadySocket } from '../connector/index.js';
-import { NS_SASL, isStreamElement, streamErrorFrom } from '../connector/features.js';
-import { type StreamEvent, type XmlElement, XmppStreamParser, child, escapeXml } from '../connector/xml-stream.js';
-import { MAX_TIMER_MS, ScanError } from '../result/errors.js';
+import {
+  NS_SASL,
+  type StreamEvent,
+  type Timeouts,
+  type XmlElement,
+  type XmppTarget,
+  XmppStream,
+  child,
+  deadlineIn,
+  describePeer,
+  escapeXml,
+  isStreamElement,
+  openTlsReadySocket,
+  streamErrorFrom,
+  streamHeader,
+  upgradeToTls,
+} from '../connector/index.js';
+import { ScanError } from '../result/errors.js';
 import { SoftwareQueryError, saslFailureOf, sanitizeSoftwareText } from './reply.js';
 import { SCRAM_MECHANISMS, ScramClient, ScramError, type ScramMechanism } from './scram.js';
 
@@ -18,8 +32,8 @@ import { SCRAM_MECHANISMS, ScramClient, ScramError, type ScramMechanism } from '
 // check (SRV-ID, XmppAddr) can be passed in without patching it; it offers SCRAM-SHA-1 and PLAIN
 // but not SCRAM-SHA-256, and brings ~35 packages (SASL2, FAST, stream management, WebSocket,
 // reconnect) that this one request/answer use never needs. What we need is small and already
-// half here: the connector's STARTTLS preamble (openTlsReadySocket), its streaming XML parser
-// (saxes) and node:crypto for SCRAM.
+// here: the connector's stream layer (STARTTLS preamble, TLS upgrade with our options, XmppStream
+// over its streaming XML parser) and node:crypto for SCRAM.
 
 export const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
 export const NS_SESSION = 'urn:ietf:params:xml:ns:xmpp-session';
@@ -44,87 +58,11 @@ export interface SessionOptions {
   timeouts: Timeouts;
 }
 
-/** Waits for the next stream event; after login, events go to a handler instead. */
-class EventChannel {
-  // Our own session lives for many queries: no cap on the bytes of one stream (elements stay capped).
-  private parser = new XmppStreamParser({ maxStreamBytes: Number.MAX_SAFE_INTEGER });
-  private queue: StreamEvent[] = [];
-  private waiter: (() => void) | null = null;
-  failure: Error | null = null;
-  ended = false;
-  handler: ((ev: StreamEvent) => void) | null = null;
+/** Our own session lives for many queries: no cap on the bytes of one stream (elements stay capped). */
+const SESSION_STREAM_LIMITS = { maxStreamBytes: Number.MAX_SAFE_INTEGER };
 
-  constructor(
-    socket: tls.TLSSocket,
-    private readonly peer: string,
-    onEnd: (reason: Error | null) => void,
-  ) {
-    socket.on('data', (chunk: Buffer) => {
-      if (this.failure) return;
-      try {
-        for (const ev of this.parser.write(chunk)) this.push(ev);
-      } catch (err) {
-        this.failure = new SoftwareQueryError('connection_lost', `${peer} sent bad XML: ${(err as Error).message}`);
-        socket.destroy();
-      }
-      this.waiter?.();
-    });
-    const end = () => {
-      if (this.ended) return;
-      this.ended = true;
-      this.waiter?.();
-      onEnd(this.failure);
-    };
-    socket.on('end', end);
-    socket.on('close', end);
-    socket.on('error', (err) => {
-      this.failure ??= new SoftwareQueryError('connection_lost', `connection to ${peer} failed: ${err.message}`);
-      end();
-    });
-  }
-
-  private push(ev: StreamEvent): void {
-    if (this.handler) this.handler(ev);
-    else this.queue.push(ev);
-  }
-
-  restart(): void {
-    this.parser = new XmppStreamParser({ maxStreamBytes: Number.MAX_SAFE_INTEGER });
-    this.queue = [];
-  }
-
-  /**
-   * The next event, by `deadline` (a performance.now() time): a total shared by every wait of one
-   * phase, so bytes or unrelated stanzas that trickle in do not extend it.
-   */
-  async next(deadline: number, what: string): Promise<StreamEvent> {
-    let timedOut = false;
-    const timeoutMs = Math.max(0, deadline - performance.now());
-    const timer = setTimeout(() => {
-      timedOut = true;
-      this.waiter?.();
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
-    try {
-      for (;;) {
-        const ev = this.queue.shift();
-        if (ev) return ev;
-        if (this.failure) throw this.failure;
-        if (this.ended) throw new SoftwareQueryError('login_failed', `${this.peer} closed the connection while we waited for ${what}`);
-        if (timedOut) throw new SoftwareQueryError('login_failed', `no ${what} from ${this.peer} in time`);
-        await new Promise<void>((resolve) => (this.waiter = resolve));
-        this.waiter = null;
-      }
-    } finally {
-      clearTimeout(timer);
-      this.waiter = null;
-    }
-  }
-}
-
-/** A phase's deadline, `ms` from now, for EventChannel#next. */
-function deadlineIn(ms: number): number {
-  return performance.now() + ms;
-}
+/** How long the server gets to close its stream in kind after ours. */
+const CLOSE_GRACE_MS = 500;
 
 interface Pending {
   resolve: (iq: XmlElement) => void;
@@ -140,8 +78,7 @@ export class XmppClientSession {
   jid = '';
 
   private constructor(
-    private readonly socket: tls.TLSSocket,
-    private readonly channel: EventChannel,
+    private readonly stream: XmppStream,
     readonly peer: string,
     readonly mechanism: string,
   ) {}
@@ -183,28 +120,28 @@ export class XmppClientSession {
     }
     let socket: tls.TLSSocket;
     try {
-      socket = await verifiedHandshake(raw, o, peer);
+      socket = await upgradeToTls(raw, verifiedTlsOptions(o), { peer, timeoutMs: o.timeouts.handshakeMs });
     } catch (err) {
       raw.destroy();
-      throw err;
+      throw loginError(err, peer);
     }
-    let session: XmppClientSession | null = null;
-    const channel = new EventChannel(socket, peer, (reason) =>
-      session?.shutdown(reason instanceof SoftwareQueryError ? reason : new SoftwareQueryError('connection_lost', `${peer} closed the client connection`)),
-    );
+    const stream = new XmppStream(socket, peer, SESSION_STREAM_LIMITS);
     try {
-      const features = await openStream(socket, channel, o, peer);
-      const mechanism = await authenticate(socket, channel, o, peer, features);
-      channel.restart();
-      const after = await openStream(socket, channel, o, peer);
-      session = new XmppClientSession(socket, channel, peer, mechanism);
+      const features = await openStream(stream, o);
+      const mechanism = await authenticate(stream, o, features);
+      stream.restart();
+      const after = await openStream(stream, o);
+      const session = new XmppClientSession(stream, peer, mechanism);
       await session.bind(after, o);
-      channel.handler = (ev) => session!.dispatch(ev);
+      stream.listen(
+        (ev) => session.dispatch(ev),
+        (reason) => session.shutdown(new SoftwareQueryError('connection_lost', reason?.message ?? `${peer} closed the client connection`, reason?.condition)),
+      );
       socket.setKeepAlive(true, 60_000);
       return session;
     } catch (err) {
       socket.destroy();
-      throw err instanceof SoftwareQueryError ? err : loginError(err, peer);
+      throw loginError(err, peer);
     }
   }
 
@@ -242,24 +179,14 @@ export class XmppClientSession {
         },
         timer,
       });
-      this.socket.write(`<iq type='get' id='${id}' to='${escapeXml(to)}'>${payload}</iq>`);
+      this.stream.send(`<iq type='get' id='${id}' to='${escapeXml(to)}'>${payload}</iq>`);
     });
   }
 
   /** Ends the stream politely and closes the connection. */
   async close(): Promise<void> {
     this.shutdown(new SoftwareQueryError('connection_lost', 'the client session was closed'));
-    const socket = this.socket;
-    if (socket.closed) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => socket.destroy(), 500);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (socket.writable) socket.end('</stream:stream>');
-      else socket.destroy();
-    });
+    await this.stream.close(CLOSE_GRACE_MS);
   }
 
   private shutdown(reason: SoftwareQueryError): void {
@@ -275,14 +202,14 @@ export class XmppClientSession {
   private async bind(features: XmlElement, o: SessionOptions): Promise<void> {
     if (!child(features, 'bind', NS_BIND)) throw new SoftwareQueryError('login_failed', `${this.peer} offers no resource binding after login`);
     const resource = o.resource ? `<resource>${escapeXml(o.resource)}</resource>` : '';
-    this.socket.write(`<iq type='set' id='bind'><bind xmlns='${NS_BIND}'>${resource}</bind></iq>`);
+    this.stream.send(`<iq type='set' id='bind'><bind xmlns='${NS_BIND}'>${resource}</bind></iq>`);
     const answer = await this.nextIq('bind', o.timeouts.readMs, 'the resource binding result');
     if (answer.attrs.type !== 'result') throw new SoftwareQueryError('login_failed', `${this.peer} refused to bind a resource`);
     this.jid = child(child(answer, 'bind', NS_BIND) ?? answer, 'jid', NS_BIND)?.text.trim() ?? '';
     // RFC 3921 sessions: only when the server still asks for one (no <optional/>).
     const sessionFeature = child(features, 'session', NS_SESSION);
     if (sessionFeature && !child(sessionFeature, 'optional', NS_SESSION)) {
-      this.socket.write(`<iq type='set' id='session'><session xmlns='${NS_SESSION}'/></iq>`);
+      this.stream.send(`<iq type='set' id='session'><session xmlns='${NS_SESSION}'/></iq>`);
       const s = await this.nextIq('session', o.timeouts.readMs, 'the session result');
       if (s.attrs.type !== 'result') throw new SoftwareQueryError('login_failed', `${this.peer} refused to establish a session`);
     }
@@ -292,7 +219,7 @@ export class XmppClientSession {
   private async nextIq(id: string, timeoutMs: number, what: string): Promise<XmlElement> {
     const deadline = deadlineIn(timeoutMs);
     for (;;) {
-      const ev = await this.channel.next(deadline, what);
+      const ev = await this.stream.next({ what, deadline });
       if (ev.type === 'close') throw new SoftwareQueryError('login_failed', `${this.peer} closed the stream while we waited for ${what}`);
       if (ev.type !== 'element') continue;
       if (isStreamElement(ev.element, 'error')) throw loginError(streamErrorFrom(ev.element, this.peer, 'features_after_tls'), this.peer);
@@ -303,7 +230,7 @@ export class XmppClientSession {
   private dispatch(ev: StreamEvent): void {
     if (ev.type === 'close') {
       this.shutdown(new SoftwareQueryError('connection_lost', `${this.peer} closed the client stream`));
-      this.socket.end();
+      this.stream.socket.end();
       return;
     }
     if (ev.type !== 'element') return;
@@ -311,7 +238,7 @@ export class XmppClientSession {
     if (isStreamElement(el, 'error')) {
       const err = streamErrorFrom(el, this.peer, 'features_after_tls');
       this.shutdown(new SoftwareQueryError('connection_lost', sanitizeSoftwareText(err.message, 300) ?? 'stream error', err.condition));
-      this.socket.destroy();
+      this.stream.socket.destroy();
       return;
     }
     if (el.name !== 'iq') return; // messages and presences: not for us
@@ -329,70 +256,43 @@ export class XmppClientSession {
     const to = el.attrs.from ? ` to='${escapeXml(el.attrs.from)}'` : '';
     const id = escapeXml(el.attrs.id ?? '');
     if (el.attrs.type === 'get' && child(el, 'ping', NS_PING)) {
-      this.socket.write(`<iq type='result' id='${id}'${to}/>`);
+      this.stream.send(`<iq type='result' id='${id}'${to}/>`);
       return;
     }
-    this.socket.write(
+    this.stream.send(
       `<iq type='error' id='${id}'${to}><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
     );
   }
 }
 
 /** TLS with verification: the chain against the trust anchors, the name per RFC 6125 for XMPP (DNS-ID, SRV-ID, XmppAddr). */
-function verifiedHandshake(raw: net.Socket, o: SessionOptions, peer: string): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      socket: raw,
-      servername: o.domain,
-      ca: o.trustStore.anchors.map((a) => a.cert.toString()),
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-      checkServerIdentity: (_host, cert) => {
-        try {
-          const identity = checkIdentity(parseCertificate(cert.raw), o.domain, 'c2s');
-          if (identity.matchedBy !== null) return undefined;
-        } catch {
-          // unparsable: not a match
-        }
-        return new Error(`the certificate does not name ${o.domain}`);
-      },
-      ...(o.directTls ? { ALPNProtocols: ['xmpp-client'] } : {}),
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new SoftwareQueryError('login_failed', `TLS handshake with ${peer} did not finish within ${o.timeouts.handshakeMs / 1000} s`));
-    }, o.timeouts.handshakeMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      resolve(socket);
-    });
-    const onError = (err: Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      const code = (err as NodeJS.ErrnoException).code;
-      reject(
-        new SoftwareQueryError(
-          'login_failed',
-          `TLS with ${peer} failed: ${err.message}${code ? ` (${code})` : ''}; the account's server must present a certificate trusted by version.caFiles or the system roots`,
-          code,
-        ),
-      );
-    };
-    socket.once('error', onError);
-  });
+function verifiedTlsOptions(o: SessionOptions): tls.ConnectionOptions {
+  return {
+    servername: o.domain,
+    ca: o.trustStore.anchors.map((a) => a.cert.toString()),
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    checkServerIdentity: (_host, cert) => {
+      try {
+        const identity = checkIdentity(parseCertificate(cert.raw), o.domain, 'c2s');
+        if (identity.matchedBy !== null) return undefined;
+      } catch {
+        // unparsable: not a match
+      }
+      return new Error(`the certificate does not name ${o.domain}`);
+    },
+    ...(o.directTls ? { ALPNProtocols: ['xmpp-client'] } : {}),
+  };
 }
 
-async function openStream(socket: tls.TLSSocket, channel: EventChannel, o: SessionOptions, peer: string): Promise<XmlElement> {
-  socket.write(
-    `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' ` +
-      `to='${escapeXml(o.domain)}' from='${escapeXml(`${o.localpart}@${o.domain}`)}' version='1.0' xml:lang='en'>`,
-  );
-  const open = await channel.next(deadlineIn(o.timeouts.readMs), 'a stream header');
+async function openStream(stream: XmppStream, o: SessionOptions): Promise<XmlElement> {
+  const peer = stream.peer;
+  stream.send(streamHeader({ mode: 'c2s', to: o.domain, from: `${o.localpart}@${o.domain}` }));
+  const open = await stream.next({ what: 'a stream header', deadline: deadlineIn(o.timeouts.readMs) });
   if (open.type !== 'open') throw new SoftwareQueryError('login_failed', `${peer} did not open a stream`);
   const deadline = deadlineIn(o.timeouts.readMs);
   for (;;) {
-    const ev = await channel.next(deadline, 'stream features');
+    const ev = await stream.next({ what: 'stream features', deadline });
     if (ev.type === 'close') throw new SoftwareQueryError('login_failed', `${peer} closed the stream before sending features`);
     if (ev.type !== 'element') continue;
     if (isStreamElement(ev.element, 'error')) throw loginError(streamErrorFrom(ev.element, peer, 'features_after_tls'), peer);
@@ -402,7 +302,8 @@ async function openStream(socket: tls.TLSSocket, channel: EventChannel, o: Sessi
 }
 
 /** SASL: the best SCRAM the server offers (PLAIN only when allowed and no SCRAM is there). Returns the mechanism. */
-async function authenticate(socket: tls.TLSSocket, channel: EventChannel, o: SessionOptions, peer: string, features: XmlElement): Promise<string> {
+async function authenticate(stream: XmppStream, o: SessionOptions, features: XmlElement): Promise<string> {
+  const peer = stream.peer;
   const offered = (child(features, 'mechanisms', NS_SASL)?.children ?? []).filter((m) => m.name === 'mechanism').map((m) => m.text.trim().toUpperCase());
   const scram = SCRAM_MECHANISMS.find((m) => offered.includes(m));
   const plain = !scram && o.allowPlain && offered.includes('PLAIN');
@@ -415,14 +316,14 @@ async function authenticate(socket: tls.TLSSocket, channel: EventChannel, o: Ses
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   const scramClient = scram ? new ScramClient(scram as ScramMechanism, o.localpart, o.password) : null;
   const initial = scramClient ? scramClient.first() : `\u0000${o.localpart}\u0000${o.password}`;
-  socket.write(`<auth xmlns='${NS_SASL}' mechanism='${mechanism}'>${b64(initial)}</auth>`);
+  stream.send(`<auth xmlns='${NS_SASL}' mechanism='${mechanism}'>${b64(initial)}</auth>`);
   let answered = false;
   let verified = false;
   // Renewed each time we answer: every step of the exchange gets its own readMs.
   let deadline = deadlineIn(o.timeouts.readMs);
   try {
     for (;;) {
-      const ev = await channel.next(deadline, 'the SASL outcome');
+      const ev = await stream.next({ what: 'the SASL outcome', deadline });
       if (ev.type === 'close') throw new SoftwareQueryError('login_failed', `${peer} closed the stream during SASL`);
       if (ev.type !== 'element') continue;
       const el = ev.element;
@@ -436,14 +337,14 @@ async function authenticate(socket: tls.TLSSocket, channel: EventChannel, o: Ses
       if (el.name === 'challenge') {
         if (!scramClient) throw new SoftwareQueryError('login_failed', `${peer} sent a SASL challenge to PLAIN`);
         if (!answered) {
-          socket.write(`<response xmlns='${NS_SASL}'>${b64(await scramClient.final(data))}</response>`);
+          stream.send(`<response xmlns='${NS_SASL}'>${b64(await scramClient.final(data))}</response>`);
           answered = true;
           deadline = deadlineIn(o.timeouts.readMs);
         } else {
           // The server-final-message as a last challenge rather than in <success/> (RFC 6120 §6.4.6 allows both).
           scramClient.verify(data);
           verified = true;
-          socket.write(`<response xmlns='${NS_SASL}'/>`);
+          stream.send(`<response xmlns='${NS_SASL}'/>`);
           deadline = deadlineIn(o.timeouts.readMs);
         }
         continue;
@@ -463,10 +364,17 @@ async function authenticate(socket: tls.TLSSocket, channel: EventChannel, o: Ses
   }
 }
 
+/** The one translation of the stream layer's typed errors into the client's: everything before the login succeeded is `login_failed`. */
 function loginError(err: unknown, peer: string): SoftwareQueryError {
   if (err instanceof SoftwareQueryError) return err;
-  if (err instanceof ScanError) {
-    return new SoftwareQueryError('login_failed', `cannot log in: ${err.message}`, err.condition);
+  if (err instanceof ScanError && err.code === 'tls_handshake_failed') {
+    const code = err.condition ? ` (${err.condition})` : '';
+    return new SoftwareQueryError(
+      'login_failed',
+      `${err.message}${code}; the account's server must present a certificate trusted by version.caFiles or the system roots`,
+      err.condition,
+    );
   }
+  if (err instanceof ScanError) return new SoftwareQueryError('login_failed', `cannot log in: ${err.message}`, err.condition);
   return new SoftwareQueryError('login_failed', `cannot log in to ${peer}: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import { socketErrorToScanError } from '../../src/connector/socket-errors.js';
+import { socketErrorToScanError } from '../../src/result/socket-errors.js';
 import { type KeySpec, createLeaf, writePemFiles } from './pki.js';
 import { freeTcpPort, stopChild, waitForPort } from './processes.mjs';
 

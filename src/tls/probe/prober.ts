@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { ScanError, abortError, toErrorInfo } from '../../result/errors.js';
+import { socketErrorToScanError } from '../../result/socket-errors.js';
 import type {
   CipherOrder,
   CipherSuiteFinding,
@@ -438,16 +439,11 @@ class Prober {
   }
 }
 
-/** openSocket may throw plain Node socket errors (a non-XMPP caller): give them our codes. */
+/** openSocket may throw plain Node socket errors (a non-XMPP caller): the one translation gives them our codes. */
 function toScanError(err: unknown): ScanError {
   if (err instanceof ScanError) return err;
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'ECONNREFUSED') return new ScanError('connection_refused', `connection refused: ${message}`, { phase: 'connect', cause: err });
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new ScanError('connection_reset', `connection reset: ${message}`, { cause: err });
-  if (code === 'ETIMEDOUT') return new ScanError('timeout', `connect timed out: ${message}`, { phase: 'connect', cause: err });
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ScanError('host_unreachable', message, { phase: 'connect', cause: err });
-  return new ScanError('internal_error', `unexpected error while probing: ${message}`, { cause: err });
+  if (err instanceof Error && (err as NodeJS.ErrnoException).code) return socketErrorToScanError(err, 'the server', 'connect');
+  return new ScanError('internal_error', `unexpected error while probing: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 function isEcdhe(code: number): boolean {

@@ -265,12 +265,19 @@ describe('against a scripted server', () => {
     }
   });
 
-  test('wrong password: auth_failed; retried after the backoff', async () => {
-    const c = client({ password: 'wrong' });
-    expect((await c.query('ok.test')).error).toMatchObject({ code: 'auth_failed', condition: 'not-authorized', message: expect.stringContaining('bad proof') });
-    expect((await c.query('ok.test')).error?.message).toContain('not retried');
-    await new Promise((res) => setTimeout(res, 120));
-    expect((await c.query('ok.test')).error?.message).not.toContain('not retried');
+  test('wrong password: auth_failed; retried after the backoff, by the client\'s clock', async () => {
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const c = client({ password: 'wrong', backoff: { initialMs: 60_000, maxMs: 600_000 }, now: () => clock });
+    const first = await c.query('ok.test');
+    expect(first.error).toMatchObject({ code: 'auth_failed', condition: 'not-authorized', message: expect.stringContaining('bad proof') });
+    expect(first.queriedAt).toBe('2026-01-01T00:00:00.000Z');
+    clock = new Date('2026-01-01T00:00:30Z');
+    expect((await c.query('ok.test')).error?.message).toContain('login not retried for another 30 s');
+    clock = new Date('2026-01-01T00:01:01Z');
+    const third = await c.query('ok.test');
+    // A fresh attempt reached the server and was refused again.
+    expect(third.error).toMatchObject({ code: 'auth_failed', message: expect.stringContaining('bad proof') });
+    expect(third.queriedAt).toBe('2026-01-01T00:01:01.000Z');
   });
 
   test('PLAIN only when allowed, and only when no SCRAM is offered', async () => {

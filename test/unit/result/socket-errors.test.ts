@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describeUnexpectedBytes, socketErrorToScanError } from '../../../src/connector/socket-errors.js';
+import { describeUnexpectedBytes } from '../../../src/connector/unexpected-bytes.js';
+import { socketErrorToScanError } from '../../../src/result/socket-errors.js';
 import { ScanError } from '../../../src/result/errors.js';
 import type { ErrorCode } from '../../../src/result/types.js';
 
@@ -56,6 +57,23 @@ describe('socketErrorToScanError', () => {
       message: `${PEER} reset the connection`,
       phase: 'tls_handshake',
     });
+  });
+
+  it.each<[what: string, code: string | undefined, expected: ErrorCode]>([
+    ['a certificate verification code', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls_handshake_failed'],
+    ['a host name check', 'ERR_TLS_CERT_ALTNAME_INVALID', 'tls_handshake_failed'],
+    ['no code at all (a checkServerIdentity error)', undefined, 'tls_handshake_failed'],
+    ['a socket errno code', 'ECONNRESET', 'connection_reset'],
+    ['an unknown errno code', 'ECONNABORTED', 'connection_reset'],
+    ['a closed socket', 'ERR_SOCKET_CLOSED', 'connection_reset'],
+  ])('raised by the TLS layer, %s → %s (by the code, not the words)', (_what, code, expected) => {
+    const err = socketErrorToScanError(nodeError(code, 'words that say TLS and SSL and alert'), PEER, 'tls_handshake', 'tls');
+    expect(err.code).toBe(expected);
+    expect(err.condition).toBe(expected === 'tls_handshake_failed' ? code : undefined);
+  });
+
+  it('an error from the socket layer with TLS-sounding words is not taken for a TLS failure', () => {
+    expect(socketErrorToScanError(nodeError(undefined, 'ssl tls alert'), PEER).code).toBe('connection_reset');
   });
 
   it('leaves the phase out when none is given', () => {
