@@ -11,15 +11,16 @@
 //
 // The store holds one realistic scan result (TLS 1.2 + 1.3, nine suites, graded, certificate with a PEM and a
 // chain, SASL mechanisms) cloned per target with its own domain, host and addresses, as the daemon would hold
-// after loading its state file. "ours" is createMetricsRegistry() as the daemon uses it (series derived from the
-// store in collect() callbacks at each scrape, Node.js process metrics on). The peer is a plain prom-client
-// Registry holding exactly the same series (same names, labels and values, taken from our first render) set once
-// on Gauges/Counters without collect callbacks, plus the same process metrics: what prom-client itself costs to
-// render that many series. The floor is joining the same lines, precomputed, into one string: the allocation and
-// copy any renderer returning one string pays, with no metric logic. Times are wall-clock: of exposition() (the
-// 1 MiB blocks the daemon's /metrics sends, handed back for reuse), of metrics() (one string, prom-client's API),
-// and over HTTP: curl GETs /metrics from the daemon's HTTP server and from a node:http server answering with
-// prom-client's text (curl's time_total: connect to last byte).
+// after loading its state file. "ours" is createMetricsRegistry() as the daemon uses it (the exporter's families
+// rendered by its own renderer, each target's lines cached per stored result; the Node.js process metrics on,
+// through prom-client). The peer is a plain prom-client Registry holding exactly the same series (same names,
+// labels and values, taken from our first render) set once on Gauges/Counters without collect callbacks, plus the
+// same process metrics: what prom-client itself costs to render that many series. The floor is joining the same
+// lines, precomputed, into one string: the allocation and copy any renderer returning one string pays, with no
+// metric logic. Times are wall-clock: of exposition() (the 1 MiB blocks the daemon's /metrics sends, handed back
+// for reuse), of metrics() (the same text as one string, as /probe and the tests take it), and over HTTP: curl GETs
+// /metrics from the daemon's HTTP server and from a node:http server answering with prom-client's text (curl's
+// time_total: connect to last byte).
 // Memory: RSS after building the store, after the first (cold) render, after the exposition() renders, after the
 // back-to-back metrics() strings (the garbage 28 MB strings of a tight loop inflate it) and 3 s later.
 

@@ -1,5 +1,6 @@
 import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
+import { inSuiteClass } from '../result/suite-classes.js';
 import { isBlockingTrustError } from '../result/trust-errors.js';
 import type { CertificateResult, ChainEntry, EndpointResult, Mode, ProtocolName, ScanErrorInfo, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
 
@@ -144,12 +145,13 @@ function formatTls(t: TlsResult, style: TextStyle): string[] {
     out.push(`  ${p} cipher suites${how ? ` (${how})` : ''}`);
     const sorted = order?.serverEnforced ? [...suites].sort((a, b) => order.order.indexOf(a.code) - order.order.indexOf(b.code)) : suites;
     for (const c of sorted) {
-      const weak = c.effectiveBits < 112 || c.export || c.null || c.anonymous || c.rc4;
+      // Shown in red: weak suites and RC4.
+      const bad = inSuiteClass(c, 'weak') || inSuiteClass(c, 'rc4');
       const bits = `${String(c.effectiveBits).padStart(3)} bits`;
       const kx = c.kxGroup ?? (c.dhBits ? `DH ${c.dhBits}` : '');
       const flags = [c.forwardSecrecy ? 'FS' : '', c.aead ? 'AEAD' : '', c.export ? 'EXPORT' : '', c.anonymous ? 'anon' : '', c.null ? 'NULL' : ''].filter(Boolean).join(' ');
       const line = `    ${c.code.padEnd(8)} ${bits}  ${(c.openssl ?? c.name).padEnd(34)} ${kx.padEnd(10)} ${flags}`.trimEnd();
-      out.push(weak ? style.bad(line) : line);
+      out.push(bad ? style.bad(line) : line);
     }
   }
   if (t.groups.length) out.push(`  Groups              ${[...new Set(t.groups.map((g) => `${g.name} (${g.protocol})`))].join(', ')}`);

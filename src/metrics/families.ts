@@ -7,6 +7,7 @@
 // only in the `_info` families, whose value is always 1 (xmpp_tls_server_info: the software name, version and os the
 // domain itself reports, sanitised and capped when recorded).
 
+import { SUITE_CLASSES, WEAK_SUITES } from '../result/suite-classes.js';
 import { TRUST_ERRORS } from '../result/trust-errors.js';
 
 export type FamilyType = 'gauge' | 'counter';
@@ -42,7 +43,7 @@ export const ENDPOINT_FAMILIES = {
   score: family('xmpp_tls_score', 'gauge', [...E, 'component'], 'Numeric grading score from 0 to 100: component="total" (0.3 protocol + 0.3 key_exchange + 0.4 cipher), "protocol", "key_exchange", "cipher".'),
   gradeCap: family('xmpp_tls_grade_cap', 'gauge', [...E, 'code', 'kind', 'limit'], '1 for each reason limiting the grade: kind="cap" caps the grade at the letter in limit; kind="warning" keeps an A from A+ (limit="A-"; "A" with profiles without A+/A-).'),
   protocolSupported: family('xmpp_tls_protocol_supported', 'gauge', [...E, 'protocol'], '1 when the endpoint accepts the protocol version (SSLv2, SSLv3, TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3), 0 when it does not or it could not be determined.'),
-  cipherSuites: family('xmpp_tls_cipher_suites', 'gauge', [...E, 'class'], 'Number of accepted (protocol, cipher suite) pairs in the class: all, forward_secrecy, aead, weak (under 112 bits of strength, EXPORT, NULL or anonymous), export, null, anonymous, rc4, 3des.'),
+  cipherSuites: family('xmpp_tls_cipher_suites', 'gauge', [...E, 'class'], `Number of accepted (protocol, cipher suite) pairs in the class: ${SUITE_CLASSES.map((c) => (c === 'weak' ? `weak (${WEAK_SUITES})` : c)).join(', ')}.`),
   forwardSecrecy: family('xmpp_tls_forward_secrecy', 'gauge', E, '1 when at least one accepted cipher suite has forward secrecy (ECDHE, DHE or TLS 1.3), else 0.'),
   dhMinPrimeLength: family('xmpp_tls_dh_min_prime_length', 'gauge', E, 'Size in bits of the smallest finite-field Diffie-Hellman prime the endpoint used (DHE); absent when it never used DHE.'),
   starttlsRequired: family('xmpp_tls_starttls_required', 'gauge', E, '1 when encryption is mandatory (STARTTLS advertised as required, or direct TLS), 0 when STARTTLS is only offered or not offered.'),
@@ -99,6 +100,9 @@ export const PROBE_FAMILIES = {
 export type EndpointFamily = keyof typeof ENDPOINT_FAMILIES;
 export type TargetFamily = keyof typeof TARGET_FAMILIES;
 export type ExporterFamily = keyof typeof EXPORTER_FAMILIES;
+
+/** The families derived from the stored targets, in the order they are exposed. */
+export const PER_TARGET_FAMILIES: readonly Family[] = [...Object.values(ENDPOINT_FAMILIES), ...Object.values(TARGET_FAMILIES)];
 
 /** Every family the exporter can expose, for documentation checks. */
 export const ALL_FAMILIES: readonly Family[] = [

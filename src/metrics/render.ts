@@ -1,7 +1,8 @@
-// The Prometheus text format (0.0.4) of derived samples, byte for byte what prom-client's Registry would print for
-// the same series (a unit test holds both side by side), but without its per-series costs: the shared labels of
-// an endpoint are escaped and joined once for its ~45 series, and no label hash map is built. With a few thousand
-// endpoints a store holds some 10^5 series, which prom-client's own path renders an order of magnitude slower.
+// The Prometheus text format (0.0.4) of the exporter's samples, spelt as prom-client spells the process metrics
+// that follow them on /metrics (values, escapes, `Nan`), without its per-series costs: the shared labels of an
+// endpoint are escaped and joined once for its ~45 series, and no label hash map is built. With a few thousand
+// endpoints a store holds some 10^5 series, which prom-client renders an order of magnitude slower
+// (BENCHMARKS.md).
 import type { Family } from './families.js';
 import type { Labels, Sample } from './samples.js';
 
@@ -58,11 +59,4 @@ export function sampleLine(name: string, labels: string, value: number): string 
 /** Appends one line per sample to `out`. */
 export function renderSamples(f: Family, samples: readonly Sample[], out: string[]): void {
   for (const s of samples) out.push(sampleLine(f.name, sampleLabelText(s), s.value));
-}
-
-/** One family: HELP, TYPE and one line per sample, joined by newlines (no trailing newline). */
-export function renderFamily(f: Family, samples: readonly Sample[]): string {
-  const lines = familyHeader(f);
-  renderSamples(f, samples, lines);
-  return lines.join('\n');
 }

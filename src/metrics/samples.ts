@@ -1,11 +1,12 @@
-// From stored scan results to samples: pure functions, run at every scrape (so removed targets leave no stale series
-// and certificate expiry is counted from the scrape time).
+// From stored scan results to samples: pure functions, run once per stored result for a target's series (the
+// per-target cache, target-lines.ts, keeps their lines) and at every scrape for the exporter's own.
 //
 // Facts (grade, TLS, certificate, XMPP features) come from the last successful scan, so a failed rescan does not
 // make them vanish just when something broke; scan health (success, duration, time, endpoint_up) comes from the
 // latest scan.
 import { letterRank, PROFILES } from '../grading/index.js';
-import type { CipherSuiteFinding, EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
+import { SUITE_CLASSES, suiteClassesOf } from '../result/suite-classes.js';
+import type { EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
 import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/index.js';
 import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, TARGET_FAMILIES, type Family } from './families.js';
 
@@ -27,14 +28,8 @@ export interface Sample {
   value: number;
 }
 
-/** All the labels of a sample, shared ones first. */
-export function sampleLabels(s: Sample): Labels {
-  if (!s.base) return s.extra ?? {};
-  return s.extra ? { ...s.base.labels, ...s.extra } : s.base.labels;
-}
-
 /** Samples by family name. */
-export type Samples = Map<string, Sample[]>;
+type Samples = Map<string, Sample[]>;
 
 /** What the daemon tells the metrics about itself. */
 export interface ExporterStats {
@@ -65,19 +60,6 @@ export const KNOWN_SASL_MECHANISMS: ReadonlySet<string> = new Set([
   'GSSAPI',
   'LOGIN',
 ]);
-
-/** Cipher suite classes of xmpp_tls_cipher_suites, each with its test. */
-export const CIPHER_CLASSES: ReadonlyArray<readonly [string, (s: CipherSuiteFinding) => boolean]> = [
-  ['all', () => true],
-  ['forward_secrecy', (s) => s.forwardSecrecy],
-  ['aead', (s) => s.aead],
-  ['weak', (s) => s.effectiveBits < 112 || s.export || s.null || s.anonymous],
-  ['export', (s) => s.export],
-  ['null', (s) => s.null],
-  ['anonymous', (s) => s.anonymous],
-  ['rc4', (s) => s.rc4],
-  ['3des', (s) => s.encryption.startsWith('3DES')],
-];
 
 /** xmpp_tls_certificate_expiry_seconds from xmpp_tls_certificate_not_after_timestamp_seconds and the scrape time. */
 export function expirySeconds(notAfterSeconds: number, nowMs: number): number {
@@ -160,11 +142,9 @@ function addEndpointFacts(sink: SampleSink, base: LabelSet, ep: EndpointResult, 
   const tls = ep.tls;
   if (tls) {
     for (const p of PROTOCOL_LABELS) sink.add(F.protocolSupported, base, { protocol: p }, bit(tls.protocols[p] === true));
-    for (const [cls, test] of CIPHER_CLASSES) {
-      let n = 0;
-      for (const s of tls.cipherSuites) if (test(s)) n++;
-      sink.add(F.cipherSuites, base, { class: cls }, n);
-    }
+    const counts = new Map(SUITE_CLASSES.map((c) => [c, 0]));
+    for (const s of tls.cipherSuites) for (const c of suiteClassesOf(s)) counts.set(c, counts.get(c)! + 1);
+    for (const [c, n] of counts) sink.add(F.cipherSuites, base, { class: c }, n);
     sink.add(F.forwardSecrecy, base, null, bit(tls.cipherSuites.some((s) => s.forwardSecrecy)));
     let dhMin = Infinity;
     for (const s of tls.cipherSuites) if (s.dhBits !== null && s.dhBits < dhMin) dhMin = s.dhBits;

@@ -1,5 +1,6 @@
 import { LETTERS, letterRank } from '../grading/index.js';
 import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/index.js';
+import { inSuiteClass } from '../result/suite-classes.js';
 import type { CertificateResult, CipherSuiteFinding, EndpointResult, Mode, ProtocolName, ScanResult } from '../result/types.js';
 import { TRUST_ERRORS } from '../result/trust-errors.js';
 import { SCANNER } from '../version.js';
@@ -34,8 +35,6 @@ export const CERTIFICATE_PROBLEMS: readonly CertificateProblem[] = [...TRUST_ERR
 
 export const TRUST_IGNORING_LETTERS = LETTERS.filter((l): l is TrustIgnoringLetter => l !== 'T' && l !== 'M');
 
-/** Suites of this strength or less count as weak (the 2013 survey's line: DES and worse). */
-export const WEAK_SUITE_BITS = 56;
 const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
@@ -282,7 +281,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
       const suites = suitesOf(r);
       const u = s.suites;
       u.of++;
-      if (suites.some((x) => x.effectiveBits <= WEAK_SUITE_BITS)) u.weak++;
+      if (suites.some((x) => inSuiteClass(x, 'weak'))) u.weak++;
       if (suites.some((x) => x.export)) u.export++;
       if (suites.some((x) => x.null)) u.null++;
       if (suites.some((x) => x.anonymous)) u.anonymous++;

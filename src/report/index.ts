@@ -1,7 +1,7 @@
 // The survey report ("State of TLS on XMPP"): scan results → counts and per-domain rows
 // (aggregate), rendered as Markdown, HTML or JSON, and compared with an earlier report.
 // Everything but progress.ts is pure. docs/report.md documents the JSON shape and how domains count.
-export { type AggregateOptions, aggregate, CERTIFICATE_PROBLEMS, compareRows, domainRow, domainStatus, PROTOCOLS, summarizeMode, WEAK_SUITE_BITS } from './aggregate.js';
+export { type AggregateOptions, aggregate, CERTIFICATE_PROBLEMS, compareRows, domainRow, domainStatus, PROTOCOLS, summarizeMode } from './aggregate.js';
 export { compareReports, flattenCounts, parseReport } from './compare.js';
 export { escapeXml, renderDiffHtml, renderHtml, svgChart } from './html.js';
 export { mdCell, renderDiffMarkdown, renderMarkdown } from './markdown.js';

@@ -1,6 +1,7 @@
 import { LETTERS } from '../grading/index.js';
+import { WEAK_BELOW_BITS, WEAK_SUITES } from '../result/suite-classes.js';
 import { trustErrorWords } from '../result/trust-errors.js';
-import { CERTIFICATE_PROBLEMS, PROTOCOLS, TRUST_IGNORING_LETTERS, WEAK_SUITE_BITS } from './aggregate.js';
+import { CERTIFICATE_PROBLEMS, PROTOCOLS, TRUST_IGNORING_LETTERS } from './aggregate.js';
 import type { Bucket, CertificateProblem, DomainRow, DomainStatus, ModeSummary, SurveyReport } from './types.js';
 
 // The report as a format-neutral document: sections of tables (and bar charts), built once and
@@ -204,11 +205,11 @@ export function reportSections(report: SurveyReport): Section[] {
     section(
       'suites',
       'Cipher suites',
-      `Out of the domains whose TLS was probed; a domain counts when at least one endpoint accepts such a suite (forward secrecy only: every accepted suite). Weak: ${WEAK_SUITE_BITS} effective bits or fewer.`,
+      `Out of the domains whose TLS was probed; a domain counts when at least one endpoint accepts such a suite (forward secrecy only: every accepted suite). 3DES, at ${WEAK_BELOW_BITS} bits, is not weak.`,
       modes,
       'suites',
       [
-        { label: `weak (≤ ${WEAK_SUITE_BITS} bits)`, value: (s) => s.suites.weak, of: probed },
+        { label: `weak (${WEAK_SUITES})`, value: (s) => s.suites.weak, of: probed },
         { label: 'EXPORT', value: (s) => s.suites.export, of: probed },
         { label: 'NULL (no encryption)', value: (s) => s.suites.null, of: probed },
         { label: 'anonymous', value: (s) => s.suites.anonymous, of: probed },

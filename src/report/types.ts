@@ -87,7 +87,7 @@ export interface KeyCounts {
 export interface SuiteCounts {
   /** Domains whose TLS was probed. */
   of: number;
-  /** Domains accepting at least one suite of ≤ 56 effective bits (NULL, EXPORT, DES, …). */
+  /** Domains accepting at least one weak suite: under 112 bits of strength, EXPORT, NULL or anonymous (result/suite-classes.ts). */
   weak: number;
   export: number;
   null: number;

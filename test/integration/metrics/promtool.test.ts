@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createMetricsRegistry, createProbeRegistry } from '../../../src/metrics/index.js';
+import { createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram } from '../../../src/metrics/index.js';
 import { brokenExample, exampleOrg, EXPORTER_STATS, NOW, nxdomainExample, oddExample } from '../../unit/metrics/fixtures.js';
 import { needTool } from '../../harness/tools.js';
 
@@ -19,10 +19,12 @@ const entries = () => [brokenExample(), exampleOrg(), nxdomainExample(), oddExam
 describe('promtool check metrics', () => {
   beforeAll(() => needTool('/usr/bin/promtool', 'prometheus'));
 
-  test('/metrics with the Node.js process metrics: clean', async () => {
+  test('/metrics with the Node.js process metrics and the start-delay histogram (as the daemon has them): clean', async () => {
     const registry = createMetricsRegistry({ entries, stats: () => EXPORTER_STATS, now: () => NOW });
+    createScanStartDelayHistogram(registry).observe(1.5);
     const text = await registry.metrics();
     expect(text).toContain('process_cpu_seconds_total');
+    expect(text).toContain('xmpp_tls_scan_start_delay_seconds_bucket{');
     expect(text).toContain('xmpp_tls_certificate_info{');
     const r = promtool(text);
     expect(r.findings).toEqual([]);

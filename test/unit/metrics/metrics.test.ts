@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Registry as PromRegistry, type Registry } from 'prom-client';
-import { ALL_FAMILIES, createMetricsRegistry, createProbeRegistry, endpointLabel, type ExporterStats } from '../../../src/metrics/index.js';
+import { ALL_FAMILIES, createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram, endpointLabel, type ExporterStats, type MetricsRegistry } from '../../../src/metrics/index.js';
+import { createTargetLinesCache } from '../../../src/metrics/target-lines.js';
 import { ResultStore, type StoredEntry } from '../../../src/store/index.js';
 import { SCANNER } from '../../../src/version.js';
 import { type Exposition, familySamples, parseExposition, sampleKey } from './exposition.js';
@@ -21,11 +21,11 @@ const DAY = 86_400;
 type Expected = [labels: L, value: number];
 const x = (base: L, extra: L, value: number): Expected => [{ ...base, ...extra }, value];
 
-function registryFor(entries: () => StoredEntry[], stats: () => ExporterStats = () => EXPORTER_STATS, now = () => NOW): Registry {
+function registryFor(entries: () => StoredEntry[], stats: () => ExporterStats = () => EXPORTER_STATS, now = () => NOW): MetricsRegistry {
   return createMetricsRegistry({ entries, stats, now, defaultMetrics: false });
 }
 
-async function scrape(registry: Registry): Promise<Exposition> {
+async function scrape(registry: MetricsRegistry): Promise<Exposition> {
   return parseExposition(await registry.metrics());
 }
 
@@ -128,6 +128,106 @@ const EXPECTED: Record<string, Expected[]> = {
 };
 
 const expectedSamples = (name: string): string[] => (EXPECTED[name] ?? []).map(([l, v]) => sampleKey(name, l, v)).sort();
+
+/** One family as it must be exposed: HELP and TYPE (from families.ts), then `lines`. */
+function family(name: string, lines: string[]): string {
+  const f = ALL_FAMILIES.find((x) => x.name === name);
+  if (!f) throw new Error(`no family ${name}`);
+  return [`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...lines].join('\n');
+}
+
+/** The labels of example.org's endpoint and targets, as written. */
+const EX = 'domain="example.org",mode="c2s",endpoint="xmpp.example.org:5222",transport="starttls",address="192.0.2.1"';
+const EXT = 'domain="example.org",mode="c2s"';
+const NXT = 'domain="nxdomain.example",mode="s2s"';
+
+/**
+ * The whole exposition of example.org (c2s) and nxdomain.example (s2s) at NOW, without the Node.js process
+ * metrics, with the start-delay histogram after two observations: families in the order of families.ts, each
+ * target's series in the order of the store, an empty line between families.
+ */
+const SNAPSHOT = `${[
+  family('xmpp_tls_endpoint_up', [`xmpp_tls_endpoint_up{${EX}} 1`]),
+  family('xmpp_tls_endpoint_failure', []),
+  family('xmpp_tls_grade', [`xmpp_tls_grade{${EX}} 6`]),
+  family('xmpp_tls_grade_info', [`xmpp_tls_grade_info{${EX},grade="B",grade_ignoring_trust="B",profile="ssllabs-2009r"} 1`]),
+  family('xmpp_tls_score', [
+    `xmpp_tls_score{${EX},component="total"} 87`,
+    `xmpp_tls_score{${EX},component="protocol"} 95`,
+    `xmpp_tls_score{${EX},component="key_exchange"} 80`,
+    `xmpp_tls_score{${EX},component="cipher"} 90`,
+  ]),
+  family('xmpp_tls_grade_cap', [
+    `xmpp_tls_grade_cap{${EX},code="tls10_or_tls11_supported",kind="cap",limit="B"} 1`,
+    `xmpp_tls_grade_cap{${EX},code="dh_below_2048",kind="cap",limit="B"} 1`,
+    `xmpp_tls_grade_cap{${EX},code="no_tls13",kind="warning",limit="A-"} 1`,
+    `xmpp_tls_grade_cap{${EX},code="some_suites_without_forward_secrecy",kind="warning",limit="A-"} 1`,
+  ]),
+  family('xmpp_tls_protocol_supported', [
+    `xmpp_tls_protocol_supported{${EX},protocol="SSLv2"} 0`,
+    `xmpp_tls_protocol_supported{${EX},protocol="SSLv3"} 0`,
+    `xmpp_tls_protocol_supported{${EX},protocol="TLSv1.0"} 0`,
+    `xmpp_tls_protocol_supported{${EX},protocol="TLSv1.1"} 1`,
+    `xmpp_tls_protocol_supported{${EX},protocol="TLSv1.2"} 1`,
+    `xmpp_tls_protocol_supported{${EX},protocol="TLSv1.3"} 0`,
+  ]),
+  family('xmpp_tls_cipher_suites', [
+    `xmpp_tls_cipher_suites{${EX},class="all"} 4`,
+    `xmpp_tls_cipher_suites{${EX},class="forward_secrecy"} 3`,
+    `xmpp_tls_cipher_suites{${EX},class="aead"} 3`,
+    `xmpp_tls_cipher_suites{${EX},class="weak"} 0`,
+    `xmpp_tls_cipher_suites{${EX},class="export"} 0`,
+    `xmpp_tls_cipher_suites{${EX},class="null"} 0`,
+    `xmpp_tls_cipher_suites{${EX},class="anonymous"} 0`,
+    `xmpp_tls_cipher_suites{${EX},class="rc4"} 0`,
+    `xmpp_tls_cipher_suites{${EX},class="3des"} 0`,
+  ]),
+  family('xmpp_tls_forward_secrecy', [`xmpp_tls_forward_secrecy{${EX}} 1`]),
+  family('xmpp_tls_dh_min_prime_length', [`xmpp_tls_dh_min_prime_length{${EX}} 1024`]),
+  family('xmpp_tls_starttls_required', [`xmpp_tls_starttls_required{${EX}} 1`]),
+  family('xmpp_tls_client_certificate_required', [`xmpp_tls_client_certificate_required{${EX}} 0`]),
+  family('xmpp_tls_client_certificate_requested', [`xmpp_tls_client_certificate_requested{${EX}} 0`]),
+  family('xmpp_tls_compression_supported', [`xmpp_tls_compression_supported{${EX}} 0`]),
+  family('xmpp_tls_secure_renegotiation', [`xmpp_tls_secure_renegotiation{${EX}} 1`]),
+  family('xmpp_tls_sasl_mechanism_offered', [
+    `xmpp_tls_sasl_mechanism_offered{${EX},mechanism="SCRAM-SHA-1",phase="after_tls"} 1`,
+    `xmpp_tls_sasl_mechanism_offered{${EX},mechanism="SCRAM-SHA-256",phase="after_tls"} 1`,
+    `xmpp_tls_sasl_mechanism_offered{${EX},mechanism="PLAIN",phase="after_tls"} 1`,
+  ]),
+  family('xmpp_tls_certificate_expiry_seconds', [`xmpp_tls_certificate_expiry_seconds{${EX}} 7992000`]),
+  family('xmpp_tls_certificate_not_after_timestamp_seconds', [`xmpp_tls_certificate_not_after_timestamp_seconds{${EX}} 1756728000`]),
+  family('xmpp_tls_certificate_not_before_timestamp_seconds', [`xmpp_tls_certificate_not_before_timestamp_seconds{${EX}} 1741003200`]),
+  family('xmpp_tls_certificate_trusted', [`xmpp_tls_certificate_trusted{${EX}} 1`]),
+  family('xmpp_tls_certificate_hostname_valid', [`xmpp_tls_certificate_hostname_valid{${EX}} 1`]),
+  family('xmpp_tls_certificate_trust_error', []),
+  family('xmpp_tls_certificate_client_auth', []),
+  family('xmpp_tls_certificate_key_length', [`xmpp_tls_certificate_key_length{${EX},key_type="RSA"} 2048`]),
+  family('xmpp_tls_certificate_info', [
+    `xmpp_tls_certificate_info{${EX},subject="CN=example.org",issuer="CN=Test Intermediate,O=Test CA",serial="0A1B2C",fingerprint_sha256="AB:CD:EF",signature_algorithm="sha256WithRSAEncryption"} 1`,
+  ]),
+  family('xmpp_tls_domain_grade', [`xmpp_tls_domain_grade{${EXT}} 6`]),
+  family('xmpp_tls_scan_success', [`xmpp_tls_scan_success{${EXT}} 1`, `xmpp_tls_scan_success{${NXT}} 0`]),
+  family('xmpp_tls_scan_failure', [`xmpp_tls_scan_failure{${NXT},code="dns_failure"} 1`]),
+  family('xmpp_tls_scan_warning', [`xmpp_tls_scan_warning{${EXT},code="dns_partial_failure"} 1`]),
+  family('xmpp_tls_scan_duration_seconds', [`xmpp_tls_scan_duration_seconds{${EXT}} 12.5`, `xmpp_tls_scan_duration_seconds{${NXT}} 0.5`]),
+  family('xmpp_tls_last_scan_timestamp_seconds', [`xmpp_tls_last_scan_timestamp_seconds{${EXT}} 1748732400`, `xmpp_tls_last_scan_timestamp_seconds{${NXT}} 1748732400`]),
+  family('xmpp_tls_last_success_timestamp_seconds', [`xmpp_tls_last_success_timestamp_seconds{${EXT}} 1748732400`]),
+  family('xmpp_tls_endpoints', [`xmpp_tls_endpoints{${EXT}} 2`, `xmpp_tls_endpoints{${NXT}} 0`]),
+  family('xmpp_tls_server_info', [`xmpp_tls_server_info{${EXT},software="Prosody",version="0.12.4",os="Linux"} 1`]),
+  family('xmpp_tls_scans_total', ['xmpp_tls_scans_total{result="success"} 41', 'xmpp_tls_scans_total{result="failure"} 2']),
+  family('xmpp_tls_probes_total', ['xmpp_tls_probes_total 9001']),
+  family('xmpp_tls_scans_in_progress', ['xmpp_tls_scans_in_progress 3']),
+  family('xmpp_tls_exporter_build_info', [`xmpp_tls_exporter_build_info{version="${SCANNER.version}",node_version="${process.version}"} 1`]),
+  family('xmpp_tls_exporter_config_last_reload_successful', ['xmpp_tls_exporter_config_last_reload_successful 1']),
+  family('xmpp_tls_exporter_config_last_reload_success_timestamp_seconds', ['xmpp_tls_exporter_config_last_reload_success_timestamp_seconds 1748736000']),
+  [
+    '# HELP xmpp_tls_scan_start_delay_seconds Time scans waited for a free slot after they were due (their jittered tick, a start-up scan or a /probe request), in seconds.',
+    '# TYPE xmpp_tls_scan_start_delay_seconds histogram',
+    ...['0.01', '0.1', '0.5', '1', '5', '10', '30', '60', '300', '900', '+Inf'].map((le, i) => `xmpp_tls_scan_start_delay_seconds_bucket{le="${le}"} ${i < 2 ? 0 : i < 7 ? 1 : 2}`),
+    'xmpp_tls_scan_start_delay_seconds_sum 42.25',
+    'xmpp_tls_scan_start_delay_seconds_count 2',
+  ].join('\n'),
+].join('\n\n')}\n`;
 
 describe('createMetricsRegistry', () => {
   let exposition: Exposition;
@@ -268,22 +368,12 @@ describe('createMetricsRegistry', () => {
     expect(reads).toBe(2);
   });
 
-  test('metrics() prints exactly what prom-client prints through the collect() callbacks', async () => {
-    const registry = registryFor(ALL);
-    const fast = await registry.metrics();
-    // Registry.merge gives a plain prom-client Registry over the same Gauge/Counter objects.
-    const viaPromClient = await PromRegistry.merge([registry]).metrics();
-    expect(fast).toBe(viaPromClient);
-    // Once more in the other order, to catch state left behind by either path.
-    expect(await PromRegistry.merge([registry]).metrics()).toBe(await registry.metrics());
-  });
-
   test('exposition() is the same text in blocks of at most 1 MiB, also when lines cross block boundaries', async () => {
     // 400 targets: over 1 MiB of text.
+    const domains = Array.from({ length: 400 }, (_, i) => `d${i}.example`);
     const many = () =>
-      Array.from({ length: 400 }, (_, i) => {
+      domains.map((domain) => {
         const e = exampleOrg();
-        const domain = `d${i}.example`;
         return { ...e, domain, latest: { ...e.latest, domain }, lastGood: e.lastGood && { ...e.lastGood, domain } };
       });
     const registry = createMetricsRegistry({ entries: many, stats: () => EXPORTER_STATS, now: () => NOW, defaultMetrics: false });
@@ -291,8 +381,20 @@ describe('createMetricsRegistry', () => {
     expect(blocks.length).toBeGreaterThan(1);
     for (const b of blocks) expect(b.length).toBeLessThanOrEqual(1 << 20);
     const text = Buffer.concat(blocks).toString('utf8');
-    expect(text).toBe(await PromRegistry.merge([registry]).metrics());
-    expect(parseExposition(text).samples.filter((s) => s.name === 'xmpp_tls_endpoint_up')).toHaveLength(400);
+    // What one target gives, with every per-target line once per domain, in the order of the entries.
+    const one = await registryFor(() => [exampleOrg()]).metrics();
+    const expected = `${one
+      .slice(0, -1)
+      .split('\n\n')
+      .map((family) => {
+        const lines = family.split('\n');
+        const own = lines.filter((l) => l.includes('domain="example.org"'));
+        const perDomain = domains.flatMap((d) => own.map((l) => l.replace('domain="example.org"', `domain="${d}"`)));
+        return [...lines.filter((l) => l.startsWith('# ')), ...perDomain, ...lines.filter((l) => !l.startsWith('# ') && !own.includes(l))].join('\n');
+      })
+      .join('\n\n')}\n`;
+    expect(text).toBe(expected);
+    expect(await registry.metrics()).toBe(expected);
     // Blocks handed back are reused, and the next exposition is the same text again.
     registry.release(blocks);
     const again = await registry.exposition();
@@ -300,27 +402,25 @@ describe('createMetricsRegistry', () => {
     expect(Buffer.concat(again).toString('utf8')).toBe(text);
   });
 
-  test('getMetricsAsJSON and getSingleMetricAsString see the same series', async () => {
-    const registry = registryFor(ALL);
-    const json = await registry.getMetricsAsJSON();
-    const grade = json.find((m) => m.name === 'xmpp_tls_grade');
-    expect(grade?.values.map((v) => sampleKey('xmpp_tls_grade', v.labels as L, v.value)).sort()).toEqual(expectedSamples('xmpp_tls_grade'));
-    const single = parseExposition(await registry.getSingleMetricAsString('xmpp_tls_certificate_trust_error'));
-    expect(familySamples(single, 'xmpp_tls_certificate_trust_error')).toEqual(expectedSamples('xmpp_tls_certificate_trust_error'));
-    const absent = parseExposition(await registry.getSingleMetricAsString('xmpp_tls_probes_total'));
-    expect(familySamples(absent, 'xmpp_tls_probes_total')).toEqual([sampleKey('xmpp_tls_probes_total', {}, 9001)]);
+  test('the exposition, byte for byte: families in order, HELP and TYPE, labels in order, then the prom-client metrics', async () => {
+    const registry = registryFor(() => [exampleOrg(), nxdomainExample()]);
+    const delay = createScanStartDelayHistogram(registry);
+    delay.observe(0.25);
+    delay.observe(42);
+    expect(await registry.metrics()).toBe(SNAPSHOT);
+    expect(Buffer.concat(await registry.exposition()).toString('utf8')).toBe(SNAPSHOT);
   });
 
-  test('default labels go through prom-client and are added to every series', async () => {
-    const registry = registryFor(() => [exampleOrg()]);
-    registry.setDefaultLabels({ instance_group: 'eu' });
-    const e = await scrape(registry);
-    expect(e.samples.length).toBeGreaterThan(40);
-    for (const s of e.samples) expect(s.labels.instance_group).toBe('eu');
+  test('the exposition of an empty store: every family declared, without a series', async () => {
+    const text = await registryFor(() => []).metrics();
+    const exporter = new Set(['xmpp_tls_scans_total', 'xmpp_tls_probes_total', 'xmpp_tls_scans_in_progress', 'xmpp_tls_exporter_build_info', 'xmpp_tls_exporter_config_last_reload_successful', 'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds']);
+    const perTarget = ALL_FAMILIES.filter((f) => !exporter.has(f.name) && !f.name.startsWith('probe_'));
+    expect(text.startsWith(`${perTarget.map((f) => family(f.name, [])).join('\n\n')}\n\n# HELP xmpp_tls_scans_total `)).toBe(true);
   });
 
-  test('default metrics: process and Node.js series unless turned off', async () => {
+  test('default metrics: process and Node.js series unless turned off, after the exporter families and before the start-delay histogram', async () => {
     const withDefaults = createMetricsRegistry({ entries: () => [], stats: () => EXPORTER_STATS });
+    createScanStartDelayHistogram(withDefaults);
     const names = [...(await scrape(withDefaults)).families.keys()];
     expect(names).toContain('process_cpu_seconds_total');
     expect(names).toContain('nodejs_heap_size_used_bytes');
@@ -329,6 +429,11 @@ describe('createMetricsRegistry', () => {
       expect(names).not.toContain(`nodejs_active_${n}_total`);
     }
     expect(names).toContain('nodejs_active_handles');
+    const last = names.indexOf('xmpp_tls_exporter_config_last_reload_success_timestamp_seconds');
+    const process = names.findIndex((n) => !n.startsWith('xmpp_tls_'));
+    expect(names.slice(0, last + 1).every((n) => n.startsWith('xmpp_tls_'))).toBe(true);
+    expect(process).toBe(last + 1);
+    expect(names.at(-1)).toBe('xmpp_tls_scan_start_delay_seconds');
     const without = [...(await scrape(registryFor(() => []))).families.keys()];
     expect(without.filter((n) => !n.startsWith('xmpp_tls_'))).toEqual([]);
   });
@@ -380,6 +485,33 @@ describe('createProbeRegistry', () => {
     const none = parseExposition(await createProbeRegistry([]).metrics());
     expect(familySamples(none, 'probe_success')).toEqual(['probe_success{} 0']);
     expect(familySamples(none, 'probe_duration_seconds')).toEqual(['probe_duration_seconds{} 0']);
+  });
+});
+
+describe('the per-target cache', () => {
+  test("a target's lines are rendered once per stored result, again when a result or the target changes", () => {
+    const cache = createTargetLinesCache();
+    const entry = exampleOrg();
+    const lines = cache.get(entry);
+    expect(cache.get({ ...entry })).toBe(lines);
+    expect(cache.get({ ...entry, latest: { ...entry.latest } })).not.toBe(lines);
+    const rescanned = { ...entry, latest: { ...entry.latest } };
+    const again = cache.get(rescanned);
+    expect(cache.get(rescanned)).toBe(again);
+    expect(cache.get({ ...rescanned, lastGood: null })).not.toBe(again);
+    expect(cache.get({ ...rescanned, mode: 's2s' })).not.toBe(again);
+  });
+
+  test('the lines of each family, and what expiry is computed from (never the expiry itself)', () => {
+    const { families, expiry } = createTargetLinesCache().get(exampleOrg());
+    const grade = `xmpp_tls_grade{${EX}} 6\n`;
+    expect(families.get('xmpp_tls_grade')).toEqual({ text: grade, bytes: grade.length, ascii: true });
+    expect(families.has('xmpp_tls_certificate_expiry_seconds')).toBe(false);
+    expect(families.has('xmpp_tls_certificate_trust_error')).toBe(false);
+    expect(expiry).toEqual([{ labels: EX, notAfterSeconds: 1756728000 }]);
+    const odd = createTargetLinesCache().get(oddExample()).families.get('xmpp_tls_certificate_info');
+    expect(odd?.ascii).toBe(true);
+    expect(odd?.bytes).toBe(Buffer.byteLength(odd!.text));
   });
 });
 

@@ -1,19 +1,26 @@
 import { describe, expect, test } from '@jest/globals';
 import { aggregate, domainStatus, flattenCounts, resultsOfStore } from '../../../src/report/index.js';
-import type { ScanResult } from '../../../src/result/types.js';
+import type { ProtocolName, ScanResult } from '../../../src/result/types.js';
+import { makeEndpoint, suite } from '../grading/fixtures.js';
 import {
   NOW,
   expiredSelfSigned,
   good,
+  grade,
   mixedLegacy,
   noTls,
   notServing,
+  result,
   s2sServer,
   selfSignedInChain,
   unknownIssuer,
   unreachable,
   withSoftware,
 } from './fixtures.js';
+
+/** A domain whose one endpoint accepts just the suite `name`. */
+const accepting = (name: string, protocol: ProtocolName = 'TLSv1.0'): ScanResult =>
+  result(`${name.toLowerCase()}.example`, [makeEndpoint({ protocols: [protocol], suites: [suite(name, protocol)] })], grade('F', 'F', 20));
 
 const c2s = (results: ScanResult[]) => flattenCounts(aggregate(results, { now: NOW }).modes.find((m) => m.mode === 'c2s'));
 const s2s = (results: ScanResult[]) => flattenCounts(aggregate(results, { now: NOW }).modes.find((m) => m.mode === 's2s'));
@@ -64,7 +71,14 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['RSA 4096', [unknownIssuer()], 'keys.rsaBits.4096', 1],
   ['EC P-256', [good(), expiredSelfSigned()], 'keys.ecCurves.P-256', 1],
   // suites
-  ['weak (≤ 56 bits)', [good(), mixedLegacy()], 'suites.weak', 1],
+  // weak: under 112 bits of strength, EXPORT, NULL or anonymous (as xmpp_tls_cipher_suites{class="weak"})
+  ['weak: EXPORT, DES', [good(), mixedLegacy()], 'suites.weak', 1],
+  ['weak: DES (56 bits)', [good(), accepting('TLS_RSA_WITH_DES_CBC_SHA')], 'suites.weak', 1],
+  ['weak: NULL', [good(), accepting('TLS_RSA_WITH_NULL_SHA')], 'suites.weak', 1],
+  ['weak: anonymous, even with 128 bits', [good(), accepting('TLS_DH_anon_WITH_AES_128_CBC_SHA')], 'suites.weak', 1],
+  ['not weak: 3DES (112 bits)', [good(), accepting('TLS_RSA_WITH_3DES_EDE_CBC_SHA')], 'suites.weak', 0],
+  ['not weak: RC4 with 128 bits (counted as RC4)', [good(), accepting('TLS_RSA_WITH_RC4_128_SHA')], 'suites.weak', 0],
+  ['weak: each domain once, however many weak suites it accepts', [accepting('TLS_RSA_WITH_DES_CBC_SHA'), accepting('TLS_RSA_WITH_NULL_SHA'), mixedLegacy()], 'suites.weak', 3],
   ['EXPORT', [good(), mixedLegacy()], 'suites.export', 1],
   ['RC4', [good(), mixedLegacy()], 'suites.rc4', 1],
   ['at least one forward-secret suite', [good(), mixedLegacy()], 'suites.forwardSecrecy', 2],
