@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { DEFAULTS } from '../defaults.js';
 import { addScannerOptions, intIn } from './scanner-options.js';
 
 // The `report` sub-command's options and help; the work is in report-command.ts.
@@ -11,7 +12,7 @@ export function addReportCommand(program: Command): void {
     .option('--config <file>', "scan the targets of this daemon configuration, with its scanner settings (flags given here override them)")
     .option('--state <file>', "no scanning: report the daemon's stored results (each target's latest scan)")
     .addOption(new Option('--mode <mode>', 'which modes to report').choices(['c2s', 's2s', 'both']).default('both'))
-    .option('--concurrency <n>', 'domains scanned at once (with --config: its concurrency.domains unless given here)', intIn(1, 256, 'a whole number'), 4);
+    .option('--concurrency <n>', 'domains scanned at once (with --config: its concurrency.domains unless given here)', intIn(1, 256, 'a whole number'), DEFAULTS.concurrency.domains);
   addScannerOptions(report, { directTls: 'with --domains: direct TLS (XEP-0368) endpoints only', profile: '(with --state: regrade the stored results)' })
     .addOption(new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json').choices(['md', 'html', 'json']).default('md'))
     .option('--output <file>', 'write the report (or the comparison) here instead of stdout')

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type TrustStore, loadTrustStore } from '../certificate/index.js';
 import type { ClientCertificate, Timeouts } from '../connector/index.js';
+import { DEFAULTS } from '../defaults.js';
 import type { ProfileName } from '../grading/index.js';
 import type { ScanOptions } from '../scan/index.js';
 
@@ -56,7 +57,8 @@ export interface ScannerFlags {
   tlsProbe: boolean;
   maxConnections: number;
   connectionDelay: number;
-  timeout: number;
+  /** Unset: each phase its own default (DEFAULTS.timeouts). */
+  timeout?: number;
   endpointTimeout: number;
   scanTimeout: number;
 }
@@ -68,28 +70,38 @@ export interface ScannerOptionsHelp {
   profile?: string;
 }
 
-/** Adds the scanner options (--direct-tls … --timeout) to `command`, in the order --help lists them. */
+/** Adds the scanner options (--direct-tls … --timeout) to `command`, in the order --help lists them; their defaults are the configuration's (DEFAULTS). */
 export function addScannerOptions(command: Command, help: ScannerOptionsHelp): Command {
+  const t = DEFAULTS.timeouts;
   return command
     .option('--direct-tls', help.directTls)
     .option('--resolver <ip[:port]>', 'ask this DNS server instead of the system resolver')
     .option('--ca-file <pem>', 'extra trust anchors (PEM, may hold several); repeatable', collect, [])
     .option('--no-system-roots', 'do not trust the bundled Mozilla root certificates (only --ca-file)')
     .option('--no-aia', 'do not fetch missing intermediate certificates from the AIA caIssuers URL')
-    .option('--from <domain>', 's2s: the domain we claim to be in from=', 'xmpp-tls-exporter.invalid')
+    .option('--from <domain>', 's2s: the domain we claim to be in from=', DEFAULTS.scanner.from)
     .option('--client-cert <pem>', 's2s: present this client certificate (PEM) and try SASL EXTERNAL')
     .option('--client-key <pem>', 's2s: the private key of --client-cert (PEM)')
     .addOption(
       new Option('--profile <name>', help.profile ? `grading profile ${help.profile}` : 'grading profile')
         .choices(['ssllabs-2009r', 'xmppoke-2015'])
-        .default('ssllabs-2009r'),
+        .default(DEFAULTS.grading.profile),
     )
     .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites, groups): certificate and XMPP facts only; much faster')
-    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', intIn(1, 64, 'a whole number'), 4)
-    .option('--connection-delay <ms>', 'minimum time between two connections to one endpoint', intIn(0, 60000, 'a whole number of milliseconds'), 0)
-    .option('--timeout <seconds>', 'deadline of each phase (connect, stream header, features, proceed, handshake): a total, bytes do not extend it', seconds, 10)
-    .option('--endpoint-timeout <seconds>', 'budget of one endpoint, all TLS probes included (then: timeout, partial findings)', secondsUpTo(3600), 120)
-    .option('--scan-timeout <seconds>', 'budget of the whole scan of a domain, every endpoint included', secondsUpTo(7200), 300);
+    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', intIn(1, 64, 'a whole number'), DEFAULTS.concurrency.connectionsPerHost)
+    .option(
+      '--connection-delay <ms>',
+      'minimum time between two connections to one endpoint',
+      intIn(0, 60000, 'a whole number of milliseconds'),
+      DEFAULTS.concurrency.connectionDelayMs,
+    )
+    .option(
+      '--timeout <seconds>',
+      `deadline of each phase (connect, stream header, features, proceed, handshake): a total, bytes do not extend it (default: connect ${t.connectSeconds}, reads ${t.readSeconds}, handshake ${t.handshakeSeconds})`,
+      seconds,
+    )
+    .option('--endpoint-timeout <seconds>', 'budget of one endpoint, all TLS probes included (then: timeout, partial findings)', secondsUpTo(3600), t.endpointSeconds)
+    .option('--scan-timeout <seconds>', 'budget of the whole scan of a domain, every endpoint included', secondsUpTo(7200), t.scanSeconds);
 }
 
 // --- what they load ----------------------------------------------------------------------------
@@ -121,8 +133,10 @@ export function clientCertificateFromFlags(flags: ScannerFlags): ClientCertifica
 
 // --- what they mean for a scan -----------------------------------------------------------------
 
-/** --timeout: every phase gets that long. */
+/** --timeout: every phase gets that long; without it, each phase its default. */
 export function timeoutsFromFlags(flags: ScannerFlags): Timeouts {
+  const t = DEFAULTS.timeouts;
+  if (flags.timeout === undefined) return { connectMs: t.connectSeconds * 1000, readMs: t.readSeconds * 1000, handshakeMs: t.handshakeSeconds * 1000 };
   const ms = flags.timeout * 1000;
   return { connectMs: ms, readMs: ms, handshakeMs: ms };
 }

@@ -8,7 +8,7 @@ import { cronProblem } from './cron.js';
 import { type PathSegment, type RawIssue, formatPath, validateSchema } from './schema.js';
 import { parseBareJid } from '../software/jid.js';
 import { Secret } from './secret.js';
-import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type LogLevel, type Mode, type TargetConfig, VERSION_ENV, type VersionConfig } from './types.js';
+import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type Mode, type RawConfig, type TargetConfig, VERSION_ENV, type VersionConfig } from './types.js';
 
 // Loading: YAML → schema (shape, defaults) → semantic checks the schema can't express (cron
 // syntax, domain and HOST:PORT syntax, files that must exist) → Config. Every problem found is
@@ -72,11 +72,6 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   return buildConfig(data as RawConfig, baseDir, semantic);
 }
 
-/** The defaults: what an empty file gives (relative paths anchored at `baseDir`). */
-export function defaultConfig(baseDir: string = process.cwd()): Config {
-  return parseConfig('{}', resolve(baseDir, 'config.yaml'), { checkFiles: false });
-}
-
 /** Parses "HOST:PORT", ":PORT", "[IPv6]:PORT" (host '' = every interface). Throws Error with the reason. */
 export function parseListen(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):([0-9]{1,5})$/.exec(value);
@@ -120,36 +115,6 @@ export function matchesPattern(domain: string, pattern: string): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-type RawTarget = string | { domain: string; modes: Mode[]; connect?: string; directTls?: boolean; schedule?: string };
-
-interface RawConfig {
-  listen: string;
-  schedule: { cron: string; jitterSeconds: number };
-  concurrency: Config['concurrency'];
-  timeouts: Config['timeouts'];
-  /** Same shape as the resolved one; its paths are still relative to the file. */
-  scanner: Config['scanner'];
-  grading: Config['grading'];
-  targets: RawTarget[];
-  targetSources: Config['targetSources'];
-  stateFile: string;
-  probe: Config['probe'];
-  web: { tls_server_config?: { cert_file: string; key_file: string }; basic_auth_users: Record<string, string> };
-  log: { level: LogLevel; format: 'json' | 'pretty' | 'auto' };
-  version?: {
-    jid: string;
-    password?: string;
-    passwordFile?: string;
-    connect?: string;
-    directTls: boolean;
-    caFiles: string[];
-    systemRoots: boolean;
-    allowPlain: boolean;
-    timeoutSeconds: number;
-    resource?: string;
-  };
-}
-
 /**
  * Moves the XMPP_TLS_EXPORTER_VERSION_* variables into `version:` (they override the file; a
  * password from the environment replaces both password and passwordFile). Returns which keys came
@@ -188,13 +153,11 @@ function applyVersionEnv(data: Record<string, unknown>, env: Record<string, stri
   return fromEnv;
 }
 
-const FROM_ENV = /\(from the environment variable XMPP_TLS_EXPORTER_VERSION_[A-Z_]+\)$/;
-
-/** An issue about a value that came from the environment says so. */
+/** An issue about a value that came from the environment names the variable. */
 function mentionEnv(issue: RawIssue, fromEnv: Map<string, string>): RawIssue {
   const [first, second] = issue.segments;
   const variable = first === 'version' && typeof second === 'string' ? fromEnv.get(second) : undefined;
-  return variable ? { ...issue, message: `${issue.message} (from the environment variable ${variable})` } : issue;
+  return variable ? { ...issue, envVariable: variable } : issue;
 }
 
 class SemanticChecks {
@@ -213,6 +176,11 @@ class SemanticChecks {
 
   private add(segments: PathSegment[], message: string): void {
     this.issues.push({ segments, message });
+  }
+
+  /** An issue about version.KEY, which may have come from the environment. */
+  private addVersion(key: string, message: string): void {
+    this.issues.push(mentionEnv({ segments: ['version', key], message }, this.fromEnv));
   }
 
   run(c: Record<string, unknown>): void {
@@ -278,14 +246,13 @@ class SemanticChecks {
 
   private version(v: Record<string, unknown>): void {
     const at = (key: string): PathSegment[] => ['version', key];
-    const env = (key: string) => (this.fromEnv.has(key) ? ` (from the environment variable ${this.fromEnv.get(key)})` : '');
     if (v.jid === undefined) this.add(['version', 'jid'], `is required (or set ${VERSION_ENV.jid})`);
     else if (typeof v.jid === 'string') {
       const jid = v.jid;
       try {
         parseBareJid(jid);
       } catch (err) {
-        this.add(at('jid'), (err as Error).message + env('jid'));
+        this.addVersion('jid', (err as Error).message);
       }
     }
     if (typeof v.connect === 'string') {
@@ -293,7 +260,7 @@ class SemanticChecks {
       try {
         parseHostPort(connect);
       } catch (err) {
-        this.add(at('connect'), (err as Error).message + env('connect'));
+        this.addVersion('connect', (err as Error).message);
       }
     }
     if (Array.isArray(v.caFiles)) v.caFiles.forEach((f, i) => this.file(['version', 'caFiles', i], f));
@@ -308,12 +275,12 @@ class SemanticChecks {
       try {
         // One trailing newline (echo, editors) is not part of the password.
         const value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-        if (value === '') this.add(at('passwordFile'), `${path} is empty${env('passwordFile')}`);
+        if (value === '') this.addVersion('passwordFile', `${path} is empty`);
         else this.versionPassword = { value, source: this.fromEnv.get('passwordFile') ?? 'version.passwordFile' };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const why = code === 'ENOENT' ? `file not found: ${path}` : code === 'EISDIR' ? `${path} is a directory, not a file` : `cannot read ${path}: ${(err as Error).message}`;
-        this.add(at('passwordFile'), why + env('passwordFile'));
+        this.addVersion('passwordFile', why);
       }
     } else if (v.password === undefined && v.passwordFile === undefined) {
       this.add(at('password'), `is required: set version.password, version.passwordFile, ${VERSION_ENV.password} or ${VERSION_ENV.passwordFile}`);
@@ -450,7 +417,7 @@ function buildConfig(raw: RawConfig, baseDir: string, checks: SemanticChecks): C
 
 function buildVersion(v: NonNullable<RawConfig['version']>, password: { value: string; source: string }, abs: (p: string) => string): VersionConfig {
   return {
-    jid: v.jid,
+    jid: v.jid!, // the schema lets the environment supply it; SemanticChecks reports it missing
     password: new Secret(password.value),
     passwordSource: password.source,
     ...(v.connect !== undefined ? { connect: v.connect } : {}),
@@ -474,8 +441,9 @@ function yamlMessage(code: string, message: string, at: string): string {
 function locate(issues: RawIssue[], doc: Document, lineCounter: LineCounter): ConfigIssue[] {
   const located = issues.map((issue) => {
     // A value from the environment has no place in the file.
-    const offset = FROM_ENV.test(issue.message) ? undefined : offsetOf(doc, issue);
-    const out: ConfigIssue = { path: formatPath(issue.segments), message: issue.message };
+    const offset = issue.envVariable === undefined ? offsetOf(doc, issue) : undefined;
+    const from = issue.envVariable === undefined ? '' : ` (from the environment variable ${issue.envVariable})`;
+    const out: ConfigIssue = { path: formatPath(issue.segments), message: issue.message + from };
     if (offset !== undefined) {
       const pos = lineCounter.linePos(offset);
       out.line = pos.line;

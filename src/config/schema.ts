@@ -17,6 +17,8 @@ export interface RawIssue {
   segments: PathSegment[];
   message: string;
   at?: 'key' | 'value';
+  /** The value came from this environment variable, not from the file (the message then names it; no position). */
+  envVariable?: string;
 }
 
 let compiled: ValidateFunction | undefined;

@@ -1,6 +1,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULTS } from '../defaults.js';
 import { normalizeDomain, parseHostPort } from '../discovery/index.js';
 import { SCANNER } from '../version.js';
 import { cronProblem } from './cron.js';
@@ -221,7 +222,7 @@ export class UrlTargetSource {
 
   constructor(
     readonly url: string,
-    public refreshSeconds = 300,
+    public refreshSeconds: number = DEFAULTS.urlSource.refreshSeconds,
     private readonly opts: UrlSourceOptions = {},
   ) {
     const u = new URL(url);

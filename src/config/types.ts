@@ -1,55 +1,29 @@
-import type { ProfileName } from '../grading/index.js';
+import { DEFAULTS } from '../defaults.js';
 import type { Mode } from '../result/types.js';
+import type { RawConfig, RawTarget } from './schema.generated.js';
 import type { Secret } from './secret.js';
 
 // The daemon's configuration after loading: every default filled in, every path absolute (relative
-// paths in the file are relative to the file's directory), every domain normalised. The YAML
-// spelling of each key is in docs/config.schema.json (the single source of the rules and defaults)
-// and docs/configuration.md.
+// paths in the file are relative to the file's directory), every domain normalised. What it shares
+// with the file comes from RawConfig, generated from docs/config.schema.json (the one source of the
+// shape; scripts/generate-schema-types.mjs); docs/configuration.md describes each key.
 
-export type { Mode };
-
-export const MODES: readonly Mode[] = ['c2s', 's2s'];
+export type { Mode, RawConfig, RawTarget };
 
 /** Modes of a target that names none. */
-export const DEFAULT_MODES: readonly Mode[] = ['c2s', 's2s'];
+export const DEFAULT_MODES: readonly Mode[] = DEFAULTS.target.modes;
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-
-export interface TargetConfig {
-  /** Normalised XMPP domain (IDNA A-labels, lower case, no trailing dot). */
-  domain: string;
-  /** Never empty, no repeats. */
-  modes: Mode[];
-  /** "HOST:PORT": skip DNS and scan this address. */
-  connect?: string;
-  directTls?: boolean;
-  /** Cron expression replacing schedule.cron for this target. */
-  schedule?: string;
-}
-
-export interface UrlSourceConfig {
-  url: string;
-  refreshSeconds: number;
-}
+/** A target: `domain` normalised (IDNA A-labels, lower case, no trailing dot), `modes` never empty and without repeats. */
+export type TargetConfig = RawTarget;
 
 /** The client account of the XEP-0092 software version query (`version:` in the YAML, or the environment). */
-export interface VersionConfig {
+export interface VersionConfig extends Omit<NonNullable<RawConfig['version']>, 'jid' | 'password' | 'passwordFile'> {
   /** Bare JID, as configured. */
   jid: string;
   /** From `password`, `passwordFile` or the environment; prints as [redacted]. */
   password: Secret;
   /** Where the password came from, for messages: `version.password`, `version.passwordFile` or an environment variable name. */
   passwordSource: string;
-  /** "HOST:PORT" of the account's server instead of its SRV records. */
-  connect?: string;
-  directTls: boolean;
-  /** Trust anchors for the account server's certificate (absolute paths), plus the bundled roots unless systemRoots is false. */
-  caFiles: string[];
-  systemRoots: boolean;
-  allowPlain: boolean;
-  timeoutSeconds: number;
-  resource?: string;
 }
 
 /** Environment variables that set (and override) `version:`. */
@@ -60,34 +34,18 @@ export const VERSION_ENV = {
   connect: 'XMPP_TLS_EXPORTER_VERSION_CONNECT',
 } as const;
 
-export interface Config {
+/** The sections that keep the file's shape are RawConfig's (with absolute paths, `scanner.from` normalised). */
+export interface Config extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'stateFile' | 'probe' | 'log'> {
   /** `host` '' means every interface (pass `host || undefined` to server.listen); port 0 = any free port. */
   listen: { host: string; port: number };
-  schedule: { cron: string; jitterSeconds: number };
-  concurrency: { domains: number; connectionsPerHost: number; connectionDelayMs: number };
-  timeouts: { connectSeconds: number; readSeconds: number; handshakeSeconds: number; endpointSeconds: number; scanSeconds: number };
-  scanner: {
-    from: string;
-    clientCertificate?: { certFile: string; keyFile: string };
-    caFiles: string[];
-    systemRoots: boolean;
-    fetchAia: boolean;
-    resolver?: string;
-    tlsProbe: boolean;
-  };
-  grading: { profile: ProfileName };
   /** The inline `targets:` only; resolveTargets() adds the target sources. */
   targets: TargetConfig[];
-  targetSources: { files: string[]; fileSd: string[]; urls: UrlSourceConfig[] };
-  stateFile: string;
-  probe: { allow: 'configured' | 'patterns' | 'any'; patterns: string[]; maxAgeSeconds: number };
   web: {
     tlsCertFile?: string;
     tlsKeyFile?: string;
     /** user → bcrypt hash ($2y$…) or "sha256:HEX" (SHA-256 of the password); see src/http/auth.ts. */
     basicAuthUsers: Record<string, string>;
   };
-  log: { level: LogLevel; format: 'json' | 'pretty' | 'auto' };
   /** The software version query's account; absent when none is configured. */
   version?: VersionConfig;
 }

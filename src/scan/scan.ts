@@ -1,9 +1,10 @@
 import { type TrustStore, analyzeChain, completeChain, loadTrustStore } from '../certificate/index.js';
-import { type ClientCertificate, DEFAULT_TIMEOUTS, type Timeouts, type XmppTarget, inspectEndpoint, openTlsReadySocket } from '../connector/index.js';
+import { type ClientCertificate, type Timeouts, type XmppTarget, inspectEndpoint, openTlsReadySocket } from '../connector/index.js';
+import { DEFAULTS } from '../defaults.js';
 import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
 import { ScanError, abortError, deadline, toErrorInfo } from '../result/errors.js';
 import type { CertificateResult, EndpointResult, Mode, ScanResult, SoftwareInfo } from '../result/types.js';
-import { DEFAULT_PROFILE, type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
+import { type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
 import { probeTls } from '../tls/index.js';
 import { SCANNER } from '../version.js';
 
@@ -26,9 +27,9 @@ export interface ScanOptions {
   clientCertificate?: ClientCertificate;
   /** Each phase's deadline (connect, each read, the handshake): totals, not idle timers. */
   timeouts?: Partial<Timeouts>;
-  /** Budget of one endpoint (inspection and TLS probing), ms (default 120 s). */
+  /** Budget of one endpoint (inspection and TLS probing), ms (default DEFAULT_ENDPOINT_TIMEOUT_MS). */
   endpointTimeoutMs?: number;
-  /** Budget of the whole scan (DNS and every endpoint; not the software query), ms (default 300 s). */
+  /** Budget of the whole scan (DNS and every endpoint; not the software query), ms (default DEFAULT_SCAN_TIMEOUT_MS). */
   scanTimeoutMs?: number;
   /** Fetch missing intermediates from the AIA caIssuers URL (as browsers do). Default true. */
   fetchAia?: boolean;
@@ -36,7 +37,7 @@ export interface ScanOptions {
   endpointConcurrency?: number;
   /** Raw TLS probing (protocols, cipher suites, …); false skips it (certificate and XMPP facts only). */
   tlsProbe?: boolean;
-  /** Probe connections to one endpoint at once (default 4), and the minimum gap between two, ms. */
+  /** Probe connections to one endpoint at once, and the minimum gap between two, ms (defaults: DEFAULTS.concurrency). */
   maxConnectionsPerHost?: number;
   connectionDelayMs?: number;
   /** Grading profile (default ssllabs-2009r). */
@@ -54,15 +55,21 @@ export interface ScanOptions {
   now?: () => Date;
 }
 
-export const DEFAULT_S2S_FROM = 'xmpp-tls-exporter.invalid';
-
 /**
- * Default budgets. A legacy server (TLS 1.0–1.3, 104 suites, ~136 probes) takes 6 s at 50 ms RTT
- * and 33 s at 300 ms RTT (BENCHMARKS.md, bench/budget-bench.mjs): the endpoint budget leaves a
- * 3.5× margin over that, and the scan budget lets a domain's endpoints (4 at a time) run two rounds.
+ * Default budgets (DEFAULTS.timeouts). A legacy server (TLS 1.0–1.3, 104 suites, ~136 probes) takes
+ * 6 s at 50 ms RTT and 33 s at 300 ms RTT (BENCHMARKS.md, bench/budget-bench.mjs): the endpoint
+ * budget leaves a 3.5× margin over that, and the scan budget lets a domain's endpoints (4 at a
+ * time) run two rounds.
  */
-export const DEFAULT_ENDPOINT_TIMEOUT_MS = 120_000;
-export const DEFAULT_SCAN_TIMEOUT_MS = 300_000;
+export const DEFAULT_ENDPOINT_TIMEOUT_MS = DEFAULTS.timeouts.endpointSeconds * 1000;
+export const DEFAULT_SCAN_TIMEOUT_MS = DEFAULTS.timeouts.scanSeconds * 1000;
+
+/** Each phase's deadline when ScanOptions.timeouts leaves it out. */
+const DEFAULT_PHASE_TIMEOUTS: Timeouts = {
+  connectMs: DEFAULTS.timeouts.connectSeconds * 1000,
+  readMs: DEFAULTS.timeouts.readSeconds * 1000,
+  handshakeMs: DEFAULTS.timeouts.handshakeSeconds * 1000,
+};
 
 export async function scanDomain(input: string, opts: ScanOptions): Promise<ScanResult> {
   const now = opts.now ?? (() => new Date());
@@ -102,7 +109,7 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
     result.endpoints = await mapLimit(discovery.endpoints, opts.endpointConcurrency ?? 4, (ep) =>
       scanEndpoint(domain, ep, { ...opts, signal: budget.signal, trustStore, now }),
     );
-    const profile = opts.profile ?? DEFAULT_PROFILE;
+    const profile = opts.profile ?? DEFAULTS.grading.profile;
     for (const ep of result.endpoints) ep.grade = gradeEndpoint(ep, profile);
     result.grade = gradeDomain(result.endpoints.map((ep) => ep.grade));
   } catch (err) {
@@ -170,8 +177,8 @@ async function scanEndpoint(
       address: ep.address,
       port: ep.port,
       directTls: ep.directTls,
-      from: opts.from ?? DEFAULT_S2S_FROM,
-      timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
+      from: opts.from ?? DEFAULTS.scanner.from,
+      timeouts: { ...DEFAULT_PHASE_TIMEOUTS, ...opts.timeouts },
       signal: budget.signal,
     };
     const inspection = await inspectEndpoint(target, opts.clientCertificate ? { clientCertificate: opts.clientCertificate } : {});
@@ -200,8 +207,8 @@ async function scanEndpoint(
       base.tls = await probeTls({
         openSocket,
         serverName: domain,
-        maxConnections: opts.maxConnectionsPerHost ?? 4,
-        delayMs: opts.connectionDelayMs ?? 0,
+        maxConnections: opts.maxConnectionsPerHost ?? DEFAULTS.concurrency.connectionsPerHost,
+        delayMs: opts.connectionDelayMs ?? DEFAULTS.concurrency.connectionDelayMs,
         probeTimeoutMs: target.timeouts.handshakeMs,
         // A server that failed our full handshake gets one hello per protocol to show it can do better.
         failFast: inspection.session === null,
@@ -244,7 +251,7 @@ async function judgeCertificate(
   const analyzeOpts = { domain, mode: opts.mode, now: opts.now(), store: opts.trustStore, cipherSuite };
   try {
     if (opts.fetchAia === false) return analyzeChain(presented, analyzeOpts);
-    return await completeChain(presented, { ...analyzeOpts, timeoutMs: opts.timeouts?.readMs ?? DEFAULT_TIMEOUTS.readMs });
+    return await completeChain(presented, { ...analyzeOpts, timeoutMs: opts.timeouts?.readMs ?? DEFAULT_PHASE_TIMEOUTS.readMs });
   } catch (err) {
     throw new ScanError('protocol_violation', `the server's certificate could not be analysed: ${(err as Error).message}`, { cause: err });
   }

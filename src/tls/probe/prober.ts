@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { DEFAULTS } from '../../defaults.js';
 import { ScanError, abortError, toErrorInfo } from '../../result/errors.js';
 import { socketErrorToScanError } from '../../result/socket-errors.js';
 import type {
@@ -45,9 +46,9 @@ export interface ProberOptions {
   send?: SendOffer;
   /** SNI; null for none (IP literals). */
   serverName: string | null;
-  /** Connections to this endpoint at once (default 4; 1 allowed). */
+  /** Connections to this endpoint at once (default DEFAULTS.concurrency.connectionsPerHost; 1 allowed). */
   maxConnections?: number;
-  /** Minimum time between two connection starts, ms (default 0). */
+  /** Minimum time between two connection starts, ms (default DEFAULTS.concurrency.connectionDelayMs). */
   delayMs?: number;
   /** Time for the server to answer one hello, ms (default 10 s). */
   probeTimeoutMs?: number;
@@ -96,7 +97,7 @@ class Prober {
   private answeredAny = false;
 
   constructor(private readonly opts: ProberOptions) {
-    this.limiter = new ConnectionLimiter(opts.maxConnections ?? 4, opts.delayMs ?? 0);
+    this.limiter = new ConnectionLimiter(opts.maxConnections ?? DEFAULTS.concurrency.connectionsPerHost, opts.delayMs ?? DEFAULTS.concurrency.connectionDelayMs);
     this.timeoutMs = opts.probeTimeoutMs ?? 10_000;
     this.retries = opts.retries ?? 2;
     const openSocket = opts.openSocket;

@@ -2,19 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type Config,
-  ConfigError,
-  checkResolver,
-  configSchema,
-  defaultConfig,
-  loadConfig,
-  matchesPattern,
-  normalizePattern,
-  parseConfig,
-  parseListen,
-  toScanOptions,
-} from '../../../src/config/index.js';
+import { type Config, ConfigError, loadConfig, matchesPattern, parseConfig, toScanOptions } from '../../../src/config/index.js';
+import { checkResolver, normalizePattern, parseListen } from '../../../src/config/load.js';
+import { configSchema } from '../../../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 const SHA = 'sha256:' + 'ab'.repeat(32);
@@ -25,6 +15,9 @@ beforeAll(() => {
   for (const f of ['ca.pem', 'client.crt', 'client.key', 'web.crt', 'web.key']) writeFileSync(join(dir, f), 'PEM\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What an empty file gives, with relative paths anchored at `baseDir`. */
+const defaultsAt = (baseDir: string): Config => parseConfig('{}', join(baseDir, 'config.yaml'), { checkFiles: false });
 
 /** The issues of a configuration that must fail, as "LINE:COL PATH: MESSAGE" (position omitted when unknown). */
 function issuesOf(text: string, file = join(dir, 'config.yaml')): string[] {
@@ -43,7 +36,7 @@ describe('defaults', () => {
     const expected: Config = {
       listen: { host: '', port: 9522 },
       schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
-      concurrency: { domains: 4, connectionsPerHost: 2, connectionDelayMs: 100 },
+      concurrency: { domains: 4, connectionsPerHost: 4, connectionDelayMs: 0 },
       timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
       scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
       grading: { profile: 'ssllabs-2009r' },
@@ -55,7 +48,7 @@ describe('defaults', () => {
       log: { level: 'info', format: 'auto' },
     };
     expect(config).toEqual(expected);
-    expect(defaultConfig(dir)).toEqual(expected);
+    expect(defaultsAt(dir)).toEqual(expected);
   });
 
   test('a file with only targets fills the rest; a bare domain means both modes', () => {
@@ -221,7 +214,7 @@ describe('config.example.yaml', () => {
     expect(config.targets.map((t) => t.domain)).toEqual(['jabber.org', 'xmpp.org']);
     expect(config.stateFile).toBe(join(ROOT, 'data/state.json'));
     // It shows the defaults: apart from its targets, it is what an empty file gives.
-    expect({ ...config, targets: [] }).toEqual(defaultConfig(ROOT));
+    expect({ ...config, targets: [] }).toEqual(defaultsAt(ROOT));
   });
 });
 
@@ -303,8 +296,8 @@ describe('toScanOptions', () => {
       fetchAia: false,
       tlsProbe: true,
       profile: 'ssllabs-2009r',
-      maxConnectionsPerHost: 2,
-      connectionDelayMs: 100,
+      maxConnectionsPerHost: 4,
+      connectionDelayMs: 0,
       timeouts: { connectMs: 1500, readMs: 2000, handshakeMs: 3000 },
       endpointTimeoutMs: 120_000,
       scanTimeoutMs: 300_000,

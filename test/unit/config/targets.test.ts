@@ -1,15 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  TargetSources,
-  mergeTargets,
-  parseConfig,
-  parseFileSd,
-  parseTargetDocument,
-  parseTargetList,
-  resolveTargets,
-} from '../../../src/config/index.js';
+import { TargetSources, parseConfig, resolveTargets } from '../../../src/config/index.js';
+import { mergeTargets, parseFileSd, parseTargetDocument, parseTargetList } from '../../../src/config/targets.js';
 
 let dir: string;
 beforeAll(() => {

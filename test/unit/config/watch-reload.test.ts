@@ -1,8 +1,10 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { loadConfig, watchFiles, watchedFiles } from '../../../src/config/index.js';
-import { checkConfig, loadSettings, restartNeeded } from '../../../src/daemon/index.js';
+import { Daemon, checkConfig, loadSettings, restartNeeded } from '../../../src/daemon/index.js';
 
 // File events come when the OS delivers them: the tests wait for the callback (with a generous
 // timeout) and never assert on timing.
@@ -77,6 +79,24 @@ describe('reload', () => {
     const next = await loadSettings(file);
     expect(next.targets.map((t) => t.domain)).toEqual(['b.example']);
     expect(restartNeeded(current, next.config)).toEqual(['listen']);
+  });
+
+  test('the daemon reloads a file whose listen changed, keeps its address and warns that listen needs a restart', async () => {
+    const file = join(dir, 'config.yaml');
+    const config = (listen: string) => `listen: "${listen}"\nstateFile: ${join(dir, 'state.json')}\ntargets: []\n`;
+    writeFileSync(file, config('127.0.0.1:0'));
+    const logs: { level: number; msg: string; settings?: string[] }[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(JSON.parse(chunk.toString())), done()) });
+    const daemon = await Daemon.start({ configFile: file, logger: pino({ level: 'info' }, sink) });
+    try {
+      const url = daemon.url;
+      writeFileSync(file, config('127.0.0.1:1'));
+      expect(await daemon.reload()).toBe(true);
+      expect(daemon.url).toBe(url);
+      expect(logs).toContainEqual(expect.objectContaining({ level: 40, settings: ['listen'], msg: 'these settings changed but take effect only after a restart' }));
+    } finally {
+      await daemon.stop();
+    }
   });
 
   test('a bad new file is refused with the line of the problem (the daemon keeps the running configuration)', async () => {

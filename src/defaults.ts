@@ -1,0 +1,23 @@
+// The default of every setting, for the configuration file and the command line alike: `serve`
+// (through docs/config.schema.json, whose "default"s a unit test holds equal to these), `scan`'s and
+// `report`'s flags, scanDomain() and the TLS prober all read them here. No imports: any module may
+// read it without pulling in another.
+
+export const DEFAULTS = {
+  listen: ':9522',
+  schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
+  concurrency: { domains: 4, connectionsPerHost: 4, connectionDelayMs: 0 },
+  timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
+  scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
+  grading: { profile: 'ssllabs-2009r' },
+  targets: [],
+  targetSources: { files: [], fileSd: [], urls: [] },
+  stateFile: './data/state.json',
+  probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
+  web: { basic_auth_users: {} },
+  version: { directTls: false, caFiles: [], systemRoots: true, allowPlain: false, timeoutSeconds: 15 },
+  log: { level: 'info', format: 'auto' },
+  // Inside list items: a target given as a mapping, a URL target source.
+  target: { modes: ['c2s', 's2s'] },
+  urlSource: { refreshSeconds: 300 },
+} as const;
