@@ -3,4 +3,4 @@
 export { parseCertificate } from './parse.js';
 export { checkIdentity } from './identity.js';
 export { analyzeChain, loadTrustStore, type AnalyzeOptions, type TrustAnchor, type TrustStore } from './trust.js';
-export { completeChain, fetchAiaIssuers, type AiaFetchOptions } from './aia.js';
+export { completeChain, type AiaFetchOptions } from './aia.js';

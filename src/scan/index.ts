@@ -1,1 +1,1 @@
-export { DEFAULT_ENDPOINT_TIMEOUT_MS, DEFAULT_SCAN_TIMEOUT_MS, type ScanOptions, mapLimit, scanDomain } from './scan.js';
+export { DEFAULT_ENDPOINT_TIMEOUT_MS, type ScanOptions, mapLimit, scanDomain } from './scan.js';

@@ -1,1 +1,1 @@
-export { ResultStore, STATE_VERSION, type StoredEntry, answeredSoftware, scanSucceeded, targetKey } from './store.js';
+export { ResultStore, type StoredEntry, answeredSoftware, scanSucceeded, targetKey } from './store.js';

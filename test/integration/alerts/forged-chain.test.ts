@@ -4,10 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import { loadTrustStore } from '../../../src/certificate/index.js';
-import { createProbeRegistry } from '../../../src/metrics/index.js';
+import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { createProbeRegistry } from '../../../src/metrics/registry.js';
 import type { ScanResult } from '../../../src/result/types.js';
-import { scanDomain } from '../../../src/scan/index.js';
+import { scanDomain } from '../../../src/scan/scan.js';
 import { needTool } from '../../harness/tools.js';
 import { CERT_CASES, type TestWorld, startWorld } from '../scan/fixtures.js';
 

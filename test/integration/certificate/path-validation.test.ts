@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as x509 from '@peculiar/x509';
-import { analyzeChain, loadTrustStore } from '../../../src/certificate/index.js';
+import { analyzeChain, loadTrustStore } from '../../../src/certificate/trust.js';
 import type { TrustError } from '../../../src/result/types.js';
 import { type TestCert, createCa, createIntermediate, createLeaf, writeCertFile } from '../../harness/pki.js';
 import { needTool } from '../../harness/tools.js';

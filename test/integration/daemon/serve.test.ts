@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
-import { Daemon } from '../../../src/daemon/index.js';
+import { Daemon } from '../../../src/daemon/daemon.js';
 import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 import { needTool } from '../../harness/tools.js';

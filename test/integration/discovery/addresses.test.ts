@@ -1,5 +1,7 @@
 // Resolving SRV targets to every A/AAAA address, IPv6 route checks, and per-target DNS problems.
-import { discoverEndpoints, hasIpv6Route, type DiscoveryOptions } from '../../../src/discovery/index.js';
+import { discoverEndpoints } from '../../../src/discovery/discover.js';
+import { hasIpv6Route } from '../../../src/discovery/ipv6-route.js';
+import type { DiscoveryOptions } from '../../../src/discovery/types.js';
 import { startDnsmasq, type DnsmasqInstance } from '../../harness/dnsmasq.js';
 import { brief, hasLoopbackIpv6, routingTableHasRoute, ZONE } from './zone.js';
 

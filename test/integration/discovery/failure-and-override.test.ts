@@ -1,5 +1,6 @@
 // Domain-level DNS failures, and the `connect` override that bypasses SRV.
-import { discoverEndpoints, type DiscoveryOptions } from '../../../src/discovery/index.js';
+import { discoverEndpoints } from '../../../src/discovery/discover.js';
+import type { DiscoveryOptions } from '../../../src/discovery/types.js';
 import { startDnsmasq, type DnsmasqInstance } from '../../harness/dnsmasq.js';
 import { brief, ZONE } from './zone.js';
 

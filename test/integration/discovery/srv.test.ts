@@ -1,5 +1,6 @@
 // SRV lookup, ordering, "." targets, fallback and the direct TLS restriction against a real dnsmasq.
-import { discoverEndpoints, type DiscoveryOptions } from '../../../src/discovery/index.js';
+import { discoverEndpoints } from '../../../src/discovery/discover.js';
+import type { DiscoveryOptions } from '../../../src/discovery/types.js';
 import { startDnsmasq, type DnsmasqInstance } from '../../harness/dnsmasq.js';
 import { brief, ZONE } from './zone.js';
 

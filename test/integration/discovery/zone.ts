@@ -2,7 +2,7 @@
 // routing table independently of the code under test.
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { DiscoveredEndpoint } from '../../../src/discovery/index.js';
+import type { DiscoveredEndpoint } from '../../../src/discovery/types.js';
 import type { DnsmasqOptions } from '../../harness/dnsmasq.js';
 
 const client = (domain: string): string => `_xmpp-client._tcp.${domain}`;

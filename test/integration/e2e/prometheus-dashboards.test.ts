@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
 import { parse } from 'yaml';
-import { Daemon } from '../../../src/daemon/index.js';
+import { Daemon } from '../../../src/daemon/daemon.js';
 import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { type DnsmasqInstance, freeUdpPort, startDnsmasq } from '../../harness/dnsmasq.js';
 import { LEGACY_OPENSSL_CONF, writeDhParams } from '../../harness/openssl-server.js';

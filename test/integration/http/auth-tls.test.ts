@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Agent } from 'undici';
 import { MAX_QUEUED_BCRYPT, sha256PasswordHash } from '../../../src/http/auth.js';
-import { type RunningHttpServer, createBasicAuthVerifier, startHttpServer } from '../../../src/http/index.js';
+import { createBasicAuthVerifier } from '../../../src/http/auth.js';
+import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
 import { createLeaf, type TestCert, writePemFiles } from '../../harness/pki.js';
 import { basic, fetchText, serverOptions, withServer } from './fixtures.js';
 

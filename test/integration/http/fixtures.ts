@@ -2,10 +2,10 @@
 // against src/result/types.ts, so they stay the shape the daemon stores.
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { type HttpLogger, type HttpServerOptions, type RunningHttpServer, startHttpServer } from '../../../src/http/index.js';
-import type { DomainGrade, GradeLetter, TrustIgnoringLetter } from '../../../src/grading/index.js';
+import { type HttpLogger, type HttpServerOptions, type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
+import type { DomainGrade, GradeLetter, TrustIgnoringLetter } from '../../../src/grading/types.js';
 import type { CertificateResult, EndpointResult, Mode, ScanErrorInfo, ScanResult } from '../../../src/result/types.js';
-import type { StoredEntry } from '../../../src/store/index.js';
+import type { StoredEntry } from '../../../src/store/store.js';
 import { makeCertificate } from '../../unit/grading/fixtures.js';
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { type HttpServerOptions, type ProbeResponse, type RunningHttpServer, startHttpServer } from '../../../src/http/index.js';
+import type { ProbeResponse } from '../../../src/http/reply.js';
+import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
 import type { Mode } from '../../../src/result/types.js';
-import type { StoredEntry } from '../../../src/store/index.js';
+import type { StoredEntry } from '../../../src/store/store.js';
 import { endpoint, entry, fetchText, memoryLogger, scanResult, serverOptions } from './fixtures.js';
 
 // The HTTP server on a real socket (127.0.0.1, port 0): routes, status codes, content types,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { type RunningHttpServer, startHttpServer } from '../../../src/http/index.js';
+import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
 import { type NextScan, gradeReason, relativeTime } from '../../../src/http/status-page.js';
-import type { StoredEntry } from '../../../src/store/index.js';
+import type { StoredEntry } from '../../../src/store/store.js';
 import { certificate, domainGrade, endpoint, entry, fetchText, scanResult, serverOptions } from './fixtures.js';
 
 // The status page at `/`, fetched from a real server: its content, the colours by letter, the

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram } from '../../../src/metrics/index.js';
+import { createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram } from '../../../src/metrics/registry.js';
 import { brokenExample, exampleOrg, EXPORTER_STATS, NOW, nxdomainExample, oddExample } from '../../unit/metrics/fixtures.js';
 import { needTool } from '../../harness/tools.js';
 

@@ -5,7 +5,7 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { loadConfig } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/load.js';
 import { needTool } from '../../harness/tools.js';
 
 // deploy/compose without a Docker engine: the compose file and everything it mounts must exist and fit

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { sha256PasswordHash } from '../../../src/http/auth.js';
-import type { SurveyReport } from '../../../src/report/index.js';
+import type { SurveyReport } from '../../../src/report/types.js';
 import { basic, certificate, endpoint, entry, fetchText, scanResult, serverOptions, withServer, domainGrade } from '../http/fixtures.js';
 import { parseXml } from '../../unit/report/xml.js';
 

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import type { SurveyReport } from '../../../src/report/index.js';
+import type { SurveyReport } from '../../../src/report/types.js';
 import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/index.js';
+import { loadTrustStore } from '../../../src/certificate/trust.js';
 import type { ScanResult } from '../../../src/result/types.js';
-import { scanDomain } from '../../../src/scan/index.js';
+import { scanDomain } from '../../../src/scan/scan.js';
 import { type TestWorld, startWorld } from './fixtures.js';
 
 // Real Prosody, one virtual host per certificate case, scanned through real STARTTLS.

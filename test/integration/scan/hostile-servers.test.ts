@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/index.js';
-import { ungradedReason } from '../../../src/grading/index.js';
+import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { ungradedReason } from '../../../src/grading/grade.js';
 import type { ScanResult } from '../../../src/result/types.js';
-import { type ScanOptions, scanDomain } from '../../../src/scan/index.js';
+import { type ScanOptions, scanDomain } from '../../../src/scan/scan.js';
 import { type DnsmasqInstance, startDnsmasq } from '../../harness/dnsmasq.js';
 import { type HostileBehaviourName, type HostileServer, startHostileServer } from '../../harness/hostile-servers.mjs';
 import { type LatencyProxy, startLatencyProxy } from '../../harness/latency-proxy.mjs';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/index.js';
-import type { ClientCertificate } from '../../../src/connector/index.js';
-import { scanDomain } from '../../../src/scan/index.js';
+import { loadTrustStore } from '../../../src/certificate/trust.js';
+import type { ClientCertificate } from '../../../src/connector/xmpp.js';
+import { scanDomain } from '../../../src/scan/scan.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';
 import { CERT_CASES, type TestWorld, startWorld } from './fixtures.js';
 

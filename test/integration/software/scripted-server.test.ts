@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/index.js';
-import { VersionQueryClient, type VersionAccountOptions } from '../../../src/software/index.js';
+import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { VersionQueryClient, type VersionAccountOptions } from '../../../src/software/client.js';
 import { createCa, createLeaf, writeCertFile, writePemFiles } from '../../harness/pki.js';
 
 // What a real Prosody will not do on demand: a scripted XMPP server (direct TLS, SCRAM-SHA-256

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { type XmppTarget, openTlsReadySocket } from '../../../src/connector/index.js';
+import { type XmppTarget, openTlsReadySocket } from '../../../src/connector/xmpp.js';
 import type { CipherSuiteFinding, ProtocolName, TlsResult } from '../../../src/result/types.js';
-import { probeTls } from '../../../src/tls/index.js';
+import { probeTls } from '../../../src/tls/probe/prober.js';
 import { type JsseServer, startJsseServer } from '../../harness/jsse/index.js';
 import { needTool } from '../../harness/tools.js';
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { ProtocolName, TlsResult } from '../../../src/result/types.js';
-import { probeTls } from '../../../src/tls/index.js';
+import { probeTls } from '../../../src/tls/probe/prober.js';
 import { type OpenSslServer, startOpenSslServer, tcpOpener } from '../../harness/openssl-server.js';
 import { freeTcpPort } from '../../harness/ports.js';
 import { type ScriptedServer, startScriptedServer } from '../../harness/scripted-server.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { ProtocolName, TlsResult } from '../../../src/result/types.js';
-import { probeTls } from '../../../src/tls/index.js';
+import { probeTls } from '../../../src/tls/probe/prober.js';
 import {
   type OpenSslServer,
   type OpenSslServerOptions,

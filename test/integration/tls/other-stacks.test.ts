@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { ProtocolName, TlsResult } from '../../../src/result/types.js';
-import { type XmppTarget, openTlsReadySocket } from '../../../src/connector/index.js';
-import { type ProbeAnswer, probeTls } from '../../../src/tls/index.js';
+import { type XmppTarget, openTlsReadySocket } from '../../../src/connector/xmpp.js';
+import type { ProbeAnswer } from '../../../src/tls/probe/exchange.js';
+import { probeTls } from '../../../src/tls/probe/prober.js';
 import { exchange } from '../../../src/tls/probe/exchange.js';
 import { TLS12_GROUPS, WIRE_VERSION } from '../../../src/tls/probe/hellos.js';
 import { type Offer, helloBytes } from '../../../src/tls/probe/offer.js';

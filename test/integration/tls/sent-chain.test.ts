@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { DEFAULT_TIMEOUTS, inspectEndpoint } from '../../../src/connector/index.js';
-import { sentCertificateChain } from '../../../src/tls/index.js';
+import { DEFAULT_TIMEOUTS, inspectEndpoint } from '../../../src/connector/xmpp.js';
+import { sentCertificateChain } from '../../../src/tls/sent-chain.js';
 import { type TestCert, createCa, createIntermediate, createLeaf } from '../../harness/pki.js';
 
 // The chain exactly as sent (src/tls/sent-chain.ts), read from real handshakes: an OpenSSL server

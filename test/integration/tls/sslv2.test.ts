@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { TlsResult } from '../../../src/result/types.js';
-import { probeTls } from '../../../src/tls/index.js';
+import { probeTls } from '../../../src/tls/probe/prober.js';
 import { tcpOpener } from '../../harness/openssl-server.js';
 import { type TestCert, createLeaf } from '../../harness/pki.js';
 import { type Sslv2Fixture, type Sslv2FixtureOptions, startSslv2Fixture } from '../../harness/sslv2-fixture.js';

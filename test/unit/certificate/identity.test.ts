@@ -1,4 +1,4 @@
-import { checkIdentity } from '../../../src/certificate/index.js';
+import { checkIdentity } from '../../../src/certificate/identity.js';
 import type { IdentityCheck, Mode, SubjectAltNames } from '../../../src/result/types.js';
 
 type Sans = Partial<SubjectAltNames>;

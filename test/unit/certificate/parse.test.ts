@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { parseCertificate } from '../../../src/certificate/index.js';
+import { parseCertificate } from '../../../src/certificate/parse.js';
 import { createCa, createLeaf, type CertOptions } from '../../harness/pki.js';
 
 const hasOpenssl = (() => {

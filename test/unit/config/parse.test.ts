@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Config, ConfigError, loadConfig, matchesPattern, parseConfig, toScanOptions } from '../../../src/config/index.js';
+import { loadConfig, matchesPattern, parseConfig } from '../../../src/config/load.js';
+import { toScanOptions } from '../../../src/config/scan-options.js';
+import { type Config, ConfigError } from '../../../src/config/types.js';
 import { checkResolver, normalizePattern, parseListen } from '../../../src/config/load.js';
 import { configSchema } from '../../../src/config/schema.js';
 

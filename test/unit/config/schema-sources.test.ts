@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_TIMEOUTS } from '../../../src/connector/index.js';
+import { DEFAULT_TIMEOUTS } from '../../../src/connector/xmpp.js';
 import { DEFAULTS } from '../../../src/defaults.js';
-import { DEFAULT_PROFILE } from '../../../src/grading/index.js';
-import { DEFAULT_QUERY_TIMEOUT_MS } from '../../../src/software/index.js';
+import { DEFAULT_PROFILE } from '../../../src/grading/profiles.js';
+import { DEFAULT_QUERY_TIMEOUT_MS } from '../../../src/software/client.js';
 import { generate } from '../../../scripts/generate-schema-types.mjs';
 import { configSchema } from '../../../src/config/schema.js';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TargetSources, parseConfig, resolveTargets } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { TargetSources, resolveTargets } from '../../../src/config/targets.js';
 import { mergeTargets, parseFileSd, parseTargetDocument, parseTargetList } from '../../../src/config/targets.js';
 
 let dir: string;

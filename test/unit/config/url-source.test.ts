@@ -1,7 +1,8 @@
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { TargetSources, parseConfig } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { TargetSources } from '../../../src/config/targets.js';
 import { UrlTargetSource } from '../../../src/config/targets.js';
 
 // A target list served by a local HTTP server on 127.0.0.1, with an ETag.

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError, VERSION_ENV, parseConfig, versionAccountOptions } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { versionAccountOptions } from '../../../src/config/scan-options.js';
+import { ConfigError, VERSION_ENV } from '../../../src/config/types.js';
 import { Secret } from '../../../src/config/secret.js';
-import { checkConfig } from '../../../src/daemon/index.js';
+import { checkConfig } from '../../../src/daemon/startup.js';
 import { LOG_REDACT, createLogger } from '../../../src/daemon/logger.js';
 import { pino } from 'pino';
 

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { loadConfig, watchFiles, watchedFiles } from '../../../src/config/index.js';
-import { Daemon, checkConfig, loadSettings, restartNeeded } from '../../../src/daemon/index.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { watchFiles, watchedFiles } from '../../../src/config/watch.js';
+import { Daemon } from '../../../src/daemon/daemon.js';
+import { checkConfig, loadSettings, restartNeeded } from '../../../src/daemon/startup.js';
 
 // File events come when the OS delivers them: the tests wait for the callback (with a generous
 // timeout) and never assert on timing.

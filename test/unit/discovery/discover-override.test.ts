@@ -1,5 +1,5 @@
 // discoverEndpoints paths that need no DNS at all: input validation and IP-literal overrides.
-import { discoverEndpoints } from '../../../src/discovery/index.js';
+import { discoverEndpoints } from '../../../src/discovery/discover.js';
 
 const noRouteCheck = async (): Promise<boolean> => {
   throw new Error('no IPv6 route check expected');

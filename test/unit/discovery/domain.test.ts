@@ -1,4 +1,4 @@
-import { normalizeDomain } from '../../../src/discovery/index.js';
+import { normalizeDomain } from '../../../src/discovery/domain.js';
 import { ScanError } from '../../../src/result/errors.js';
 
 describe('normalizeDomain', () => {

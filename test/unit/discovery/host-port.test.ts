@@ -1,4 +1,4 @@
-import { parseHostPort } from '../../../src/discovery/index.js';
+import { parseHostPort } from '../../../src/discovery/host-port.js';
 import { ScanError } from '../../../src/result/errors.js';
 
 describe('parseHostPort', () => {

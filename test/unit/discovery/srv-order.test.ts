@@ -1,4 +1,5 @@
-import { orderSrvRecords, type SrvRecord } from '../../../src/discovery/index.js';
+import { orderSrvRecords } from '../../../src/discovery/srv-order.js';
+import type { SrvRecord } from '../../../src/discovery/types.js';
 
 const rec = (name: string, priority: number, weight: number): SrvRecord => ({ name, port: 5222, priority, weight });
 const names = (records: SrvRecord[]): string[] => records.map((r) => r.name);

@@ -1,5 +1,6 @@
-import { formatScore, gradeDomain, gradeEndpoint, renderDomainGrade, renderGrade, renderScoreBars, scoreBar } from '../../../src/grading/index.js';
-import type { EndpointGrade } from '../../../src/grading/index.js';
+import { formatScore, renderDomainGrade, renderGrade, renderScoreBars, scoreBar } from '../../../src/grading/bars.js';
+import { gradeDomain, gradeEndpoint } from '../../../src/grading/grade.js';
+import type { EndpointGrade } from '../../../src/grading/types.js';
 import { makeEndpoint } from './fixtures.js';
 
 describe('scoreBar', () => {

@@ -12,7 +12,7 @@ import type {
   StarttlsState,
   TlsResult,
 } from '../../../src/result/types.js';
-import { cipherSuiteFinding } from '../../../src/tls/index.js';
+import { cipherSuiteFinding } from '../../../src/tls/probe/findings.js';
 import { cipherSuiteByName, groupByName, SSLV2_CIPHER_SPECS } from '../../../src/tls/registry/index.js';
 
 /** An accepted TLS suite; ECDHE and TLS 1.3 suites get x25519, DHE suites a 2048-bit prime unless `extra` says otherwise. */

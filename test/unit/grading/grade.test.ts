@@ -1,5 +1,6 @@
-import { gradeDomain, gradeEndpoint, PROFILES, ungradedReason } from '../../../src/grading/index.js';
-import type { EndpointGrade, GradeCapCode, GradeLetter, GradeWarningCode, ProfileName, TrustIgnoringLetter } from '../../../src/grading/index.js';
+import { gradeDomain, gradeEndpoint, ungradedReason } from '../../../src/grading/grade.js';
+import { PROFILES } from '../../../src/grading/profiles.js';
+import type { EndpointGrade, GradeCapCode, GradeLetter, GradeWarningCode, ProfileName, TrustIgnoringLetter } from '../../../src/grading/types.js';
 import { chainEntry, defaultSuites, group, makeEndpoint, suite, sslv2Suite, type EndpointOptions } from './fixtures.js';
 
 const MODERN: EndpointOptions['protocols'] = ['TLSv1.2', 'TLSv1.3'];

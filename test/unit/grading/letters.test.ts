@@ -1,5 +1,5 @@
-import { compareLetters, LETTERS, letterForScore, letterRank, worseLetter } from '../../../src/grading/index.js';
-import type { GradeLetter, ScoreLetter } from '../../../src/grading/index.js';
+import { compareLetters, LETTERS, letterForScore, letterRank, worseLetter } from '../../../src/grading/letters.js';
+import type { GradeLetter, ScoreLetter } from '../../../src/grading/types.js';
 
 describe('letterForScore', () => {
   it.each<[number, ScoreLetter]>([

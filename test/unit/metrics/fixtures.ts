@@ -1,7 +1,7 @@
 // Hand-built stored entries for the metrics tests. Grades are written out (not computed) so that these tests check
 // the metrics, not the grading rules.
 import type { EndpointGrade, EndpointResult, ScanResult } from '../../../src/result/types.js';
-import type { StoredEntry } from '../../../src/store/index.js';
+import type { StoredEntry } from '../../../src/store/store.js';
 import { makeCertificate, makeEndpoint, suite } from '../grading/fixtures.js';
 
 /** The scrape time of every test. */

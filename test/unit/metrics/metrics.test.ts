@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ALL_FAMILIES, createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram, endpointLabel, type ExporterStats, type MetricsRegistry } from '../../../src/metrics/index.js';
+import { ALL_FAMILIES } from '../../../src/metrics/families.js';
+import { createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram, type MetricsRegistry } from '../../../src/metrics/registry.js';
+import { endpointLabel, type ExporterStats } from '../../../src/metrics/samples.js';
 import { createTargetLinesCache } from '../../../src/metrics/target-lines.js';
-import { ResultStore, type StoredEntry } from '../../../src/store/index.js';
+import { ResultStore, type StoredEntry } from '../../../src/store/store.js';
 import { SCANNER } from '../../../src/version.js';
 import { type Exposition, familySamples, parseExposition, sampleKey } from './exposition.js';
 import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, ODD_SOFTWARE, oddExample, scan, skippedIpv6Endpoint } from './fixtures.js';

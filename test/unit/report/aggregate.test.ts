@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { aggregate, domainStatus, flattenCounts, resultsOfStore } from '../../../src/report/index.js';
+import { aggregate, domainStatus } from '../../../src/report/aggregate.js';
+import { flattenCounts } from '../../../src/report/compare.js';
+import { resultsOfStore } from '../../../src/report/store-results.js';
 import type { ProtocolName, ScanResult } from '../../../src/result/types.js';
 import { makeEndpoint, suite } from '../grading/fixtures.js';
 import {

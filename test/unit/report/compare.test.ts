@@ -1,13 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseDomainList } from '../../../src/cli/report-command.js';
-import {
-  aggregate,
-  compareReports,
-  parseReport,
-  renderDiffHtml,
-  renderDiffMarkdown,
-  type SurveyReport,
-} from '../../../src/report/index.js';
+import { aggregate } from '../../../src/report/aggregate.js';
+import { compareReports, parseReport } from '../../../src/report/compare.js';
+import { renderDiffHtml } from '../../../src/report/html.js';
+import { renderDiffMarkdown } from '../../../src/report/markdown.js';
+import type { SurveyReport } from '../../../src/report/types.js';
 import { NOW, expiredSelfSigned, good, mixedLegacy, notServing, unreachable } from './fixtures.js';
 import { parseXml } from './xml.js';
 

@@ -1,6 +1,6 @@
 // Hand-built scan results for the report tests: one function per kind of server the survey has to
 // count. Grades are written out (not computed), so these tests check the counting, not grading.
-import type { GradeLetter, TrustIgnoringLetter } from '../../../src/grading/index.js';
+import type { GradeLetter, TrustIgnoringLetter } from '../../../src/grading/types.js';
 import type { DomainGrade, EndpointResult, Mode, ScanResult } from '../../../src/result/types.js';
 import { chainEntry, makeEndpoint, suite } from '../grading/fixtures.js';
 import { scan } from '../metrics/fixtures.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
-import { createProgress, eta, formatDuration, progressLine } from '../../../src/report/index.js';
+import { createProgress, eta, formatDuration, progressLine } from '../../../src/report/progress.js';
 
 /** A stream that keeps what is written; `tty` makes it look like a terminal. */
 function sink(tty: boolean): NodeJS.WriteStream & { text: () => string } {

@@ -1,5 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { aggregate, escapeXml, mdCell, renderHtml, renderMarkdown, reportSections } from '../../../src/report/index.js';
+import { aggregate } from '../../../src/report/aggregate.js';
+import { escapeXml, renderHtml } from '../../../src/report/html.js';
+import { mdCell, renderMarkdown } from '../../../src/report/markdown.js';
+import { reportSections } from '../../../src/report/sections.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import { makeEndpoint } from '../grading/fixtures.js';
 import { NOW, expiredSelfSigned, good, grade, mixedLegacy, noTls, notServing, result, s2sServer, selfSignedInChain, unknownIssuer, unreachable, withSoftware } from './fixtures.js';

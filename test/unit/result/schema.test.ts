@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
-import { analyzeChain } from '../../../src/certificate/index.js';
-import { gradeDomain, gradeEndpoint } from '../../../src/grading/index.js';
+import { analyzeChain } from '../../../src/certificate/trust.js';
+import { gradeDomain, gradeEndpoint } from '../../../src/grading/grade.js';
 import { ScanError } from '../../../src/result/errors.js';
 import type { CertificateResult, ChainEntry, CipherSuiteFinding, EndpointGrade, ProtocolName, ScanResult, TlsResult } from '../../../src/result/types.js';
 import { generate } from '../../../scripts/generate-schema-types.mjs';

@@ -1,8 +1,8 @@
 import { inSuiteClass, SUITE_CLASSES, type SuiteClass, suiteClassesOf, WEAK_SUITES } from '../../../src/result/suite-classes.js';
 import type { ProtocolName } from '../../../src/result/types.js';
-import { ENDPOINT_FAMILIES } from '../../../src/metrics/index.js';
+import { ENDPOINT_FAMILIES } from '../../../src/metrics/families.js';
 import { reportSections } from '../../../src/report/sections.js';
-import { aggregate } from '../../../src/report/index.js';
+import { aggregate } from '../../../src/report/aggregate.js';
 import { suite, sslv2Suite } from '../grading/fixtures.js';
 import { good } from '../report/fixtures.js';
 

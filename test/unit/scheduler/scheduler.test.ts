@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { type Job, Scheduler } from '../../../src/scheduler/index.js';
+import { type Job, Scheduler } from '../../../src/scheduler/scheduler.js';
 
 let scheduler: Scheduler | null = null;
 afterEach(async () => {

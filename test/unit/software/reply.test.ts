@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { XmppStreamParser, type XmlElement } from '../../../src/connector/index.js';
-import { parseVersionReply, sanitizeSoftwareText, SoftwareQueryError, stanzaErrorOf } from '../../../src/software/index.js';
+import { XmppStreamParser, type XmlElement } from '../../../src/connector/xml-stream.js';
+import { parseVersionReply, sanitizeSoftwareText, SoftwareQueryError, stanzaErrorOf } from '../../../src/software/reply.js';
 import { saslFailureOf } from '../../../src/software/reply.js';
 
 // XEP-0092 answers as servers send them, and what the sanitiser makes of hostile text.

@@ -1,4 +1,5 @@
-import { parseBareJid, saslPrep, ScramClient, ScramError } from '../../../src/software/index.js';
+import { parseBareJid } from '../../../src/software/jid.js';
+import { saslPrep, ScramClient, ScramError } from '../../../src/software/scram.js';
 
 // SCRAM against the RFCs' own example exchanges (user "user", password "pencil").
 

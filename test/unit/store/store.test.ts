@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { ScanResult } from '../../../src/result/types.js';
-import { ResultStore, scanSucceeded } from '../../../src/store/index.js';
+import { ResultStore, scanSucceeded } from '../../../src/store/store.js';
 
 function result(domain: string, ok: boolean, startedAt = '2026-11-25T00:00:00.000Z'): ScanResult {
   return {

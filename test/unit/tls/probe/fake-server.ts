@@ -1,4 +1,4 @@
-import type { ProbeAnswer } from '../../../../src/tls/index.js';
+import type { ProbeAnswer } from '../../../../src/tls/probe/exchange.js';
 import type { Offer } from '../../../../src/tls/probe/offer.js';
 import { cipherSuiteByCode } from '../../../../src/tls/registry/index.js';
 

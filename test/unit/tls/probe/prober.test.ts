@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ProtocolName, TlsResult } from '../../../../src/result/types.js';
-import { probeTls } from '../../../../src/tls/index.js';
+import { probeTls } from '../../../../src/tls/probe/prober.js';
 import { cipherSuiteByName, suitesForProtocol } from '../../../../src/tls/registry/index.js';
 import { createLeaf } from '../../../harness/pki.js';
 import { type FakeServerOptions, fakeServer } from './fake-server.js';
