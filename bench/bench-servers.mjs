@@ -9,7 +9,6 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,10 +74,22 @@ export async function startBenchServer(profileName, extraDomains = []) {
   const cert = join(dir, 'certs', `${profile.domain}.crt`);
   const key = join(dir, 'certs', `${profile.domain}.key`);
   openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30',
-    '-keyout', key, '-out', cert,
-    '-subj', `/CN=${profile.domain}`,
-    '-addext', `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '30',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-subj',
+    `/CN=${profile.domain}`,
+    '-addext',
+    `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`,
   ]);
   let dhparam = null;
   if (profile.dh1024) {
@@ -127,13 +138,15 @@ export async function startBenchServer(profileName, extraDomains = []) {
   child.stderr.on('data', (d) => (output += d));
   let exited = false;
   child.once('exit', () => (exited = true));
-  const log = () => output + (() => {
-    try {
-      return readFileSync(join(dir, 'prosody.log'), 'utf8');
-    } catch {
-      return '';
-    }
-  })();
+  const log = () =>
+    output +
+    (() => {
+      try {
+        return readFileSync(join(dir, 'prosody.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    })();
   const stop = async () => {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,13 @@ const { values: opts } = parseArgs({
   options: { help: { type: 'boolean' }, runs: { type: 'string', default: '200' }, before: { type: 'string' }, json: { type: 'string' } },
 });
 if (opts.help) {
-  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+  console.log(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .map((l) => l.slice(3))
+      .join('\n'),
+  );
   process.exit(0);
 }
 const RUNS = Number(opts.runs);
@@ -46,21 +52,67 @@ const EXT = f('ext.cnf');
 writeFileSync(
   EXT,
   [
-    '[ca]', 'basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid',
-    '[leaf]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth',
-    'subjectAltName=DNS:example.org', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid', '',
+    '[ca]',
+    'basicConstraints=critical,CA:TRUE',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    'subjectKeyIdentifier=hash',
+    'authorityKeyIdentifier=keyid',
+    '[leaf]',
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage=serverAuth',
+    'subjectAltName=DNS:example.org',
+    'subjectKeyIdentifier=hash',
+    'authorityKeyIdentifier=keyid',
+    '',
   ].join('\n'),
 );
 const key = (name) => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f(`${name}.key`)]);
 const selfSigned = (name, cn, keyName = name) => {
   openssl(['req', '-new', '-key', f(`${keyName}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`)]);
-  openssl(['x509', '-req', '-in', f(`${name}.csr`), '-signkey', f(`${keyName}.key`), '-set_serial', String(Math.floor(Math.random() * 1e12)),
-    '-days', '365', '-sha256', '-extfile', EXT, '-extensions', 'ca', '-out', f(`${name}.pem`)]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-signkey',
+    f(`${keyName}.key`),
+    '-set_serial',
+    String(Math.floor(Math.random() * 1e12)),
+    '-days',
+    '365',
+    '-sha256',
+    '-extfile',
+    EXT,
+    '-extensions',
+    'ca',
+    '-out',
+    f(`${name}.pem`),
+  ]);
 };
 const issue = (name, cn, keyName, issuerCert, issuerKey, ext) => {
   openssl(['req', '-new', '-key', f(`${keyName}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`)]);
-  openssl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${issuerCert}.pem`), '-CAkey', f(`${issuerKey}.key`), '-set_serial', String(Math.floor(Math.random() * 1e12)),
-    '-days', '365', '-sha256', '-extfile', EXT, '-extensions', ext, '-out', f(`${name}.pem`)]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-CA',
+    f(`${issuerCert}.pem`),
+    '-CAkey',
+    f(`${issuerKey}.key`),
+    '-set_serial',
+    String(Math.floor(Math.random() * 1e12)),
+    '-days',
+    '365',
+    '-sha256',
+    '-extfile',
+    EXT,
+    '-extensions',
+    ext,
+    '-out',
+    f(`${name}.pem`),
+  ]);
 };
 const der = (name) => new X509Certificate(readFileSync(f(`${name}.pem`))).raw;
 
@@ -119,7 +171,9 @@ const firstCallMs = performance.now() - t0;
 t0 = performance.now();
 if (before) before(CHAINS.typical.presented.map(der));
 const beforeFirstCallMs = before ? performance.now() - t0 : null;
-console.log(`first validation of the process (typical chain, roots read once): ours ${firstCallMs.toFixed(1)} ms${before ? `, before ${beforeFirstCallMs.toFixed(1)} ms` : ''}`);
+console.log(
+  `first validation of the process (typical chain, roots read once): ours ${firstCallMs.toFixed(1)} ms${before ? `, before ${beforeFirstCallMs.toFixed(1)} ms` : ''}`,
+);
 const results = { firstCallMs, beforeFirstCallMs };
 for (const [name, c] of Object.entries(CHAINS)) {
   const ders = c.presented.map(der);
@@ -138,15 +192,28 @@ for (const [name, c] of Object.entries(CHAINS)) {
       for (let i = 0; i + 1 < nodes.length; i++) nodes[i].verify(nodes[i + 1].publicKey);
     }, c.runs);
   }
-  writeFileSync(f(`${name}-untrusted.pem`), c.presented.slice(1).map((n) => readFileSync(f(`${n}.pem`), 'utf8')).join(''));
+  writeFileSync(
+    f(`${name}-untrusted.pem`),
+    c.presented
+      .slice(1)
+      .map((n) => readFileSync(f(`${n}.pem`), 'utf8'))
+      .join(''),
+  );
   const leafFile = f(`${c.presented[0]}.pem`);
-  row.openssl = time(() => {
-    try {
-      execFileSync('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', f('ca.pem'), '-untrusted', f(`${name}-untrusted.pem`), leafFile], { stdio: 'ignore' });
-    } catch {
-      /* untrusted: exit status 2 */
-    }
-  }, Math.min(20, c.runs));
+  row.openssl = time(
+    () => {
+      try {
+        execFileSync(
+          'openssl',
+          ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', f('ca.pem'), '-untrusted', f(`${name}-untrusted.pem`), leafFile],
+          { stdio: 'ignore' },
+        );
+      } catch {
+        /* untrusted: exit status 2 */
+      }
+    },
+    Math.min(20, c.runs),
+  );
   results[name] = row;
   const r = (x) => (x ? `${x.medianMs.toFixed(3)} ms (p95 ${x.p95Ms.toFixed(3)})` : '—');
   console.log(

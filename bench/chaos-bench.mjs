@@ -34,7 +34,28 @@ const JITTER_S = 100;
 
 // The hostile mix: slow drips and keep-alives (the worst: each byte used to reset the timeout),
 // deep nesting, stalls after <proceed/>, servers that fail every handshake, silent and dead ports.
-const MIX = ['drip', 'drip', 'drip', 'keepalive', 'keepalive', 'keepalive', 'nested', 'nested', 'stallAfterProceed', 'stallAfterProceed', 'handshakeClose', 'handshakeClose', 'handshakeFailure', 'silent', 'silent', 'tlsRecordDrip', 'wideElement', 'dead', 'dead', 'dead'];
+const MIX = [
+  'drip',
+  'drip',
+  'drip',
+  'keepalive',
+  'keepalive',
+  'keepalive',
+  'nested',
+  'nested',
+  'stallAfterProceed',
+  'stallAfterProceed',
+  'handshakeClose',
+  'handshakeClose',
+  'handshakeFailure',
+  'silent',
+  'silent',
+  'tlsRecordDrip',
+  'wideElement',
+  'dead',
+  'dead',
+  'dead',
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'xte-chaos-'));
 const goodDomains = Array.from({ length: GOOD }, (_, i) => `good-${String(i).padStart(2, '0')}.chaos.test`);
@@ -112,7 +133,9 @@ function processSample() {
 }
 
 const healthTimer = setInterval(() => {
-  timed(`${base}/healthz`).then((r) => healthz.push(r.ms)).catch(() => healthz.push(Infinity));
+  timed(`${base}/healthz`)
+    .then((r) => healthz.push(r.ms))
+    .catch(() => healthz.push(Infinity));
 }, 250);
 const slowTimer = setInterval(async () => {
   try {
@@ -172,10 +195,14 @@ console.log('| figure | value |');
 console.log('|---|---|');
 console.log(`| good scans after start-up | ${good.lags.length} (${good.missed} due ticks without a scan) |`);
 console.log(`| good start lag p50 / p99 / max (s) | ${pct(good.lags, 50).toFixed(1)} / ${pct(good.lags, 99).toFixed(1)} / ${pct(good.lags, 100).toFixed(1)} |`);
-console.log(`| /healthz p50 / p99 / max (ms), ${healthz.length} requests | ${pct(healthz, 50).toFixed(1)} / ${pct(healthz, 99).toFixed(1)} / ${pct(healthz, 100).toFixed(1)}${failedHealth ? `, ${failedHealth} failed` : ''} |`);
+console.log(
+  `| /healthz p50 / p99 / max (ms), ${healthz.length} requests | ${pct(healthz, 50).toFixed(1)} / ${pct(healthz, 99).toFixed(1)} / ${pct(healthz, 100).toFixed(1)}${failedHealth ? `, ${failedHealth} failed` : ''} |`,
+);
 console.log(`| /metrics p50 / max (ms) | ${pct(metricsMs, 50).toFixed(1)} / ${pct(metricsMs, 100).toFixed(1)} |`);
 console.log(`| nodejs_eventloop_lag_max_seconds, worst scrape (ms) | ${pct(loopLagMax, 100).toFixed(0)} |`);
-console.log(`| RSS at 1 min → end (MB) | ${(first.rssKb / 1024).toFixed(0)} → ${(last.rssKb / 1024).toFixed(0)} (max ${(Math.max(...samples.map((s) => s.rssKb)) / 1024).toFixed(0)}) |`);
+console.log(
+  `| RSS at 1 min → end (MB) | ${(first.rssKb / 1024).toFixed(0)} → ${(last.rssKb / 1024).toFixed(0)} (max ${(Math.max(...samples.map((s) => s.rssKb)) / 1024).toFixed(0)}) |`,
+);
 console.log(`| open fds at 1 min → end | ${first.fds} → ${last.fds} (max ${Math.max(...samples.map((s) => s.fds))}) |`);
 
 daemon.kill('SIGTERM');

@@ -27,7 +27,16 @@ console.log('|---|---|---|---|---|');
 for (const profile of ['modern', 'legacy']) {
   const server = await startBenchServer(profile);
   try {
-    const target = { domain: server.domain, mode: 'c2s', host: server.domain, address: '127.0.0.1', port: server.port, directTls: false, from: '', timeouts: { connectMs: 5000, readMs: 10000, handshakeMs: 10000 } };
+    const target = {
+      domain: server.domain,
+      mode: 'c2s',
+      host: server.domain,
+      address: '127.0.0.1',
+      port: server.port,
+      directTls: false,
+      from: '',
+      timeouts: { connectMs: 5000, readMs: 10000, handshakeMs: 10000 },
+    };
     // Interleaved, so that load on the shared machine hits both builds alike.
     const samples = builds.map(() => []);
     const last = builds.map(() => null);
@@ -43,7 +52,9 @@ for (const profile of ['modern', 'legacy']) {
     }
     for (const [n, b] of builds.entries()) {
       const s = samples[n].sort((x, y) => x - y);
-      console.log(`| ${profile} | ${b.dist} | ${last[n].session.protocol} | ${last[n].peerCertificates.length} | ${s[Math.floor(s.length / 2)].toFixed(2)} / ${s[Math.floor(s.length * 0.95)].toFixed(2)} |`);
+      console.log(
+        `| ${profile} | ${b.dist} | ${last[n].session.protocol} | ${last[n].peerCertificates.length} | ${s[Math.floor(s.length / 2)].toFixed(2)} / ${s[Math.floor(s.length * 0.95)].toFixed(2)} |`,
+      );
     }
   } finally {
     await server.stop();

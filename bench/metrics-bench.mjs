@@ -51,7 +51,11 @@ function parseArgs(argv) {
       return x;
     };
     if (a === '--help') {
-      process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n\n')[0].replace(/^\/\/ ?/gm, '') + '\n');
+      process.stdout.write(
+        `${readFileSync(new URL(import.meta.url), 'utf8')
+          .split('\n\n')[0]
+          .replace(/^\/\/ ?/gm, '')}\n`,
+      );
       process.exit(0);
     } else if (a === '--domains') o.domains = Number(v());
     else if (a === '--endpoints') o.endpoints = Number(v());
@@ -128,7 +132,7 @@ function endpoint(host, port, address, family) {
     },
     certificate: {
       subject: 'CN=example.net',
-      issuer: 'C=US, O=Let\'s Encrypt, CN=R11',
+      issuer: "C=US, O=Let's Encrypt, CN=R11",
       commonName: 'example.net',
       sans: { dns: ['example.net', 'conference.example.net', 'upload.example.net'], srv: [], xmppAddr: [], ip: [], uri: [], email: [] },
       serial: '03A1B2C3D4E5F60718293A4B5C6D7E8F9A0B',
@@ -323,7 +327,7 @@ function countSeries(text) {
 }
 
 const memStore = memory();
-let t0 = performance.now();
+const t0 = performance.now();
 let first = await ours.metrics();
 const coldMs = performance.now() - t0;
 const ourSeries = countSeries(first);
@@ -364,7 +368,11 @@ const floorTimes = await time(() => lines.join('\n'), opts.runs);
 async function timeHttp(url, runs) {
   const script = `for i in $(seq ${runs + 3}); do curl -s -o /dev/null -w '%{time_total}\\n' '${url}'; done`;
   const { stdout } = await execFileAsync('sh', ['-c', script]);
-  const times = stdout.trim().split('\n').map((t) => Number(t) * 1000).slice(3);
+  const times = stdout
+    .trim()
+    .split('\n')
+    .map((t) => Number(t) * 1000)
+    .slice(3);
   return summary(times, 0);
 }
 const oursServer = await startHttpServer({
@@ -416,7 +424,15 @@ const result = {
   ratioHttpMedian: oursHttp.medianMs / peerHttp.medianMs,
   ratioMedian: oursTimes.medianMs / peerTimes.medianMs,
   ratioToFloor: oursTimes.medianMs / floorTimes.medianMs,
-  memoryMB: { start: mb(rssStart), afterStore: memStore, afterColdRender: memCold, afterOurRenders: memOurs, oursIdle3s: memOursIdle, blocksIdle3s: memBlocksIdle, afterPeerIdle3s: memPeerIdle },
+  memoryMB: {
+    start: mb(rssStart),
+    afterStore: memStore,
+    afterColdRender: memCold,
+    afterOurRenders: memOurs,
+    oursIdle3s: memOursIdle,
+    blocksIdle3s: memBlocksIdle,
+    afterPeerIdle3s: memPeerIdle,
+  },
 };
 
 const f = (x) => x.toFixed(1);

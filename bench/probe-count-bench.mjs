@@ -15,7 +15,11 @@ const reps = repsAt >= 0 ? Number(args.splice(repsAt, 2)[1]) : 3;
 const dists = [resolve('dist'), ...args.map((a) => resolve(a))];
 const builds = await Promise.all(dists.map(async (d) => ({ dist: d, scan: (await import(pathToFileURL(resolve(d, 'scan/index.js')).href)).scanDomain })));
 
-const pairs = (ep) => (ep.tls?.cipherSuites ?? []).map((s) => `${s.protocol} ${s.code}`).sort().join(',');
+const pairs = (ep) =>
+  (ep.tls?.cipherSuites ?? [])
+    .map((s) => `${s.protocol} ${s.code}`)
+    .sort()
+    .join(',');
 console.log('| server | build | probes per scan (min / median / max) | (protocol, suite) pairs | same findings as ./dist |');
 console.log('|---|---|---|---|---|');
 for (const profile of ['modern', 'legacy']) {
@@ -34,7 +38,9 @@ for (const profile of ['modern', 'legacy']) {
       reference ??= found;
       counts.sort((a, b) => a - b);
       const n = found ? found.split(',').length : 0;
-      console.log(`| ${profile} | ${b.dist} | ${counts[0]} / ${counts[Math.floor(counts.length / 2)]} / ${counts.at(-1)} | ${n} | ${found === reference ? 'yes' : 'NO'} |`);
+      console.log(
+        `| ${profile} | ${b.dist} | ${counts[0]} / ${counts[Math.floor(counts.length / 2)]} / ${counts.at(-1)} | ${n} | ${found === reference ? 'yes' : 'NO'} |`,
+      );
     }
   } finally {
     await server.stop();

@@ -58,7 +58,11 @@ function parseArgs(argv) {
       return v;
     };
     if (a === '--help') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n\n')[0].replace(/^\/\/ ?/gm, '') + '\n');
+      process.stdout.write(
+        `${readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n\n')[0]
+          .replace(/^\/\/ ?/gm, '')}\n`,
+      );
       process.exit(0);
     } else if (a === '--reps') o.reps = Number(val());
     else if (a === '--rtt-reps') o.rttReps = Number(val());
@@ -96,9 +100,22 @@ const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 
 function debVersions(pkgs) {
   try {
     const out = execFileSync('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', ...pkgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return Object.fromEntries(out.trim().split('\n').map((l) => l.split(' ')));
+    return Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')),
+    );
   } catch (err) {
-    return err.stdout ? Object.fromEntries(String(err.stdout).trim().split('\n').filter(Boolean).map((l) => l.split(' '))) : {};
+    return err.stdout
+      ? Object.fromEntries(
+          String(err.stdout)
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split(' ')),
+        )
+      : {};
   }
 }
 
@@ -153,7 +170,7 @@ function cpuSecondsOf(pid) {
 // ---------------------------------------------------------------------------------------------
 // Findings: sets of "PROTOCOL|0xCODE"
 
-const hex4 = (n) => '0x' + n.toString(16).toUpperCase().padStart(4, '0');
+const hex4 = (n) => `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;
 
 function oursFindings(result) {
   const tls = result.endpoints[0]?.tls;
@@ -181,7 +198,7 @@ function testsslFindings(doc) {
     if (!m) continue;
     const proto = TESTSSL_PROTOCOLS[m[1].toLowerCase()];
     // SSLv2 cipher specs are 3-byte codes; ours are written 0x0700C0-style as well.
-    const code = proto === 'SSLv2' ? '0x' + m[2].toUpperCase().padStart(6, '0') : hex4(parseInt(m[2], 16));
+    const code = proto === 'SSLv2' ? `0x${m[2].toUpperCase().padStart(6, '0')}` : hex4(parseInt(m[2], 16));
     out.add(`${proto}|${code}`);
   }
   return out;
@@ -201,7 +218,12 @@ async function loadOurs() {
   const scan = await import(join(DIST, 'scan', 'index.js'));
   const tls = await import(join(DIST, 'tls', 'index.js'));
   const connector = await import(join(DIST, 'connector', 'index.js'));
-  return { scanDomain: scan.scanDomain, probeTls: tls.probeTls, openTlsReadySocket: connector.openTlsReadySocket, DEFAULT_TIMEOUTS: connector.DEFAULT_TIMEOUTS };
+  return {
+    scanDomain: scan.scanDomain,
+    probeTls: tls.probeTls,
+    openTlsReadySocket: connector.openTlsReadySocket,
+    DEFAULT_TIMEOUTS: connector.DEFAULT_TIMEOUTS,
+  };
 }
 
 async function oursOnce(ours, domain, port, serverPid, extra = {}) {
@@ -213,7 +235,7 @@ async function oursOnce(ours, domain, port, serverPid, extra = {}) {
   const cpu = process.cpuUsage(cpu0);
   const srv1 = cpuSecondsOf(serverPid);
   const ep = result.endpoints[0];
-  if (!ep || ep.status !== 'ok' || !ep.tls) throw new Error(`our scan of ${domain} failed: ${JSON.stringify(ep?.error ?? result.error)}`);
+  if (ep?.status !== 'ok' || !ep.tls) throw new Error(`our scan of ${domain} failed: ${JSON.stringify(ep?.error ?? result.error)}`);
   return {
     ms,
     result,
@@ -239,7 +261,9 @@ async function oursCli(domain, port) {
     doc = JSON.parse(r.stdout);
   } catch {
     if (cliMode === 'cli') {
-      log(`our CLI does not run (exit ${r.code}: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.slice(0, 200)}); timing bench/scan-once.mjs instead`);
+      log(
+        `our CLI does not run (exit ${r.code}: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.slice(0, 200)}); timing bench/scan-once.mjs instead`,
+      );
       cliMode = 'scan-once';
       return oursCli(domain, port);
     }
@@ -270,7 +294,19 @@ async function testsslOnce(domain, port, { full = false } = {}) {
   const dir = mkdtempSync(join(os.tmpdir(), 'xte-bench-testssl-'));
   const file = join(dir, 'out.json');
   try {
-    const args = [...(full ? [] : ['-E']), '--starttls', 'xmpp', '--xmpphost', domain, '--jsonfile-pretty', file, '--quiet', '--warnings', 'off', `127.0.0.1:${port}`];
+    const args = [
+      ...(full ? [] : ['-E']),
+      '--starttls',
+      'xmpp',
+      '--xmpphost',
+      domain,
+      '--jsonfile-pretty',
+      file,
+      '--quiet',
+      '--warnings',
+      'off',
+      `127.0.0.1:${port}`,
+    ];
     const r = await run('testssl', args);
     if (!existsSync(file)) throw new Error(`testssl wrote no JSON (exit ${r.code}): ${(r.stderr || r.stdout).slice(-800)}`);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -285,7 +321,9 @@ async function testsslOnce(domain, port, { full = false } = {}) {
  * CPU figures of our in-process scanner), with its counters over IPC.
  */
 async function startProxyProcess(targetPort, oneWayMs) {
-  const child = fork(join(ROOT, 'test', 'harness', 'latency-proxy.mjs'), [String(targetPort), String(oneWayMs)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'test', 'harness', 'latency-proxy.mjs'), [String(targetPort), String(oneWayMs)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`the latency proxy exited (${code})`)));
@@ -464,7 +502,13 @@ async function phaseBreakdown(domain, port, rttMs) {
     piped.push(await probeSteps(domain, port, hello, exchange, keyExchangeOf, true));
   }
   const med = (arr, k) => median(arr.map((s) => s[k]));
-  const stepwise = { connect: med(steps, 'connect'), features: med(steps, 'features'), proceed: med(steps, 'proceed'), hello: med(steps, 'hello'), total: med(steps, 'total') };
+  const stepwise = {
+    connect: med(steps, 'connect'),
+    features: med(steps, 'features'),
+    proceed: med(steps, 'proceed'),
+    hello: med(steps, 'hello'),
+    total: med(steps, 'total'),
+  };
   const pipelined = { total: med(piped, 'total'), proceed: med(piped, 'proceed'), answers: [...new Set(piped.map((p) => p.answer))] };
 
   const early = hello ? await probeEarlyHello(domain, port, hello, 4 * rttMs + 1500) : null;
@@ -578,7 +622,13 @@ async function main() {
         };
         const oursSet = oursFindings(oursRuns[0].result);
         row.ours.findings = oursSet.size;
-        if (cliRuns.length) row.oursCli = { runs: cliRuns.length, medianMs: median(cliRuns.map((r) => r.ms)), allMs: cliRuns.map((r) => Math.round(r.ms)), program: cliRuns.at(-1).mode };
+        if (cliRuns.length)
+          row.oursCli = {
+            runs: cliRuns.length,
+            medianMs: median(cliRuns.map((r) => r.ms)),
+            allMs: cliRuns.map((r) => Math.round(r.ms)),
+            program: cliRuns.at(-1).mode,
+          };
         const sslSet = sslscanFindings(sRuns[0]?.xml ?? check.xml);
         row.sslscan = {
           runs: sRuns.length,
@@ -599,7 +649,15 @@ async function main() {
           try {
             const r = await viaProxy(atRtt ? rttProxy : countProxy, (p) => testsslOnce(domain, p));
             const set = testsslFindings(r.value.doc);
-            row.testssl = { runs: 1, medianMs: r.value.ms, connections: r.connections, net: r.net, findings: set.size, command: r.value.args, exit: r.value.code };
+            row.testssl = {
+              runs: 1,
+              medianMs: r.value.ms,
+              connections: r.connections,
+              net: r.net,
+              findings: set.size,
+              command: r.value.args,
+              exit: r.value.code,
+            };
             row.vsTestssl = compareFindings(oursSet, set);
           } catch (err) {
             row.testssl = { error: err.message };
@@ -625,9 +683,7 @@ async function main() {
 
         if (opts.phases && profileName === 'legacy') {
           log(`${profileName} / ${label}: phase timing`);
-          const ph = atRtt
-            ? (await viaProxy(rttProxy, (p) => phaseBreakdown(domain, p, opts.rtt))).value
-            : await phaseBreakdown(domain, port, 0);
+          const ph = atRtt ? (await viaProxy(rttProxy, (p) => phaseBreakdown(domain, p, opts.rtt))).value : await phaseBreakdown(domain, port, 0);
           phases.push({ profile: profileName, network: label, ...ph });
           process.stderr.write(`  phases: ${JSON.stringify(ph)}\n`);
           // Parallelism sweep: the connection cap is the main lever at high RTT.
@@ -650,8 +706,8 @@ async function main() {
 
   const totalS = (performance.now() - started) / 1000;
   machine.loadavgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
-  process.stdout.write('\n' + markdownTable(rows) + '\n');
-  if (phases.length) process.stdout.write('\n' + markdownPhases(phases, sweeps) + '\n');
+  process.stdout.write(`\n${markdownTable(rows)}\n`);
+  if (phases.length) process.stdout.write(`\n${markdownPhases(phases, sweeps)}\n`);
   for (const r of rows) printDiffs(r);
   process.stdout.write(`\nmachine: ${JSON.stringify(machine)}\nbench took ${totalS.toFixed(0)} s\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ options: opts, machine, verification, rows, phases, sweeps, totalSeconds: totalS }, null, 2));
@@ -662,7 +718,9 @@ function printRow(r) {
     `  ours ${fmtS(r.ours.medianMs)} (${r.ours.probeCount} probes, ${r.ours.connections} conns, ${r.ours.findings} suites)` +
       (r.oursCli ? `, CLI ${fmtS(r.oursCli.medianMs)}` : '') +
       ` | sslscan ${fmtS(r.sslscan.medianMs)} (${r.sslscan.connections} conns, ${r.sslscan.findings} suites, same: ${r.vsSslscan.equal})` +
-      (r.testssl ? ` | testssl -E ${fmtS(r.testssl.medianMs)} (${r.testssl.connections} conns, ${r.testssl.findings} suites, same: ${r.vsTestssl?.equal})` : '') +
+      (r.testssl
+        ? ` | testssl -E ${fmtS(r.testssl.medianMs)} (${r.testssl.connections} conns, ${r.testssl.findings} suites, same: ${r.vsTestssl?.equal})`
+        : '') +
       '\n',
   );
 }
@@ -685,7 +743,12 @@ function markdownTable(rows) {
   const full = rows.filter((r) => r.testsslFull);
   const fullLines = full.length
     ? '\n\nFull default testssl.sh run (no -E), once:\n' +
-      full.map((r) => `- ${r.profile}, ${r.network}: ${r.testsslFull.error ? `failed: ${r.testsslFull.error}` : `${fmtS(r.testsslFull.medianMs)}, ${r.testsslFull.connections} connections; ours / testssl full = ${fmtRatio(r.ratioTestsslFull)}`}`).join('\n')
+      full
+        .map(
+          (r) =>
+            `- ${r.profile}, ${r.network}: ${r.testsslFull.error ? `failed: ${r.testsslFull.error}` : `${fmtS(r.testsslFull.medianMs)}, ${r.testsslFull.connections} connections; ours / testssl full = ${fmtRatio(r.ratioTestsslFull)}`}`,
+        )
+        .join('\n')
     : '';
   const ms = (x) => (x === null || x === undefined ? '–' : `${x.toFixed(0)} ms`);
   const netHead =
@@ -706,7 +769,7 @@ function markdownTable(rows) {
       );
     }
   }
-  return head + '\n' + lines.join('\n') + fullLines + netHead + '\n' + netLines.join('\n');
+  return `${head}\n${lines.join('\n')}${fullLines}${netHead}\n${netLines.join('\n')}`;
 }
 
 const yn = (b) => (b === null || b === undefined ? '–' : b ? 'yes' : 'NO');
@@ -725,8 +788,8 @@ function markdownPhases(phases, sweeps) {
     );
   }
   const caps = [...new Set(sweeps.map((s) => s.maxConnections))];
-  out.push('', 'Our full scan of the legacy server by connection cap (one run each):', '', '| network | ' + caps.map((c) => `max ${c}`).join(' | ') + ' |');
-  out.push('|---|' + caps.map(() => '---|').join(''));
+  out.push('', 'Our full scan of the legacy server by connection cap (one run each):', '', `| network | ${caps.map((c) => `max ${c}`).join(' | ')} |`);
+  out.push(`|---|${caps.map(() => '---|').join('')}`);
   for (const n of [...new Set(sweeps.map((s) => s.network))]) {
     out.push(
       `| ${n} | ` +
@@ -744,8 +807,10 @@ function markdownPhases(phases, sweeps) {
 
 function printDiffs(r) {
   const show = (name, d) => {
-    if (!d || d.equal !== false) return;
-    process.stdout.write(`\n${r.profile} / ${r.network}: findings differ from ${name}\n  only ours: ${d.onlyA.join(' ') || '–'}\n  only ${name}: ${d.onlyB.join(' ') || '–'}\n`);
+    if (d?.equal !== false) return;
+    process.stdout.write(
+      `\n${r.profile} / ${r.network}: findings differ from ${name}\n  only ours: ${d.onlyA.join(' ') || '–'}\n  only ${name}: ${d.onlyB.join(' ') || '–'}\n`,
+    );
   };
   show('sslscan', r.vsSslscan);
   show('testssl', r.vsTestssl);

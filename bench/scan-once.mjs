@@ -10,4 +10,4 @@ if (!domain || !connect) {
   process.exit(2);
 }
 const result = await scanDomain(domain, { mode: 'c2s', connect, fetchAia: false });
-process.stdout.write(JSON.stringify(result) + '\n');
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -29,7 +29,16 @@ const { openTlsReadySocket } = await load(dists[0], 'connector/index.js');
 
 const PROTOCOLS = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
 const hex = (c) => `0x${c.toString(16).toUpperCase().padStart(4, '0')}`;
-const target = (port) => ({ domain: 'tls.test', mode: 'c2s', host: '127.0.0.1', address: '127.0.0.1', port, directTls: false, from: 'x.invalid', timeouts: { connectMs: 5000, readMs: 5000, handshakeMs: 5000 } });
+const target = (port) => ({
+  domain: 'tls.test',
+  mode: 'c2s',
+  host: '127.0.0.1',
+  address: '127.0.0.1',
+  port,
+  directTls: false,
+  from: 'x.invalid',
+  timeouts: { connectMs: 5000, readMs: 5000, handshakeMs: 5000 },
+});
 const kxOf = (code) => ({ ECDHE: 'ecdhe', DHE: 'dhe' })[cipherSuiteByCode(code)?.keyExchange] ?? null;
 
 async function groundTruth(frontPort) {
@@ -42,7 +51,8 @@ async function groundTruth(frontPort) {
         const { protocol, code } = jobs[next++];
         const { socket } = await openTlsReadySocket(target(frontPort));
         const a = await exchange(socket, helloBytes({ protocol, suites: [code] }, 'tls.test'), { timeoutMs: 5000, keyExchangeOf: kxOf });
-        if (a.kind === 'hello' && a.serverHello.cipherSuite === code && a.serverHello.selectedVersion === WIRE_VERSION[protocol]) out.push(`${protocol} ${hex(code)}`);
+        if (a.kind === 'hello' && a.serverHello.cipherSuite === code && a.serverHello.selectedVersion === WIRE_VERSION[protocol])
+          out.push(`${protocol} ${hex(code)}`);
       }
     }),
   );
@@ -50,8 +60,13 @@ async function groundTruth(frontPort) {
 }
 
 async function sslscanPairs(port) {
-  const { stdout } = await promisify(execFile)('/usr/bin/sslscan', ['--no-colour', '--no-heartbleed', '--xml=-', `127.0.0.1:${port}`], { maxBuffer: 16 << 20, timeout: 300_000 });
-  return [...stdout.matchAll(/<cipher status="\w+" sslversion="([^"]+)"[^>]* id="0x([0-9A-Fa-f]+)"/g)].map((m) => `${m[1]} 0x${m[2].toUpperCase().padStart(4, '0')}`).sort();
+  const { stdout } = await promisify(execFile)('/usr/bin/sslscan', ['--no-colour', '--no-heartbleed', '--xml=-', `127.0.0.1:${port}`], {
+    maxBuffer: 16 << 20,
+    timeout: 300_000,
+  });
+  return [...stdout.matchAll(/<cipher status="\w+" sslversion="([^"]+)"[^>]* id="0x([0-9A-Fa-f]+)"/g)]
+    .map((m) => `${m[1]} 0x${m[2].toUpperCase().padStart(4, '0')}`)
+    .sort();
 }
 
 const compare = (found, truth) => {

@@ -317,7 +317,7 @@ function splitCipher(name, text, acceptSuffix) {
   for (const [spelling, c] of Object.entries(CIPHERS)) {
     let suffix;
     if (text === spelling) suffix = '';
-    else if (text.startsWith(spelling + '_')) suffix = text.slice(spelling.length + 1);
+    else if (text.startsWith(`${spelling}_`)) suffix = text.slice(spelling.length + 1);
     else continue;
     if (acceptSuffix(c, suffix)) found.push({ cipher: c, suffix });
   }
@@ -445,13 +445,13 @@ export function parseCsv(text) {
   return rows;
 }
 
-const hex4 = (code) => '0x' + code.toString(16).toUpperCase().padStart(4, '0');
-const codeLiteral = (code) => '0x' + code.toString(16).padStart(4, '0');
+const hex4 = (code) => `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
+const codeLiteral = (code) => `0x${code.toString(16).padStart(4, '0')}`;
 
 function readIana(csvText) {
   const rows = parseCsv(csvText);
   const header = rows.shift();
-  if (!header || header[0] !== 'Value' || header[1] !== 'Description' || header[3] !== 'Recommended') {
+  if (header?.[0] !== 'Value' || header[1] !== 'Description' || header[3] !== 'Recommended') {
     throw new Error(`unexpected CSV header: ${JSON.stringify(header)}`);
   }
   const suites = [];
@@ -575,10 +575,7 @@ export function generate(csvText, tsvText) {
     'export const SIGNALLING_SUITES: readonly SignallingSuite[] = [',
     ...signalling
       .sort((a, b) => a.code - b.code)
-      .map(
-        (s) =>
-          `  { code: ${codeLiteral(s.code)}, hex: ${q(hex4(s.code))}, name: ${q(s.name)}, scsv: true, recommended: ${q(s.recommended)} },`,
-      ),
+      .map((s) => `  { code: ${codeLiteral(s.code)}, hex: ${q(hex4(s.code))}, name: ${q(s.name)}, scsv: true, recommended: ${q(s.recommended)} },`),
     '];',
     '',
   ];

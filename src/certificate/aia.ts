@@ -124,5 +124,9 @@ export async function completeChain(presented: Buffer[], opts: AnalyzeOptions & 
 
 /** Same format as CertificateDetails.fingerprintSha256, without parsing the certificate. */
 function fingerprint256(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }

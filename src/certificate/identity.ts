@@ -10,11 +10,7 @@ const NO_MATCH: IdentityCheck = { matchedBy: null, matchedValue: null };
  * All comparisons are on lower-case A-labels. The CN is a last resort, used only when the
  * certificate has no identifier SAN at all (RFC 6125 §6.4.4).
  */
-export function checkIdentity(
-  cert: { sans: SubjectAltNames; commonName: string | null },
-  domain: string,
-  mode: Mode,
-): IdentityCheck {
+export function checkIdentity(cert: { sans: SubjectAltNames; commonName: string | null }, domain: string, mode: Mode): IdentityCheck {
   const reference = toAscii(domain);
   if (reference === null) return NO_MATCH;
   const { sans } = cert;

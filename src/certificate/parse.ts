@@ -43,7 +43,11 @@ const SIGNATURE_ALGORITHMS: Record<string, SignatureAlgorithmInfo> = {
   '1.3.101.113': { name: 'ED448', weak: false },
 };
 
-const WEAK_SIGNATURE_NAMES = new Set(Object.values(SIGNATURE_ALGORITHMS).filter((a) => a.weak).map((a) => a.name));
+const WEAK_SIGNATURE_NAMES = new Set(
+  Object.values(SIGNATURE_ALGORITHMS)
+    .filter((a) => a.weak)
+    .map((a) => a.name),
+);
 
 /** True for signature algorithms whose hash is broken (MD2/MD4/MD5/SHA-1). */
 export function isWeakSignatureAlgorithm(name: string): boolean {

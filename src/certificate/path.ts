@@ -158,7 +158,8 @@ function readFacts(c: ChainCertificate, cert: asn1x509.Certificate): Facts {
   const eku = ext(asn1x509.id_ce_extKeyUsage, asn1x509.ExtendedKeyUsage);
   const nc = ext(asn1x509.id_ce_nameConstraints, asn1x509.NameConstraints);
   const san = ext(asn1x509.id_ce_subjectAltName, asn1x509.SubjectAlternativeName) ?? [];
-  const dnsNames = (names: asn1x509.GeneralSubtrees | undefined) => (names ?? []).flatMap((t) => (t.base.dNSName !== undefined ? [t.base.dNSName.toLowerCase()] : []));
+  const dnsNames = (names: asn1x509.GeneralSubtrees | undefined) =>
+    (names ?? []).flatMap((t) => (t.base.dNSName !== undefined ? [t.base.dNSName.toLowerCase()] : []));
   const dns = san.flatMap((n) => (n.dNSName !== undefined ? [n.dNSName] : []));
   const xmpp = san.flatMap((n) => {
     if (n.otherName?.typeId === OID_SRV_NAME) return [srvDomain(decodeOtherName(n.otherName.value))];
@@ -225,7 +226,12 @@ function indexBySubject(certs: readonly PathCertificate[]): Map<string, PathCert
  * blocking problems; without any, the longest partial one (and why it ends). `anchors` should be
  * the same array from one call to the next (its index is kept).
  */
-export function buildAndValidate(leaf: PathCertificate, candidates: readonly PathCertificate[], anchors: readonly PathCertificate[], opts: PathOptions): ValidatedPath {
+export function buildAndValidate(
+  leaf: PathCertificate,
+  candidates: readonly PathCertificate[],
+  anchors: readonly PathCertificate[],
+  opts: PathOptions,
+): ValidatedPath {
   // A leaf that is itself an anchor (a pinned certificate) is trusted as it is.
   const pinned = anchors.find((a) => a.cert.fingerprint256 === leaf.cert.fingerprint256);
   if (pinned) {
@@ -365,7 +371,8 @@ export function validate(path: readonly PathCertificate[], opts: PathOptions): P
     if (isAnchor && judged && (now > f.notAfter || now < f.notBefore)) {
       add('anchor_expired', f, `${name} is not valid now (${now > f.notAfter ? 'expired' : 'not yet valid'})`);
     }
-    if (judged && f.unknownCritical.length > 0) add('unknown_critical_extension', f, `${name} has a critical extension we do not know (${f.unknownCritical.join(', ')})`);
+    if (judged && f.unknownCritical.length > 0)
+      add('unknown_critical_extension', f, `${name} has a critical extension we do not know (${f.unknownCritical.join(', ')})`);
     if (i === 0) {
       checkServerUsage(f, name, opts.keyUse ?? null, add);
       return;
@@ -373,9 +380,14 @@ export function validate(path: readonly PathCertificate[], opts: PathOptions): P
     if (!judged) return;
     // An issuer: a CA, allowed to sign certificates, for server certificates, this deep.
     if (!f.basicConstraints?.ca) {
-      add('not_a_ca', f, `${name} is not a CA certificate (${f.basicConstraints ? 'basicConstraints cA=false' : 'no basicConstraints'}) but issued ${named(factsOf((path[i - 1] as PathCertificate).cert))}`);
+      add(
+        'not_a_ca',
+        f,
+        `${name} is not a CA certificate (${f.basicConstraints ? 'basicConstraints cA=false' : 'no basicConstraints'}) but issued ${named(factsOf((path[i - 1] as PathCertificate).cert))}`,
+      );
     }
-    if (f.keyUsage !== null && !(f.keyUsage & asn1x509.KeyUsageFlags.keyCertSign)) add('bad_key_usage', f, `${name} may not sign certificates (keyUsage without keyCertSign)`);
+    if (f.keyUsage !== null && !(f.keyUsage & asn1x509.KeyUsageFlags.keyCertSign))
+      add('bad_key_usage', f, `${name} may not sign certificates (keyUsage without keyCertSign)`);
     if (f.extendedKeyUsage && !f.extendedKeyUsage.some((o) => o === OID_SERVER_AUTH || o === OID_ANY_EKU)) {
       add('bad_extended_key_usage', f, `${name} is restricted to other purposes than server authentication (extendedKeyUsage)`);
     }

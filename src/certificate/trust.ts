@@ -151,7 +151,10 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
 
   // Stable order: by reason (the order of TRUST_ERRORS), then path order.
   const rank = (r: TrustError) => TRUST_ERRORS.indexOf(r);
-  const trustErrorDetails = found.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.reason) - rank(b.f.reason) || a.i - b.i).map(({ f }) => f);
+  const trustErrorDetails = found
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f.reason) - rank(b.f.reason) || a.i - b.i)
+    .map(({ f }) => f);
   const trustErrors = TRUST_ERRORS.filter((e) => found.some((f) => f.reason === e));
   const identity = checkIdentity(leaf, opts.domain, opts.mode);
   const eku = factsOf(leafPath.cert).extendedKeyUsage;

@@ -123,4 +123,3 @@ export async function main(argv: string[]): Promise<number> {
     return err instanceof UsageError ? EXIT.USAGE : EXIT.INTERNAL;
   }
 }
-

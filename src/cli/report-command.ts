@@ -55,7 +55,6 @@ interface ScanJob {
   options: ScanOptions;
 }
 
-
 /** `given(name)`: the option was on the command line (not a default), so it overrides the configuration. */
 export async function reportCommand(raw: Record<string, unknown>, given: (name: string) => boolean = () => false): Promise<number> {
   const flags = raw as unknown as ReportFlags;
@@ -71,7 +70,7 @@ export async function reportCommand(raw: Record<string, unknown>, given: (name: 
       const { results, source, profile, interrupted: stopped } = await gatherResults(flags, given);
       interrupted = stopped;
       newReport = aggregate(results, { source, ...(profile ? { profile } : {}) });
-      if (flags.saveJson) await writeOut(flags.saveJson, JSON.stringify(newReport, null, 2) + '\n');
+      if (flags.saveJson) await writeOut(flags.saveJson, `${JSON.stringify(newReport, null, 2)}\n`);
     }
     const text = oldReport ? renderDiff(oldReport, newReport, flags.format) : renderReport(newReport, flags.format);
     if (flags.output) await writeOut(flags.output, text);
@@ -100,13 +99,13 @@ function checkInputs(flags: ReportFlags): void {
 }
 
 export function renderReport(report: SurveyReport, format: Format): string {
-  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   return format === 'html' ? renderHtml(report) : renderMarkdown(report);
 }
 
 function renderDiff(oldReport: SurveyReport, newReport: SurveyReport, format: Format): string {
   const diff = compareReports(oldReport, newReport);
-  if (format === 'json') return JSON.stringify(diff, null, 2) + '\n';
+  if (format === 'json') return `${JSON.stringify(diff, null, 2)}\n`;
   return format === 'html' ? renderDiffHtml(diff) : renderDiffMarkdown(diff);
 }
 
@@ -215,7 +214,11 @@ export function parseDomainList(text: string, name: string, modes: readonly Mode
   const out: { domain: string; mode: Mode }[] = [];
   const seen = new Set<string>();
   text.split(/\r?\n/).forEach((rawLine, i) => {
-    const [domain, ...words] = rawLine.replace(/#.*/, '').trim().split(/[\s,]+/).filter(Boolean);
+    const [domain, ...words] = rawLine
+      .replace(/#.*/, '')
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean);
     if (!domain) return;
     const bad = words.find((w) => !MODE_WORDS.has(w));
     if (bad !== undefined) throw new UsageError(`${name}:${i + 1}: ${JSON.stringify(bad)} is not a mode (c2s or s2s)`);
@@ -241,17 +244,28 @@ async function domainJobs(file: string, flags: ReportFlags): Promise<{ jobs: Sca
   const list = parseDomainList(await readText(file, 'domain list'), file, modesWanted(flags));
   const trustStore = trustStoreFromFlags(flags);
   const base = scanOptionsFromFlags(flags, { trustStore, clientCertificate: clientCertificateFromFlags(flags) });
-  return { jobs: list.map(({ domain, mode }) => ({ domain, mode, options: { ...base, mode } })), concurrency: flags.concurrency, source: `domains file ${file}` };
+  return {
+    jobs: list.map(({ domain, mode }) => ({ domain, mode, options: { ...base, mode } })),
+    concurrency: flags.concurrency,
+    source: `domains file ${file}`,
+  };
 }
 
 /** The configuration's targets and scanner settings; options given on the command line win. */
-async function configJobs(file: string, flags: ReportFlags, given: (name: string) => boolean): Promise<{ jobs: ScanJob[]; concurrency: number; source: string }> {
+async function configJobs(
+  file: string,
+  flags: ReportFlags,
+  given: (name: string) => boolean,
+): Promise<{ jobs: ScanJob[]; concurrency: number; source: string }> {
   const config = await loadConfig(file);
   const resolved = await resolveTargets(config);
   for (const e of resolved.errors) process.stderr.write(`xmpp-tls-exporter report: ${e}\n`);
   const trustStore = trustStoreOf(() =>
     given('caFile') || given('systemRoots')
-      ? loadTrustStore({ caFiles: [...config.scanner.caFiles, ...flags.caFile], systemRoots: given('systemRoots') ? flags.systemRoots : config.scanner.systemRoots })
+      ? loadTrustStore({
+          caFiles: [...config.scanner.caFiles, ...flags.caFile],
+          systemRoots: given('systemRoots') ? flags.systemRoots : config.scanner.systemRoots,
+        })
       : buildTrustStore(config),
   );
   let clientCertificate = clientCertificateFromFlags(flags);
@@ -267,7 +281,11 @@ async function configJobs(file: string, flags: ReportFlags, given: (name: string
   const jobs = resolved.targets.flatMap((target) =>
     target.modes
       .filter((m) => modes.includes(m))
-      .map((mode) => ({ domain: target.domain, mode, options: { ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }), ...overrides } })),
+      .map((mode) => ({
+        domain: target.domain,
+        mode,
+        options: { ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }), ...overrides },
+      })),
   );
   return { jobs, concurrency: given('concurrency') ? flags.concurrency : config.concurrency.domains, source: `configuration ${file}` };
 }

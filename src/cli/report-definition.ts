@@ -9,12 +9,19 @@ export function addReportCommand(program: Command): void {
     .command('report')
     .description('Survey many domains (or the daemon\'s results) and write the "State of TLS on XMPP" report; or compare two reports')
     .option('--domains <file>', 'scan the domains of this file: one a line, "DOMAIN [c2s] [s2s]", # comments')
-    .option('--config <file>', "scan the targets of this daemon configuration, with its scanner settings (flags given here override them)")
+    .option('--config <file>', 'scan the targets of this daemon configuration, with its scanner settings (flags given here override them)')
     .option('--state <file>', "no scanning: report the daemon's stored results (each target's latest scan)")
     .addOption(new Option('--mode <mode>', 'which modes to report').choices(['c2s', 's2s', 'both']).default('both'))
-    .option('--concurrency <n>', 'domains scanned at once (with --config: its concurrency.domains unless given here)', intIn(1, 256, 'a whole number'), DEFAULTS.concurrency.domains);
+    .option(
+      '--concurrency <n>',
+      'domains scanned at once (with --config: its concurrency.domains unless given here)',
+      intIn(1, 256, 'a whole number'),
+      DEFAULTS.concurrency.domains,
+    );
   addScannerOptions(report, { directTls: 'with --domains: direct TLS (XEP-0368) endpoints only', profile: '(with --state: regrade the stored results)' })
-    .addOption(new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json').choices(['md', 'html', 'json']).default('md'))
+    .addOption(
+      new Option('--format <format>', 'md (Markdown), html (one self-contained file with charts) or json').choices(['md', 'html', 'json']).default('md'),
+    )
     .option('--output <file>', 'write the report (or the comparison) here instead of stdout')
     .option('--save-json <file>', 'also write the report as JSON, to --compare against later')
     .option('--compare <old.json>', 'print what changed since this earlier JSON report instead of the report')

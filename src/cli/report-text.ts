@@ -32,13 +32,13 @@ export function formatScanReport(r: ScanResult, style: TextStyle = PLAIN): strin
   for (const w of r.warnings ?? []) lines.push(`  ${style.warn('warning')} ${w.code}: ${w.message}`);
   if (r.error) {
     lines.push(`  ${style.bad('error')} ${describeError(r.error)}`);
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
   if (r.grade) lines.push(gradeStyle(r.grade.letter, style)(renderDomainGrade(r.grade)));
   if (r.endpoints.length === 0) lines.push('  no endpoints');
   for (const ep of r.endpoints) lines.push('', ...formatEndpoint(ep, r.mode, style));
   lines.push('', formatSummary(r, style));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `code (phase, deadline): message`. */
@@ -55,7 +55,9 @@ export function formatSummary(r: ScanResult, style: TextStyle = PLAIN): string {
   const head = `Summary: ${r.domain} (${r.mode})`;
   if (r.error) return style.bold(`${head}: ${style.bad(`no endpoints (${r.error.code})`)}`);
   const grade = r.grade ? gradeStyle(r.grade.letter, style)(r.grade.letter) : style.warn('no grade');
-  const perEndpoint = r.endpoints.map((ep) => `${endpointName(ep)} ${ep.grade?.letter ?? (ep.status === 'skipped' ? 'skipped' : ep.error?.code ?? 'no grade')}`);
+  const perEndpoint = r.endpoints.map(
+    (ep) => `${endpointName(ep)} ${ep.grade?.letter ?? (ep.status === 'skipped' ? 'skipped' : (ep.error?.code ?? 'no grade'))}`,
+  );
   const graded = r.endpoints.filter((ep) => ep.grade);
   const worst = graded.find((ep) => ep.grade?.letter === r.grade?.letter);
   const topCap = worst?.grade?.caps[0]?.message;
@@ -63,7 +65,12 @@ export function formatSummary(r: ScanResult, style: TextStyle = PLAIN): string {
   const problem = topCap ?? (firstError ? `${firstError.code}${firstError.phase ? ` (${firstError.phase})` : ''}` : null);
   const expiries = r.endpoints.flatMap((ep) => (ep.certificate ? [ep.certificate.daysToExpiry] : []));
   const soonest = expiries.length ? Math.min(...expiries) : null;
-  const expiry = soonest === null ? null : soonest < 0 ? style.bad(`certificate expired ${Math.abs(soonest).toFixed(0)} days ago`) : `certificate expires in ${soonest.toFixed(0)} days`;
+  const expiry =
+    soonest === null
+      ? null
+      : soonest < 0
+        ? style.bad(`certificate expired ${Math.abs(soonest).toFixed(0)} days ago`)
+        : `certificate expires in ${soonest.toFixed(0)} days`;
   const parts = [`grade ${grade}`, perEndpoint.length ? `(${perEndpoint.join(', ')})` : '', problem ? `worst: ${problem}` : '', expiry ?? ''].filter(Boolean);
   return style.bold(`${head}: ${parts.join('; ').replace('; (', ' (')}`);
 }
@@ -100,7 +107,8 @@ function formatEndpoint(ep: EndpointResult, mode: Mode, style: TextStyle): strin
   const x = ep.xmpp;
   if (x) {
     if (!ep.directTls) {
-      const tlsState = x.starttls === 'required' ? style.ok('required') : x.starttls === 'offered' ? style.warn('offered, not required') : style.bad('not offered');
+      const tlsState =
+        x.starttls === 'required' ? style.ok('required') : x.starttls === 'offered' ? style.warn('offered, not required') : style.bad('not offered');
       out.push(`  STARTTLS            ${tlsState}`);
     }
     if (x.streamFrom || x.streamVersion) out.push(`  Stream              from=${x.streamFrom ?? '-'} version=${x.streamVersion ?? '-'}`);
@@ -134,7 +142,13 @@ function formatTls(t: TlsResult, style: TextStyle): string[] {
   const out = ['  Protocols'];
   for (const p of PROTOCOL_ORDER) {
     const err = t.protocolErrors[p];
-    const state = err ? style.warn(`unknown (${err.code}: ${err.message})`) : t.protocols[p] ? (LEGACY.has(p) ? style.bad('enabled') : style.ok('enabled')) : 'disabled';
+    const state = err
+      ? style.warn(`unknown (${err.code}: ${err.message})`)
+      : t.protocols[p]
+        ? LEGACY.has(p)
+          ? style.bad('enabled')
+          : style.ok('enabled')
+        : 'disabled';
     out.push(`    ${p.padEnd(8)} ${state}`);
   }
   for (const p of [...PROTOCOL_ORDER].reverse()) {
@@ -149,7 +163,9 @@ function formatTls(t: TlsResult, style: TextStyle): string[] {
       const bad = inSuiteClass(c, 'weak') || inSuiteClass(c, 'rc4');
       const bits = `${String(c.effectiveBits).padStart(3)} bits`;
       const kx = c.kxGroup ?? (c.dhBits ? `DH ${c.dhBits}` : '');
-      const flags = [c.forwardSecrecy ? 'FS' : '', c.aead ? 'AEAD' : '', c.export ? 'EXPORT' : '', c.anonymous ? 'anon' : '', c.null ? 'NULL' : ''].filter(Boolean).join(' ');
+      const flags = [c.forwardSecrecy ? 'FS' : '', c.aead ? 'AEAD' : '', c.export ? 'EXPORT' : '', c.anonymous ? 'anon' : '', c.null ? 'NULL' : '']
+        .filter(Boolean)
+        .join(' ');
       const line = `    ${c.code.padEnd(8)} ${bits}  ${(c.openssl ?? c.name).padEnd(34)} ${kx.padEnd(10)} ${flags}`.trimEnd();
       out.push(bad ? style.bad(line) : line);
     }
@@ -171,12 +187,13 @@ function formatCertificate(c: CertificateResult, mode: Mode, style: TextStyle): 
   const trust = c.trusted ? style.ok('trusted') : style.bad('NOT trusted');
   const problems = c.trustErrors.length ? ` (${c.trustErrors.join(', ')})` : '';
   const idn = c.hostnameValid ? style.ok(`valid for the domain (${c.identity.matchedBy}: ${c.identity.matchedValue})`) : style.bad('NOT valid for the domain');
-  const days = c.daysToExpiry < 0 ? style.bad(`expired ${Math.abs(c.daysToExpiry).toFixed(1)} days ago`) : c.daysToExpiry < 28 ? style.warn(`${c.daysToExpiry.toFixed(1)} days left`) : `${c.daysToExpiry.toFixed(1)} days left`;
-  const sans = [
-    ...c.sans.dns.map((d) => `DNS:${d}`),
-    ...c.sans.srv.map((d) => `SRV:${d}`),
-    ...c.sans.xmppAddr.map((d) => `XmppAddr:${d}`),
-  ];
+  const days =
+    c.daysToExpiry < 0
+      ? style.bad(`expired ${Math.abs(c.daysToExpiry).toFixed(1)} days ago`)
+      : c.daysToExpiry < 28
+        ? style.warn(`${c.daysToExpiry.toFixed(1)} days left`)
+        : `${c.daysToExpiry.toFixed(1)} days left`;
+  const sans = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.srv.map((d) => `SRV:${d}`), ...c.sans.xmppAddr.map((d) => `XmppAddr:${d}`)];
   const key = `${c.keyType}${c.keyBits ? ` ${c.keyBits} bits` : ''}${c.curve ? ` (${c.curve})` : ''}`;
   const out = [
     `  Certificate         ${trust}${problems}`,
@@ -194,11 +211,16 @@ function formatCertificate(c: CertificateResult, mode: Mode, style: TextStyle): 
   const eku = c.extendedKeyUsage === undefined ? null : c.extendedKeyUsage === null ? 'any (no extendedKeyUsage)' : c.extendedKeyUsage.join(', ');
   if (eku !== null) {
     // s2s servers present the same certificate as TLS clients on their outgoing connections.
-    const client = mode === 's2s' && c.clientAuth === false ? `; ${style.warn('not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it')}` : '';
+    const client =
+      mode === 's2s' && c.clientAuth === false
+        ? `; ${style.warn('not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it')}`
+        : '';
     out.push(`  Usage               ${eku}${client}`);
   }
   out.push(`  Chain               ${c.chainLength ?? c.chain.length} certificate(s) sent; the path built from them:`);
-  c.builtChain.forEach((e, i) => out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`));
+  c.builtChain.forEach((e, i) =>
+    out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`),
+  );
   return out;
 }
 

@@ -37,7 +37,7 @@ export async function scanCommand(domain: string, raw: Record<string, unknown>):
   });
   await software?.close();
   if (flags.json) {
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     const useColor = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
     process.stdout.write(formatScanReport(result, useColor ? ANSI : PLAIN));

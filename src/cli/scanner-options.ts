@@ -88,7 +88,12 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
         .default(DEFAULTS.grading.profile),
     )
     .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites, groups): certificate and XMPP facts only; much faster')
-    .option('--max-connections <n>', 'probe connections to one endpoint at once (politeness)', intIn(1, 64, 'a whole number'), DEFAULTS.concurrency.connectionsPerHost)
+    .option(
+      '--max-connections <n>',
+      'probe connections to one endpoint at once (politeness)',
+      intIn(1, 64, 'a whole number'),
+      DEFAULTS.concurrency.connectionsPerHost,
+    )
     .option(
       '--connection-delay <ms>',
       'minimum time between two connections to one endpoint',
@@ -100,7 +105,12 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
       `deadline of each phase (connect, stream header, features, proceed, handshake): a total, bytes do not extend it (default: connect ${t.connectSeconds}, reads ${t.readSeconds}, handshake ${t.handshakeSeconds})`,
       seconds,
     )
-    .option('--endpoint-timeout <seconds>', 'budget of one endpoint, all TLS probes included (then: timeout, partial findings)', secondsUpTo(3600), t.endpointSeconds)
+    .option(
+      '--endpoint-timeout <seconds>',
+      'budget of one endpoint, all TLS probes included (then: timeout, partial findings)',
+      secondsUpTo(3600),
+      t.endpointSeconds,
+    )
     .option('--scan-timeout <seconds>', 'budget of the whole scan of a domain, every endpoint included', secondsUpTo(7200), t.scanSeconds);
 }
 
@@ -177,7 +187,10 @@ function settingsFromFlags(flags: ScannerFlags): ScannerSettings {
 }
 
 /** The ScanOptions (all but the mode) of the flags, with the trust store and client certificate they loaded. */
-export function scanOptionsFromFlags(flags: ScannerFlags, loaded: { trustStore: TrustStore; clientCertificate?: ClientCertificate | undefined }): Omit<ScanOptions, 'mode'> {
+export function scanOptionsFromFlags(
+  flags: ScannerFlags,
+  loaded: { trustStore: TrustStore; clientCertificate?: ClientCertificate | undefined },
+): Omit<ScanOptions, 'mode'> {
   return {
     trustStore: loaded.trustStore,
     ...settingsFromFlags(flags),

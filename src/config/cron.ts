@@ -7,4 +7,3 @@ export function cronProblem(expr: string): string | null {
   const reasons = result.errors.map((e) => e.message.replace(/ a invalid /g, ' an invalid ')).join('; ');
   return `not a valid cron expression ${JSON.stringify(expr)}: ${reasons || 'rejected by node-cron'}`;
 }
-

@@ -2,13 +2,23 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { Document, LineCounter, YAMLMap, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { type Document, LineCounter, type YAMLMap, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { normalizeDomain, parseHostPort } from '../discovery/index.js';
 import { cronProblem } from './cron.js';
 import { type PathSegment, type RawIssue, formatPath, validateSchema } from './schema.js';
 import { parseBareJid } from '../software/jid.js';
 import { Secret } from './secret.js';
-import { type Config, ConfigError, type ConfigIssue, DEFAULT_MODES, type Mode, type RawConfig, type TargetConfig, VERSION_ENV, type VersionConfig } from './types.js';
+import {
+  type Config,
+  ConfigError,
+  type ConfigIssue,
+  DEFAULT_MODES,
+  type Mode,
+  type RawConfig,
+  type TargetConfig,
+  VERSION_ENV,
+  type VersionConfig,
+} from './types.js';
 
 // Loading: YAML → schema (shape, defaults) → semantic checks the schema can't express (cron
 // syntax, domain and HOST:PORT syntax, files that must exist) → Config. Every problem found is
@@ -53,7 +63,14 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   }
   if (data === null || data === undefined) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(file, [{ path: '', message: `the configuration must be a mapping of settings (got ${Array.isArray(data) ? 'a list' : JSON.stringify(data)})`, line: 1, column: 1 }]);
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `the configuration must be a mapping of settings (got ${Array.isArray(data) ? 'a list' : JSON.stringify(data)})`,
+        line: 1,
+        column: 1,
+      },
+    ]);
   }
 
   const baseDir = dirname(resolve(file));
@@ -65,7 +82,7 @@ export function parseConfig(text: string, file: string, opts: ParseOptions = {})
   const rejected = schemaIssues.map((i) => formatPath(i.segments));
   const semanticIssues = semantic.issues.filter((i) => {
     const p = formatPath(i.segments);
-    return !rejected.some((r) => p === r || p.startsWith(r + '.') || p.startsWith(r + '['));
+    return !rejected.some((r) => p === r || p.startsWith(`${r}.`) || p.startsWith(`${r}[`));
   });
   const issues = [...schemaIssues, ...semanticIssues];
   if (issues.length > 0) throw new ConfigError(file, locate(issues, doc, lineCounter));
@@ -279,7 +296,12 @@ class SemanticChecks {
         else this.versionPassword = { value, source: this.fromEnv.get('passwordFile') ?? 'version.passwordFile' };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? `file not found: ${path}` : code === 'EISDIR' ? `${path} is a directory, not a file` : `cannot read ${path}: ${(err as Error).message}`;
+        const why =
+          code === 'ENOENT'
+            ? `file not found: ${path}`
+            : code === 'EISDIR'
+              ? `${path} is a directory, not a file`
+              : `cannot read ${path}: ${(err as Error).message}`;
         this.addVersion('passwordFile', why);
       }
     } else if (v.password === undefined && v.passwordFile === undefined) {
@@ -434,7 +456,8 @@ function buildVersion(v: NonNullable<RawConfig['version']>, password: { value: s
 
 function yamlMessage(code: string, message: string, at: string): string {
   if (code === 'MULTIPLE_DOCS') return 'the file holds several YAML documents (---); the configuration is one';
-  if (code === 'DUPLICATE_KEY' && at !== '') return `the key ${at.startsWith('"') || at.startsWith("'") ? at : JSON.stringify(at)} appears twice in one mapping`;
+  if (code === 'DUPLICATE_KEY' && at !== '')
+    return `the key ${at.startsWith('"') || at.startsWith("'") ? at : JSON.stringify(at)} appears twice in one mapping`;
   return message;
 }
 

@@ -135,14 +135,17 @@ function labelSettings(labels: Record<string, unknown>, where: string): { modes:
   const out: { modes: Mode[]; directTls?: boolean; schedule?: string } = { modes: [...DEFAULT_MODES] };
   const mode = labels.mode;
   if (mode !== undefined) {
-    const words = String(mode).split(/[\s,]+/).filter(Boolean);
+    const words = String(mode)
+      .split(/[\s,]+/)
+      .filter(Boolean);
     const bad = words.find((w) => !MODE_WORDS.has(w));
     if (bad !== undefined || words.length === 0) return { error: `${where}.mode: must be c2s, s2s or "c2s,s2s" (got ${JSON.stringify(mode)})` };
     out.modes = [...new Set(words)] as Mode[];
   }
   const direct = labels.direct_tls;
   if (direct !== undefined) {
-    if (String(direct) !== 'true' && String(direct) !== 'false') return { error: `${where}.direct_tls: must be "true" or "false" (got ${JSON.stringify(direct)})` };
+    if (String(direct) !== 'true' && String(direct) !== 'false')
+      return { error: `${where}.direct_tls: must be "true" or "false" (got ${JSON.stringify(direct)})` };
     out.directTls = String(direct) === 'true';
   }
   const schedule = labels.schedule;
@@ -226,7 +229,8 @@ export class UrlTargetSource {
     private readonly opts: UrlSourceOptions = {},
   ) {
     const u = new URL(url);
-    this.authorization = u.username || u.password ? 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64') : null;
+    this.authorization =
+      u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : null;
     u.username = '';
     u.password = '';
     this.requestUrl = u.toString();
@@ -260,7 +264,7 @@ export class UrlTargetSource {
       }
       if (res.status !== 200) {
         await res.text().catch(() => '');
-        return this.fail(`HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
+        return this.fail(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
       }
       const length = Number(res.headers.get('content-length') ?? 0);
       if (length > MAX_BODY_BYTES) return this.fail(`the body is too large (${length} bytes; at most ${MAX_BODY_BYTES})`);

@@ -35,7 +35,8 @@ export const VERSION_ENV = {
 } as const;
 
 /** The sections that keep the file's shape are RawConfig's (with absolute paths, `scanner.from` normalised). */
-export interface Config extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'stateFile' | 'probe' | 'log'> {
+export interface Config
+  extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'stateFile' | 'probe' | 'log'> {
   /** `host` '' means every interface (pass `host || undefined` to server.listen); port 0 = any free port. */
   listen: { host: string; port: number };
   /** The inline `targets:` only; resolveTargets() adds the target sources. */

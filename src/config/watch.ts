@@ -87,4 +87,3 @@ function fingerprint(path: string): string {
 export function watchedFiles(configFile: string, config: Config): string[] {
   return [resolve(configFile), ...config.targetSources.files, ...config.targetSources.fileSd];
 }
-

@@ -29,9 +29,17 @@ export function parseFeatures(el: XmlElement): StreamFeatures {
   const compressionEl = child(el, 'compression', NS_COMPRESS_FEATURE);
   return {
     starttls: !starttlsEl ? 'none' : child(starttlsEl, 'required', NS_TLS) ? 'required' : 'offered',
-    saslMechanisms: mechanismsEl ? children(mechanismsEl, 'mechanism', NS_SASL).map((m) => m.text.trim()).filter(Boolean) : [],
+    saslMechanisms: mechanismsEl
+      ? children(mechanismsEl, 'mechanism', NS_SASL)
+          .map((m) => m.text.trim())
+          .filter(Boolean)
+      : [],
     dialback: child(el, 'dialback', NS_DIALBACK_FEATURE) !== undefined,
-    compression: compressionEl ? children(compressionEl, 'method').map((m) => m.text.trim()).filter(Boolean) : [],
+    compression: compressionEl
+      ? children(compressionEl, 'method')
+          .map((m) => m.text.trim())
+          .filter(Boolean)
+      : [],
     namespaces: el.children.map((c) => `${c.ns}#${c.name}`),
   };
 }

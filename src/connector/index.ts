@@ -1,4 +1,14 @@
-export { DEFAULT_TIMEOUTS, type ClientCertificate, type EndpointInspection, type PreTlsStream, type Timeouts, type XmppTarget, describePeer, inspectEndpoint, openTlsReadySocket } from './xmpp.js';
+export {
+  DEFAULT_TIMEOUTS,
+  type ClientCertificate,
+  type EndpointInspection,
+  type PreTlsStream,
+  type Timeouts,
+  type XmppTarget,
+  describePeer,
+  inspectEndpoint,
+  openTlsReadySocket,
+} from './xmpp.js';
 export { type StreamFeatures, NS_SASL, isStreamElement, streamErrorFrom } from './features.js';
 export { type PhaseDeadline, XmppStream, deadlineIn, streamHeader } from './stream.js';
 export { upgradeToTls } from './tls-upgrade.js';

@@ -29,7 +29,8 @@ export function upgradeToTls(raw: Duplex, options: Omit<tls.ConnectionOptions, '
       reject(err);
     };
     const timer = setTimeout(
-      () => fail(new ScanError('timeout', `TLS handshake with ${peer} did not finish within ${timeoutMs / 1000} s`, { phase: 'tls_handshake', deadline: 'phase' })),
+      () =>
+        fail(new ScanError('timeout', `TLS handshake with ${peer} did not finish within ${timeoutMs / 1000} s`, { phase: 'tls_handshake', deadline: 'phase' })),
       Math.min(timeoutMs, MAX_TIMER_MS),
     );
     const onAbort = () => fail(abortError(signal as AbortSignal, 'tls_handshake'));

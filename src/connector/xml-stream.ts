@@ -20,10 +20,7 @@ export interface XmlElement {
   text: string;
 }
 
-export type StreamEvent =
-  | { type: 'open'; attrs: Record<string, string> }
-  | { type: 'element'; element: XmlElement }
-  | { type: 'close' };
+export type StreamEvent = { type: 'open'; attrs: Record<string, string> } | { type: 'element'; element: XmlElement } | { type: 'close' };
 
 export interface StreamParserLimits {
   /** Largest top-level element we accept, in characters of its tags, attributes and text. */
@@ -71,9 +68,7 @@ export class XmppStreamParser {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     const p = this.parser;
     p.on('doctype', () => this.fail(new XmlStreamError('server sent a DOCTYPE, which XMPP forbids', 'protocol_violation')));
-    p.on('processinginstruction', () =>
-      this.fail(new XmlStreamError('server sent a processing instruction, which XMPP forbids', 'protocol_violation')),
-    );
+    p.on('processinginstruction', () => this.fail(new XmlStreamError('server sent a processing instruction, which XMPP forbids', 'protocol_violation')));
     p.on('opentag', (tag) => this.onOpen(tag as SaxesTagNS));
     p.on('closetag', () => this.onClose());
     p.on('text', (text) => this.onText(text));

@@ -2,15 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { MAX_TIMER_MS, ScanError, abortError } from '../result/errors.js';
 import type { Mode, SaslExternalResult, TlsSessionFacts, XmppFacts } from '../result/types.js';
-import {
-  NS_SASL,
-  NS_TLS,
-  type StreamFeatures,
-  failureCondition,
-  isStreamElement,
-  parseFeatures,
-  streamErrorFrom,
-} from './features.js';
+import { NS_SASL, NS_TLS, type StreamFeatures, failureCondition, isStreamElement, parseFeatures, streamErrorFrom } from './features.js';
 import { isCertificateRequiredError, socketErrorToScanError } from '../result/socket-errors.js';
 import { MAX_SENT_CHAIN_BYTES, sentCertificateChain } from '../tls/index.js';
 import { XmppStream, closeStream, deadlineIn, streamHeader } from './stream.js';
@@ -256,7 +248,7 @@ function peerChain(tlsSocket: tls.TLSSocket): Buffer[] {
   const chain: Buffer[] = [];
   let cert = tlsSocket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
   const seen = new Set<string>();
-  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     chain.push(cert.raw);
     cert = cert.issuerCertificate;

@@ -263,13 +263,24 @@ export class Daemon {
       durationSeconds: result.durationSeconds,
       endpoints: result.endpoints.length,
       ...(result.warnings?.length ? { warnings: result.warnings.map((w) => `${w.code}: ${w.message}`) } : {}),
-      ...(result.software ? { software: result.software.error ? { error: result.software.error.code } : [result.software.name, result.software.version].filter(Boolean).join(' ') } : {}),
+      ...(result.software
+        ? {
+            software: result.software.error ? { error: result.software.error.code } : [result.software.name, result.software.version].filter(Boolean).join(' '),
+          }
+        : {}),
     };
     if (ok) this.log.info(fields, 'scan finished');
     else this.log.warn({ ...fields, error: failureSummary(result) }, 'scan failed');
     for (const ep of result.endpoints) {
       this.log.debug(
-        { domain: result.domain, mode: result.mode, endpoint: `${ep.host}:${ep.port}`, status: ep.status, probes: ep.tls?.probeCount ?? 0, error: ep.error?.code },
+        {
+          domain: result.domain,
+          mode: result.mode,
+          endpoint: `${ep.host}:${ep.port}`,
+          status: ep.status,
+          probes: ep.tls?.probeCount ?? 0,
+          error: ep.error?.code,
+        },
         'endpoint',
       );
     }
@@ -301,7 +312,11 @@ export class Daemon {
     const { config, targets, trustStore, clientCertificate } = this.applied;
     const configured = targets.find((t) => t.domain === domain && t.modes.includes(mode));
     if (!configured && !probeAllowed(config, domain)) {
-      return { status: 403, contentType: 'text/plain; charset=utf-8', body: `target ${domain} is not allowed by the /probe policy (probe.allow: ${config.probe.allow})\n` };
+      return {
+        status: 403,
+        contentType: 'text/plain; charset=utf-8',
+        body: `target ${domain} is not allowed by the /probe policy (probe.allow: ${config.probe.allow})\n`,
+      };
     }
     const started = performance.now();
     const maxAgeMs = config.probe.maxAgeSeconds * 1000;
@@ -348,7 +363,11 @@ function probeBudgets(config: Config, timeoutSeconds: number): Pick<ScanOptions,
   const phaseMs = Math.max(500, Math.floor(scanMs / 4));
   const t = config.timeouts;
   return {
-    timeouts: { connectMs: Math.min(phaseMs, t.connectSeconds * 1000), readMs: Math.min(phaseMs, t.readSeconds * 1000), handshakeMs: Math.min(phaseMs, t.handshakeSeconds * 1000) },
+    timeouts: {
+      connectMs: Math.min(phaseMs, t.connectSeconds * 1000),
+      readMs: Math.min(phaseMs, t.readSeconds * 1000),
+      handshakeMs: Math.min(phaseMs, t.handshakeSeconds * 1000),
+    },
     endpointTimeoutMs: Math.min(scanMs, t.endpointSeconds * 1000),
     scanTimeoutMs: scanMs,
   };
@@ -390,7 +409,10 @@ async function loadStore(file: string, logger: Logger): Promise<ResultStore> {
     try {
       await rename(file, backup);
     } catch (renameErr) {
-      throw new StartupError('environment', `${(err as Error).message}; it cannot be moved aside either (${(renameErr as Error).message}), so it would be overwritten`);
+      throw new StartupError(
+        'environment',
+        `${(err as Error).message}; it cannot be moved aside either (${(renameErr as Error).message}), so it would be overwritten`,
+      );
     }
     logger.error({ err: (err as Error).message, backup }, 'state file unreadable: moved aside, starting with no results');
     return new ResultStore();

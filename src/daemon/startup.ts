@@ -173,7 +173,9 @@ export async function checkConfig(file: string): Promise<CheckOutcome> {
     exitCode: 0,
     lines: [
       `${file}: OK: ${targets.length} domains, ${scans} scans (domain × mode)${urls > 0 ? `, plus ${urls} URL sources (not fetched)` : ''}; listen ${address}`,
-      ...(config.version ? [`${file}: software version query as ${config.version.jid} (password from ${config.version.passwordSource}; the login is not tried here)`] : []),
+      ...(config.version
+        ? [`${file}: software version query as ${config.version.jid} (password from ${config.version.passwordSource}; the login is not tried here)`]
+        : []),
     ],
   };
 }

@@ -136,7 +136,9 @@ async function srvTargets(domain: string, opts: DiscoveryOptions, dns: DnsClient
   const records = existing.flatMap((a) => a.records.filter((r) => !isRootTarget(r)).map((r) => ({ ...r, directTls: a.service.directTls })));
   if (records.length === 0) {
     const dotted = existing.map((a) => a.name).join(' and ');
-    throw new ScanError('service_not_offered', `the service is not offered: ${dotted} ${existing.length === 1 ? 'has' : 'have'} target "." (RFC 2782)`, { phase: 'dns' });
+    throw new ScanError('service_not_offered', `the service is not offered: ${dotted} ${existing.length === 1 ? 'has' : 'have'} target "." (RFC 2782)`, {
+      phase: 'dns',
+    });
   }
   return orderSrvRecords(records, opts.random).map((r) => ({
     host: r.name.toLowerCase().replace(/\.$/, ''),

@@ -33,7 +33,8 @@ export function ungradedReason(ep: EndpointResult): UngradedReason | null {
   const tls = ep.tls;
   if (!tls) return { code: 'not_probed', message: `The endpoint's TLS was not probed${error}` };
   // Lists cut short may lack exactly the weak suites that would lower the grade.
-  if (tls.partial) return { code: 'partial', message: `The TLS probe was stopped by a deadline before it finished: its findings are kept but not graded${error}` };
+  if (tls.partial)
+    return { code: 'partial', message: `The TLS probe was stopped by a deadline before it finished: its findings are kept but not graded${error}` };
   if (!PROTOCOLS.some((p) => tls.protocols[p])) {
     const undetermined = Object.keys(tls.protocolErrors);
     const note = undetermined.length ? `; ${undetermined.join(', ')} could not be determined` : '';

@@ -5,17 +5,7 @@
 // xmppoke-2015: the IM Observatory (xmpp.net) rules as last changed in October 2015, to compare with its numbers.
 import { isBlockingTrustError, trustErrorWords } from '../result/trust-errors.js';
 import type { CipherSuiteFinding, ProtocolName } from '../result/types.js';
-import {
-  dheBits,
-  groupStrengths,
-  isCbc,
-  joinAnd,
-  listNames,
-  MODERN_PROTOCOLS,
-  protocolLabel,
-  usesCertificate,
-  type GradingFacts,
-} from './facts.js';
+import { dheBits, groupStrengths, isCbc, joinAnd, listNames, MODERN_PROTOCOLS, protocolLabel, usesCertificate, type GradingFacts } from './facts.js';
 import type { GradeCapCode, GradeLetter, GradeWarningCode, ProfileName } from './types.js';
 
 /** A rule that limits the grade: `check` returns the sentence explaining it when it applies, else null. */
@@ -198,7 +188,9 @@ const SSLLABS: GradingProfile = {
     cap('md5_signature', 'F', (f) => signatureMatching(f, MD_SIGNATURE)),
     cap('weak_cipher_below_112_bits', 'F', (f) => {
       const s = suitesWhere(f, (x) => x.effectiveBits < 112);
-      return s.length ? `Cipher suites with fewer than 112 effective bits are accepted (${listNames(s.map((x) => `${x.name} ${x.effectiveBits} bits`))})` : null;
+      return s.length
+        ? `Cipher suites with fewer than 112 effective bits are accepted (${listNames(s.map((x) => `${x.name} ${x.effectiveBits} bits`))})`
+        : null;
     }),
     cap('rc4_only', 'F', (f) => (f.suites.every((x) => x.rc4) ? 'Only RC4 cipher suites are accepted' : null)),
     // C
@@ -231,7 +223,9 @@ const SSLLABS: GradingProfile = {
     cap('no_forward_secrecy', 'B', (f) => (f.suites.some((x) => x.forwardSecrecy) ? null : 'No cipher suite with forward secrecy is accepted')),
     cap('no_aead', 'B', (f) => (f.suites.some((x) => x.aead) ? null : 'No AEAD cipher suite (GCM, CCM, ChaCha20-Poly1305) is accepted')),
     cap('incomplete_chain', 'B', (f) =>
-      f.certificate?.trustErrors.includes('incomplete_chain') ? 'The server does not send its complete certificate chain (an issuer had to be fetched from AIA)' : null,
+      f.certificate?.trustErrors.includes('incomplete_chain')
+        ? 'The server does not send its complete certificate chain (an issuer had to be fetched from AIA)'
+        : null,
     ),
     // Certificate trust: T / M.
     cap('certificate_unavailable', 'T', certificateUnavailable, true),
@@ -239,7 +233,10 @@ const SSLLABS: GradingProfile = {
     cap(
       'certificate_name_mismatch',
       'M',
-      (f) => (f.certificate && f.certificate.trusted && !f.certificate.hostnameValid ? `The certificate is trusted but no identity in it matches the domain${identities(f)}` : null),
+      (f) =>
+        f.certificate?.trusted && !f.certificate.hostnameValid
+          ? `The certificate is trusted but no identity in it matches the domain${identities(f)}`
+          : null,
       true,
     ),
   ],
@@ -268,9 +265,7 @@ const SSLLABS: GradingProfile = {
     {
       code: 'no_secure_renegotiation',
       check: (f) =>
-        f.tls.secureRenegotiation === false && f.protocols.some((p) => p !== 'TLSv1.3')
-          ? 'Secure renegotiation (RFC 5746) is not supported'
-          : null,
+        f.tls.secureRenegotiation === false && f.protocols.some((p) => p !== 'TLSv1.3') ? 'Secure renegotiation (RFC 5746) is not supported' : null,
     },
     {
       code: 'sha1_signature',

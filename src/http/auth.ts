@@ -57,7 +57,10 @@ export function createBasicAuthVerifier(users: Readonly<Record<string, string>>)
     const bcrypt = BCRYPT_PATTERN.exec(hash);
     if (sha) hashes.set(user, { kind: 'sha256', digest: Buffer.from(sha[1]!, 'hex') });
     else if (bcrypt) hashes.set(user, { kind: 'bcrypt', hash, cost: Number(bcrypt[1]) });
-    else throw new Error(`basic auth: the password of user ${JSON.stringify(user)}: not a supported password hash; use a bcrypt hash ($2y$…) or "sha256:<64 hex digits>"`);
+    else
+      throw new Error(
+        `basic auth: the password of user ${JSON.stringify(user)}: not a supported password hash; use a bcrypt hash ($2y$…) or "sha256:<64 hex digits>"`,
+      );
   }
   const costs = [...hashes.values()].flatMap((h) => (h.kind === 'bcrypt' ? [h.cost] : []));
   // Same cost, same work, never matches: a salt and digest of "."s are valid bcrypt syntax.

@@ -31,7 +31,13 @@ export function statusPageHandler(opts: Pick<HttpServerOptions, 'store' | 'versi
   return async () => ({
     status: 200,
     contentType: HTML,
-    body: renderStatusPage({ entries: opts.store(), version: opts.version, ready: opts.ready(), now: new Date(), ...(opts.nextScan ? { nextScan: opts.nextScan } : {}) }),
+    body: renderStatusPage({
+      entries: opts.store(),
+      version: opts.version,
+      ready: opts.ready(),
+      now: new Date(),
+      ...(opts.nextScan ? { nextScan: opts.nextScan } : {}),
+    }),
     headers: HTML_SECURITY_HEADERS,
   });
 }
@@ -95,7 +101,12 @@ export function resultsHandler(store: HttpServerOptions['store']): Handler {
   return async ({ query }) => {
     const filter = parseModeFilter(query);
     if (!filter.ok) return json(400, { error: filter.message });
-    return json(200, store().filter((e) => filter.mode === null || e.mode === filter.mode).map(toApiEntry));
+    return json(
+      200,
+      store()
+        .filter((e) => filter.mode === null || e.mode === filter.mode)
+        .map(toApiEntry),
+    );
   };
 }
 

@@ -47,7 +47,10 @@ export function sendReply(req: http.IncomingMessage, res: http.ServerResponse, r
   const blocks = typeof reply.body === 'string' ? [Buffer.from(reply.body, 'utf8')] : reply.body;
   res.statusCode = reply.status;
   res.setHeader('Content-Type', reply.contentType);
-  res.setHeader('Content-Length', blocks.reduce((n, b) => n + b.length, 0));
+  res.setHeader(
+    'Content-Length',
+    blocks.reduce((n, b) => n + b.length, 0),
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);

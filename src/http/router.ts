@@ -8,10 +8,7 @@ export interface Route<H> {
   handler: H;
 }
 
-export type Routed<H> =
-  | { status: 200; route: Route<H>; param: string | null }
-  | { status: 404 }
-  | { status: 405; allow: string };
+export type Routed<H> = { status: 200; route: Route<H>; param: string | null } | { status: 404 } | { status: 405; allow: string };
 
 export type Router<H> = (method: string | undefined, path: string) => Routed<H>;
 

@@ -181,10 +181,20 @@ td.none{color:#999;text-align:center}
 /** The whole page. Relative links, so it also works behind a reverse proxy under a path prefix. */
 export function renderStatusPage(input: StatusPageInput): string {
   const { entries, version, ready, now } = input;
-  const headers = ['Domain', 'Mode', 'Grade', 'Why', 'Ignoring trust', 'Certificate expiry', 'Last scan', ...(input.nextScan ? ['Next scan'] : []), 'Software', 'Result', 'Details'];
-  const rows = entries.length
-    ? entries.map((e) => row(e, input)).join('\n')
-    : `<tr><td colspan="${headers.length}" class="none">No results yet.</td></tr>`;
+  const headers = [
+    'Domain',
+    'Mode',
+    'Grade',
+    'Why',
+    'Ignoring trust',
+    'Certificate expiry',
+    'Last scan',
+    ...(input.nextScan ? ['Next scan'] : []),
+    'Software',
+    'Result',
+    'Details',
+  ];
+  const rows = entries.length ? entries.map((e) => row(e, input)).join('\n') : `<tr><td colspan="${headers.length}" class="none">No results yet.</td></tr>`;
   const readiness = ready ? 'ready' : 'not ready (state not loaded or configuration not applied yet)';
   return `<!DOCTYPE html>
 <html lang="en">

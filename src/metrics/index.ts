@@ -1,3 +1,10 @@
 // Prometheus metrics derived from the result store at scrape time. See docs/metrics.md.
-export { createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram, type MetricsRegistry, type MetricsRegistryOptions, type ProbeRegistryOptions } from './registry.js';
-export { type ExporterStats } from './samples.js';
+export {
+  createMetricsRegistry,
+  createProbeRegistry,
+  createScanStartDelayHistogram,
+  type MetricsRegistry,
+  type MetricsRegistryOptions,
+  type ProbeRegistryOptions,
+} from './registry.js';
+export type { ExporterStats } from './samples.js';

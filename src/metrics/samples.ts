@@ -254,7 +254,6 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   if (software) sink.add(T.serverInfo, target, { software: software.name ?? '', version: software.version ?? '', os: software.os ?? '' }, 1);
 }
 
-
 /**
  * Why a scan failed before reaching any endpoint: the domain-level error, or, when every endpoint
  * it found was skipped (no address, no IPv6 route), the first skipped endpoint's reason.

@@ -217,7 +217,17 @@ class Tally {
 export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: Date): ModeSummary {
   const s: ModeSummary = {
     mode,
-    reachability: { tested: results.length, notServing: 0, unreachable: 0, reachable: 0, noTls: 0, withTls: 0, starttlsRequired: 0, tlsProbed: 0, dnsPartialFailure: 0 },
+    reachability: {
+      tested: results.length,
+      notServing: 0,
+      unreachable: 0,
+      reachable: 0,
+      noTls: 0,
+      withTls: 0,
+      starttlsRequired: 0,
+      tlsProbed: 0,
+      dnsPartialFailure: 0,
+    },
     grades: { graded: 0, ungraded: 0, letters: zeroes(LETTERS), lettersIgnoringTrust: zeroes(TRUST_IGNORING_LETTERS) },
     certificates: { withCertificate: 0, valid: 0, untrusted: 0, problems: zeroes(CERTIFICATE_PROBLEMS), expiringWithin30Days: 0, selfSignedInChainIssuers: [] },
     protocols: { of: 0, supported: zeroes(PROTOCOLS) },
@@ -270,7 +280,12 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
       issuers.add(certs.filter((x) => x.trustErrors?.includes('self_signed_in_chain')).map(selfSignedInChainIssuer));
       s.keys.of++;
       for (const group of ['rsaBits', 'ecCurves', 'other'] as const) {
-        keys[group].add(certs.map(keyKind).filter((k) => k.group === group).map((k) => k.key));
+        keys[group].add(
+          certs
+            .map(keyKind)
+            .filter((k) => k.group === group)
+            .map((k) => k.key),
+        );
       }
     }
 
@@ -354,7 +369,13 @@ export function aggregate(results: readonly ScanResult[], opts: AggregateOptions
     profile: opts.profile ?? mostCommonProfile(unique),
     source: opts.source ?? '',
     scanner: { name: SCANNER.name, version: SCANNER.version },
-    modes: modes.map((m) => summarizeMode(m, unique.filter((r) => r.mode === m), now)),
+    modes: modes.map((m) =>
+      summarizeMode(
+        m,
+        unique.filter((r) => r.mode === m),
+        now,
+      ),
+    ),
     domains: unique.map((r) => domainRow(r, now)).sort(compareRows),
   };
 }

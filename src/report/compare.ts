@@ -12,8 +12,10 @@ import type { DomainDiff, DomainRow, DomainStatus, ModeSummary, ReportDiff, RowC
 export function parseReport(value: unknown, name: string): SurveyReport {
   const r = value as Partial<SurveyReport> | null;
   if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error(`${name}: not a report (expected a JSON object)`);
-  if (r.reportVersion !== REPORT_VERSION) throw new Error(`${name}: not a report of version ${REPORT_VERSION} (reportVersion ${JSON.stringify(r.reportVersion)})`);
-  if (!Array.isArray(r.modes) || !Array.isArray(r.domains) || typeof r.generatedAt !== 'string') throw new Error(`${name}: not a report (modes, domains or generatedAt missing)`);
+  if (r.reportVersion !== REPORT_VERSION)
+    throw new Error(`${name}: not a report of version ${REPORT_VERSION} (reportVersion ${JSON.stringify(r.reportVersion)})`);
+  if (!Array.isArray(r.modes) || !Array.isArray(r.domains) || typeof r.generatedAt !== 'string')
+    throw new Error(`${name}: not a report (modes, domains or generatedAt missing)`);
   return r as SurveyReport;
 }
 
@@ -58,7 +60,8 @@ function rowChanges(a: DomainRow, b: DomainRow): RowChange[] {
 export function flattenCounts(value: unknown, path = '', out = new Map<string, number>()): Map<string, number> {
   if (typeof value === 'number') out.set(path, value);
   else if (Array.isArray(value)) {
-    for (const b of value as { key?: unknown; count?: unknown }[]) if (typeof b?.key === 'string' && typeof b.count === 'number') out.set(`${path}.${b.key}`, b.count);
+    for (const b of value as { key?: unknown; count?: unknown }[])
+      if (typeof b?.key === 'string' && typeof b.count === 'number') out.set(`${path}.${b.key}`, b.count);
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) flattenCounts(v, path ? `${path}.${k}` : k, out);
   }

@@ -96,7 +96,9 @@ export function htmlTable(t: Table): string {
   const rows = t.rows.map(
     (r) =>
       `<tr>${r
-        .map((cell, i) => (t.gradeColumns?.includes(i) ? gradeCell(cell) : t.numeric.includes(i) ? `<td class="num">${escapeXml(cell)}</td>` : `<td>${escapeXml(cell)}</td>`))
+        .map((cell, i) =>
+          t.gradeColumns?.includes(i) ? gradeCell(cell) : t.numeric.includes(i) ? `<td class="num">${escapeXml(cell)}</td>` : `<td>${escapeXml(cell)}</td>`,
+        )
         .join('')}</tr>`,
   );
   return `<table>${head}<tbody>${rows.join('\n')}</tbody></table>`;

@@ -34,14 +34,17 @@ export function renderMarkdown(report: SurveyReport): string {
     `Generated ${report.generatedAt} by ${mdCell(report.scanner.name)} ${mdCell(report.scanner.version)}` +
       `${report.source ? ` from ${mdCell(report.source)}` : ''}; grading profile ${mdCell(report.profile ?? 'none')}; ${modeCounts(report)} domain(s).`,
   ];
-  return [...head, ...reportSections(report).map(mdSection)].join('\n\n') + '\n';
+  return `${[...head, ...reportSections(report).map(mdSection)].join('\n\n')}\n`;
 }
 
 export function renderDiffMarkdown(diff: ReportDiff): string {
-  const parts = [`# ${DIFF_TITLE}`, `From ${diff.old.generatedAt}${diff.old.source ? ` (${mdCell(diff.old.source)})` : ''} to ${diff.new.generatedAt}${diff.new.source ? ` (${mdCell(diff.new.source)})` : ''}.`];
+  const parts = [
+    `# ${DIFF_TITLE}`,
+    `From ${diff.old.generatedAt}${diff.old.source ? ` (${mdCell(diff.old.source)})` : ''} to ${diff.new.generatedAt}${diff.new.source ? ` (${mdCell(diff.new.source)})` : ''}.`,
+  ];
   for (const { title, intro, table } of diffTables(diff)) {
     parts.push(`## ${title}`, intro);
     if (table.rows.length > 0) parts.push(mdTable(table));
   }
-  return parts.join('\n\n') + '\n';
+  return `${parts.join('\n\n')}\n`;
 }

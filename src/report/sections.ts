@@ -89,7 +89,11 @@ function bucketRows(modes: readonly ModeSummary[], pick: (s: ModeSummary) => Buc
 function topTable(modes: readonly ModeSummary[], what: string, pick: (s: ModeSummary) => Bucket[], limit = 10): Table {
   return {
     head: [what, 'mode', 'domains'],
-    rows: modes.flatMap((m) => pick(m).slice(0, limit).map((b) => [b.key, m.mode, String(b.count)])),
+    rows: modes.flatMap((m) =>
+      pick(m)
+        .slice(0, limit)
+        .map((b) => [b.key, m.mode, String(b.count)]),
+    ),
     numeric: [2],
   };
 }
@@ -157,7 +161,10 @@ export function reportSections(report: SurveyReport): Section[] {
       `The grade of a domain is its worst endpoint's (profile ${report.profile ?? 'none'}); percentages are out of the graded domains.`,
       modes,
       'grade',
-      [...LETTERS.map((l) => ({ label: l, value: (s: ModeSummary) => s.grades.letters[l], of: graded })), { label: 'no grade', value: (s: ModeSummary) => s.grades.ungraded, of: () => 0 }],
+      [
+        ...LETTERS.map((l) => ({ label: l, value: (s: ModeSummary) => s.grades.letters[l], of: graded })),
+        { label: 'no grade', value: (s: ModeSummary) => s.grades.ungraded, of: () => 0 },
+      ],
     ),
     section(
       'grades-ignoring-trust',
@@ -197,9 +204,24 @@ export function reportSections(report: SurveyReport): Section[] {
       modes,
       'key',
       [
-        ...bucketRows(modes, (s) => s.keys.rsaBits, (k) => `RSA ${k} bits`, withCert),
-        ...bucketRows(modes, (s) => s.keys.ecCurves, (k) => `EC ${k}`, withCert),
-        ...bucketRows(modes, (s) => s.keys.other, (k) => k, withCert),
+        ...bucketRows(
+          modes,
+          (s) => s.keys.rsaBits,
+          (k) => `RSA ${k} bits`,
+          withCert,
+        ),
+        ...bucketRows(
+          modes,
+          (s) => s.keys.ecCurves,
+          (k) => `EC ${k}`,
+          withCert,
+        ),
+        ...bucketRows(
+          modes,
+          (s) => s.keys.other,
+          (k) => k,
+          withCert,
+        ),
       ],
     ),
     section(
@@ -228,7 +250,12 @@ export function reportSections(report: SurveyReport): Section[] {
       [
         { label: 'DHE accepted', value: (s) => s.dh.dhe, of: probed },
         { label: 'prime below 2048 bits', value: (s) => s.dh.below2048, of: probed },
-        ...bucketRows(modes, (s) => s.dh.sizes, (k) => `${k} bits`, probed),
+        ...bucketRows(
+          modes,
+          (s) => s.dh.sizes,
+          (k) => `${k} bits`,
+          probed,
+        ),
       ],
     ),
     s2sModes.length > 0
@@ -256,7 +283,12 @@ export function reportSections(report: SurveyReport): Section[] {
       [
         { label: 'known', value: (s) => s.software.known, of: (s) => s.software.known + s.software.unknown },
         { label: 'unknown', value: (s) => s.software.unknown, of: (s) => s.software.known + s.software.unknown },
-        ...bucketRows(modes, (s) => s.software.products, (k) => k, (s) => s.software.known + s.software.unknown),
+        ...bucketRows(
+          modes,
+          (s) => s.software.products,
+          (k) => k,
+          (s) => s.software.known + s.software.unknown,
+        ),
       ],
       [
         ...(hasSoftware ? [topTable(modes, 'software version', (s) => s.software.versions, 20)] : []),
@@ -266,7 +298,8 @@ export function reportSections(report: SurveyReport): Section[] {
     {
       id: 'domains',
       title: 'Domains',
-      intro: 'One row per domain and mode, worst first: no grade (no TLS, unreachable, not serving), then T, M, F … A+. Expiry is the certificate that expires first, counted from the report time.',
+      intro:
+        'One row per domain and mode, worst first: no grade (no TLS, unreachable, not serving), then T, M, F … A+. Expiry is the certificate that expires first, counted from the report time.',
       tables: [domainTable(report.domains)],
       charts: [],
     },

@@ -11,11 +11,7 @@ export class ScanError extends Error {
   readonly text: string | undefined;
   readonly deadline: DeadlineKind | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    extra: { phase?: Phase; condition?: string; text?: string; deadline?: DeadlineKind; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, extra: { phase?: Phase; condition?: string; text?: string; deadline?: DeadlineKind; cause?: unknown } = {}) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'ScanError';
     this.code = code;

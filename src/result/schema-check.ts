@@ -21,8 +21,7 @@ type Item<T> = T extends readonly (infer E)[] ? E : never;
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 
 /** The paths at which S (the schema's) and T (the types') differ; never when they are the same. */
-export type Differences<S, T, P extends string> =
-  Same<Flat<S>, Flat<T>> extends true ? never : OrHere<Inside<S, T, P>, P>;
+export type Differences<S, T, P extends string> = Same<Flat<S>, Flat<T>> extends true ? never : OrHere<Inside<S, T, P>, P>;
 
 /** Where below P they differ, or P itself when nothing below explains it (scalars, unions of several shapes). */
 type OrHere<D, P extends string> = [D] extends [never] ? P : D;
@@ -30,8 +29,9 @@ type OrHere<D, P extends string> = [D] extends [never] ? P : D;
 type Inside<S, T, P extends string> =
   Same<Flat<Exclude<S, ObjectPart<S> | ListPart<S>>>, Flat<Exclude<T, ObjectPart<T> | ListPart<T>>>> extends false
     ? `${P}: another type`
-    : | ([ListPart<S>, ListPart<T>] extends [never, never] ? never : Differences<Item<ListPart<S>>, Item<ListPart<T>>, `${P}[]`>)
-      | ([ObjectPart<S>, ObjectPart<T>] extends [never, never] ? never : Properties<ObjectPart<S>, ObjectPart<T>, P>);
+    :
+        | ([ListPart<S>, ListPart<T>] extends [never, never] ? never : Differences<Item<ListPart<S>>, Item<ListPart<T>>, `${P}[]`>)
+        | ([ObjectPart<S>, ObjectPart<T>] extends [never, never] ? never : Properties<ObjectPart<S>, ObjectPart<T>, P>);
 
 type Properties<S, T, P extends string> =
   | { [K in Exclude<keyof S, keyof T>]: `${P}.${K & string}: only in the schema` }[Exclude<keyof S, keyof T>]

@@ -143,11 +143,7 @@ async function querySoftware(
   }
 }
 
-async function scanEndpoint(
-  domain: string,
-  ep: DiscoveredEndpoint,
-  opts: ScanOptions & { trustStore: TrustStore; now: () => Date },
-): Promise<EndpointResult> {
+async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOptions & { trustStore: TrustStore; now: () => Date }): Promise<EndpointResult> {
   const t0 = performance.now();
   const { skip, ...location } = ep;
   const base: EndpointResult = {
@@ -227,7 +223,12 @@ async function scanEndpoint(
         ).catch(() => null);
       }
       // A CertificateRequest, then our empty Certificate refused: the server requires a client certificate.
-      if (inspection.session === null && inspection.error?.code === 'tls_handshake_failed' && base.tls.clientCertificateRequested && base.xmpp?.clientCertificateRequired === null) {
+      if (
+        inspection.session === null &&
+        inspection.error?.code === 'tls_handshake_failed' &&
+        base.tls.clientCertificateRequested &&
+        base.xmpp?.clientCertificateRequired === null
+      ) {
         base.xmpp.clientCertificateRequired = true;
       }
     }

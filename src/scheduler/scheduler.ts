@@ -81,7 +81,10 @@ export class Scheduler {
     }
     for (const expr of expressions) {
       if (this.tasks.has(expr) || this.stopped) continue;
-      this.tasks.set(expr, cron.schedule(expr, () => this.tick(expr), { noOverlap: false, unref: false }));
+      this.tasks.set(
+        expr,
+        cron.schedule(expr, () => this.tick(expr), { noOverlap: false, unref: false }),
+      );
     }
   }
 

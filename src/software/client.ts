@@ -197,7 +197,10 @@ export class VersionQueryClient {
     }
     const usable = endpoints.filter((e) => !e.skip);
     if (usable.length === 0) {
-      throw new SoftwareQueryError('login_failed', `the account's server ${this.domain} has no usable endpoint${endpoints[0]?.skip ? `: ${endpoints[0].skip.message}` : ''}`);
+      throw new SoftwareQueryError(
+        'login_failed',
+        `the account's server ${this.domain} has no usable endpoint${endpoints[0]?.skip ? `: ${endpoints[0].skip.message}` : ''}`,
+      );
     }
     let first: SoftwareQueryError | null = null;
     for (const ep of usable) {

@@ -86,7 +86,12 @@ export function sanitizeSoftwareText(text: string | null | undefined, max: numbe
   if (cleaned === '') return null;
   const chars = Array.from(cleaned);
   if (chars.length <= max) return cleaned;
-  return chars.slice(0, Math.max(0, max - 1)).join('').trimEnd() + '…';
+  return (
+    `${chars
+      .slice(0, Math.max(0, max - 1))
+      .join('')
+      .trimEnd()}…`
+  );
 }
 
 export interface VersionReply {
@@ -129,7 +134,7 @@ const STANZA_ERROR_HINTS: Record<string, string> = {
   'item-not-found': 'no such domain there',
   'remote-server-not-found': 'our server could not reach it over s2s',
   'remote-server-timeout': 'our server timed out connecting to it over s2s',
-  'forbidden': 'it does not tell us',
+  forbidden: 'it does not tell us',
   'not-allowed': 'it does not tell us',
 };
 

@@ -79,7 +79,7 @@ export class ScramClient {
     const nonce = attrs.get('r');
     const salt = attrs.get('s');
     const iterations = Number(attrs.get('i'));
-    if (!nonce || !nonce.startsWith(this.clientNonce) || nonce.length === this.clientNonce.length) {
+    if (!nonce?.startsWith(this.clientNonce) || nonce.length === this.clientNonce.length) {
       throw new ScramError("the server's SCRAM nonce does not extend ours");
     }
     if (!salt || !/^[A-Za-z0-9+/]+={0,2}$/.test(salt)) throw new ScramError('the server sent no valid SCRAM salt');

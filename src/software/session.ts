@@ -259,9 +259,7 @@ export class XmppClientSession {
       this.stream.send(`<iq type='result' id='${id}'${to}/>`);
       return;
     }
-    this.stream.send(
-      `<iq type='error' id='${id}'${to}><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
-    );
+    this.stream.send(`<iq type='error' id='${id}'${to}><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
   }
 }
 
@@ -309,7 +307,11 @@ async function authenticate(stream: XmppStream, o: SessionOptions, features: Xml
   const plain = !scram && o.allowPlain && offered.includes('PLAIN');
   if (!scram && !plain) {
     const wanted = [...SCRAM_MECHANISMS, ...(o.allowPlain ? ['PLAIN'] : [])].join(', ');
-    const list = offered.map((m) => sanitizeSoftwareText(m, 40)).filter(Boolean).join(', ') || 'none';
+    const list =
+      offered
+        .map((m) => sanitizeSoftwareText(m, 40))
+        .filter(Boolean)
+        .join(', ') || 'none';
     throw new SoftwareQueryError('login_failed', `${peer} offers none of the SASL mechanisms we use (${wanted}); it offers: ${list}`);
   }
   const mechanism = scram ?? 'PLAIN';
@@ -332,7 +334,11 @@ async function authenticate(stream: XmppStream, o: SessionOptions, features: Xml
       const data = Buffer.from(el.text.trim(), 'base64').toString('utf8');
       if (el.name === 'failure') {
         const { condition, text } = saslFailureOf(el);
-        throw new SoftwareQueryError('auth_failed', `${peer} refused the login of ${o.localpart}@${o.domain} with ${mechanism}: <${condition}/>${text ? `: ${text}` : ''}`, condition);
+        throw new SoftwareQueryError(
+          'auth_failed',
+          `${peer} refused the login of ${o.localpart}@${o.domain} with ${mechanism}: <${condition}/>${text ? `: ${text}` : ''}`,
+          condition,
+        );
       }
       if (el.name === 'challenge') {
         if (!scramClient) throw new SoftwareQueryError('login_failed', `${peer} sent a SASL challenge to PLAIN`);

@@ -130,7 +130,9 @@ export function hkdfExpandLabel(hash: 'sha256' | 'sha384', secret: Buffer, label
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
   for (let i = 1; Buffer.concat(blocks).length < length; i++) {
-    previous = createHmac(hash, secret).update(Buffer.concat([previous, info, Buffer.from([i])])).digest();
+    previous = createHmac(hash, secret)
+      .update(Buffer.concat([previous, info, Buffer.from([i])]))
+      .digest();
     blocks.push(previous);
   }
   return Buffer.concat(blocks).subarray(0, length);

@@ -102,7 +102,7 @@ export const HOSTILE_BEHAVIOURS = {
   bomb: (socket) =>
     socket.once('data', () => {
       const entities = Array.from({ length: 10 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('');
-      socket.write(`<?xml version='1.0'?><!DOCTYPE s [<!ENTITY l0 "lol">${entities}]>` + HOSTILE_HEADER.replace("<?xml version='1.0'?>", '') + '<x>&l10;</x>');
+      socket.write(`<?xml version='1.0'?><!DOCTYPE s [<!ENTITY l0 "lol">${entities}]>${HOSTILE_HEADER.replace("<?xml version='1.0'?>", '')}<x>&l10;</x>`);
     }),
   /** An element with a huge number of attributes, in one write. */
   wideElement: (socket) =>

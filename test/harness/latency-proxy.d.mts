@@ -15,4 +15,10 @@ export interface LatencyProxy {
   close(): Promise<void>;
 }
 
-export declare function startLatencyProxy(opts: { targetPort: number; targetHost?: string; delayMs: number; listenPort?: number; handshakeRtt?: boolean }): Promise<LatencyProxy>;
+export declare function startLatencyProxy(opts: {
+  targetPort: number;
+  targetHost?: string;
+  delayMs: number;
+  listenPort?: number;
+  handshakeRtt?: boolean;
+}): Promise<LatencyProxy>;

@@ -171,7 +171,10 @@ export async function writeDhParams(dir: string, group: DhGroupName, env: NodeJS
 /** PKCS#3 DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER }, as `BEGIN DH PARAMETERS` PEM. */
 function dhParamsPem(p: Buffer, g: Buffer): string {
   const der = derSequence([derInteger(p), derInteger(g)]);
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN DH PARAMETERS-----\n${b64}\n-----END DH PARAMETERS-----\n`;
 }
 
@@ -217,7 +220,7 @@ export async function sslscanCiphers(port: number, env: NodeJS.ProcessEnv = proc
     const attrs = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
     if (!attrs.sslversion || !attrs.id) continue;
     // sslscan names versions as we do: SSLv2, SSLv3, TLSv1.0 … TLSv1.3.
-    ciphers.push({ protocol: attrs.sslversion, code: '0x' + attrs.id.replace(/^0x/i, '').toUpperCase().padStart(4, '0'), name: attrs.cipher ?? '' });
+    ciphers.push({ protocol: attrs.sslversion, code: `0x${attrs.id.replace(/^0x/i, '').toUpperCase().padStart(4, '0')}`, name: attrs.cipher ?? '' });
   }
   return ciphers;
 }

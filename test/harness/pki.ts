@@ -188,7 +188,10 @@ async function issue(role: Role, issuer: TestCert | null, opts: CertOptions): Pr
     signingAlgorithm: signing.algorithm,
     extensions,
   });
-  const pkcs8 = Buffer.from(key.pkcs8).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const pkcs8 = Buffer.from(key.pkcs8)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return {
     cert,
     der: Buffer.from(cert.rawData),
@@ -204,7 +207,9 @@ async function issue(role: Role, issuer: TestCert | null, opts: CertOptions): Pr
 /** nameConstraints (critical) with dNSName subtrees. */
 function nameConstraints(c: { permitted?: string[]; excluded?: string[] }): x509.Extension {
   const subtrees = (names: string[] | undefined) =>
-    names && names.length ? new asn1x509.GeneralSubtrees(names.map((dNSName) => new asn1x509.GeneralSubtree({ base: new asn1x509.GeneralName({ dNSName }) }))) : undefined;
+    names?.length
+      ? new asn1x509.GeneralSubtrees(names.map((dNSName) => new asn1x509.GeneralSubtree({ base: new asn1x509.GeneralName({ dNSName }) })))
+      : undefined;
   const value = new asn1x509.NameConstraints({
     ...(subtrees(c.permitted) ? { permittedSubtrees: subtrees(c.permitted) } : {}),
     ...(subtrees(c.excluded) ? { excludedSubtrees: subtrees(c.excluded) } : {}),

@@ -23,7 +23,27 @@ function material(name, curve = null) {
   const certFile = join(dir, 'server.crt');
   const keyFile = join(dir, 'server.key');
   const key = curve ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${curve}`] : ['-newkey', 'rsa:2048'];
-  execFileSync('openssl', ['req', '-x509', ...key, '-nodes', '-sha256', '-days', '30', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=tls.test', '-addext', 'subjectAltName=DNS:tls.test'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      ...key,
+      '-nodes',
+      '-sha256',
+      '-days',
+      '30',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=tls.test',
+      '-addext',
+      'subjectAltName=DNS:tls.test',
+    ],
+    { stdio: 'ignore' },
+  );
   return { dir, certFile, keyFile, certificate: new X509Certificate(readFileSync(certFile)).raw };
 }
 
@@ -52,7 +72,13 @@ export async function startGnutls(priority) {
   needTool('/usr/bin/gnutls-serv', 'gnutls-bin');
   const m = material('gnutls');
   const port = await freeTcpPort();
-  return started(`GnuTLS (${priority})`, m, '/usr/bin/gnutls-serv', ['--priority', priority, '--port', String(port), '--x509certfile', m.certFile, '--x509keyfile', m.keyFile, '--quiet'], port);
+  return started(
+    `GnuTLS (${priority})`,
+    m,
+    '/usr/bin/gnutls-serv',
+    ['--priority', priority, '--port', String(port), '--x509certfile', m.certFile, '--x509keyfile', m.keyFile, '--quiet'],
+    port,
+  );
 }
 
 /** lighttpd with mod_mbedtls (mbedTLS 2.28), TLS 1.2, `cipherString` in its OpenSSL-like syntax. */
@@ -151,7 +177,13 @@ export async function startOpensslEcdsa(curve = 'prime256v1') {
   needTool('/usr/bin/openssl', 'openssl');
   const m = material('openssl-ecdsa', curve);
   const port = await freeTcpPort();
-  return started(`OpenSSL, ECDSA ${curve} certificate only`, m, '/usr/bin/openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', m.certFile, '-key', m.keyFile, '-www', '-quiet'], port);
+  return started(
+    `OpenSSL, ECDSA ${curve} certificate only`,
+    m,
+    '/usr/bin/openssl',
+    ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', m.certFile, '-key', m.keyFile, '-www', '-quiet'],
+    port,
+  );
 }
 
 const HEADER =

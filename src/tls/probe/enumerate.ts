@@ -107,7 +107,10 @@ export class SuiteEnumeration {
   async run(openGate: () => void): Promise<EnumerationResult> {
     const mainstream = this.candidates.filter((c) => !this.poisonProne(c));
     const prone = this.candidates.filter((c) => this.poisonProne(c));
-    const chunks = [...chunksOf(mainstream, Math.ceil(mainstream.length / MAX_SUITES_PER_HELLO)), ...chunksOf(prone, Math.ceil(prone.length / MAX_SUITES_PER_HELLO))];
+    const chunks = [
+      ...chunksOf(mainstream, Math.ceil(mainstream.length / MAX_SUITES_PER_HELLO)),
+      ...chunksOf(prone, Math.ceil(prone.length / MAX_SUITES_PER_HELLO)),
+    ];
     const [first = [], ...others] = chunks;
     let gateOpened!: () => void;
     const gate = new Promise<void>((resolve) => (gateOpened = resolve));
@@ -257,7 +260,8 @@ export class SuiteEnumeration {
     let remaining = suites;
     while (remaining.length > 0 && !this.stopped()) {
       if (++this.explored > MAX_EXPLORE_PROBES) {
-        if (this.explored === MAX_EXPLORE_PROBES + 1) this.ctx.note(`stopped after ${MAX_EXPLORE_PROBES} probes into refusals unlike the others; the suite list may be incomplete`);
+        if (this.explored === MAX_EXPLORE_PROBES + 1)
+          this.ctx.note(`stopped after ${MAX_EXPLORE_PROBES} probes into refusals unlike the others; the suite list may be incomplete`);
         return;
       }
       let answer: Settled;

@@ -37,7 +37,14 @@ export function buildHello(protocol: Exclude<ProtocolName, 'SSLv2'>, suites: num
   const sni = serverName ? { serverName } : {};
   if (protocol === 'SSLv3') {
     // SSLv3 has no extensions; the SCSV still asks for secure renegotiation.
-    return buildClientHello({ recordVersion: 0x0300, clientVersion: 0x0300, cipherSuites: suites, scsv, noExtensions: true, ...(v.compression ? { compressionMethods: [1, 0] } : {}) });
+    return buildClientHello({
+      recordVersion: 0x0300,
+      clientVersion: 0x0300,
+      cipherSuites: suites,
+      scsv,
+      noExtensions: true,
+      ...(v.compression ? { compressionMethods: [1, 0] } : {}),
+    });
   }
   if (protocol === 'TLSv1.3') {
     return buildClientHello({

@@ -3,16 +3,7 @@ import type { Socket } from 'node:net';
 import { DEFAULTS } from '../../defaults.js';
 import { ScanError, abortError, toErrorInfo } from '../../result/errors.js';
 import { socketErrorToScanError } from '../../result/socket-errors.js';
-import type {
-  CipherOrder,
-  CipherSuiteFinding,
-  DhFinding,
-  GroupFinding,
-  IntolerantSuite,
-  ProtocolName,
-  ScanErrorInfo,
-  TlsResult,
-} from '../../result/types.js';
+import type { CipherOrder, CipherSuiteFinding, DhFinding, GroupFinding, IntolerantSuite, ProtocolName, ScanErrorInfo, TlsResult } from '../../result/types.js';
 import {
   type CipherSuite,
   SSLV2_CIPHER_SPECS,
@@ -97,12 +88,16 @@ class Prober {
   private answeredAny = false;
 
   constructor(private readonly opts: ProberOptions) {
-    this.limiter = new ConnectionLimiter(opts.maxConnections ?? DEFAULTS.concurrency.connectionsPerHost, opts.delayMs ?? DEFAULTS.concurrency.connectionDelayMs);
+    this.limiter = new ConnectionLimiter(
+      opts.maxConnections ?? DEFAULTS.concurrency.connectionsPerHost,
+      opts.delayMs ?? DEFAULTS.concurrency.connectionDelayMs,
+    );
     this.timeoutMs = opts.probeTimeoutMs ?? 10_000;
     this.retries = opts.retries ?? 2;
     const openSocket = opts.openSocket;
     if (opts.send) this.send = opts.send;
-    else if (openSocket) this.send = async (offer) => exchange(await openSocket(), helloBytes(offer, opts.serverName), { timeoutMs: this.timeoutMs, keyExchangeOf });
+    else if (openSocket)
+      this.send = async (offer) => exchange(await openSocket(), helloBytes(offer, opts.serverName), { timeoutMs: this.timeoutMs, keyExchangeOf });
     else throw new TypeError('probeTls needs openSocket or send');
   }
 
@@ -220,7 +215,10 @@ class Prober {
           if (attempt > 0) this.notes.push(`${protocol}: the server needed ${attempt} retr${attempt > 1 ? 'ies' : 'y'} (slow or rate-limiting)`);
           return answer;
         }
-        lastError = new ScanError('timeout', `no answer to a ${protocol} ClientHello within ${this.timeoutMs / 1000} s`, { phase: 'tls_handshake', deadline: 'phase' });
+        lastError = new ScanError('timeout', `no answer to a ${protocol} ClientHello within ${this.timeoutMs / 1000} s`, {
+          phase: 'tls_handshake',
+          deadline: 'phase',
+        });
       } catch (err) {
         this.stopIfAborted();
         lastError = err;
@@ -282,7 +280,9 @@ class Prober {
     if (r.closedOnBigHello && r.found.length > 0) this.notes.push(`${protocol}: the server closed the connection on large hellos; smaller ones worked`);
     if (r.intolerant.length > 0) {
       const names = r.intolerant.map((c) => cipherSuiteByCode(c)?.name ?? hex4(c));
-      this.notes.push(`${protocol}: a hello fails (refused unlike "no shared suite", or never answered) when it offers ${names.length === 1 ? 'this suite' : 'one of these suites'}: ${names.join(', ')}`);
+      this.notes.push(
+        `${protocol}: a hello fails (refused unlike "no shared suite", or never answered) when it offers ${names.length === 1 ? 'this suite' : 'one of these suites'}: ${names.join(', ')}`,
+      );
     }
     if (r.failure !== null) {
       // Nothing learnt: the protocol is undecided. Something learnt: keep it, say it may be partial.
@@ -549,7 +549,7 @@ function dedupe(found: AcceptedSuite[]): AcceptedSuite[] {
 }
 
 function hex4(code: number): string {
-  return '0x' + code.toString(16).toUpperCase().padStart(4, '0');
+  return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (the caller checks it next). */

@@ -26,7 +26,7 @@ export interface NamedGroup {
 
 const group = (code: number, name: string, kind: GroupKind, bits: number | null, tls13: boolean): NamedGroup => ({
   code,
-  hex: '0x' + code.toString(16).toUpperCase().padStart(4, '0'),
+  hex: `0x${code.toString(16).toUpperCase().padStart(4, '0')}`,
   name,
   kind,
   bits,

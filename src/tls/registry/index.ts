@@ -67,9 +67,7 @@ const PROTOCOL_RANK: Readonly<Record<ProtocolVersion, number>> = {
 const suitesByProtocol = new Map<ProtocolVersion, readonly CipherSuite[]>(
   (Object.keys(PROTOCOL_RANK) as ProtocolVersion[]).map((p) => [
     p,
-    p === 'TLSv1.3'
-      ? TLS13_CIPHER_SUITES
-      : CIPHER_SUITES.filter((s) => !s.tls13 && PROTOCOL_RANK[s.minProtocol] <= PROTOCOL_RANK[p]),
+    p === 'TLSv1.3' ? TLS13_CIPHER_SUITES : CIPHER_SUITES.filter((s) => !s.tls13 && PROTOCOL_RANK[s.minProtocol] <= PROTOCOL_RANK[p]),
   ]),
 );
 

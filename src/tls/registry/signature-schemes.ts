@@ -46,7 +46,7 @@ export interface SignatureScheme {
 
 const scheme = (code: number, name: string, signature: SignatureAlgorithm, hash: SignatureHash, tls13: boolean): SignatureScheme => ({
   code,
-  hex: '0x' + code.toString(16).toUpperCase().padStart(4, '0'),
+  hex: `0x${code.toString(16).toUpperCase().padStart(4, '0')}`,
   name,
   signature,
   hash,

@@ -31,7 +31,7 @@ const spec = (
   exportSpec: boolean,
 ): Sslv2CipherSpec => ({
   code,
-  hex: '0x' + code.toString(16).toUpperCase().padStart(6, '0'),
+  hex: `0x${code.toString(16).toUpperCase().padStart(6, '0')}`,
   name,
   openssl,
   encryption,

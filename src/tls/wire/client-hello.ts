@@ -14,14 +14,29 @@ export const MAX_CIPHER_SUITES = 128;
  * list, modern first, with SHA-1 last so old TLS 1.2 servers still find something.
  */
 export const DEFAULT_SIGNATURE_ALGORITHMS: readonly number[] = [
-  0x0403, 0x0503, 0x0603, // ecdsa_secp256r1_sha256, ecdsa_secp384r1_sha384, ecdsa_secp521r1_sha512
-  0x0807, 0x0808, // ed25519, ed448
-  0x0804, 0x0805, 0x0806, // rsa_pss_rsae_sha256/384/512
-  0x0809, 0x080a, 0x080b, // rsa_pss_pss_sha256/384/512
-  0x0401, 0x0501, 0x0601, // rsa_pkcs1_sha256/384/512
-  0x0402, 0x0502, 0x0602, // dsa_sha256/384/512 (TLS 1.2 only)
-  0x0303, 0x0301, 0x0302, // sha224 ecdsa/rsa/dsa
-  0x0203, 0x0201, 0x0202, // ecdsa_sha1, rsa_pkcs1_sha1, dsa_sha1
+  0x0403,
+  0x0503,
+  0x0603, // ecdsa_secp256r1_sha256, ecdsa_secp384r1_sha384, ecdsa_secp521r1_sha512
+  0x0807,
+  0x0808, // ed25519, ed448
+  0x0804,
+  0x0805,
+  0x0806, // rsa_pss_rsae_sha256/384/512
+  0x0809,
+  0x080a,
+  0x080b, // rsa_pss_pss_sha256/384/512
+  0x0401,
+  0x0501,
+  0x0601, // rsa_pkcs1_sha256/384/512
+  0x0402,
+  0x0502,
+  0x0602, // dsa_sha256/384/512 (TLS 1.2 only)
+  0x0303,
+  0x0301,
+  0x0302, // sha224 ecdsa/rsa/dsa
+  0x0203,
+  0x0201,
+  0x0202, // ecdsa_sha1, rsa_pkcs1_sha1, dsa_sha1
 ];
 
 export interface KeyShareEntry {
@@ -122,9 +137,7 @@ function buildExtensions(opts: ClientHelloOptions): Extension[] {
 
   const sni = opts.serverName === undefined ? null : sniName(opts.serverName);
   if (sni !== null) {
-    add(ExtensionType.server_name, (w) =>
-      w.vec16((l) => l.u8(0 /* host_name */).vec16(Buffer.from(sni, 'ascii'))),
-    );
+    add(ExtensionType.server_name, (w) => w.vec16((l) => l.u8(0 /* host_name */).vec16(Buffer.from(sni, 'ascii'))));
   }
   if (opts.extendedMasterSecret) add(ExtensionType.extended_master_secret, () => {});
   if (opts.renegotiationInfo) add(ExtensionType.renegotiation_info, (w) => w.vec8(new Uint8Array(0)));
@@ -151,8 +164,7 @@ function buildExtensions(opts: ClientHelloOptions): Extension[] {
       }),
     );
   }
-  const offersTls12 =
-    opts.clientVersion >= TlsVersion.TLS1_2 || (opts.supportedVersions ?? []).some((v) => v >= TlsVersion.TLS1_2);
+  const offersTls12 = opts.clientVersion >= TlsVersion.TLS1_2 || (opts.supportedVersions ?? []).some((v) => v >= TlsVersion.TLS1_2);
   const sigAlgs = opts.signatureAlgorithms ?? DEFAULT_SIGNATURE_ALGORITHMS;
   if (offersTls12 && sigAlgs.length > 0) {
     checkU16List(sigAlgs, 'signatureAlgorithms');
@@ -170,7 +182,10 @@ function buildExtensions(opts: ClientHelloOptions): Extension[] {
   }
   if (opts.keyShares !== undefined) {
     const shares = opts.keyShares;
-    checkU16List(shares.map((s) => s.group), 'keyShares group');
+    checkU16List(
+      shares.map((s) => s.group),
+      'keyShares group',
+    );
     add(ExtensionType.key_share, (w) =>
       w.vec16((l) => {
         for (const s of shares) l.u16(s.group).vec16(s.keyExchange);
@@ -208,12 +223,7 @@ export function buildClientHelloMessage(opts: ClientHelloOptions): Buffer {
   }
   if (opts.noExtensions && opts.padTo !== undefined) throw new RangeError('padTo needs extensions (noExtensions is set)');
 
-  const head = new ByteWriter()
-    .u16(opts.clientVersion)
-    .bytes(random)
-    .vec8(sessionId)
-    .vec16(u16ListBytes(suites))
-    .vec8(Uint8Array.from(compression));
+  const head = new ByteWriter().u16(opts.clientVersion).bytes(random).vec8(sessionId).vec16(u16ListBytes(suites)).vec8(Uint8Array.from(compression));
   const body = new ByteWriter().bytes(head.toBuffer());
 
   if (!opts.noExtensions) {
@@ -305,5 +315,8 @@ export function buildSslv2ClientHello(opts: Sslv2ClientHelloOptions): Buffer {
     .bytes(challenge)
     .toBuffer();
   if (msg.length > 0x7fff) throw new RangeError(`SSLv2 record of ${msg.length} bytes is too long`);
-  return new ByteWriter().u16(0x8000 | msg.length).bytes(msg).toBuffer();
+  return new ByteWriter()
+    .u16(0x8000 | msg.length)
+    .bytes(msg)
+    .toBuffer();
 }

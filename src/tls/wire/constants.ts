@@ -69,10 +69,7 @@ export const MAX_PLAINTEXT = 16384;
 export const MAX_RECORD_FRAGMENT = 16384 + 2048;
 
 /** ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3). */
-export const HELLO_RETRY_REQUEST_RANDOM: Buffer = Buffer.from(
-  'CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C',
-  'hex',
-);
+export const HELLO_RETRY_REQUEST_RANDOM: Buffer = Buffer.from('CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C', 'hex');
 
 /** "DOWNGRD" — the first 7 bytes of the last 8 of a downgrade-protected ServerHello.random. */
 export const DOWNGRADE_PREFIX: Buffer = Buffer.from('444F574E475244', 'hex');

@@ -1,15 +1,7 @@
 // Parsers of handshake message bodies (the bytes after the 4-byte handshake header), alerts and
 // SSLv2's SERVER-HELLO. Every failure is a TlsParseError.
 import { ByteReader } from './bytes.js';
-import {
-  ALERT_DESCRIPTIONS,
-  DOWNGRADE_PREFIX,
-  ExtensionType,
-  HELLO_RETRY_REQUEST_RANDOM,
-  SSLV2_ERRORS,
-  Sslv2MessageType,
-  TlsVersion,
-} from './constants.js';
+import { ALERT_DESCRIPTIONS, DOWNGRADE_PREFIX, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, SSLV2_ERRORS, Sslv2MessageType, TlsVersion } from './constants.js';
 import { TlsParseError } from './errors.js';
 
 /** Reads an extensions block (u16 length, then type + u16-length data), rejecting duplicates. */
@@ -231,7 +223,11 @@ export function parseServerKeyExchange(body: Uint8Array, kind: 'dhe' | 'ecdhe'):
     const p = r.vec16('dh_p');
     const g = r.vec16('dh_g');
     const ys = r.vec16('dh_Ys');
-    for (const [name, v] of [['dh_p', p], ['dh_g', g], ['dh_Ys', ys]] as const) {
+    for (const [name, v] of [
+      ['dh_p', p],
+      ['dh_g', g],
+      ['dh_Ys', ys],
+    ] as const) {
       if (v.length === 0) throw new TlsParseError('malformed', `${what}: empty ${name}`);
     }
     return { kind, p, g, ys, primeBits: bitLength(p), rest: r.rest() };

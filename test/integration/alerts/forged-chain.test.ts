@@ -25,7 +25,10 @@ let result: ScanResult;
 
 beforeAll(async () => {
   needTool('/usr/bin/promtool', 'prometheus');
-  world = await startWorld({}, CERT_CASES.filter((c) => c.domain === 'forged.test'));
+  world = await startWorld(
+    {},
+    CERT_CASES.filter((c) => c.domain === 'forged.test'),
+  );
   result = await scanDomain('forged.test', {
     mode: 'c2s',
     connect: `127.0.0.1:${world.prosody.ports.c2s}`,
@@ -67,7 +70,11 @@ describe('a forged chain served by Prosody', () => {
 
   test(`the exporter's series for it fire ${ALERT} in promtool test rules`, async () => {
     const registry = createProbeRegistry([{ domain: 'forged.test', mode: 'c2s', latest: result, lastGood: result }], { now: () => new Date(result.startedAt) });
-    const series = seriesOf(await registry.metrics(), ['xmpp_tls_certificate_trusted', 'xmpp_tls_certificate_expiry_seconds', 'xmpp_tls_certificate_trust_error']);
+    const series = seriesOf(await registry.metrics(), [
+      'xmpp_tls_certificate_trusted',
+      'xmpp_tls_certificate_expiry_seconds',
+      'xmpp_tls_certificate_trust_error',
+    ]);
     expect(series.filter((s) => s.name === 'xmpp_tls_certificate_trust_error').map((s) => s.labels.reason)).toEqual(['not_a_ca', 'bad_key_usage']);
     const trusted = series.find((s) => s.name === 'xmpp_tls_certificate_trusted')!;
     expect(trusted.value).toBe(0);
@@ -92,7 +99,12 @@ describe('a forged chain served by Prosody', () => {
               {
                 eval_time: '15m',
                 alertname: ALERT,
-                exp_alerts: [{ exp_labels: { severity: 'critical', ...trusted.labels }, exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, fill(v)])) }],
+                exp_alerts: [
+                  {
+                    exp_labels: { severity: 'critical', ...trusted.labels },
+                    exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, fill(v)])),
+                  },
+                ],
               },
             ],
           },

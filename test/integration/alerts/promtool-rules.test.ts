@@ -15,7 +15,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
 const TESTS_DIR = join(ROOT, 'grafana/alerts/tests');
 
-
 function promtool(args: string[]): { status: number | null; output: string } {
   const r = spawnSync(PROMTOOL, args, { cwd: ROOT, encoding: 'utf8' });
   if (r.error) throw r.error;
@@ -28,8 +27,13 @@ const testFiles = (): string[] =>
     .sort()
     .map((f) => join(TESTS_DIR, f));
 
-interface AlertTest { alertname: string; exp_alerts?: unknown[] }
-interface RuleTestFile { tests: { alert_rule_test?: AlertTest[] }[] }
+interface AlertTest {
+  alertname: string;
+  exp_alerts?: unknown[];
+}
+interface RuleTestFile {
+  tests: { alert_rule_test?: AlertTest[] }[];
+}
 
 describe('promtool: alert rules', () => {
   beforeAll(() => needTool(PROMTOOL, 'prometheus'));
@@ -53,7 +57,9 @@ describe('promtool: alert rules', () => {
 
 // Without promtool: the test files must still test every alert both ways.
 describe('alert rule tests cover every alert', () => {
-  const rules = parse(readFileSync(RULES, 'utf8')) as { groups: { name: string; rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[] };
+  const rules = parse(readFileSync(RULES, 'utf8')) as {
+    groups: { name: string; rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }[];
+  };
   const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
   const cases = testFiles().flatMap((f) => (parse(readFileSync(f, 'utf8')) as RuleTestFile).tests.flatMap((t) => t.alert_rule_test ?? []));
 

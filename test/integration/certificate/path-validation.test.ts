@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // before @peculiar/x509 (tsyringe needs the Reflect metadata API)
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,7 +64,14 @@ const leafOf = (issuer: TestCert, opts: Parameters<typeof createLeaf>[1] = {}) =
 const intermediate = (issuer: TestCert, opts: Parameters<typeof createIntermediate>[1] = {}) => createIntermediate(issuer, { freshKey: true, ...opts });
 
 const CASES: Case[] = [
-  { name: 'root → intermediate → leaf', build: async () => { const i = await intermediate(root); return { presented: [await leafOf(i), i] }; }, trusted: true },
+  {
+    name: 'root → intermediate → leaf',
+    build: async () => {
+      const i = await intermediate(root);
+      return { presented: [await leafOf(i), i] };
+    },
+    trusted: true,
+  },
   {
     name: 'forged: a leaf signed by another leaf of the CA (cA=false)',
     build: async () => {
@@ -76,11 +83,21 @@ const CASES: Case[] = [
   },
   {
     name: 'an issuer with no basicConstraints at all',
-    build: async () => { const i = await intermediate(root, { omitBasicConstraints: true }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { omitBasicConstraints: true });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: false,
     reasons: ['not_a_ca'],
   },
-  { name: 'pathLen 0 CA issuing a leaf', build: async () => { const i = await intermediate(root, { pathLen: 0 }); return { presented: [await leafOf(i), i] }; }, trusted: true },
+  {
+    name: 'pathLen 0 CA issuing a leaf',
+    build: async () => {
+      const i = await intermediate(root, { pathLen: 0 });
+      return { presented: [await leafOf(i), i] };
+    },
+    trusted: true,
+  },
   {
     name: 'pathLen 0 CA issuing another CA',
     build: async () => {
@@ -93,13 +110,19 @@ const CASES: Case[] = [
   },
   {
     name: 'an issuer whose keyUsage lacks keyCertSign',
-    build: async () => { const i = await intermediate(root, { keyUsage: F.digitalSignature | F.cRLSign }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { keyUsage: F.digitalSignature | F.cRLSign });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: false,
     reasons: ['bad_key_usage'],
   },
   {
     name: 'an issuer with no keyUsage at all (allowed)',
-    build: async () => { const i = await intermediate(root, { keyUsage: 'omit' }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { keyUsage: 'omit' });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: true,
     openssl: { trusted: false, why: 'x509_strict requires keyUsage on CAs (RFC 5280 MUST); like browsers we check keyCertSign only when keyUsage is present' },
   },
@@ -115,7 +138,10 @@ const CASES: Case[] = [
     cipherSuite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
     trusted: false,
     reasons: ['bad_key_usage'],
-    openssl: { trusted: true, why: 'openssl verify does not know the key exchange; the purpose check wants any of digitalSignature, keyEncipherment, keyAgreement' },
+    openssl: {
+      trusted: true,
+      why: 'openssl verify does not know the key exchange; the purpose check wants any of digitalSignature, keyEncipherment, keyAgreement',
+    },
   },
   {
     name: 'an RSA leaf for key transport only (keyEncipherment), in an RSA key exchange',
@@ -144,30 +170,45 @@ const CASES: Case[] = [
   },
   {
     name: 'an intermediate restricted to clientAuth',
-    build: async () => { const i = await intermediate(root, { extendedKeyUsage: [CLIENT_AUTH] }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { extendedKeyUsage: [CLIENT_AUTH] });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: false,
     reasons: ['bad_extended_key_usage'],
   },
   {
     name: 'an intermediate restricted to serverAuth (allowed)',
-    build: async () => { const i = await intermediate(root, { extendedKeyUsage: [SERVER_AUTH] }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { extendedKeyUsage: [SERVER_AUTH] });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: true,
   },
   {
     name: 'name constraints: excluded example.org, a leaf for example.org',
-    build: async () => { const i = await intermediate(root, { nameConstraints: { excluded: ['example.org'] } }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { nameConstraints: { excluded: ['example.org'] } });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: false,
     reasons: ['name_constraint_violation'],
   },
   {
     name: 'name constraints: permitted example.org, a leaf for chat.example.org',
-    build: async () => { const i = await intermediate(root, { nameConstraints: { permitted: ['example.org'] } }); return { presented: [await leafOf(i, { dns: ['chat.example.org'] }), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { nameConstraints: { permitted: ['example.org'] } });
+      return { presented: [await leafOf(i, { dns: ['chat.example.org'] }), i] };
+    },
     trusted: true,
     domain: 'chat.example.org',
   },
   {
     name: 'name constraints: permitted example.net, a leaf for example.org',
-    build: async () => { const i = await intermediate(root, { nameConstraints: { permitted: ['example.net'] } }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { nameConstraints: { permitted: ['example.net'] } });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: false,
     reasons: ['name_constraint_violation'],
   },
@@ -179,7 +220,10 @@ const CASES: Case[] = [
   },
   {
     name: 'an unknown critical extension on an intermediate',
-    build: async () => { const i = await intermediate(root, { unknownCriticalExtension: true }); return { presented: [await leafOf(i), i] }; },
+    build: async () => {
+      const i = await intermediate(root, { unknownCriticalExtension: true });
+      return { presented: [await leafOf(i), i] };
+    },
     trusted: false,
     reasons: ['unknown_critical_extension'],
   },
@@ -286,7 +330,10 @@ describe('path validation: our verdict, and openssl verify agreeing', () => {
     const anchorsFile = chain.anchors ? await writeCertFile(join(dir, `anchors-${Math.random().toString(36).slice(2)}.pem`), chain.anchors) : caFile;
     const store = loadTrustStore({ caFiles: [anchorsFile], systemRoots: false });
     const domain = c.domain ?? 'example.org';
-    const r = analyzeChain(chain.presented.map((t) => t.der), { domain, mode: 'c2s', now: NOW, store, cipherSuite: c.cipherSuite ?? null });
+    const r = analyzeChain(
+      chain.presented.map((t) => t.der),
+      { domain, mode: 'c2s', now: NOW, store, cipherSuite: c.cipherSuite ?? null },
+    );
     expect(r.trusted).toBe(c.trusted);
     for (const reason of c.reasons ?? []) expect(r.trustErrors).toContain(reason);
     if (c.reasons) expect(r.trustErrorDetails?.map((d) => d.reason)).toEqual(expect.arrayContaining(c.reasons));

@@ -83,7 +83,11 @@ describe('upgradeToTls', () => {
 
   test('a server that closes the connection on our ClientHello: tls_handshake_failed, not a reset', async () => {
     const err = await upgradeError(await server('close'), { rejectUnauthorized: false });
-    expect(err.toJSON()).toMatchObject({ code: 'tls_handshake_failed', phase: 'tls_handshake', message: expect.stringContaining('the server closed the connection') });
+    expect(err.toJSON()).toMatchObject({
+      code: 'tls_handshake_failed',
+      phase: 'tls_handshake',
+      message: expect.stringContaining('the server closed the connection'),
+    });
   });
 
   test('a server that resets the connection: connection_reset', async () => {
@@ -93,7 +97,12 @@ describe('upgradeToTls', () => {
 
   test('a server that never answers: timeout of the phase', async () => {
     const err = await upgradeError(await server('silent'), { rejectUnauthorized: false }, { timeoutMs: 200 });
-    expect(err.toJSON()).toEqual({ code: 'timeout', phase: 'tls_handshake', deadline: 'phase', message: 'TLS handshake with peer did not finish within 0.2 s' });
+    expect(err.toJSON()).toEqual({
+      code: 'timeout',
+      phase: 'tls_handshake',
+      deadline: 'phase',
+      message: 'TLS handshake with peer did not finish within 0.2 s',
+    });
   });
 
   test('an aborted scan: aborted, in phase tls_handshake', async () => {

@@ -68,7 +68,10 @@ afterAll(async () => {
 
 describe('serve, driven by signals', () => {
   test('SIGHUP with a target removed: its series are gone, the other stays', async () => {
-    await scrapeUntil((b) => b.includes('xmpp_tls_scan_success{domain="trusted.test"') && b.includes('xmpp_tls_scan_success{domain="soon.test"'), 'the first scans');
+    await scrapeUntil(
+      (b) => b.includes('xmpp_tls_scan_success{domain="trusted.test"') && b.includes('xmpp_tls_scan_success{domain="soon.test"'),
+      'the first scans',
+    );
     await writeFile(configFile, configText(['trusted.test']));
     child!.kill('SIGHUP');
     const body = await scrapeUntil((b) => !b.includes('domain="soon.test"'), 'soon.test to disappear');

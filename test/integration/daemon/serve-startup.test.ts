@@ -93,20 +93,60 @@ const webTls = (cert: string, key: string) => `web:\n  tls_server_config:\n    c
 
 describe('fail fast: serve and check-config agree, one line each, nothing written', () => {
   const cases: [string, () => Promise<string>, 1 | 2, RegExp][] = [
-    ['a CA file that is not PEM', async () => configWith('ca-not-pem', '', undefined).then(async (f) => {
-      await writeFile(f, (await readFile(f, 'utf8')).replace(caFile, join(dir, 'not-pem.txt')));
-      return f;
-    }), 2, /scanner\.caFiles: CA file .*not-pem\.txt holds no certificate/],
-    ['a web certificate that is not PEM', () => configWith('web-cert', webTls(join(dir, 'not-pem.txt'), web.keyFile)), 2, /web: the TLS certificate file .*not-pem\.txt is not a usable PEM certificate/],
-    ['a web key that is not the certificate\'s', () => configWith('web-pair', webTls(web.certFile, otherKey)), 2, /web: the TLS key file .*other\.key.* does not belong to the TLS certificate file .*web\.crt/],
-    ['a missing web key file', () => configWith('web-missing', webTls(web.certFile, join(dir, 'nope.key'))), 2, /web\.tls_server_config\.key_file: file not found: .*nope\.key/],
-    ['a missing target file', () => configWith('targets-missing', `targetSources:\n  files: [${join(dir, 'missing-targets.txt')}]\n`), 2, /targets file .*missing-targets\.txt: cannot read: ENOENT/],
-    ['a client certificate with a key of another', () => configWith('client-pair', '', undefined).then(async (f) => {
-      await writeFile(f, (await readFile(f, 'utf8')).replace('scanner:\n', `scanner:\n  clientCertificate:\n    certFile: ${web.certFile}\n    keyFile: ${otherKey}\n`));
-      return f;
-    }), 2, /scanner\.clientCertificate: the key file .* does not belong to the certificate file/],
+    [
+      'a CA file that is not PEM',
+      async () =>
+        configWith('ca-not-pem', '', undefined).then(async (f) => {
+          await writeFile(f, (await readFile(f, 'utf8')).replace(caFile, join(dir, 'not-pem.txt')));
+          return f;
+        }),
+      2,
+      /scanner\.caFiles: CA file .*not-pem\.txt holds no certificate/,
+    ],
+    [
+      'a web certificate that is not PEM',
+      () => configWith('web-cert', webTls(join(dir, 'not-pem.txt'), web.keyFile)),
+      2,
+      /web: the TLS certificate file .*not-pem\.txt is not a usable PEM certificate/,
+    ],
+    [
+      "a web key that is not the certificate's",
+      () => configWith('web-pair', webTls(web.certFile, otherKey)),
+      2,
+      /web: the TLS key file .*other\.key.* does not belong to the TLS certificate file .*web\.crt/,
+    ],
+    [
+      'a missing web key file',
+      () => configWith('web-missing', webTls(web.certFile, join(dir, 'nope.key'))),
+      2,
+      /web\.tls_server_config\.key_file: file not found: .*nope\.key/,
+    ],
+    [
+      'a missing target file',
+      () => configWith('targets-missing', `targetSources:\n  files: [${join(dir, 'missing-targets.txt')}]\n`),
+      2,
+      /targets file .*missing-targets\.txt: cannot read: ENOENT/,
+    ],
+    [
+      'a client certificate with a key of another',
+      () =>
+        configWith('client-pair', '', undefined).then(async (f) => {
+          await writeFile(
+            f,
+            (await readFile(f, 'utf8')).replace('scanner:\n', `scanner:\n  clientCertificate:\n    certFile: ${web.certFile}\n    keyFile: ${otherKey}\n`),
+          );
+          return f;
+        }),
+      2,
+      /scanner\.clientCertificate: the key file .* does not belong to the certificate file/,
+    ],
     ['a bad value', () => configWith('bad-value', 'log:\n  level: loud\n'), 2, /log\.level: must be one of trace/],
-    ['a state file whose folder is a file', () => configWith('state-file', '', join(dir, 'a-file', 'state.json')), 1, /the state file .*a-file\/state\.json cannot be written: ENOTDIR/],
+    [
+      'a state file whose folder is a file',
+      () => configWith('state-file', '', join(dir, 'a-file', 'state.json')),
+      1,
+      /the state file .*a-file\/state\.json cannot be written: ENOTDIR/,
+    ],
   ];
 
   test.each(cases)('%s', async (_what, make, exitCode, line) => {
@@ -138,7 +178,10 @@ describe('fail fast: serve and check-config agree, one line each, nothing writte
       const file = await configWith('port-in-use', '', undefined, `127.0.0.1:${port}`);
       const serve = await runProcess(['serve', '--config', file, '--log-format', 'json']);
       expect(serve.code).toBe(1);
-      const lines = serve.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+      const lines = serve.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { level: number; msg: string });
       const fatal = lines.filter((l) => l.level >= 50);
       expect(fatal).toHaveLength(1);
       expect(fatal[0]!.msg).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(listen\\): .*EADDRINUSE`));

@@ -37,12 +37,15 @@ describe('target addresses', () => {
 
   it('skips IPv6 addresses without a route, checking each address once', async () => {
     const checked: string[] = [];
-    const { endpoints } = await discoverEndpoints('addresses.test', options({
-      hasIpv6Route: async (address) => {
-        checked.push(address);
-        return address === '::1';
-      },
-    }));
+    const { endpoints } = await discoverEndpoints(
+      'addresses.test',
+      options({
+        hasIpv6Route: async (address) => {
+          checked.push(address);
+          return address === '::1';
+        },
+      }),
+    );
     expect(checked.sort()).toEqual(['2001:db8::1', '::1']);
     expect(endpoints.find((e) => e.address === '2001:db8::1')?.skip).toEqual({
       code: 'no_ipv6_route',

@@ -35,8 +35,15 @@ describe('SRV discovery', () => {
       'srv low.order.test:5222 127.0.0.1 starttls',
     ]);
     expect(endpoints[0]).toEqual({
-      host: 'heavy.order.test', port: 5222, address: '127.0.0.3', family: 4, directTls: false,
-      source: 'srv', priority: 10, weight: 90, skip: null,
+      host: 'heavy.order.test',
+      port: 5222,
+      address: '127.0.0.3',
+      family: 4,
+      directTls: false,
+      source: 'srv',
+      priority: 10,
+      weight: 90,
+      skip: null,
     });
   });
 

@@ -82,10 +82,7 @@ export function panelQueries(d: Dashboard): PanelQuery[] {
  * alternation `(a|b)`, `$__range`/`$__interval`/`$__rate_interval` durations.
  */
 export function substitute(expr: string, vars: Record<string, string>, durations = { range: '5m', interval: '15s', rateInterval: '1m' }): string {
-  let out = expr
-    .replaceAll('$__rate_interval', durations.rateInterval)
-    .replaceAll('$__interval', durations.interval)
-    .replaceAll('$__range', durations.range);
+  let out = expr.replaceAll('$__rate_interval', durations.rateInterval).replaceAll('$__interval', durations.interval).replaceAll('$__range', durations.range);
   // Longest names first, so $domain never eats a prefix of a longer variable name.
   for (const name of Object.keys(vars).sort((a, b) => b.length - a.length)) {
     out = out.replaceAll(`\${${name}}`, vars[name] as string).replaceAll(`$${name}`, vars[name] as string);

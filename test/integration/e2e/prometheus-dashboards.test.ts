@@ -55,10 +55,24 @@ let prometheus: ChildProcess | undefined;
 let prometheusLog = '';
 let promUrl = '';
 
-interface PromResponse<T> { status: string; data: T; error?: string }
-interface VectorSample { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }
-interface QueryData { resultType: string; result: VectorSample[] | [number, string] }
-interface AlertEntry { labels: Record<string, string>; state: string }
+interface PromResponse<T> {
+  status: string;
+  data: T;
+  error?: string;
+}
+interface VectorSample {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: [number, string][];
+}
+interface QueryData {
+  resultType: string;
+  result: VectorSample[] | [number, string];
+}
+interface AlertEntry {
+  labels: Record<string, string>;
+  state: string;
+}
 
 async function promGet<T>(path: string, params: Record<string, string> = {}): Promise<PromResponse<T>> {
   const res = await fetch(`${promUrl}${path}?${new URLSearchParams(params)}`);
@@ -209,7 +223,12 @@ scrape_configs:
   );
   prometheus = spawn(
     PROMETHEUS,
-    [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(world.dir, 'prometheus-data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+    [
+      `--config.file=${promConfig}`,
+      `--storage.tsdb.path=${join(world.dir, 'prometheus-data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   prometheus.stdout?.on('data', (d: Buffer) => (prometheusLog += d.toString()));
@@ -291,7 +310,10 @@ describe('every panel query of the bundled dashboards returns data from a real P
   test('server software: every reachable target answered the version query, legacy.test over s2s', async () => {
     const info = await instant('xmpp_tls_server_info');
     expect(info.map((s) => `${s.metric.domain} ${s.metric.mode}`).sort()).toEqual(
-      [...C2S_DOMAINS, 'chat.wildcard.test', 'legacy.test'].map((d) => `${d} c2s`).concat('trusted.test s2s').sort(),
+      [...C2S_DOMAINS, 'chat.wildcard.test', 'legacy.test']
+        .map((d) => `${d} c2s`)
+        .concat('trusted.test s2s')
+        .sort(),
     );
     for (const s of info) expect(s.metric).toMatchObject({ software: 'Prosody', os: 'Linux', version: expect.stringMatching(/^\d+\.\d+/) });
     const [domains] = await instant('count by (software) (max by (domain, software) (xmpp_tls_server_info))');

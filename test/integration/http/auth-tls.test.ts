@@ -18,7 +18,11 @@ function median(values: number[]): number {
 
 describe('basic auth', () => {
   let server: RunningHttpServer;
-  const users = { prometheus: sha256PasswordHash('s3cret'), colon: sha256PasswordHash('a:b:c'), upper: sha256PasswordHash('Up').toUpperCase().replace('SHA256:', 'sha256:') };
+  const users = {
+    prometheus: sha256PasswordHash('s3cret'),
+    colon: sha256PasswordHash('a:b:c'),
+    upper: sha256PasswordHash('Up').toUpperCase().replace('SHA256:', 'sha256:'),
+  };
 
   beforeAll(async () => {
     server = await startHttpServer(

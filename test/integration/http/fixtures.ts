@@ -27,7 +27,9 @@ export function certificate(opts: { subject?: string; notAfter: Date; commonName
   });
 }
 
-export function endpoint(opts: { status?: EndpointResult['status']; certificate?: CertificateResult | null; error?: ScanErrorInfo | null; port?: number } = {}): EndpointResult {
+export function endpoint(
+  opts: { status?: EndpointResult['status']; certificate?: CertificateResult | null; error?: ScanErrorInfo | null; port?: number } = {},
+): EndpointResult {
   return {
     host: 'xmpp.example.org',
     port: opts.port ?? 5222,

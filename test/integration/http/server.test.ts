@@ -70,7 +70,11 @@ beforeEach(() => {
   storeFails = false;
   probeCalls.length = 0;
   log.calls.length = 0;
-  probeImpl = async (c) => ({ status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', body: `probe_success{target="${c.target}",mode="${c.mode}"} 1\n` });
+  probeImpl = async (c) => ({
+    status: 200,
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    body: `probe_success{target="${c.target}",mode="${c.mode}"} 1\n`,
+  });
 });
 
 test('the server reports its URL and port', () => {

@@ -85,7 +85,11 @@ describe('why the grade, and when the next scan is', () => {
   test('the next scan column: running, waiting for a slot, or a time', async () => {
     const r = scanResult({ domain: 'a.test', grade: domainGrade('A+') });
     const soon = new Date(Date.now() + 2 * 3_600_000);
-    const next = new Map<string, NextScan>([['a.test', 'running'], ['b.test', 'queued'], ['c.test', soon]]);
+    const next = new Map<string, NextScan>([
+      ['a.test', 'running'],
+      ['b.test', 'queued'],
+      ['c.test', soon],
+    ]);
     const s = await startHttpServer(
       serverOptions({
         store: () => ['a.test', 'b.test', 'c.test'].map((domain) => entry({ ...r, domain }, { ...r, domain })),
@@ -149,7 +153,13 @@ describe('rows', () => {
 
   test('the software the domain reported: name and version, os in the title, escaped; the last answer survives a failed query', async () => {
     const answered = { name: 'Prosody', version: '0.12.3 <b>', os: 'Linux "x"', queriedAt: '2025-04-05T06:07:09.000Z' };
-    const failedQuery = { name: null, version: null, os: null, queriedAt: '2025-04-06T00:00:00.000Z', error: { code: 'timeout' as const, message: 'no answer' } };
+    const failedQuery = {
+      name: null,
+      version: null,
+      os: null,
+      queriedAt: '2025-04-06T00:00:00.000Z',
+      error: { code: 'timeout' as const, message: 'no answer' },
+    };
     entries = [entry({ ...good, software: failedQuery }, { ...good, software: answered })];
     const row = rowOf((await fetchText(server, '/')).body, 'example.org', 'c2s');
     expect(row).toContain('<td title="Linux &quot;x&quot;">Prosody 0.12.3 &lt;b&gt;</td>');

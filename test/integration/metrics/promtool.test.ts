@@ -6,7 +6,6 @@ import { needTool } from '../../harness/tools.js';
 // `promtool check metrics` (Debian package `prometheus`) lints the exposition: parse errors, duplicate series,
 // missing HELP/TYPE, counter naming, units. It must find nothing at all in any exposition we serve.
 
-
 function promtool(exposition: string): { status: number | null; findings: string[] } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
   if (r.error) throw r.error;

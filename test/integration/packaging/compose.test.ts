@@ -32,7 +32,11 @@ const compose = parse(readFileSync(join(COMPOSE_DIR, 'docker-compose.yml'), 'utf
 const svc = (name: string): Service => compose.services[name] as Service;
 const yamlFile = <T>(path: string): T => parse(readFileSync(path, 'utf8')) as T;
 
-interface Mount { source: string; target: string; bind: boolean }
+interface Mount {
+  source: string;
+  target: string;
+  bind: boolean;
+}
 function mounts(s: Service): Mount[] {
   return (s.volumes ?? []).map((v) => {
     const [source, target] = v.split(':') as [string, string];
@@ -89,7 +93,11 @@ describe('deploy/compose/docker-compose.yml', () => {
     const p = svc('prometheus');
     const containerConfig = flag(p, 'config.file')!;
     expect(hostPath(p, containerConfig)).toBe(join(COMPOSE_DIR, 'prometheus.yml'));
-    const prom = yamlFile<{ rule_files: string[]; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[]; alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] } }>(join(COMPOSE_DIR, 'prometheus.yml'));
+    const prom = yamlFile<{
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+      alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    }>(join(COMPOSE_DIR, 'prometheus.yml'));
     for (const rule of prom.rule_files) {
       const inContainer = posix.resolve(posix.dirname(containerConfig), rule);
       expect(hostPath(p, inContainer)).toBe(join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml'));
@@ -126,12 +134,18 @@ describe('deploy/compose/docker-compose.yml', () => {
     expect(ds.datasources.map((d) => [d.type, d.url])).toEqual([['prometheus', 'http://prometheus:9090']]);
     expect(hostPath(g, '/etc/grafana/provisioning/datasources/prometheus.yml')).toBe(join(ROOT, 'grafana/provisioning/datasources/prometheus.yml'));
 
-    const prov = yamlFile<{ apiVersion: number; providers: { type: string; options: { path: string } }[] }>(join(ROOT, 'grafana/provisioning/dashboards/xmpp-tls.yml'));
+    const prov = yamlFile<{ apiVersion: number; providers: { type: string; options: { path: string } }[] }>(
+      join(ROOT, 'grafana/provisioning/dashboards/xmpp-tls.yml'),
+    );
     expect(prov.apiVersion).toBe(1);
     expect(hostPath(g, '/etc/grafana/provisioning/dashboards/xmpp-tls.yml')).toBe(join(ROOT, 'grafana/provisioning/dashboards/xmpp-tls.yml'));
     const dashboardDir = hostPath(g, prov.providers[0]!.options.path)!;
     expect(dashboardDir).toBe(join(ROOT, 'grafana/dashboards'));
-    expect(readdirSync(dashboardDir).filter((f) => f.endsWith('.json')).sort()).toEqual(['xmpp-tls-domain.json', 'xmpp-tls-fleet.json']);
+    expect(
+      readdirSync(dashboardDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(['xmpp-tls-domain.json', 'xmpp-tls-fleet.json']);
     expect(existsSync(hostPath(g, g.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!)!)).toBe(true);
   });
 });

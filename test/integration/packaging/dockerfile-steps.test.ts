@@ -24,8 +24,16 @@ import { freeTcpPort, waitForPort } from '../../harness/ports.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = promisify(execFile);
 
-interface Instruction { op: string; args: string; line: number }
-interface Stage { name: string | null; base: string; instructions: Instruction[] }
+interface Instruction {
+  op: string;
+  args: string;
+  line: number;
+}
+interface Stage {
+  name: string | null;
+  base: string;
+  instructions: Instruction[];
+}
 
 /** Dockerfile → stages of instructions (comments dropped, `\` continuations joined). */
 function parseDockerfile(text: string): Stage[] {
@@ -202,7 +210,9 @@ log:
     await waitForPort(port, '127.0.0.1', 20_000, () => server?.exitCode === null);
 
     // HEALTHCHECK [options] CMD <shell command>: the image's own probe, aimed at this port.
-    const health = only(runtime, 'HEALTHCHECK')[0]!.args.replace(/^.*?\bCMD\s+/, '').replaceAll(`127.0.0.1:${exposed}`, `127.0.0.1:${port}`);
+    const health = only(runtime, 'HEALTHCHECK')[0]!
+      .args.replace(/^.*?\bCMD\s+/, '')
+      .replaceAll(`127.0.0.1:${exposed}`, `127.0.0.1:${port}`);
     expect(health).toContain(`127.0.0.1:${port}/healthz`);
     await run('sh', ['-c', health], { cwd: appDir, env: runtimeEnv });
 
@@ -222,7 +232,10 @@ log:
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    const copied = stages.flatMap((s) => only(s, 'COPY')).filter((c) => !c.args.startsWith('--from=')).flatMap((c) => c.args.split(/\s+/).slice(0, -1));
+    const copied = stages
+      .flatMap((s) => only(s, 'COPY'))
+      .filter((c) => !c.args.startsWith('--from='))
+      .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
     for (const src of copied) {
       const top = src.split('/')[0]!;
       expect([src, ignored.some((p) => p === top || (p.startsWith('*') && top.endsWith(p.slice(1))))]).toEqual([src, false]);

@@ -11,13 +11,28 @@ import { parseXml } from '../../unit/report/xml.js';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 function entries() {
-  const ok = scanResult({ domain: 'good.example', endpoints: [endpoint({ certificate: certificate({ notAfter: new Date(Date.now() + 50 * 86_400_000) }) })], grade: domainGrade('A+') });
+  const ok = scanResult({
+    domain: 'good.example',
+    endpoints: [endpoint({ certificate: certificate({ notAfter: new Date(Date.now() + 50 * 86_400_000) }) })],
+    grade: domainGrade('A+'),
+  });
   const evil = scanResult({
     domain: 'evil.example',
-    endpoints: [endpoint({ certificate: { ...certificate({ notAfter: new Date(Date.now() + 5 * 86_400_000), subject: `CN=${HOSTILE}` }), trusted: false, trustErrors: ['self_signed'] } })],
+    endpoints: [
+      endpoint({
+        certificate: {
+          ...certificate({ notAfter: new Date(Date.now() + 5 * 86_400_000), subject: `CN=${HOSTILE}` }),
+          trusted: false,
+          trustErrors: ['self_signed'],
+        },
+      }),
+    ],
     grade: domainGrade('T', 'A'),
   });
-  const down = scanResult({ domain: 'down.example', endpoints: [endpoint({ status: 'error', error: { code: 'timeout', message: 'timeout', phase: 'connect' } })] });
+  const down = scanResult({
+    domain: 'down.example',
+    endpoints: [endpoint({ status: 'error', error: { code: 'timeout', message: 'timeout', phase: 'connect' } })],
+  });
   // The latest scan failed, the last good one did not: the report describes the latest.
   return [entry(ok, ok), entry(evil, evil), entry(down, ok)];
 }

@@ -96,7 +96,10 @@ function expectations(): [string, number][] {
     ['certificates.problems.incomplete_chain', count(hasTrustError('incomplete_chain'))],
     ['certificates.problems.unknown_issuer', count(hasTrustError('unknown_issuer'))],
     ['certificates.problems.hostname_mismatch', count((r) => anyCert(r, (c) => !c.hostnameValid))],
-    ['certificates.valid', count((r) => anyCert(r, () => true) && r.endpoints.every((e) => !e.certificate || (e.certificate.trusted && e.certificate.hostnameValid)))],
+    [
+      'certificates.valid',
+      count((r) => anyCert(r, () => true) && r.endpoints.every((e) => !e.certificate || (e.certificate.trusted && e.certificate.hostnameValid))),
+    ],
     ['protocols.supported.TLSv1.3', count((r) => r.endpoints.some((e) => e.tls?.protocols['TLSv1.3'] === true))],
     ['protocols.supported.TLSv1.2', count((r) => r.endpoints.some((e) => e.tls?.protocols['TLSv1.2'] === true))],
     ['protocols.supported.SSLv3', count((r) => r.endpoints.some((e) => e.tls?.protocols.SSLv3 === true))],
@@ -181,7 +184,14 @@ describe('report --config: scans the targets', () => {
     const r = await run('report', '--compare', oldFile, '--against', join(world.dir, 'report.json'), '--format', 'json');
     expect(r.code).toBe(0);
     const diff = JSON.parse(r.out) as ReportDiff;
-    expect(diff.domains).toEqual([{ domain: 'trusted.test', mode: 'c2s', kind: 'changed', changes: [{ field: 'grade', old: 'B', new: json.domains.find((d) => d.domain === 'trusted.test')!.grade, direction: 'better' }] }]);
+    expect(diff.domains).toEqual([
+      {
+        domain: 'trusted.test',
+        mode: 'c2s',
+        kind: 'changed',
+        changes: [{ field: 'grade', old: 'B', new: json.domains.find((d) => d.domain === 'trusted.test')!.grade, direction: 'better' }],
+      },
+    ]);
     expect(diff.totals).toContainEqual({ mode: 'c2s', path: 'grades.letters.B', old: old.modes[0]!.grades.letters.B, new: old.modes[0]!.grades.letters.B - 1 });
     const md = await run('report', '--compare', oldFile, '--state', stateFile);
     expect(md.out).toMatch(/\| trusted\.test \| c2s \| grade \| B \| A\+ \| better \|/);
@@ -221,7 +231,8 @@ describe('usage', () => {
   test('--help documents inputs, examples and exit codes', async () => {
     const { code, out } = await run('report', '--help');
     expect(code).toBe(0);
-    for (const s of ['--domains <file>', '--config <file>', '--state <file>', '--compare <old.json>', '--format <format>', 'Exit codes:', 'Examples:']) expect(out).toContain(s);
+    for (const s of ['--domains <file>', '--config <file>', '--state <file>', '--compare <old.json>', '--format <format>', 'Exit codes:', 'Examples:'])
+      expect(out).toContain(s);
   });
 
   test('usage errors exit 2', async () => {

@@ -87,7 +87,9 @@ describe('bad servers give typed errors', () => {
 
   test('see-other-host names the other host', async () => {
     const err = await scanScripted(
-      replyOnFirstData(`${SERVER_HEADER}<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>other.test:5222</see-other-host></stream:error>`),
+      replyOnFirstData(
+        `${SERVER_HEADER}<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>other.test:5222</see-other-host></stream:error>`,
+      ),
     );
     expect(err).toMatchObject({ code: 'stream_error', condition: 'see-other-host', text: 'other.test:5222' });
   });

@@ -13,7 +13,13 @@ beforeAll(async () => {
 afterAll(async () => world?.stop());
 
 async function scan(domain: string, mode: 'c2s' | 's2s' = 'c2s', direct = false): Promise<ScanResult> {
-  const port = direct ? (mode === 'c2s' ? world.prosody.ports.c2sDirectTls : world.prosody.ports.s2sDirectTls) : mode === 'c2s' ? world.prosody.ports.c2s : world.prosody.ports.s2s;
+  const port = direct
+    ? mode === 'c2s'
+      ? world.prosody.ports.c2sDirectTls
+      : world.prosody.ports.s2sDirectTls
+    : mode === 'c2s'
+      ? world.prosody.ports.c2s
+      : world.prosody.ports.s2s;
   return scanDomain(domain, {
     mode,
     connect: `127.0.0.1:${port}`,

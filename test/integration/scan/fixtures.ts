@@ -26,13 +26,17 @@ export const CERT_CASES: CertCase[] = [
   },
   { domain: 'selfsigned.test', leaf: () => createLeaf(null, { dns: ['selfsigned.test'], selfSigned: true }), chain: () => [] },
   { domain: 'wronghost.test', leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['other.test'] }) },
-  { domain: 'srvid.test', leaf: ({ intermediate }) => createLeaf(intermediate, { cn: 'not-the-domain', srv: ['_xmpp-client.srvid.test', '_xmpp-server.srvid.test'] }) },
+  {
+    domain: 'srvid.test',
+    leaf: ({ intermediate }) => createLeaf(intermediate, { cn: 'not-the-domain', srv: ['_xmpp-client.srvid.test', '_xmpp-server.srvid.test'] }),
+  },
   { domain: 'xmppaddr.test', leaf: ({ intermediate }) => createLeaf(intermediate, { cn: 'not-the-domain', xmppAddr: ['xmppaddr.test'] }) },
   { domain: 'chat.wildcard.test', leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['*.wildcard.test'] }) },
   { domain: 'ecdsa.test', leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['ecdsa.test'], key: { type: 'EC', curve: 'P-256' } }) },
   {
     domain: 'soon.test',
-    leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['soon.test'], notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 10 * DAY) }),
+    leaf: ({ intermediate }) =>
+      createLeaf(intermediate, { dns: ['soon.test'], notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 10 * DAY) }),
   },
   { domain: 'nochain.test', leaf: ({ intermediate }) => createLeaf(intermediate, { dns: ['nochain.test'] }), chain: () => [] },
   {

@@ -142,7 +142,11 @@ describe('budgets above the phases', () => {
   });
 
   test('a timer too long for Node (1e10 s) is not fired at once', async () => {
-    const { endpoint } = await scanHostile('drip', { timeouts: { connectMs: 1e13, readMs: PHASE_MS, handshakeMs: 1e13 }, scanTimeoutMs: 1e13, endpointTimeoutMs: 1e13 });
+    const { endpoint } = await scanHostile('drip', {
+      timeouts: { connectMs: 1e13, readMs: PHASE_MS, handshakeMs: 1e13 },
+      scanTimeoutMs: 1e13,
+      endpointTimeoutMs: 1e13,
+    });
     expect(endpoint.error).toMatchObject({ code: 'timeout', phase: 'stream_header', deadline: 'phase' });
   });
 });
@@ -151,7 +155,10 @@ describe('a real server behind 300 ms of round-trip time, with an endpoint budge
   let world: TestWorld;
   let proxy: LatencyProxy;
   beforeAll(async () => {
-    world = await startWorld({}, CERT_CASES.filter((c) => c.domain === 'trusted.test'));
+    world = await startWorld(
+      {},
+      CERT_CASES.filter((c) => c.domain === 'trusted.test'),
+    );
     proxy = await startLatencyProxy({ targetPort: world.prosody.ports.c2s, delayMs: 150 });
   });
   afterAll(async () => {
@@ -204,7 +211,13 @@ describe('partial DNS: one SRV lookup fails, the other gave records', () => {
     ['timeout.partial.test', 'ETIMEOUT'],
     ['refused.partial.test', 'EREFUSED'],
   ])('%s: the endpoints found are scanned, the failed lookup is a dns_partial_failure warning (%s)', async (domain, condition) => {
-    const result = await scanDomain(domain, { mode: 'c2s', resolver: dns.server, trustStore, fetchAia: false, timeouts: { connectMs: PHASE_MS, readMs: PHASE_MS, handshakeMs: PHASE_MS } });
+    const result = await scanDomain(domain, {
+      mode: 'c2s',
+      resolver: dns.server,
+      trustStore,
+      fetchAia: false,
+      timeouts: { connectMs: PHASE_MS, readMs: PHASE_MS, handshakeMs: PHASE_MS },
+    });
     expect(result.error).toBeNull();
     expect(result.warnings).toEqual([
       { code: 'dns_partial_failure', message: expect.stringContaining(`_xmpps-client._tcp.${domain}`), name: `_xmpps-client._tcp.${domain}`, condition },

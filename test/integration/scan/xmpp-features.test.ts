@@ -78,4 +78,3 @@ describe('s2s with a client certificate', () => {
     expect(r.endpoints[0]!.xmpp?.saslExternal).toEqual({ offered: false, attempted: false, succeeded: null, failure: null });
   });
 });
-

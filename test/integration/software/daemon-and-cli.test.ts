@@ -98,7 +98,9 @@ version:
     const info = body.split('\n').filter((l) => l.startsWith('xmpp_tls_server_info{'));
     expect(info).toHaveLength(2);
     for (const mode of ['c2s', 's2s']) {
-      expect(info.find((l) => l.includes(`mode="${mode}"`))).toMatch(/^xmpp_tls_server_info\{domain="home\.test",mode="(c2s|s2s)",software="Prosody",version="\d+\.\d+[^"]*",os="Linux"\} 1$/);
+      expect(info.find((l) => l.includes(`mode="${mode}"`))).toMatch(
+        /^xmpp_tls_server_info\{domain="home\.test",mode="(c2s|s2s)",software="Prosody",version="\d+\.\d+[^"]*",os="Linux"\} 1$/,
+      );
     }
     expect(body).toMatch(/^# TYPE xmpp_tls_server_info gauge$/m);
     if (!spawnSync('promtool', ['--version']).error) {
@@ -113,7 +115,9 @@ version:
     const docs = JSON.stringify(home);
     expect(docs).toContain('"software":{"name":"Prosody"');
     const quiet = (await (await fetch(`${url}/api/v1/results/quiet.test`)).json()) as unknown;
-    expect(JSON.stringify(quiet)).toMatch(/"software":\{"name":null,"version":null,"os":null,"queriedAt":"[^"]+","error":\{"code":"stanza_error","message":"[^"]+","condition":"service-unavailable"\}\}/);
+    expect(JSON.stringify(quiet)).toMatch(
+      /"software":\{"name":null,"version":null,"os":null,"queriedAt":"[^"]+","error":\{"code":"stanza_error","message":"[^"]+","condition":"service-unavailable"\}\}/,
+    );
   });
 
   test('logs: one login for all scans, the account named, the password never', async () => {

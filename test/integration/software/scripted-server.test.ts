@@ -26,14 +26,21 @@ interface ServerState {
   connections: Set<tls.TLSSocket>;
 }
 
-const state: ServerState = { logins: 0, mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'], fakeSignature: false, pingAnswered: false, connections: new Set() };
+const state: ServerState = {
+  logins: 0,
+  mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'],
+  fakeSignature: false,
+  pingAnswered: false,
+  connections: new Set(),
+};
 let server: tls.Server;
 let port: number;
 let dir: string;
 let caFile: string;
 const clients: VersionQueryClient[] = [];
 
-const HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='fake.test' id='s1' version='1.0'>";
+const HEADER =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='fake.test' id='s1' version='1.0'>";
 const SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
 function scramServer(clientFirst: string): { serverFirst: string; check(clientFinal: string): string | null } {
@@ -99,7 +106,7 @@ function onConnection(socket: tls.TLSSocket): void {
         }
         authed = true;
         state.logins++;
-        const v = state.fakeSignature ? 'v=' + randomBytes(32).toString('base64') : serverFinal;
+        const v = state.fakeSignature ? `v=${randomBytes(32).toString('base64')}` : serverFinal;
         socket.write(`<success xmlns='${SASL}'>${Buffer.from(v).toString('base64')}</success>`);
       } else if ((m = /^<iq type='set' id='bind'>.*?<\/iq>/.exec(buffer))) {
         buffer = buffer.slice(m[0].length);
@@ -265,7 +272,7 @@ describe('against a scripted server', () => {
     }
   });
 
-  test('wrong password: auth_failed; retried after the backoff, by the client\'s clock', async () => {
+  test("wrong password: auth_failed; retried after the backoff, by the client's clock", async () => {
     let clock = new Date('2026-01-01T00:00:00Z');
     const c = client({ password: 'wrong', backoff: { initialMs: 60_000, maxMs: 600_000 }, now: () => clock });
     const first = await c.query('ok.test');

@@ -88,7 +88,13 @@ const LEGACY: ServerConfig = {
 /** TLS 1.1 only, following the client's suite order; its EXPORT suites cannot be used with TLS 1.1. */
 const TLS11_ONLY: ServerConfig = {
   protocols: ['TLSv1.1'],
-  cipherSuites: ['SSL_RSA_WITH_DES_CBC_SHA', 'SSL_RSA_EXPORT_WITH_RC4_40_MD5', 'SSL_DH_anon_EXPORT_WITH_DES40_CBC_SHA', 'TLS_ECDH_anon_WITH_RC4_128_SHA', 'SSL_RSA_WITH_NULL_MD5'],
+  cipherSuites: [
+    'SSL_RSA_WITH_DES_CBC_SHA',
+    'SSL_RSA_EXPORT_WITH_RC4_40_MD5',
+    'SSL_DH_anon_EXPORT_WITH_DES40_CBC_SHA',
+    'TLS_ECDH_anon_WITH_RC4_128_SHA',
+    'SSL_RSA_WITH_NULL_MD5',
+  ],
 };
 
 function facts(jsseName: string): SuiteFacts {
@@ -100,7 +106,13 @@ function facts(jsseName: string): SuiteFacts {
 /** Every (protocol, code) pair the configured server must accept, as `protocol code`. */
 function expectedPairs(config: ServerConfig, only?: ProtocolName[]): string[] {
   const enabled = config.protocols.map((p) => JSSE_PROTOCOL[p] as ProtocolName).filter((p) => !only || only.includes(p));
-  return config.cipherSuites.flatMap((name) => facts(name).protocols.filter((p) => enabled.includes(p)).map((p) => `${p} ${facts(name).code}`)).sort();
+  return config.cipherSuites
+    .flatMap((name) =>
+      facts(name)
+        .protocols.filter((p) => enabled.includes(p))
+        .map((p) => `${p} ${facts(name).code}`),
+    )
+    .sort();
 }
 
 function expectedProtocols(config: ServerConfig, only: ProtocolName[] = ALL_PROTOCOLS): Record<string, boolean> {

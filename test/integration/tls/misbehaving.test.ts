@@ -276,7 +276,7 @@ describe('in front of a real server (openssl s_server)', () => {
     expect(r.protocols).toEqual(direct.protocols);
     expect(suiteSet(r)).toEqual(suiteSet(direct));
     expect(r.serverPreference).toEqual(direct.serverPreference);
-    expect(r.notes).toContain("TLSv1.2: the server closed the connection on large hellos; smaller ones worked");
+    expect(r.notes).toContain('TLSv1.2: the server closed the connection on large hellos; smaller ones worked');
   });
 
   test('a server that refuses by closing silently (no shared suite, older protocols): no size-intolerance note, no halving', async () => {

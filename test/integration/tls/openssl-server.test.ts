@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { ProtocolName, TlsResult } from '../../../src/result/types.js';
 import { probeTls } from '../../../src/tls/probe/prober.js';
-import {
-  type OpenSslServer,
-  type OpenSslServerOptions,
-  SSLSCAN_PATH,
-  sslscanCiphers,
-  startOpenSslServer,
-  tcpOpener,
-} from '../../harness/openssl-server.js';
+import { type OpenSslServer, type OpenSslServerOptions, SSLSCAN_PATH, sslscanCiphers, startOpenSslServer, tcpOpener } from '../../harness/openssl-server.js';
 import { needTool } from '../../harness/tools.js';
 
 // The raw prober against a real TLS stack: `openssl s_server` (OpenSSL 3.0) in one configuration
@@ -37,7 +30,11 @@ const probesFor = (probes: ProbeEvent[], protocol: ProtocolName) => probes.filte
 
 const suitesOf = (r: TlsResult, protocol: ProtocolName) => r.cipherSuites.filter((s) => s.protocol === protocol).map((s) => s.code);
 const orderOf = (r: TlsResult, protocol: ProtocolName) => r.serverPreference.find((p) => p.protocol === protocol);
-const groupsOf = (r: TlsResult, protocol: 'TLSv1.2' | 'TLSv1.3') => r.groups.filter((g) => g.protocol === protocol).map((g) => g.name).sort();
+const groupsOf = (r: TlsResult, protocol: 'TLSv1.2' | 'TLSv1.3') =>
+  r.groups
+    .filter((g) => g.protocol === protocol)
+    .map((g) => g.name)
+    .sort();
 
 const TLS12_ORDER = 'ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384';
 const TLS12_ORDER_CODES = ['0xCCA8', '0xC02F', '0x0035', '0xC030'];
@@ -53,7 +50,11 @@ const cases: Case[] = [
       // and one of the poison-prone families), not one per parallel chunk. OpenSSL answers a
       // disabled TLS 1.0/1.1 with internal_error (the mainstream hello) or handshake_failure (the
       // other one, with no suite it knows for that version).
-      for (const [p, alerts] of [['TLSv1.1', ['internal_error', 'handshake_failure']], ['TLSv1.0', ['internal_error', 'handshake_failure']], ['SSLv3', ['handshake_failure', 'handshake_failure']]] as const) {
+      for (const [p, alerts] of [
+        ['TLSv1.1', ['internal_error', 'handshake_failure']],
+        ['TLSv1.0', ['internal_error', 'handshake_failure']],
+        ['SSLv3', ['handshake_failure', 'handshake_failure']],
+      ] as const) {
         expect(probesFor(probes, p)).toEqual(alerts.map((alert) => ({ protocol: p, answer: 'alert', alert })));
       }
       expect(suitesOf(r, 'TLSv1.2')).toEqual(expect.arrayContaining(['0xC02F', '0xC030', '0xCCA8']));

@@ -7,7 +7,16 @@ import { exchange } from '../../../src/tls/probe/exchange.js';
 import { TLS12_GROUPS, WIRE_VERSION } from '../../../src/tls/probe/hellos.js';
 import { type Offer, helloBytes } from '../../../src/tls/probe/offer.js';
 import { cipherSuiteByCode, suitesForProtocol } from '../../../src/tls/registry/index.js';
-import { type StarttlsFront, type TlsStackServer, startErlang, startGnutls, startGo, startMbedtls, startOpensslEcdsa, startStarttlsFront } from '../../harness/tls-stacks.mjs';
+import {
+  type StarttlsFront,
+  type TlsStackServer,
+  startErlang,
+  startGnutls,
+  startGo,
+  startMbedtls,
+  startOpensslEcdsa,
+  startStarttlsFront,
+} from '../../harness/tls-stacks.mjs';
 
 // The prober against TLS stacks other than OpenSSL-with-defaults, each behind an XMPP STARTTLS
 // front, checked against a brute-force ground truth computed here: every suite offered alone, one
@@ -134,7 +143,11 @@ const STACKS: [string, () => Promise<TlsStackServer>, ((s: Stack) => Promise<voi
     startGo,
     (s) => {
       // Offered like a modern client (AES-GCM first), the server's own order is reported.
-      expect(s.result.serverPreference.find((o) => o.protocol === 'TLSv1.3')).toEqual({ protocol: 'TLSv1.3', serverEnforced: true, order: ['0x1301', '0x1302', '0x1303'] });
+      expect(s.result.serverPreference.find((o) => o.protocol === 'TLSv1.3')).toEqual({
+        protocol: 'TLSv1.3',
+        serverEnforced: true,
+        order: ['0x1301', '0x1302', '0x1303'],
+      });
       expect(s.result.serverPreference.find((o) => o.protocol === 'TLSv1.2')?.serverEnforced).toBe(true);
     },
   ],
@@ -144,7 +157,12 @@ const STACKS: [string, () => Promise<TlsStackServer>, ((s: Stack) => Promise<voi
     async (s) => {
       const truth = await groupTruth(s);
       expect(truth.length).toBeGreaterThan(1);
-      expect(s.result.groups.filter((g) => g.protocol === 'TLSv1.2').map((g) => g.code).sort()).toEqual(truth);
+      expect(
+        s.result.groups
+          .filter((g) => g.protocol === 'TLSv1.2')
+          .map((g) => g.code)
+          .sort(),
+      ).toEqual(truth);
     },
   ],
 ];

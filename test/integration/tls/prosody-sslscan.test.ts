@@ -57,7 +57,13 @@ async function scanLocalhost(port: number, mode: Mode, directTls = false) {
 }
 
 async function probe(port: number, mode: Mode, directTls = false): Promise<TlsResult> {
-  const r = await scanDomain('localhost', { mode, connect: `127.0.0.1:${port}`, directTls, trustStore: loadTrustStore({ systemRoots: false }), fetchAia: false });
+  const r = await scanDomain('localhost', {
+    mode,
+    connect: `127.0.0.1:${port}`,
+    directTls,
+    trustStore: loadTrustStore({ systemRoots: false }),
+    fetchAia: false,
+  });
   const ep = r.endpoints[0]!;
   expect(ep.error).toBeNull();
   expect(ep.tls).not.toBeNull();
@@ -65,7 +71,11 @@ async function probe(port: number, mode: Mode, directTls = false): Promise<TlsRe
 }
 
 const pairs = (t: TlsResult) => new Set(t.cipherSuites.map((c) => `${c.protocol} ${c.code}`));
-const enabled = (t: TlsResult) => Object.entries(t.protocols).filter(([, on]) => on).map(([p]) => p).sort();
+const enabled = (t: TlsResult) =>
+  Object.entries(t.protocols)
+    .filter(([, on]) => on)
+    .map(([p]) => p)
+    .sort();
 
 describe('modern Prosody', () => {
   test('c2s STARTTLS: TLS 1.2 + 1.3 with forward-secret AEAD suites only', async () => {

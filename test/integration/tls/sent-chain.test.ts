@@ -73,7 +73,7 @@ describe('the chain as sent, through the connector', () => {
   });
 });
 
-describe('sentCertificateChain on what it cannot read: null (the connector then takes Node\'s chain)', () => {
+describe("sentCertificateChain on what it cannot read: null (the connector then takes Node's chain)", () => {
   test.each([
     ['no bytes', Buffer.alloc(0), []],
     ['not TLS (an XMPP reply)', Buffer.from("<?xml version='1.0'?><stream:stream>"), []],

@@ -28,7 +28,7 @@ beforeAll(async () => {
     'Ed25519 leaf': await createLeaf(inter, { dns: ['example.org'], key: { type: 'Ed25519' }, freshKey: true }),
     'SHA-1 signed leaf': await createLeaf(inter, { dns: ['example.org'], hash: 'SHA-1' }),
     'self-signed root': root,
-    'intermediate': inter,
+    intermediate: inter,
   };
 });
 
@@ -113,7 +113,7 @@ describe('path building: bounded on a hostile maze', () => {
     expect(r.limitReached).toMatch(new RegExp(`issuers of one certificate|${MAX_PATHS} partial paths|signature checks|a path of ${MAX_DEPTH}`));
   });
 
-  test('a valid path is still found behind 200 certificates with the intermediate\'s name', async () => {
+  test("a valid path is still found behind 200 certificates with the intermediate's name", async () => {
     const root = await createCa({ cn: 'Junk Root', freshKey: true });
     const inter = await createIntermediate(root, { cn: 'Junk Inter', freshKey: true });
     const leaf = await createLeaf(inter, { dns: ['example.org'], freshKey: true });

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { createCa, createIntermediate, createLeaf, writePemFiles } from '../../harness/pki.js';
 import { needTool } from '../../harness/tools.js';
 
-
 function opensslText(pem: string): string {
   return execFileSync('openssl', ['x509', '-noout', '-text'], { input: pem }).toString();
 }

@@ -51,52 +51,72 @@ describe('analyzeChain', () => {
     {
       name: 'leaf issued by a CA-file anchor',
       build: async () => ({ presented: [await createLeaf(ca, names)] }),
-      trusted: true, errors: [], builtChain: ['presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'leaf and intermediate presented',
       build: async () => ({ presented: [await createLeaf(intermediate, names), intermediate] }),
-      trusted: true, errors: [], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'chain presented out of order, with an unrelated certificate',
       build: async () => ({ presented: [await createLeaf(intermediate, names), otherCa, ca, intermediate] }),
-      trusted: true, errors: [], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'root sent along: the anchor is used, not the presented copy',
       build: async () => ({ presented: [await createLeaf(intermediate, names), intermediate, ca] }),
-      trusted: true, errors: [], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'intermediate missing',
       build: async () => ({ presented: [await createLeaf(intermediate, names)] }),
-      trusted: false, errors: ['unknown_issuer'], builtChain: ['presented'],
+      trusted: false,
+      errors: ['unknown_issuer'],
+      builtChain: ['presented'],
     },
     {
       name: 'intermediate missing but found through AIA',
       build: async () => ({ presented: [await createLeaf(intermediate, names)], extra: [intermediate] }),
-      trusted: true, errors: ['incomplete_chain'], builtChain: ['presented', 'aia', 'ca_file'],
+      trusted: true,
+      errors: ['incomplete_chain'],
+      builtChain: ['presented', 'aia', 'ca_file'],
     },
     {
       name: 'presented intermediate preferred over the AIA copy',
       build: async () => ({ presented: [await createLeaf(intermediate, names), intermediate], extra: [intermediate] }),
-      trusted: true, errors: [], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'leaf issued by an untrusted CA',
       build: async () => ({ presented: [await createLeaf(otherCa, names)] }),
-      trusted: false, errors: ['unknown_issuer'], builtChain: ['presented'],
+      trusted: false,
+      errors: ['unknown_issuer'],
+      builtChain: ['presented'],
     },
     {
       name: 'expired leaf',
       build: async () => ({ presented: [await createLeaf(ca, { ...names, ...past })] }),
-      trusted: false, errors: ['expired'], builtChain: ['presented', 'ca_file'],
+      trusted: false,
+      errors: ['expired'],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'leaf not yet valid',
       build: async () => ({ presented: [await createLeaf(ca, { ...names, ...future })] }),
-      trusted: false, errors: ['not_yet_valid'], builtChain: ['presented', 'ca_file'],
+      trusted: false,
+      errors: ['not_yet_valid'],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'expired intermediate',
@@ -104,7 +124,9 @@ describe('analyzeChain', () => {
         const expired = await createIntermediate(ca, past);
         return { presented: [await createLeaf(expired, names), expired] };
       },
-      trusted: false, errors: ['expired'], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: false,
+      errors: ['expired'],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'expired and a valid copy of the intermediate: the valid one is used',
@@ -113,7 +135,9 @@ describe('analyzeChain', () => {
         const renewed = await createIntermediate(ca, { cn: 'Renewed Intermediate', keyFrom: expired });
         return { presented: [await createLeaf(renewed, names), expired, renewed] };
       },
-      trusted: true, errors: [], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'expired anchor from a CA file: anchor_expired (as openssl verify)',
@@ -122,12 +146,17 @@ describe('analyzeChain', () => {
         const oldStore = loadTrustStore({ caFiles: [await writeCertFile(join(dir, 'old-ca.crt'), [oldCa])], systemRoots: false });
         return { presented: [await createLeaf(oldCa, names)], store: oldStore };
       },
-      trusted: false, errors: ['anchor_expired'], builtChain: ['presented', 'ca_file'],
+      trusted: false,
+      errors: ['anchor_expired'],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'self-signed leaf',
       build: async () => ({ presented: [await createLeaf(null, names)] }),
-      trusted: false, errors: ['self_signed'], builtChain: ['presented'], selfSigned: true,
+      trusted: false,
+      errors: ['self_signed'],
+      builtChain: ['presented'],
+      selfSigned: true,
     },
     {
       name: 'self-signed leaf pinned as an anchor',
@@ -136,7 +165,10 @@ describe('analyzeChain', () => {
         const pinned = loadTrustStore({ caFiles: [await writeCertFile(join(dir, 'pinned.crt'), [leaf])], systemRoots: false });
         return { presented: [leaf], store: pinned };
       },
-      trusted: true, errors: [], builtChain: ['ca_file'], selfSigned: true,
+      trusted: true,
+      errors: [],
+      builtChain: ['ca_file'],
+      selfSigned: true,
     },
     {
       name: 'untrusted self-signed root sent in the chain',
@@ -144,12 +176,16 @@ describe('analyzeChain', () => {
         const otherIntermediate = await createIntermediate(otherCa);
         return { presented: [await createLeaf(otherIntermediate, names), otherIntermediate, otherCa] };
       },
-      trusted: false, errors: ['self_signed_in_chain'], builtChain: ['presented', 'presented', 'presented'],
+      trusted: false,
+      errors: ['self_signed_in_chain'],
+      builtChain: ['presented', 'presented', 'presented'],
     },
     {
       name: 'leaf signed with SHA-1',
       build: async () => ({ presented: [await createLeaf(ca, { ...names, hash: 'SHA-1' })] }),
-      trusted: true, errors: ['weak_signature'], builtChain: ['presented', 'ca_file'],
+      trusted: true,
+      errors: ['weak_signature'],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'intermediate signed with SHA-1',
@@ -157,17 +193,23 @@ describe('analyzeChain', () => {
         const sha1 = await createIntermediate(ca, { hash: 'SHA-1' });
         return { presented: [await createLeaf(sha1, names), sha1] };
       },
-      trusted: true, errors: ['weak_signature'], builtChain: ['presented', 'presented', 'ca_file'],
+      trusted: true,
+      errors: ['weak_signature'],
+      builtChain: ['presented', 'presented', 'ca_file'],
     },
     {
       name: 'RSA-1024 leaf',
       build: async () => ({ presented: [await createLeaf(ca, { ...names, key: { type: 'RSA', bits: 1024 } })] }),
-      trusted: true, errors: ['weak_key'], builtChain: ['presented', 'ca_file'],
+      trusted: true,
+      errors: ['weak_key'],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'EC P-256 leaf (not weak)',
       build: async () => ({ presented: [await createLeaf(ca, { ...names, key: { type: 'EC', curve: 'P-256' } })] }),
-      trusted: true, errors: [], builtChain: ['presented', 'ca_file'],
+      trusted: true,
+      errors: [],
+      builtChain: ['presented', 'ca_file'],
     },
     {
       name: 'several findings at once, in the stable order',
@@ -175,7 +217,9 @@ describe('analyzeChain', () => {
         presented: [await createLeaf(intermediate, { ...names, ...past, hash: 'SHA-1', key: { type: 'RSA', bits: 1024 } })],
         extra: [intermediate],
       }),
-      trusted: false, errors: ['expired', 'incomplete_chain', 'weak_signature', 'weak_key'], builtChain: ['presented', 'aia', 'ca_file'],
+      trusted: false,
+      errors: ['expired', 'incomplete_chain', 'weak_signature', 'weak_key'],
+      builtChain: ['presented', 'aia', 'ca_file'],
     },
   ])('$name', async ({ build, trusted, errors, builtChain, selfSigned }) => {
     const { presented, extra, store: caseStore } = await build();

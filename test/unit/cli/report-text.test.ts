@@ -69,7 +69,12 @@ describe('scan text output', () => {
   test.each([
     // mode, extendedKeyUsage, clientAuth, the Usage line
     ['c2s', ['serverAuth'], false, '  Usage               serverAuth'],
-    ['s2s', ['serverAuth'], false, '  Usage               serverAuth; not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it'],
+    [
+      's2s',
+      ['serverAuth'],
+      false,
+      '  Usage               serverAuth; not for TLS clients: peers that check the client certificate of outgoing s2s connections refuse it',
+    ],
     ['s2s', ['serverAuth', 'clientAuth'], true, '  Usage               serverAuth, clientAuth'],
     ['s2s', null, true, '  Usage               any (no extendedKeyUsage)'],
   ] as const)('%s, extendedKeyUsage %j: %s', (mode, eku, clientAuth, line) => {

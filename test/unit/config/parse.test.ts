@@ -9,7 +9,7 @@ import { checkResolver, normalizePattern, parseListen } from '../../../src/confi
 import { configSchema } from '../../../src/config/schema.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
-const SHA = 'sha256:' + 'ab'.repeat(32);
+const SHA = `sha256:${'ab'.repeat(32)}`;
 
 let dir: string;
 beforeAll(() => {
@@ -136,12 +136,20 @@ describe('bad configurations name the path and the problem', () => {
       'targets:\n  - domain: a.org\n    port: 5222\n',
       ['3:5 targets[0].port: unknown key (allowed here: domain, modes, connect, directTls, schedule)'],
     ],
-    ['bad mode', 'targets:\n  - a.org\n  - b.org\n  - c.org\n  - domain: d.org\n    modes: [c2s, s3s]\n', ['6:18 targets[3].modes[1]: must be one of c2s, s2s (got "s3s")']],
+    [
+      'bad mode',
+      'targets:\n  - a.org\n  - b.org\n  - c.org\n  - domain: d.org\n    modes: [c2s, s3s]\n',
+      ['6:18 targets[3].modes[1]: must be one of c2s, s2s (got "s3s")'],
+    ],
     ['a mode twice', 'targets:\n  - domain: d.org\n    modes: [s2s, s2s]\n', ['3:18 targets[0].modes[1]: repeats modes[0]']],
     ['no modes', 'targets:\n  - domain: d.org\n    modes: []\n', ['3:12 targets[0].modes: must not be empty']],
     ['target without domain', 'targets:\n  - modes: [c2s]\n', ['2:5 targets[0].domain: is required']],
     ['target of the wrong type', 'targets:\n  - 42\n', ['2:5 targets[0]: must be a domain name or a mapping with `domain:` (got 42)']],
-    ['bad domain', 'targets:\n  - domain: "exa mple.org"\n', ['2:13 targets[0].domain: invalid domain "exa mple.org": only letters, digits, "-" and "." are allowed']],
+    [
+      'bad domain',
+      'targets:\n  - domain: "exa mple.org"\n',
+      ['2:13 targets[0].domain: invalid domain "exa mple.org": only letters, digits, "-" and "." are allowed'],
+    ],
     ['IP instead of a domain', 'targets:\n  - 192.0.2.1\n', ['2:5 targets[0]: invalid domain "192.0.2.1": an IP address is not a domain']],
     [
       'duplicate targets',
@@ -149,12 +157,20 @@ describe('bad configurations name the path and the problem', () => {
       ['3:13 targets[1].domain: a.org (s2s) is already listed at targets[0]'],
     ],
     ['bad cron', 'schedule:\n  cron: "61 * * * *"\n', ['2:9 schedule.cron: not a valid cron expression "61 * * * *": 61 is an invalid expression for minute']],
-    ['bad per-target cron', 'targets:\n  - domain: a.org\n    schedule: "* * *"\n', ['3:15 targets[0].schedule: not a valid cron expression "* * *": expected 5 or 6 fields but got 3']],
+    [
+      'bad per-target cron',
+      'targets:\n  - domain: a.org\n    schedule: "* * *"\n',
+      ['3:15 targets[0].schedule: not a valid cron expression "* * *": expected 5 or 6 fields but got 3'],
+    ],
     ['negative concurrency', 'concurrency:\n  domains: -1\n', ['2:12 concurrency.domains: must be at least 1 (got -1)']],
     ['fractional concurrency', 'concurrency:\n  connectionsPerHost: 1.5\n', ['2:23 concurrency.connectionsPerHost: must be a whole number (got 1.5)']],
     ['zero timeout', 'timeouts:\n  connectSeconds: 0\n', ['2:19 timeouts.connectSeconds: must be more than 0 (got 0)']],
     ['connect without port', 'targets:\n  - domain: a.org\n    connect: a.org\n', ['3:14 targets[0].connect: invalid host:port "a.org": no port given']],
-    ['connect with a bad port', 'targets:\n  - domain: a.org\n    connect: "a.org:70000"\n', ['3:14 targets[0].connect: invalid host:port "a.org:70000": port 70000 out of range 1-65535']],
+    [
+      'connect with a bad port',
+      'targets:\n  - domain: a.org\n    connect: "a.org:70000"\n',
+      ['3:14 targets[0].connect: invalid host:port "a.org:70000": port 70000 out of range 1-65535'],
+    ],
     ['listen without port', 'listen: localhost\n', ['1:9 listen: must be HOST:PORT, :PORT or [IPv6]:PORT (got "localhost")']],
     ['listen as a number', 'listen: 9522\n', ['1:9 listen: must be a string HOST:PORT (quote it: ":9522") (got 9522)']],
     ['listen port too large', 'listen: ":99999"\n', ['1:9 listen: port 99999 out of range 0-65535']],
@@ -162,18 +178,36 @@ describe('bad configurations name the path and the problem', () => {
     ['bad enum', 'grading:\n  profile: strict\n', ['2:12 grading.profile: must be one of ssllabs-2009r, xmppoke-2015 (got "strict")']],
     ['a list left empty', 'targets:\n', ['1:9 targets: must be a list (got nothing)']],
     ['patterns needed', 'probe:\n  allow: patterns\n', ['2:3 probe.patterns: must list at least one pattern with allow: patterns']],
-    ['bad pattern', 'probe:\n  patterns: ["*.*.x", "*.a..b"]\n', ['2:14 probe.patterns[0]: must be a domain or *.domain (got "*.*.x")', '2:23 probe.patterns[1]: invalid domain "a..b": empty label']],
+    [
+      'bad pattern',
+      'probe:\n  patterns: ["*.*.x", "*.a..b"]\n',
+      ['2:14 probe.patterns[0]: must be a domain or *.domain (got "*.*.x")', '2:23 probe.patterns[1]: invalid domain "a..b": empty label'],
+    ],
     ['URL scheme', 'targetSources:\n  urls:\n    - url: ftp://x.org/a\n', ['3:12 targetSources.urls[0].url: must be an http:// or https:// URL (got ftp://)']],
-    ['URL refresh too often', 'targetSources:\n  urls:\n    - url: https://x.org/a\n      refreshSeconds: 1\n', ['4:23 targetSources.urls[0].refreshSeconds: must be at least 10 (got 1)']],
+    [
+      'URL refresh too often',
+      'targetSources:\n  urls:\n    - url: https://x.org/a\n      refreshSeconds: 1\n',
+      ['4:23 targetSources.urls[0].refreshSeconds: must be at least 10 (got 1)'],
+    ],
     [
       'truncated bcrypt hash, not echoed',
       'web:\n  basic_auth_users:\n    bob: "$2y$10$abcdefghijklmnopqrstuv"\n',
-      ['3:10 web.basic_auth_users.bob: must be a bcrypt hash ($2y$…) or sha256:HEX, the SHA-256 of the password in 64 hex digits (plain passwords are not supported)'],
+      [
+        '3:10 web.basic_auth_users.bob: must be a bcrypt hash ($2y$…) or sha256:HEX, the SHA-256 of the password in 64 hex digits (plain passwords are not supported)',
+      ],
     ],
-    ['user name with a colon', `web:\n  basic_auth_users:\n    "a:b": ${SHA}\n`, ['3:12 web.basic_auth_users["a:b"]: a user name cannot contain ":" (basic auth splits there)']],
+    [
+      'user name with a colon',
+      `web:\n  basic_auth_users:\n    "a:b": ${SHA}\n`,
+      ['3:12 web.basic_auth_users["a:b"]: a user name cannot contain ":" (basic auth splits there)'],
+    ],
     ['TLS certificate without key', 'web:\n  tls_server_config:\n    cert_file: web.crt\n', ['3:5 web.tls_server_config.key_file: is required']],
     ['missing files', 'scanner:\n  caFiles: [ca.pem, nope.pem]\n', [`2:21 scanner.caFiles[1]: file not found: ${'DIR'}/nope.pem`]],
-    ['a directory for a file', 'scanner:\n  clientCertificate: { certFile: ".", keyFile: client.key }\n', [`2:34 scanner.clientCertificate.certFile: DIR is a directory, not a file`]],
+    [
+      'a directory for a file',
+      'scanner:\n  clientCertificate: { certFile: ".", keyFile: client.key }\n',
+      [`2:34 scanner.clientCertificate.certFile: DIR is a directory, not a file`],
+    ],
   ];
   test.each(cases)('%s', (_name, text, expected) => {
     expect(issuesOf(text)).toEqual(expected.map((e) => e.replaceAll('DIR', dir)));

@@ -66,11 +66,15 @@ describe('docs/config.schema.json and src/defaults.ts', () => {
 
   // Constants that other modules keep for their callers that pass nothing: they must agree.
   test.each([
-    ['connector: phase deadlines', DEFAULT_TIMEOUTS, {
-      connectMs: DEFAULTS.timeouts.connectSeconds * 1000,
-      readMs: DEFAULTS.timeouts.readSeconds * 1000,
-      handshakeMs: DEFAULTS.timeouts.handshakeSeconds * 1000,
-    }],
+    [
+      'connector: phase deadlines',
+      DEFAULT_TIMEOUTS,
+      {
+        connectMs: DEFAULTS.timeouts.connectSeconds * 1000,
+        readMs: DEFAULTS.timeouts.readSeconds * 1000,
+        handshakeMs: DEFAULTS.timeouts.handshakeSeconds * 1000,
+      },
+    ],
     ['grading: profile', DEFAULT_PROFILE, DEFAULTS.grading.profile],
     ['software version query: timeout', DEFAULT_QUERY_TIMEOUT_MS, DEFAULTS.version.timeoutSeconds * 1000],
   ])('%s', (_what, actual, expected) => {

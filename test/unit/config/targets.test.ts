@@ -136,7 +136,9 @@ describe('resolveTargets', () => {
     writeFileSync(join(dir, 'list.txt'), 'jabber.org c2s\nlist.example\n');
     writeFileSync(join(dir, 'sd.json'), JSON.stringify([{ targets: ['jabber.org', 'sd.example'], labels: { mode: 's2s' } }]));
     writeFileSync(join(dir, 'sd.yaml'), '- targets: [list.example, yaml.example]\n  labels: {mode: c2s}\n');
-    const config = configWith('targets:\n  - domain: jabber.org\n    modes: [c2s]\n    connect: "jabber.org:5222"\ntargetSources:\n  files: [list.txt]\n  fileSd: [sd.json, sd.yaml]\n');
+    const config = configWith(
+      'targets:\n  - domain: jabber.org\n    modes: [c2s]\n    connect: "jabber.org:5222"\ntargetSources:\n  files: [list.txt]\n  fileSd: [sd.json, sd.yaml]\n',
+    );
     const resolved = await resolveTargets(config);
     expect(resolved.errors).toEqual([]);
     expect(resolved.targets).toEqual([
@@ -181,7 +183,9 @@ describe('resolveTargets', () => {
     files.delete(join(dir, 'l.txt'));
     const failed = await sources.resolve(config);
     expect(failed.targets.map((t) => t.domain)).toEqual(['a.example', 'b.example']);
-    expect(failed.errors).toEqual([`targets file ${join(dir, 'l.txt')}: cannot read: ENOENT: no such file, open '${join(dir, 'l.txt')}' (keeping the 2 targets of the last good read)`]);
+    expect(failed.errors).toEqual([
+      `targets file ${join(dir, 'l.txt')}: cannot read: ENOENT: no such file, open '${join(dir, 'l.txt')}' (keeping the 2 targets of the last good read)`,
+    ]);
 
     files.set(join(dir, 'l.txt'), 'c.example\n');
     const back = await sources.resolve(config);

@@ -112,7 +112,7 @@ test('user:password in the URL is sent as basic auth and left out of messages', 
   served = { status: 403, body: 'no' };
   const source = new UrlTargetSource(`http://reader:s3cret@127.0.0.1:${new URL(base).port}/private`, 300);
   const result = await source.fetchOnce();
-  expect(requests[0]!.headers.authorization).toBe('Basic ' + Buffer.from('reader:s3cret').toString('base64'));
+  expect(requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('reader:s3cret').toString('base64')}`);
   expect(result.errors).toEqual([`URL ${base}/private: HTTP 403 Forbidden (no targets from it yet)`]);
   expect(result.errors.join()).not.toContain('s3cret');
 });
@@ -120,7 +120,10 @@ test('user:password in the URL is sent as basic auth and left out of messages', 
 test('TargetSources fetches a URL when its refreshSeconds have passed, revalidating it', async () => {
   let now = 1_000_000;
   const sources = new TargetSources({ now: () => now });
-  const config = parseConfig(`targets: [inline.example]\ntargetSources:\n  urls:\n    - url: "${base}/list"\n      refreshSeconds: 60\n`, join('/tmp', 'c.yaml'));
+  const config = parseConfig(
+    `targets: [inline.example]\ntargetSources:\n  urls:\n    - url: "${base}/list"\n      refreshSeconds: 60\n`,
+    join('/tmp', 'c.yaml'),
+  );
 
   const first = await sources.resolve(config);
   expect(first.targets.map((t) => t.domain)).toEqual(['inline.example', 'a.example', 'b.example']);

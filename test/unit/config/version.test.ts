@@ -45,8 +45,16 @@ describe('version: in the file', () => {
   });
 
   test('every key, with defaults, relative paths against the configuration directory', () => {
-    const v = parse('version:\n  jid: scanner@Example.ORG\n  password: "' + PASSWORD + '"\n').version!;
-    expect(v).toMatchObject({ jid: 'scanner@Example.ORG', passwordSource: 'version.password', directTls: false, caFiles: [], systemRoots: true, allowPlain: false, timeoutSeconds: 15 });
+    const v = parse(`version:\n  jid: scanner@Example.ORG\n  password: "${PASSWORD}"\n`).version!;
+    expect(v).toMatchObject({
+      jid: 'scanner@Example.ORG',
+      passwordSource: 'version.password',
+      directTls: false,
+      caFiles: [],
+      systemRoots: true,
+      allowPlain: false,
+      timeoutSeconds: 15,
+    });
     expect(v.password.reveal()).toBe(PASSWORD);
     const full = parse(
       'version:\n  jid: a@b.example\n  passwordFile: pw.txt\n  connect: "127.0.0.1:5223"\n  directTls: true\n  caFiles: [ca.pem]\n  systemRoots: false\n  allowPlain: true\n  timeoutSeconds: 2.5\n  resource: probe\n',
@@ -80,9 +88,18 @@ describe('version: in the file', () => {
   });
 
   test('to VersionQueryClient options: the password revealed there only; login timeouts from timeouts, resolver from scanner', () => {
-    const config = parse(`timeouts:\n  connectSeconds: 2\nscanner:\n  resolver: 127.0.0.1\nversion:\n  jid: a@b.example\n  password: "${PASSWORD}"\n  connect: "h.example:5222"\n  timeoutSeconds: 3\n`);
+    const config = parse(
+      `timeouts:\n  connectSeconds: 2\nscanner:\n  resolver: 127.0.0.1\nversion:\n  jid: a@b.example\n  password: "${PASSWORD}"\n  connect: "h.example:5222"\n  timeoutSeconds: 3\n`,
+    );
     const o = versionAccountOptions(config)!;
-    expect(o).toMatchObject({ jid: 'a@b.example', password: PASSWORD, connect: 'h.example:5222', resolver: '127.0.0.1', allowPlain: false, queryTimeoutMs: 3000 });
+    expect(o).toMatchObject({
+      jid: 'a@b.example',
+      password: PASSWORD,
+      connect: 'h.example:5222',
+      resolver: '127.0.0.1',
+      allowPlain: false,
+      queryTimeoutMs: 3000,
+    });
     expect(o.timeouts).toEqual({ connectMs: 2000, readMs: 10000, handshakeMs: 10000 });
     expect(o.trustStore.anchors.length).toBeGreaterThan(100); // the bundled roots
     expect(o.directTls).toBeUndefined();
@@ -98,12 +115,20 @@ describe('version: in the file', () => {
       `version:\n  jid: a@b.example\n`,
       [`2:3 version.password: is required: set version.password, version.passwordFile, ${VERSION_ENV.password} or ${VERSION_ENV.passwordFile}`],
     ],
-    ['password and passwordFile', `version:\n  jid: a@b.example\n  password: x\n  passwordFile: pw.txt\n`, ['4:17 version.passwordFile: set either password or passwordFile, not both']],
+    [
+      'password and passwordFile',
+      `version:\n  jid: a@b.example\n  password: x\n  passwordFile: pw.txt\n`,
+      ['4:17 version.passwordFile: set either password or passwordFile, not both'],
+    ],
     ['a missing password file', `version:\n  jid: a@b.example\n  passwordFile: nope.txt\n`, [`3:17 version.passwordFile: file not found: DIR/nope.txt`]],
     ['an empty password file', `version:\n  jid: a@b.example\n  passwordFile: empty.txt\n`, [`3:17 version.passwordFile: DIR/empty.txt is empty`]],
     ['an empty password', `version:\n  jid: a@b.example\n  password: ""\n`, ['3:13 version.password: must not be empty']],
     ['a password that is not a string: not echoed', `version:\n  jid: a@b.example\n  password: 12345\n`, ['3:13 version.password: must be a string']],
-    ['connect without port', `version:\n  jid: a@b.example\n  password: x\n  connect: h.example\n`, ['4:12 version.connect: invalid host:port "h.example": no port given']],
+    [
+      'connect without port',
+      `version:\n  jid: a@b.example\n  password: x\n  connect: h.example\n`,
+      ['4:12 version.connect: invalid host:port "h.example": no port given'],
+    ],
     ['unknown key', `version:\n  jid: a@b.example\n  password: x\n  pasword: y\n`, ['4:3 version.pasword: unknown key (did you mean "password"?)']],
     ['zero timeout', `version:\n  jid: a@b.example\n  password: x\n  timeoutSeconds: 0\n`, ['4:19 version.timeoutSeconds: must be more than 0 (got 0)']],
     ['missing CA file', `version:\n  jid: a@b.example\n  password: x\n  caFiles: [nope.pem]\n`, ['4:13 version.caFiles[0]: file not found: DIR/nope.pem']],

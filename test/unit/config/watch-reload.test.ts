@@ -27,43 +27,55 @@ function nextChange(files: string[]): { changed: Promise<string[]>; stop: () => 
 }
 
 describe('watchFiles', () => {
-  test('calls back when a watched file is written', async () => {
-    const file = join(dir, 'targets.txt');
-    writeFileSync(file, 'a.example\n');
-    const { changed, stop } = nextChange([file]);
-    try {
-      writeFileSync(file, 'a.example\nb.example\n');
-      expect(await changed).toEqual([file]);
-    } finally {
-      stop();
-    }
-  }, EVENT_TIMEOUT_MS);
+  test(
+    'calls back when a watched file is written',
+    async () => {
+      const file = join(dir, 'targets.txt');
+      writeFileSync(file, 'a.example\n');
+      const { changed, stop } = nextChange([file]);
+      try {
+        writeFileSync(file, 'a.example\nb.example\n');
+        expect(await changed).toEqual([file]);
+      } finally {
+        stop();
+      }
+    },
+    EVENT_TIMEOUT_MS,
+  );
 
-  test('sees a save by rename (editors) and names only the file that changed', async () => {
-    const config = join(dir, 'config.yaml');
-    const list = join(dir, 'list.txt');
-    writeFileSync(config, 'targets: []\n');
-    writeFileSync(list, 'a.example\n');
-    const { changed, stop } = nextChange([config, list]);
-    try {
-      writeFileSync(join(dir, '.list.txt.swp'), 'a.example\nc.example\n');
-      renameSync(join(dir, '.list.txt.swp'), list);
-      expect(await changed).toEqual([list]);
-    } finally {
-      stop();
-    }
-  }, EVENT_TIMEOUT_MS);
+  test(
+    'sees a save by rename (editors) and names only the file that changed',
+    async () => {
+      const config = join(dir, 'config.yaml');
+      const list = join(dir, 'list.txt');
+      writeFileSync(config, 'targets: []\n');
+      writeFileSync(list, 'a.example\n');
+      const { changed, stop } = nextChange([config, list]);
+      try {
+        writeFileSync(join(dir, '.list.txt.swp'), 'a.example\nc.example\n');
+        renameSync(join(dir, '.list.txt.swp'), list);
+        expect(await changed).toEqual([list]);
+      } finally {
+        stop();
+      }
+    },
+    EVENT_TIMEOUT_MS,
+  );
 
-  test('sees a file appear in a directory that is watched', async () => {
-    const file = join(dir, 'later.json');
-    const { changed, stop } = nextChange([file]);
-    try {
-      writeFileSync(file, '[]');
-      expect(await changed).toEqual([file]);
-    } finally {
-      stop();
-    }
-  }, EVENT_TIMEOUT_MS);
+  test(
+    'sees a file appear in a directory that is watched',
+    async () => {
+      const file = join(dir, 'later.json');
+      const { changed, stop } = nextChange([file]);
+      try {
+        writeFileSync(file, '[]');
+        expect(await changed).toEqual([file]);
+      } finally {
+        stop();
+      }
+    },
+    EVENT_TIMEOUT_MS,
+  );
 
   test('watchedFiles: the configuration and its file sources', async () => {
     const file = join(dir, 'config.yaml');
@@ -95,7 +107,9 @@ describe('reload', () => {
       writeFileSync(file, config('127.0.0.1:1'));
       expect(await daemon.reload()).toBe(true);
       expect(daemon.url).toBe(url);
-      expect(logs).toContainEqual(expect.objectContaining({ level: 40, settings: ['listen'], msg: 'these settings changed but take effect only after a restart' }));
+      expect(logs).toContainEqual(
+        expect.objectContaining({ level: 40, settings: ['listen'], msg: 'these settings changed but take effect only after a restart' }),
+      );
     } finally {
       await daemon.stop();
     }
@@ -116,7 +130,10 @@ describe('checkConfig', () => {
   test('a valid file with its target files: a summary', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(join(dir, 'l.txt'), 'b.example s2s\n');
-    writeFileSync(file, `targets: [a.example]\ntargetSources:\n  files: [l.txt]\n  urls: [{url: "http://127.0.0.1:9/x"}]\nstateFile: ${join(dir, 'state.json')}\n`);
+    writeFileSync(
+      file,
+      `targets: [a.example]\ntargetSources:\n  files: [l.txt]\n  urls: [{url: "http://127.0.0.1:9/x"}]\nstateFile: ${join(dir, 'state.json')}\n`,
+    );
     expect(await checkConfig(file)).toEqual({
       exitCode: 0,
       lines: [`${file}: OK: 2 domains, 3 scans (domain × mode), plus 1 URL sources (not fetched); listen :9522`],

@@ -39,18 +39,34 @@ describe('parseFeatures', () => {
     ['no features at all', '', {}],
     ['STARTTLS offered', STARTTLS, { starttls: 'offered', namespaces: [`${NS_TLS}#starttls`] }],
     ['STARTTLS required', STARTTLS_REQUIRED, { starttls: 'required', namespaces: [`${NS_TLS}#starttls`] }],
-    ['STARTTLS required, written with an explicit namespace', `<starttls xmlns='${NS_TLS}'><required xmlns='${NS_TLS}'/></starttls>`, { starttls: 'required', namespaces: [`${NS_TLS}#starttls`] }],
-    ['STARTTLS with a <required/> of another namespace', `<starttls xmlns='${NS_TLS}'><required xmlns='urn:example'/></starttls>`, { starttls: 'offered', namespaces: [`${NS_TLS}#starttls`] }],
+    [
+      'STARTTLS required, written with an explicit namespace',
+      `<starttls xmlns='${NS_TLS}'><required xmlns='${NS_TLS}'/></starttls>`,
+      { starttls: 'required', namespaces: [`${NS_TLS}#starttls`] },
+    ],
+    [
+      'STARTTLS with a <required/> of another namespace',
+      `<starttls xmlns='${NS_TLS}'><required xmlns='urn:example'/></starttls>`,
+      { starttls: 'offered', namespaces: [`${NS_TLS}#starttls`] },
+    ],
     ['a <starttls/> in the wrong namespace', `<starttls/>`, { namespaces: ['jabber:client#starttls'] }],
     [
       'SASL mechanisms, EXTERNAL included, whitespace trimmed',
       `<mechanisms xmlns='${NS_SASL}'><mechanism>SCRAM-SHA-256-PLUS</mechanism><mechanism>\n  SCRAM-SHA-1 </mechanism><mechanism>EXTERNAL</mechanism><mechanism>PLAIN</mechanism></mechanisms>`,
       { saslMechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-1', 'EXTERNAL', 'PLAIN'], namespaces: [`${NS_SASL}#mechanisms`] },
     ],
-    ['empty and blank <mechanism/> entries dropped', `<mechanisms xmlns='${NS_SASL}'><mechanism/><mechanism> </mechanism><mechanism>ANONYMOUS</mechanism></mechanisms>`, { saslMechanisms: ['ANONYMOUS'], namespaces: [`${NS_SASL}#mechanisms`] }],
+    [
+      'empty and blank <mechanism/> entries dropped',
+      `<mechanisms xmlns='${NS_SASL}'><mechanism/><mechanism> </mechanism><mechanism>ANONYMOUS</mechanism></mechanisms>`,
+      { saslMechanisms: ['ANONYMOUS'], namespaces: [`${NS_SASL}#mechanisms`] },
+    ],
     ['an empty <mechanisms/>', `<mechanisms xmlns='${NS_SASL}'/>`, { namespaces: [`${NS_SASL}#mechanisms`] }],
     ['<mechanisms/> in the wrong namespace', `<mechanisms><mechanism>PLAIN</mechanism></mechanisms>`, { namespaces: ['jabber:client#mechanisms'] }],
-    ['<mechanism/> children of another namespace', `<mechanisms xmlns='${NS_SASL}'><mechanism xmlns='urn:example'>PLAIN</mechanism></mechanisms>`, { namespaces: [`${NS_SASL}#mechanisms`] }],
+    [
+      '<mechanism/> children of another namespace',
+      `<mechanisms xmlns='${NS_SASL}'><mechanism xmlns='urn:example'>PLAIN</mechanism></mechanisms>`,
+      { namespaces: [`${NS_SASL}#mechanisms`] },
+    ],
     ['dialback', `<dialback xmlns='${NS_DIALBACK_FEATURE}'><errors/></dialback>`, { dialback: true, namespaces: [`${NS_DIALBACK_FEATURE}#dialback`] }],
     ['a <dialback/> in the wrong namespace', `<dialback xmlns='jabber:server:dialback'/>`, { namespaces: ['jabber:server:dialback#dialback'] }],
     [
@@ -58,7 +74,11 @@ describe('parseFeatures', () => {
       `<compression xmlns='${NS_COMPRESS_FEATURE}'><method>zlib</method><method> lzw </method><method/></compression>`,
       { compression: ['zlib', 'lzw'], namespaces: [`${NS_COMPRESS_FEATURE}#compression`] },
     ],
-    ['<compression/> in the wrong namespace', `<compression xmlns='urn:example'><method>zlib</method></compression>`, { namespaces: ['urn:example#compression'] }],
+    [
+      '<compression/> in the wrong namespace',
+      `<compression xmlns='urn:example'><method>zlib</method></compression>`,
+      { namespaces: ['urn:example#compression'] },
+    ],
     [
       'features we do not model, listed by namespace in document order',
       `<sm xmlns='urn:xmpp:sm:3'/><ver xmlns='urn:xmpp:features:rosterver'/><csi xmlns='urn:xmpp:csi:0'/><register xmlns='http://jabber.org/features/iq-register'/><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver='v'/>`,
@@ -142,9 +162,17 @@ describe('streamErrorFrom', () => {
     [
       'the text before the condition',
       text('Too many connections') + condition('policy-violation'),
-      { condition: 'policy-violation', text: 'Too many connections', message: `${PEER} closed the stream with error <policy-violation/>: Too many connections` },
+      {
+        condition: 'policy-violation',
+        text: 'Too many connections',
+        message: `${PEER} closed the stream with error <policy-violation/>: Too many connections`,
+      },
     ],
-    ['a condition without text', condition('system-shutdown'), { condition: 'system-shutdown', message: `${PEER} closed the stream with error <system-shutdown/>` }],
+    [
+      'a condition without text',
+      condition('system-shutdown'),
+      { condition: 'system-shutdown', message: `${PEER} closed the stream with error <system-shutdown/>` },
+    ],
     ['whitespace-only text', condition('conflict') + text('  \n '), { condition: 'conflict', message: `${PEER} closed the stream with error <conflict/>` }],
     [
       'see-other-host, which carries the host',
@@ -156,10 +184,22 @@ describe('streamErrorFrom', () => {
       condition('see-other-host', 'xmpp2.example.org') + text('moved'),
       { condition: 'see-other-host', text: 'xmpp2.example.org', message: `${PEER} closed the stream with error <see-other-host/>: xmpp2.example.org` },
     ],
-    ['see-other-host without a host', condition('see-other-host'), { condition: 'see-other-host', message: `${PEER} closed the stream with error <see-other-host/>` }],
+    [
+      'see-other-host without a host',
+      condition('see-other-host'),
+      { condition: 'see-other-host', message: `${PEER} closed the stream with error <see-other-host/>` },
+    ],
     ['no condition', '', { condition: 'undefined-condition', message: `${PEER} closed the stream with error <undefined-condition/>` }],
-    ['only a text', text('bye'), { condition: 'undefined-condition', text: 'bye', message: `${PEER} closed the stream with error <undefined-condition/>: bye` }],
-    ['a condition in the wrong namespace', '<host-unknown/>', { condition: 'undefined-condition', message: `${PEER} closed the stream with error <undefined-condition/>` }],
+    [
+      'only a text',
+      text('bye'),
+      { condition: 'undefined-condition', text: 'bye', message: `${PEER} closed the stream with error <undefined-condition/>: bye` },
+    ],
+    [
+      'a condition in the wrong namespace',
+      '<host-unknown/>',
+      { condition: 'undefined-condition', message: `${PEER} closed the stream with error <undefined-condition/>` },
+    ],
     [
       'an application-specific condition next to the defined one',
       `<too-many-streams xmlns='urn:example:errors'/>${condition('resource-constraint')}`,
@@ -179,7 +219,11 @@ describe('streamErrorFrom', () => {
 describe('failureCondition', () => {
   it.each<[string, string, string]>([
     ['SASL not-authorized', `<failure xmlns='${NS_SASL}'><not-authorized/></failure>`, 'not-authorized'],
-    ['SASL with a text first', `<failure xmlns='${NS_SASL}'><text xml:lang='en'>certificate not accepted</text><invalid-authzid/></failure>`, 'invalid-authzid'],
+    [
+      'SASL with a text first',
+      `<failure xmlns='${NS_SASL}'><text xml:lang='en'>certificate not accepted</text><invalid-authzid/></failure>`,
+      'invalid-authzid',
+    ],
     ['SASL with a text after', `<failure xmlns='${NS_SASL}'><account-disabled/><text>locked</text></failure>`, 'account-disabled'],
     ['STARTTLS (no condition defined)', `<failure xmlns='${NS_TLS}'/>`, 'undefined-condition'],
     ['only a text', `<failure xmlns='${NS_SASL}'><text>no</text></failure>`, 'undefined-condition'],

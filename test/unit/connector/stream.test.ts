@@ -48,8 +48,20 @@ async function failure(p: Promise<unknown>): Promise<ScanError> {
 describe('streamHeader', () => {
   it.each([
     ['c2s, no from', { mode: 'c2s' as const, to: 'example.org' }, "xmlns='jabber:client'", ["to='example.org'"], ['from=', 'xmlns:db']],
-    ['c2s with the account as from', { mode: 'c2s' as const, to: 'example.org', from: 'bot@example.org' }, "xmlns='jabber:client'", ["from='bot@example.org'"], ['xmlns:db']],
-    ['s2s: dialback namespace and our domain', { mode: 's2s' as const, to: 'example.org', from: 'scanner.test' }, "xmlns='jabber:server'", ["xmlns:db='jabber:server:dialback'", "from='scanner.test'"], []],
+    [
+      'c2s with the account as from',
+      { mode: 'c2s' as const, to: 'example.org', from: 'bot@example.org' },
+      "xmlns='jabber:client'",
+      ["from='bot@example.org'"],
+      ['xmlns:db'],
+    ],
+    [
+      's2s: dialback namespace and our domain',
+      { mode: 's2s' as const, to: 'example.org', from: 'scanner.test' },
+      "xmlns='jabber:server'",
+      ["xmlns:db='jabber:server:dialback'", "from='scanner.test'"],
+      [],
+    ],
     ['escaped values', { mode: 'c2s' as const, to: "a'b<c", from: '&' }, "xmlns='jabber:client'", ["to='a&apos;b&lt;c'", "from='&amp;'"], []],
   ])('%s', (_name, opts, ns, present, absent) => {
     const header = streamHeader(opts);
@@ -81,13 +93,21 @@ describe('XmppStream.next', () => {
   });
 
   it.each<[string, (s: FakeSocket) => void, object]>([
-    ['the server closes the connection', (s) => s.push(null), { code: 'connection_closed', phase: 'features', message: `${PEER} closed the connection while we waited for features` }],
+    [
+      'the server closes the connection',
+      (s) => s.push(null),
+      { code: 'connection_closed', phase: 'features', message: `${PEER} closed the connection while we waited for features` },
+    ],
     [
       'a TLS record where XML was expected',
       (s) => s.serverSends(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x5a, 0x02])),
       { code: 'not_xml', phase: 'features', message: expect.stringContaining('direct-TLS port') },
     ],
-    ['a DOCTYPE', (s) => s.serverSends(`<!DOCTYPE x>${HEADER}`), { code: 'protocol_violation', phase: 'features', message: expect.stringContaining('DOCTYPE') }],
+    [
+      'a DOCTYPE',
+      (s) => s.serverSends(`<!DOCTYPE x>${HEADER}`),
+      { code: 'protocol_violation', phase: 'features', message: expect.stringContaining('DOCTYPE') },
+    ],
     [
       'a reset',
       (s) => s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })),
@@ -104,7 +124,10 @@ describe('XmppStream.next', () => {
     const { socket, stream } = setup();
     const waiting = stream.next({ what: 'the SASL outcome', deadline: LATER() });
     socket.push(null);
-    expect((await failure(waiting)).toJSON()).toEqual({ code: 'connection_closed', message: `${PEER} closed the connection while we waited for the SASL outcome` });
+    expect((await failure(waiting)).toJSON()).toEqual({
+      code: 'connection_closed',
+      message: `${PEER} closed the connection while we waited for the SASL outcome`,
+    });
   });
 
   it('a broken stream stays broken, and the socket is destroyed at once', async () => {

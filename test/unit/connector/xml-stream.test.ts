@@ -14,9 +14,7 @@ import {
 const NS_CLIENT = 'jabber:client';
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const DECL = "<?xml version='1.0'?>";
-const OPEN =
-  `<stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}' from='example.org' id='c2s-4f1a' ` +
-  `version='1.0' xml:lang='en'>`;
+const OPEN = `<stream:stream xmlns='${NS_CLIENT}' xmlns:stream='${NS_STREAM}' from='example.org' id='c2s-4f1a' version='1.0' xml:lang='en'>`;
 const HEADER = DECL + OPEN;
 const OPEN_ATTRS = {
   xmlns: NS_CLIENT,
@@ -101,7 +99,7 @@ describe('XmppStreamParser: events', () => {
   });
 
   it('reports several elements written in one chunk, in order', () => {
-    const events = feed([HEADER + FEATURES + "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><iq type='result' id='1'/>"]);
+    const events = feed([`${HEADER + FEATURES}<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><iq type='result' id='1'/>`]);
     expect(events.map((e) => (e.type === 'element' ? e.element.name : e.type))).toEqual(['open', 'features', 'proceed', 'iq']);
     expect(events[3]).toEqual({ type: 'element', element: el('iq', NS_CLIENT, { attrs: { type: 'result', id: '1' } }) });
   });
@@ -148,7 +146,10 @@ describe('XmppStreamParser: events', () => {
       {
         type: 'element',
         element: el('message', NS_CLIENT, {
-          children: [el('body', NS_CLIENT, { text: 'hi' }), el('x', 'jabber:x:data', { attrs: { xmlns: 'jabber:x:data' }, children: [el('field', 'jabber:x:data')] })],
+          children: [
+            el('body', NS_CLIENT, { text: 'hi' }),
+            el('x', 'jabber:x:data', { attrs: { xmlns: 'jabber:x:data' }, children: [el('field', 'jabber:x:data')] }),
+          ],
         }),
       },
     ]);
@@ -171,7 +172,7 @@ describe('XmppStreamParser: events', () => {
   });
 
   it('decodes entities, character references and CDATA, and skips comments', () => {
-    const [, message] = feed([HEADER, "<message><!-- hi --><body>a &lt;b&gt; &amp; &quot;c&quot; &#x1F600;&#233;<![CDATA[<x/>&amp;]]></body></message>"]);
+    const [, message] = feed([HEADER, '<message><!-- hi --><body>a &lt;b&gt; &amp; &quot;c&quot; &#x1F600;&#233;<![CDATA[<x/>&amp;]]></body></message>']);
     expect(message).toEqual({
       type: 'element',
       element: el('message', NS_CLIENT, { children: [el('body', NS_CLIENT, { text: 'a <b> & "c" 😀é<x/>&amp;' })] }),
@@ -179,8 +180,11 @@ describe('XmppStreamParser: events', () => {
   });
 
   it('concatenates the text directly inside an element around its children', () => {
-    const [, event] = feed([HEADER, "<a>one <b>two</b> three <c/>four</a>"]);
-    expect(event).toEqual({ type: 'element', element: el('a', NS_CLIENT, { text: 'one  three four', children: [el('b', NS_CLIENT, { text: 'two' }), el('c', NS_CLIENT)] }) });
+    const [, event] = feed([HEADER, '<a>one <b>two</b> three <c/>four</a>']);
+    expect(event).toEqual({
+      type: 'element',
+      element: el('a', NS_CLIENT, { text: 'one  three four', children: [el('b', NS_CLIENT, { text: 'two' }), el('c', NS_CLIENT)] }),
+    });
   });
 
   describe('chunking', () => {
@@ -204,7 +208,14 @@ describe('XmppStreamParser: events', () => {
     });
 
     it('gives the same events when fed one byte at a time', () => {
-      expect(feed(splitAt(stream, Array.from({ length: stream.length }, (_, i) => i)))).toEqual(expected);
+      expect(
+        feed(
+          splitAt(
+            stream,
+            Array.from({ length: stream.length }, (_, i) => i),
+          ),
+        ),
+      ).toEqual(expected);
     });
 
     it('gives the same events when string chunks split a surrogate pair', () => {
@@ -324,9 +335,12 @@ describe('XmppStreamParser: properties', () => {
   }
 
   it('never throws anything but XmlStreamError on random bytes', () => {
-    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => checkRun(chunks.map((c) => Buffer.from(c)))), {
-      numRuns: 500,
-    });
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => checkRun(chunks.map((c) => Buffer.from(c)))),
+      {
+        numRuns: 500,
+      },
+    );
   });
 
   it('never throws anything but XmlStreamError on random bytes after a valid stream header', () => {
@@ -337,27 +351,82 @@ describe('XmppStreamParser: properties', () => {
   });
 
   it('never throws anything but XmlStreamError on random strings', () => {
-    fc.assert(fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 64 }), { maxLength: 8 }), (chunks) => checkRun(chunks)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 64 }), { maxLength: 8 }), (chunks) => checkRun(chunks)),
+      { numRuns: 500 },
+    );
   });
 
   // Random characters rarely get past the first byte; fragments of XML syntax reach deeper states.
   const token = fc.constantFrom(
-    '<', '>', '/', '/>', '</', '<?', '?>', '<!', '<!--', '-->', '<![CDATA[', ']]>', '<!DOCTYPE ', '[', ']', '&', '&amp;', '&#', '&#x', ';', '=',
-    '"', "'", ':', ' ', '\n', 'a', 'stream', 'stream:', 'xmlns', 'xmlns:stream', 'xml', 'features', NS_STREAM, 'ü', '😀', '\u0000', '\uD800', '\uFFFE',
-    OPEN, '</stream:stream>', FEATURES, '<a>', '</a>', '<a/>',
+    '<',
+    '>',
+    '/',
+    '/>',
+    '</',
+    '<?',
+    '?>',
+    '<!',
+    '<!--',
+    '-->',
+    '<![CDATA[',
+    ']]>',
+    '<!DOCTYPE ',
+    '[',
+    ']',
+    '&',
+    '&amp;',
+    '&#',
+    '&#x',
+    ';',
+    '=',
+    '"',
+    "'",
+    ':',
+    ' ',
+    '\n',
+    'a',
+    'stream',
+    'stream:',
+    'xmlns',
+    'xmlns:stream',
+    'xml',
+    'features',
+    NS_STREAM,
+    'ü',
+    '😀',
+    '\u0000',
+    '\uD800',
+    '\uFFFE',
+    OPEN,
+    '</stream:stream>',
+    FEATURES,
+    '<a>',
+    '</a>',
+    '<a/>',
   );
   const xmlish = fc.array(token, { maxLength: 30 }).map((parts) => parts.join(''));
 
   it('never throws anything but XmlStreamError on fragments of XML syntax', () => {
-    fc.assert(fc.property(fc.array(xmlish, { maxLength: 6 }), (chunks) => checkRun(chunks)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.array(xmlish, { maxLength: 6 }), (chunks) => checkRun(chunks)),
+      { numRuns: 1000 },
+    );
   });
 
   it('never throws anything but XmlStreamError on fragments of XML syntax after a valid stream header', () => {
-    fc.assert(fc.property(fc.array(xmlish, { maxLength: 6 }), (chunks) => checkRun([HEADER, ...chunks])), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.array(xmlish, { maxLength: 6 }), (chunks) => checkRun([HEADER, ...chunks])),
+      { numRuns: 1000 },
+    );
   });
 
   it('never throws anything but XmlStreamError with tiny limits', () => {
-    const limits = fc.record({ maxElementBytes: fc.integer({ min: 0, max: 64 }), maxDepth: fc.integer({ min: 0, max: 4 }), maxStreamBytes: fc.integer({ min: 0, max: 512 }) });
+    const limits = fc.record({
+      maxElementBytes: fc.integer({ min: 0, max: 64 }),
+      maxDepth: fc.integer({ min: 0, max: 4 }),
+      maxStreamBytes: fc.integer({ min: 0, max: 512 }),
+    });
     fc.assert(
       fc.property(limits, fc.array(xmlish, { maxLength: 6 }), (lim, chunks) => {
         const parser = new XmppStreamParser(lim);
@@ -449,7 +518,14 @@ describe('XmppStreamParser: properties', () => {
     fc.assert(
       fc.property(validStream, fc.array(fc.nat(), { maxLength: 40 }), ({ xml, events }, cuts) => {
         const bytes = Buffer.from(xml);
-        expect(feed(splitAt(bytes, cuts.map((c) => c % (bytes.length + 1))))).toEqual(events);
+        expect(
+          feed(
+            splitAt(
+              bytes,
+              cuts.map((c) => c % (bytes.length + 1)),
+            ),
+          ),
+        ).toEqual(events);
       }),
       { numRuns: 300 },
     );

@@ -35,7 +35,10 @@ describe('orderSrvRecords', () => {
   });
 
   it('keeps extra fields of the records it orders', () => {
-    const tagged = [{ ...rec('b', 2, 0), directTls: true }, { ...rec('a', 1, 0), directTls: false }];
+    const tagged = [
+      { ...rec('b', 2, 0), directTls: true },
+      { ...rec('a', 1, 0), directTls: false },
+    ];
     expect(orderSrvRecords(tagged, () => 0)).toEqual([tagged[1], tagged[0]]);
   });
 
@@ -60,7 +63,7 @@ describe('orderSrvRecords', () => {
     expect(names(ordered)).toEqual(['high-b', 'high-a', 'low-a', 'low-b']);
   });
 
-  it('chooses the first record in proportion to weight (plus the RFC\'s inclusive 0) over all picks', () => {
+  it("chooses the first record in proportion to weight (plus the RFC's inclusive 0) over all picks", () => {
     // Feeding every integer pick 0..total exactly once shows the exact distribution, no statistics needed.
     const records = [rec('w1', 0, 1), rec('w3', 0, 3), rec('w6', 0, 6)];
     const total = 10;

@@ -105,7 +105,10 @@ const SSLLABS_CASES: Case[] = [
     name: 'MD5-signed root from the trust store (not judged)',
     ep: {
       cert: {
-        builtChain: [chainEntry(), chainEntry({ subject: 'CN=Old Root', issuer: 'CN=Old Root', signatureAlgorithm: 'md5WithRSAEncryption', source: 'trust_store' })],
+        builtChain: [
+          chainEntry(),
+          chainEntry({ subject: 'CN=Old Root', issuer: 'CN=Old Root', signatureAlgorithm: 'md5WithRSAEncryption', source: 'trust_store' }),
+        ],
       },
     },
     letter: 'A+',
@@ -201,7 +204,13 @@ const SSLLABS_CASES: Case[] = [
     caps: ['sslv3_supported', 'rc4_supported'],
     warnings: ['some_suites_without_forward_secrecy'],
   },
-  { name: 'TLS 1.1 supported', ep: { protocols: ['TLSv1.1', 'TLSv1.2', 'TLSv1.3'] }, letter: 'B', caps: ['tls10_or_tls11_supported'], scores: [97.5, 90, 90, 92.25] },
+  {
+    name: 'TLS 1.1 supported',
+    ep: { protocols: ['TLSv1.1', 'TLSv1.2', 'TLSv1.3'] },
+    letter: 'B',
+    caps: ['tls10_or_tls11_supported'],
+    scores: [97.5, 90, 90, 92.25],
+  },
   { name: 'TLS 1.0 and 1.1 supported', ep: { protocols: ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] }, letter: 'B', caps: ['tls10_or_tls11_supported'] },
   {
     name: 'no forward secrecy',
@@ -237,7 +246,14 @@ const SSLLABS_CASES: Case[] = [
   { name: 'SHA-1-signed intermediate', ep: { cert: chainWithIntermediate('ecdsa-with-SHA1') }, letter: 'A-', caps: [], warnings: ['sha1_signature'] },
   {
     name: 'SHA-1 self-signed root sent by the server (not judged)',
-    ep: { cert: { builtChain: [chainEntry(), chainEntry({ subject: 'CN=Test Intermediate', issuer: 'CN=Test Intermediate', signatureAlgorithm: 'sha1WithRSAEncryption' })] } },
+    ep: {
+      cert: {
+        builtChain: [
+          chainEntry(),
+          chainEntry({ subject: 'CN=Test Intermediate', issuer: 'CN=Test Intermediate', signatureAlgorithm: 'sha1WithRSAEncryption' }),
+        ],
+      },
+    },
     letter: 'A+',
     caps: [],
   },
@@ -250,7 +266,13 @@ const SSLLABS_CASES: Case[] = [
     warnings: ['no_tls13', 'encryption_not_required'],
   },
   // Certificate trust: T and M
-  { name: 'self-signed certificate', ep: { cert: { trusted: false, trustErrors: ['self_signed'], selfSigned: true } }, letter: 'T', ignoring: 'A+', caps: ['certificate_not_trusted'] },
+  {
+    name: 'self-signed certificate',
+    ep: { cert: { trusted: false, trustErrors: ['self_signed'], selfSigned: true } },
+    letter: 'T',
+    ignoring: 'A+',
+    caps: ['certificate_not_trusted'],
+  },
   { name: 'expired certificate', ep: { cert: { trusted: false, trustErrors: ['expired'] } }, letter: 'T', ignoring: 'A+', caps: ['certificate_not_trusted'] },
   {
     name: 'untrusted and for another domain: T, not M',
@@ -293,7 +315,13 @@ const XMPPOKE_CASES: Case[] = [
   { name: 'modern server: A, never A+', ep: {}, letter: 'A', caps: [], scores: [100, 90, 90, 93] },
   { name: 'EC certificate key scores 100', ep: { cert: { keyType: 'EC', keyBits: 256, curve: 'P-256' } }, letter: 'A', caps: [], scores: [100, 100, 90, 96] },
   { name: 'SSLv2 scores 20', ep: { protocols: ['SSLv2', 'TLSv1.2'] }, letter: 'F', caps: ['sslv2_supported'], scores: [60, 90, 60, 69] },
-  { name: 'SSLv3 the best protocol', ep: { protocols: ['SSLv3'] }, letter: 'F', caps: ['sslv3_best_protocol', 'no_tls12_or_tls13', 'sslv3_supported'], scores: [80, 90, 80, 83] },
+  {
+    name: 'SSLv3 the best protocol',
+    ep: { protocols: ['SSLv3'] },
+    letter: 'F',
+    caps: ['sslv3_best_protocol', 'no_tls12_or_tls13', 'sslv3_supported'],
+    scores: [80, 90, 80, 83],
+  },
   { name: 'SSLv3 supported', ep: { protocols: ['SSLv3', 'TLSv1.2'] }, letter: 'B', caps: ['sslv3_supported'] },
   { name: 'RSA key 1023 bits', ep: rsa(1023), letter: 'F', caps: ['rsa_key_below_1024'], scores: [100, 40, 90, 78] },
   { name: 'RSA key 1024 bits', ep: rsa(1024), letter: 'B', caps: ['rsa_key_below_2048'], scores: [100, 80, 90, 90] },
@@ -312,12 +340,24 @@ const XMPPOKE_CASES: Case[] = [
   },
   { name: 'no TLS 1.2', ep: { protocols: ['TLSv1.0'] }, letter: 'C', caps: ['no_tls12_or_tls13'] },
   { name: 'TLS 1.3 only', ep: { protocols: ['TLSv1.3'] }, letter: 'A', caps: [] },
-  { name: '3DES with TLS 1.2: no rule', ep: { extraSuites: [suite('TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', 'TLSv1.2')] }, letter: 'A', caps: [], scores: [100, 90, 60, 81] },
+  {
+    name: '3DES with TLS 1.2: no rule',
+    ep: { extraSuites: [suite('TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', 'TLSv1.2')] },
+    letter: 'A',
+    caps: [],
+    scores: [100, 90, 60, 81],
+  },
   { name: 'DH 1023 bits: B, not F', ep: { extraSuites: [dhe(1023)] }, letter: 'B', caps: ['dh_below_2048'], scores: [100, 40, 90, 78] },
   { name: 'DH 1024 bits', ep: { extraSuites: [dhe(1024)] }, letter: 'B', caps: ['dh_below_2048'], scores: [100, 80, 90, 90] },
   { name: 'DH 2047 bits', ep: { extraSuites: [dhe(2047)] }, letter: 'B', caps: ['dh_below_2048'] },
   { name: 'DH 2048 bits', ep: { extraSuites: [dhe(2048)] }, letter: 'A', caps: [] },
-  { name: 'untrusted certificate: F', ep: { cert: { trusted: false, trustErrors: ['unknown_issuer'] } }, letter: 'F', ignoring: 'A', caps: ['certificate_not_trusted'] },
+  {
+    name: 'untrusted certificate: F',
+    ep: { cert: { trusted: false, trustErrors: ['unknown_issuer'] } },
+    letter: 'F',
+    ignoring: 'A',
+    caps: ['certificate_not_trusted'],
+  },
   { name: 'certificate for another domain: F', ep: { cert: { hostnameValid: false } }, letter: 'F', ignoring: 'A', caps: ['certificate_name_mismatch'] },
   {
     name: 'untrusted and for another domain',
@@ -327,10 +367,28 @@ const XMPPOKE_CASES: Case[] = [
     caps: ['certificate_not_trusted', 'certificate_name_mismatch'],
   },
   { name: 'no certificate obtained', ep: { cert: null }, letter: 'F', ignoring: 'A', caps: ['certificate_unavailable'], scores: [100, 100, 90, 96] },
-  { name: 'EXPORT suite: key exchange 40', ep: { extraSuites: [suite('TLS_RSA_EXPORT_WITH_DES40_CBC_SHA', 'TLSv1.2')] }, letter: 'B', caps: [], scores: [100, 40, 60, 66] },
-  { name: 'anonymous suite: total 0', ep: { extraSuites: [suite('TLS_DH_anon_WITH_AES_128_GCM_SHA256', 'TLSv1.2')] }, letter: 'F', caps: [], scores: [100, 0, 90, 0] },
+  {
+    name: 'EXPORT suite: key exchange 40',
+    ep: { extraSuites: [suite('TLS_RSA_EXPORT_WITH_DES40_CBC_SHA', 'TLSv1.2')] },
+    letter: 'B',
+    caps: [],
+    scores: [100, 40, 60, 66],
+  },
+  {
+    name: 'anonymous suite: total 0',
+    ep: { extraSuites: [suite('TLS_DH_anon_WITH_AES_128_GCM_SHA256', 'TLSv1.2')] },
+    letter: 'F',
+    caps: [],
+    scores: [100, 0, 90, 0],
+  },
   { name: 'STARTTLS not required: no rule', ep: { starttls: 'offered' }, letter: 'A', caps: [] },
-  { name: 'a protocol undetermined: said, letter kept', ep: { protocolErrors: { SSLv3: timeout } }, letter: 'A', caps: [], warnings: ['protocols_undetermined'] },
+  {
+    name: 'a protocol undetermined: said, letter kept',
+    ep: { protocolErrors: { SSLv3: timeout } },
+    letter: 'A',
+    caps: [],
+    warnings: ['protocols_undetermined'],
+  },
   // Score bands end to end (xmppoke-2015 has no cipher caps, so the score decides).
   {
     name: 'score exactly 80 → A',
@@ -455,13 +513,21 @@ describe('key exchange score (ssllabs-2009r)', () => {
   });
 
   it('counts the weakest group the server accepts for the protocol family', () => {
-    const base = { protocols: ['TLSv1.2' as const], suites: [suite('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2', { kxGroup: 'secp384r1' })], cert: { keyBits: 4096 } };
+    const base = {
+      protocols: ['TLSv1.2' as const],
+      suites: [suite('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2', { kxGroup: 'secp384r1' })],
+      cert: { keyBits: 4096 },
+    };
     expect(grade({ ...base, groups: [group('secp384r1', 'TLSv1.2'), group('secp192r1', 'TLSv1.2')] }, 'ssllabs-2009r').keyExchangeScore).toBe(80);
     expect(grade({ ...base, groups: [group('secp192r1', 'TLSv1.3')] }, 'ssllabs-2009r').keyExchangeScore).toBe(100);
   });
 
   it('takes the weakest suite: the certificate key bounds an ECDHE suite too', () => {
-    const ep = { suites: [suite('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2', { kxGroup: 'secp521r1' })], protocols: ['TLSv1.2' as const], cert: { keyBits: 2048 } };
+    const ep = {
+      suites: [suite('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2', { kxGroup: 'secp521r1' })],
+      protocols: ['TLSv1.2' as const],
+      cert: { keyBits: 2048 },
+    };
     expect(grade(ep, 'ssllabs-2009r').keyExchangeScore).toBe(90);
   });
 
@@ -542,7 +608,12 @@ describe('cap order and messages', () => {
     ['DH F', { extraSuites: [dhe(768)] }, 'dh_below_1024', 'DH parameters of 768 bits (< 1024) cap the grade at F'],
     ['RSA', rsa(1023), 'rsa_key_below_1024', "The certificate's RSA key of 1023 bits (< 1024) caps the grade at F"],
     ['DSA', { cert: { keyType: 'DSA', keyBits: 1024 } }, 'rsa_key_below_2048', "The certificate's DSA key of 1024 bits (< 2048) caps the grade at B"],
-    ['TLS 1.0/1.1', { protocols: ['TLSv1.0', 'TLSv1.1', 'TLSv1.2'] }, 'tls10_or_tls11_supported', 'TLS 1.0 and TLS 1.1 are supported: the grade is capped at B'],
+    [
+      'TLS 1.0/1.1',
+      { protocols: ['TLSv1.0', 'TLSv1.1', 'TLSv1.2'] },
+      'tls10_or_tls11_supported',
+      'TLS 1.0 and TLS 1.1 are supported: the grade is capped at B',
+    ],
     ['TLS 1.1', { protocols: ['TLSv1.1', 'TLSv1.2'] }, 'tls10_or_tls11_supported', 'TLS 1.1 is supported: the grade is capped at B'],
     [
       'weak cipher',
@@ -553,14 +624,22 @@ describe('cap order and messages', () => {
     [
       'export, listed with a limit',
       {
-        extraSuites: ['TLS_RSA_EXPORT_WITH_RC4_40_MD5', 'TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5', 'TLS_RSA_EXPORT_WITH_DES40_CBC_SHA', 'TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA'].map((n) =>
-          suite(n, 'TLSv1.0'),
-        ),
+        extraSuites: [
+          'TLS_RSA_EXPORT_WITH_RC4_40_MD5',
+          'TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5',
+          'TLS_RSA_EXPORT_WITH_DES40_CBC_SHA',
+          'TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA',
+        ].map((n) => suite(n, 'TLSv1.0')),
       },
       'export_suites',
       'EXPORT cipher suites are accepted (TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5, TLS_RSA_EXPORT_WITH_DES40_CBC_SHA and 1 more): the grade is capped at F',
     ],
-    ['MD5 intermediate', { cert: chainWithIntermediate('md5WithRSAEncryption') }, 'md5_signature', 'The intermediate certificate CN=Test Intermediate is signed with md5WithRSAEncryption: the grade is capped at F'],
+    [
+      'MD5 intermediate',
+      { cert: chainWithIntermediate('md5WithRSAEncryption') },
+      'md5_signature',
+      'The intermediate certificate CN=Test Intermediate is signed with md5WithRSAEncryption: the grade is capped at F',
+    ],
     [
       'untrusted',
       { cert: { trusted: false, trustErrors: ['expired', 'unknown_issuer', 'weak_key'] } },
@@ -569,13 +648,23 @@ describe('cap order and messages', () => {
     ],
     [
       'untrusted and mismatched',
-      { cert: { trusted: false, trustErrors: ['self_signed'], hostnameValid: false, sans: { dns: ['other.example'], srv: [], xmppAddr: [], ip: [], uri: [], email: [] }, commonName: null } },
+      {
+        cert: {
+          trusted: false,
+          trustErrors: ['self_signed'],
+          hostnameValid: false,
+          sans: { dns: ['other.example'], srv: [], xmppAddr: [], ip: [], uri: [], email: [] },
+          commonName: null,
+        },
+      },
       'certificate_not_trusted',
       'The certificate is not trusted (self-signed), and no identity in it matches the domain (it is for other.example): the grade is T',
     ],
     [
       'mismatch',
-      { cert: { hostnameValid: false, sans: { dns: ['a.example', '*.a.example'], srv: [], xmppAddr: [], ip: [], uri: [], email: [] }, commonName: 'a.example' } },
+      {
+        cert: { hostnameValid: false, sans: { dns: ['a.example', '*.a.example'], srv: [], xmppAddr: [], ip: [], uri: [], email: [] }, commonName: 'a.example' },
+      },
       'certificate_name_mismatch',
       'The certificate is trusted but no identity in it matches the domain (it is for a.example, *.a.example): the grade is M',
     ],
@@ -587,7 +676,12 @@ describe('cap order and messages', () => {
       'some_suites_without_forward_secrecy',
       '1 of 5 accepted cipher suites lack forward secrecy (TLS_RSA_WITH_AES_128_GCM_SHA256)',
     ],
-    ['undetermined', { protocolErrors: { SSLv3: timeout } }, 'protocols_undetermined', 'Support for SSLv3 (timeout) could not be determined: the grade may be too high'],
+    [
+      'undetermined',
+      { protocolErrors: { SSLv3: timeout } },
+      'protocols_undetermined',
+      'Support for SSLv3 (timeout) could not be determined: the grade may be too high',
+    ],
   ])('%s', (_name, ep, code, message) => {
     const g = grade(ep, 'ssllabs-2009r');
     expect([...g.caps, ...g.warnings].find((x) => x.code === code)?.message).toBe(message);
@@ -626,7 +720,11 @@ describe('endpoints without a grade', () => {
   });
 
   it('an endpoint whose full handshake failed is graded from the probe, with the certificate the probe saw', () => {
-    const ep = makeEndpoint({ status: 'error', error: { code: 'tls_handshake_failed', message: 'no shared protocol', phase: 'tls_handshake' }, protocols: ['SSLv3'] });
+    const ep = makeEndpoint({
+      status: 'error',
+      error: { code: 'tls_handshake_failed', message: 'no shared protocol', phase: 'tls_handshake' },
+      protocols: ['SSLv3'],
+    });
     expect(ungradedReason(ep)).toBeNull();
     expect(gradeEndpoint(ep)).toMatchObject({ letter: 'F', letterIgnoringTrust: 'F' });
   });

@@ -2,7 +2,7 @@
 // the metrics, not the grading rules.
 import type { EndpointGrade, EndpointResult, ScanResult } from '../../../src/result/types.js';
 import type { StoredEntry } from '../../../src/store/store.js';
-import { makeCertificate, makeEndpoint, suite } from '../grading/fixtures.js';
+import { makeEndpoint, suite } from '../grading/fixtures.js';
 
 /** The scrape time of every test. */
 export const NOW = new Date('2025-06-01T00:00:00.000Z');
@@ -93,7 +93,12 @@ export function exampleOrg(): StoredEntry {
     mode: 'c2s',
     // _xmpps-client timed out; _xmpp-client gave the endpoints below.
     warnings: [
-      { code: 'dns_partial_failure', message: 'DNS lookup of SRV _xmpps-client._tcp.example.org failed: ETIMEOUT', name: '_xmpps-client._tcp.example.org', condition: 'ETIMEOUT' },
+      {
+        code: 'dns_partial_failure',
+        message: 'DNS lookup of SRV _xmpps-client._tcp.example.org failed: ETIMEOUT',
+        name: '_xmpps-client._tcp.example.org',
+        condition: 'ETIMEOUT',
+      },
     ],
     endpoints: [modernEndpoint(), skippedIpv6Endpoint()],
     grade: {

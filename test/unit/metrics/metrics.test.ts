@@ -48,9 +48,16 @@ const scores = (base: L, [total, protocol, kx, cipher]: [number, number, number,
 
 /** Every sample of every family, for the four fixture entries scraped at NOW. */
 const EXPECTED: Record<string, Expected[]> = {
-  xmpp_tls_endpoint_up: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_endpoint_up: [
+    [EP1, 1],
+    [BR, 0],
+    [ODD, 1],
+  ],
   xmpp_tls_endpoint_failure: [x(BR, { code: 'connection_refused', phase: 'connect' }, 1)],
-  xmpp_tls_grade: [[EP1, 6], [BR, 2]],
+  xmpp_tls_grade: [
+    [EP1, 6],
+    [BR, 2],
+  ],
   xmpp_tls_grade_info: [
     x(EP1, { grade: 'B', grade_ignoring_trust: 'B', profile: 'ssllabs-2009r' }, 1),
     x(BR, { grade: 'F', grade_ignoring_trust: 'F', profile: 'xmppoke-2015' }, 1),
@@ -64,25 +71,45 @@ const EXPECTED: Record<string, Expected[]> = {
     x(BR, { code: 'export_suites', kind: 'cap', limit: 'F' }, 1),
     x(BR, { code: 'protocols_undetermined', kind: 'warning', limit: 'A' }, 1),
   ],
-  xmpp_tls_protocol_supported: [
-    ...protocols(EP1, ['TLSv1.1', 'TLSv1.2']),
-    ...protocols(BR, ['SSLv3', 'TLSv1.0']),
-    ...protocols(ODD, ['TLSv1.3']),
-  ],
+  xmpp_tls_protocol_supported: [...protocols(EP1, ['TLSv1.1', 'TLSv1.2']), ...protocols(BR, ['SSLv3', 'TLSv1.0']), ...protocols(ODD, ['TLSv1.3'])],
   xmpp_tls_cipher_suites: [
     ...classes(EP1, [4, 3, 3, 0, 0, 0, 0, 0, 0]),
     // EXPORT RC4-40, RC4-128, 3DES (112 bits: not weak), DH_anon, NULL
     ...classes(BR, [5, 0, 0, 3, 1, 1, 1, 2, 1]),
     ...classes(ODD, [1, 1, 1, 0, 0, 0, 0, 0, 0]),
   ],
-  xmpp_tls_forward_secrecy: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_forward_secrecy: [
+    [EP1, 1],
+    [BR, 0],
+    [ODD, 1],
+  ],
   // DH_anon is an ephemeral DH key exchange too (2048-bit prime in the fixture).
-  xmpp_tls_dh_min_prime_length: [[EP1, 1024], [BR, 2048]],
-  xmpp_tls_starttls_required: [[EP1, 1], [BR, 1], [ODD, 1]],
-  xmpp_tls_client_certificate_required: [[EP1, 0], [ODD, 1]],
-  xmpp_tls_client_certificate_requested: [[EP1, 0], [BR, 1], [ODD, 0]],
-  xmpp_tls_compression_supported: [[EP1, 0], [BR, 1]],
-  xmpp_tls_secure_renegotiation: [[EP1, 1], [BR, 0]],
+  xmpp_tls_dh_min_prime_length: [
+    [EP1, 1024],
+    [BR, 2048],
+  ],
+  xmpp_tls_starttls_required: [
+    [EP1, 1],
+    [BR, 1],
+    [ODD, 1],
+  ],
+  xmpp_tls_client_certificate_required: [
+    [EP1, 0],
+    [ODD, 1],
+  ],
+  xmpp_tls_client_certificate_requested: [
+    [EP1, 0],
+    [BR, 1],
+    [ODD, 0],
+  ],
+  xmpp_tls_compression_supported: [
+    [EP1, 0],
+    [BR, 1],
+  ],
+  xmpp_tls_secure_renegotiation: [
+    [EP1, 1],
+    [BR, 0],
+  ],
   xmpp_tls_sasl_mechanism_offered: [
     x(EP1, { mechanism: 'SCRAM-SHA-1', phase: 'after_tls' }, 1),
     x(EP1, { mechanism: 'SCRAM-SHA-256', phase: 'after_tls' }, 1),
@@ -93,35 +120,103 @@ const EXPECTED: Record<string, Expected[]> = {
     x(ODD, { mechanism: 'SCRAM-SHA-256-PLUS', phase: 'after_tls' }, 1),
     x(ODD, { mechanism: 'other', phase: 'after_tls' }, 2),
   ],
-  xmpp_tls_certificate_expiry_seconds: [[EP1, 92.5 * DAY], [BR, -2 * DAY], [ODD, 214 * DAY]],
-  xmpp_tls_certificate_not_after_timestamp_seconds: [[EP1, 1756728000], [BR, 1748563200], [ODD, 1767225600]],
-  xmpp_tls_certificate_not_before_timestamp_seconds: [[EP1, 1741003200], [BR, 1717027200], [ODD, 1735689600]],
-  xmpp_tls_certificate_trusted: [[EP1, 1], [BR, 0], [ODD, 1]],
-  xmpp_tls_certificate_hostname_valid: [[EP1, 1], [BR, 0], [ODD, 1]],
+  xmpp_tls_certificate_expiry_seconds: [
+    [EP1, 92.5 * DAY],
+    [BR, -2 * DAY],
+    [ODD, 214 * DAY],
+  ],
+  xmpp_tls_certificate_not_after_timestamp_seconds: [
+    [EP1, 1756728000],
+    [BR, 1748563200],
+    [ODD, 1767225600],
+  ],
+  xmpp_tls_certificate_not_before_timestamp_seconds: [
+    [EP1, 1741003200],
+    [BR, 1717027200],
+    [ODD, 1735689600],
+  ],
+  xmpp_tls_certificate_trusted: [
+    [EP1, 1],
+    [BR, 0],
+    [ODD, 1],
+  ],
+  xmpp_tls_certificate_hostname_valid: [
+    [EP1, 1],
+    [BR, 0],
+    [ODD, 1],
+  ],
   xmpp_tls_certificate_trust_error: [x(BR, { reason: 'expired' }, 1), x(BR, { reason: 'self_signed' }, 1)],
   // s2s only: broken.example's certificate is for servers only; example.org (c2s) has none.
   xmpp_tls_certificate_client_auth: [[BR, 0]],
   xmpp_tls_certificate_key_length: [x(EP1, { key_type: 'RSA' }, 2048), x(BR, { key_type: 'EC' }, 256)],
   xmpp_tls_certificate_info: [
-    x(EP1, { subject: 'CN=example.org', issuer: 'CN=Test Intermediate,O=Test CA', serial: '0A1B2C', fingerprint_sha256: 'AB:CD:EF', signature_algorithm: 'sha256WithRSAEncryption' }, 1),
-    x(BR, { subject: 'CN=broken.example', issuer: 'CN=broken.example', serial: '01', fingerprint_sha256: '11:22', signature_algorithm: 'sha1WithRSAEncryption' }, 1),
-    x(ODD, { subject: `CN=${HOSTILE}`, issuer: 'O=Quote " Backslash \\ Newline \n End', serial: HOSTILE, fingerprint_sha256: HOSTILE, signature_algorithm: HOSTILE }, 1),
+    x(
+      EP1,
+      {
+        subject: 'CN=example.org',
+        issuer: 'CN=Test Intermediate,O=Test CA',
+        serial: '0A1B2C',
+        fingerprint_sha256: 'AB:CD:EF',
+        signature_algorithm: 'sha256WithRSAEncryption',
+      },
+      1,
+    ),
+    x(
+      BR,
+      { subject: 'CN=broken.example', issuer: 'CN=broken.example', serial: '01', fingerprint_sha256: '11:22', signature_algorithm: 'sha1WithRSAEncryption' },
+      1,
+    ),
+    x(
+      ODD,
+      { subject: `CN=${HOSTILE}`, issuer: 'O=Quote " Backslash \\ Newline \n End', serial: HOSTILE, fingerprint_sha256: HOSTILE, signature_algorithm: HOSTILE },
+      1,
+    ),
   ],
-  xmpp_tls_domain_grade: [[T_EX, 6], [T_BR, 2]],
-  xmpp_tls_scan_success: [[T_EX, 1], [T_BR, 0], [T_NX, 0], [T_ODD, 1]],
+  xmpp_tls_domain_grade: [
+    [T_EX, 6],
+    [T_BR, 2],
+  ],
+  xmpp_tls_scan_success: [
+    [T_EX, 1],
+    [T_BR, 0],
+    [T_NX, 0],
+    [T_ODD, 1],
+  ],
   xmpp_tls_scan_failure: [x(T_NX, { code: 'dns_failure' }, 1)],
   xmpp_tls_scan_warning: [x(T_EX, { code: 'dns_partial_failure' }, 1)],
-  xmpp_tls_scan_duration_seconds: [[T_EX, 12.5], [T_BR, 0.25], [T_NX, 0.5], [T_ODD, 12.5]],
-  xmpp_tls_last_scan_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748732400], [T_NX, 1748732400], [T_ODD, 1748732400]],
-  xmpp_tls_last_success_timestamp_seconds: [[T_EX, 1748732400], [T_BR, 1748649600], [T_ODD, 1748732400]],
-  xmpp_tls_endpoints: [[T_EX, 2], [T_BR, 1], [T_NX, 0], [T_ODD, 1]],
+  xmpp_tls_scan_duration_seconds: [
+    [T_EX, 12.5],
+    [T_BR, 0.25],
+    [T_NX, 0.5],
+    [T_ODD, 12.5],
+  ],
+  xmpp_tls_last_scan_timestamp_seconds: [
+    [T_EX, 1748732400],
+    [T_BR, 1748732400],
+    [T_NX, 1748732400],
+    [T_ODD, 1748732400],
+  ],
+  xmpp_tls_last_success_timestamp_seconds: [
+    [T_EX, 1748732400],
+    [T_BR, 1748649600],
+    [T_ODD, 1748732400],
+  ],
+  xmpp_tls_endpoints: [
+    [T_EX, 2],
+    [T_BR, 1],
+    [T_NX, 0],
+    [T_ODD, 1],
+  ],
   // broken.example: the latest query failed, the last good scan's answer stays; nxdomain.example: never asked.
   xmpp_tls_server_info: [
     x(T_EX, { software: 'Prosody', version: '0.12.4', os: 'Linux' }, 1),
     x(T_BR, { software: 'ejabberd', version: '23.01', os: '' }, 1),
     x(T_ODD, { software: ODD_SOFTWARE, version: '', os: 'Quote " Backslash \\' }, 1),
   ],
-  xmpp_tls_scans_total: [[{ result: 'success' }, 41], [{ result: 'failure' }, 2]],
+  xmpp_tls_scans_total: [
+    [{ result: 'success' }, 41],
+    [{ result: 'failure' }, 2],
+  ],
   xmpp_tls_probes_total: [[{}, 9001]],
   xmpp_tls_scans_in_progress: [[{}, 3]],
   xmpp_tls_exporter_build_info: [[{ version: SCANNER.version, node_version: process.version }, 1]],
@@ -212,7 +307,10 @@ const SNAPSHOT = `${[
   family('xmpp_tls_scan_failure', [`xmpp_tls_scan_failure{${NXT},code="dns_failure"} 1`]),
   family('xmpp_tls_scan_warning', [`xmpp_tls_scan_warning{${EXT},code="dns_partial_failure"} 1`]),
   family('xmpp_tls_scan_duration_seconds', [`xmpp_tls_scan_duration_seconds{${EXT}} 12.5`, `xmpp_tls_scan_duration_seconds{${NXT}} 0.5`]),
-  family('xmpp_tls_last_scan_timestamp_seconds', [`xmpp_tls_last_scan_timestamp_seconds{${EXT}} 1748732400`, `xmpp_tls_last_scan_timestamp_seconds{${NXT}} 1748732400`]),
+  family('xmpp_tls_last_scan_timestamp_seconds', [
+    `xmpp_tls_last_scan_timestamp_seconds{${EXT}} 1748732400`,
+    `xmpp_tls_last_scan_timestamp_seconds{${NXT}} 1748732400`,
+  ]),
   family('xmpp_tls_last_success_timestamp_seconds', [`xmpp_tls_last_success_timestamp_seconds{${EXT}} 1748732400`]),
   family('xmpp_tls_endpoints', [`xmpp_tls_endpoints{${EXT}} 2`, `xmpp_tls_endpoints{${NXT}} 0`]),
   family('xmpp_tls_server_info', [`xmpp_tls_server_info{${EXT},software="Prosody",version="0.12.4",os="Linux"} 1`]),
@@ -225,7 +323,9 @@ const SNAPSHOT = `${[
   [
     '# HELP xmpp_tls_scan_start_delay_seconds Time scans waited for a free slot after they were due (their jittered tick, a start-up scan or a /probe request), in seconds.',
     '# TYPE xmpp_tls_scan_start_delay_seconds histogram',
-    ...['0.01', '0.1', '0.5', '1', '5', '10', '30', '60', '300', '900', '+Inf'].map((le, i) => `xmpp_tls_scan_start_delay_seconds_bucket{le="${le}"} ${i < 2 ? 0 : i < 7 ? 1 : 2}`),
+    ...['0.01', '0.1', '0.5', '1', '5', '10', '30', '60', '300', '900', '+Inf'].map(
+      (le, i) => `xmpp_tls_scan_start_delay_seconds_bucket{le="${le}"} ${i < 2 ? 0 : i < 7 ? 1 : 2}`,
+    ),
     'xmpp_tls_scan_start_delay_seconds_sum 42.25',
     'xmpp_tls_scan_start_delay_seconds_count 2',
   ].join('\n'),
@@ -258,7 +358,12 @@ describe('createMetricsRegistry', () => {
 
   test('a skipped endpoint and a domain error produce no endpoint series', () => {
     expect(exposition.samples.filter((s) => s.labels.address === '2001:db8::1')).toEqual([]);
-    expect(exposition.samples.filter((s) => s.labels.domain === 'nxdomain.example').map((s) => s.name).sort()).toEqual([
+    expect(
+      exposition.samples
+        .filter((s) => s.labels.domain === 'nxdomain.example')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([
       'xmpp_tls_endpoints',
       'xmpp_tls_last_scan_timestamp_seconds',
       'xmpp_tls_scan_duration_seconds',
@@ -336,17 +441,30 @@ describe('createMetricsRegistry', () => {
 
   test('certificate expiry is counted from now() at each scrape', async () => {
     let now = NOW;
-    const registry = registryFor(() => [exampleOrg()], undefined, () => now);
-    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 92.5 * DAY)]);
+    const registry = registryFor(
+      () => [exampleOrg()],
+      undefined,
+      () => now,
+    );
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([
+      sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 92.5 * DAY),
+    ]);
     now = new Date('2025-09-02T00:00:00.000Z');
-    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, -0.5 * DAY)]);
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([
+      sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, -0.5 * DAY),
+    ]);
     now = new Date('2025-09-01T06:00:00.000Z');
-    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 0.25 * DAY)]);
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([
+      sampleKey('xmpp_tls_certificate_expiry_seconds', EP1, 0.25 * DAY),
+    ]);
   });
 
   test('exporter stats are read at each scrape; counters follow them', async () => {
     let stats: ExporterStats = { ...EXPORTER_STATS };
-    const registry = registryFor(() => [], () => stats);
+    const registry = registryFor(
+      () => [],
+      () => stats,
+    );
     await scrape(registry);
     stats = { ...stats, scansTotal: { success: 50, failure: 2 }, probesTotal: 9500, configReloadSuccessful: false };
     const e = await scrape(registry);
@@ -415,7 +533,14 @@ describe('createMetricsRegistry', () => {
 
   test('the exposition of an empty store: every family declared, without a series', async () => {
     const text = await registryFor(() => []).metrics();
-    const exporter = new Set(['xmpp_tls_scans_total', 'xmpp_tls_probes_total', 'xmpp_tls_scans_in_progress', 'xmpp_tls_exporter_build_info', 'xmpp_tls_exporter_config_last_reload_successful', 'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds']);
+    const exporter = new Set([
+      'xmpp_tls_scans_total',
+      'xmpp_tls_probes_total',
+      'xmpp_tls_scans_in_progress',
+      'xmpp_tls_exporter_build_info',
+      'xmpp_tls_exporter_config_last_reload_successful',
+      'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds',
+    ]);
     const perTarget = ALL_FAMILIES.filter((f) => !exporter.has(f.name) && !f.name.startsWith('probe_'));
     expect(text.startsWith(`${perTarget.map((f) => family(f.name, [])).join('\n\n')}\n\n# HELP xmpp_tls_scans_total `)).toBe(true);
   });

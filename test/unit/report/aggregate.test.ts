@@ -39,7 +39,15 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['probed = domains with raw TLS results', [good(), noTls(), unreachable()], 'reachability.tlsProbed', 1],
   [
     'partial DNS: domains scanned despite a failed SRV lookup',
-    [good('a.example'), { ...good('b.example'), warnings: [{ code: 'dns_partial_failure', message: 'SRV _xmpps-client._tcp.b.example: ETIMEOUT', name: '_xmpps-client._tcp.b.example', condition: 'ETIMEOUT' }] }],
+    [
+      good('a.example'),
+      {
+        ...good('b.example'),
+        warnings: [
+          { code: 'dns_partial_failure', message: 'SRV _xmpps-client._tcp.b.example: ETIMEOUT', name: '_xmpps-client._tcp.b.example', condition: 'ETIMEOUT' },
+        ],
+      },
+    ],
     'reachability.dnsPartialFailure',
     1,
   ],
@@ -61,7 +69,12 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['unknown issuer', [unknownIssuer(), good()], 'certificates.problems.unknown_issuer', 1],
   ['incomplete chain', [unknownIssuer(), good()], 'certificates.problems.incomplete_chain', 1],
   ['expiring within 30 days (not yet expired)', [unknownIssuer(), expiredSelfSigned(), good()], 'certificates.expiringWithin30Days', 1],
-  ['top self-signed issuers in chains', [selfSignedInChain('x.example', 'CN=Evil Root'), selfSignedInChain('y.example', 'CN=Evil Root'), selfSignedInChain('z.example', 'CN=Other Root')], 'certificates.selfSignedInChainIssuers.CN=Evil Root', 2],
+  [
+    'top self-signed issuers in chains',
+    [selfSignedInChain('x.example', 'CN=Evil Root'), selfSignedInChain('y.example', 'CN=Evil Root'), selfSignedInChain('z.example', 'CN=Other Root')],
+    'certificates.selfSignedInChainIssuers.CN=Evil Root',
+    2,
+  ],
   // protocols: any endpoint
   ['TLS 1.3 support', [good(), mixedLegacy(), expiredSelfSigned()], 'protocols.supported.TLSv1.3', 2],
   ['SSLv3 on one endpoint counts for the domain', [good(), mixedLegacy()], 'protocols.supported.SSLv3', 1],
@@ -80,7 +93,12 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['weak: anonymous, even with 128 bits', [good(), accepting('TLS_DH_anon_WITH_AES_128_CBC_SHA')], 'suites.weak', 1],
   ['not weak: 3DES (112 bits)', [good(), accepting('TLS_RSA_WITH_3DES_EDE_CBC_SHA')], 'suites.weak', 0],
   ['not weak: RC4 with 128 bits (counted as RC4)', [good(), accepting('TLS_RSA_WITH_RC4_128_SHA')], 'suites.weak', 0],
-  ['weak: each domain once, however many weak suites it accepts', [accepting('TLS_RSA_WITH_DES_CBC_SHA'), accepting('TLS_RSA_WITH_NULL_SHA'), mixedLegacy()], 'suites.weak', 3],
+  [
+    'weak: each domain once, however many weak suites it accepts',
+    [accepting('TLS_RSA_WITH_DES_CBC_SHA'), accepting('TLS_RSA_WITH_NULL_SHA'), mixedLegacy()],
+    'suites.weak',
+    3,
+  ],
   ['EXPORT', [good(), mixedLegacy()], 'suites.export', 1],
   ['RC4', [good(), mixedLegacy()], 'suites.rc4', 1],
   ['at least one forward-secret suite', [good(), mixedLegacy()], 'suites.forwardSecrecy', 2],
@@ -131,7 +149,10 @@ describe('aggregate: s2s and software', () => {
     expect(sw.products).toEqual([{ key: 'Prosody', count: 2 }]);
     expect(sw.versions.map((b) => b.key).sort()).toEqual(['Prosody 0.12.4', 'Prosody 13.0.1']);
     expect(report.domains.find((r) => r.domain === 'a.example')?.software).toBe('Prosody 0.12.4 (Linux)');
-    expect(sw.unknownReasons.map((b) => [b.key, b.count]).sort()).toEqual([['not asked', 1], ['timeout', 1]]);
+    expect(sw.unknownReasons.map((b) => [b.key, b.count]).sort()).toEqual([
+      ['not asked', 1],
+      ['timeout', 1],
+    ]);
   });
 
   test("the daemon's results: the latest scan, but a failed version query keeps the last answer", () => {
@@ -171,7 +192,12 @@ describe('aggregate: rows and report', () => {
     expect(expired).toMatchObject({ grade: 'T', gradeIgnoringTrust: 'B', status: 'ok', protocols: ['TLSv1.0', 'TLSv1.1', 'TLSv1.2'] });
     expect(expired.certificate?.daysToExpiry).toBe(-31);
     expect(expired.certificateProblems).toEqual(['expired', 'self_signed', 'hostname_mismatch']);
-    expect(report.domains.find((r) => r.domain === 'down.example')).toMatchObject({ status: 'unreachable', error: 'connection_refused', endpoints: 1, endpointsReached: 0 });
+    expect(report.domains.find((r) => r.domain === 'down.example')).toMatchObject({
+      status: 'unreachable',
+      error: 'connection_refused',
+      endpoints: 1,
+      endpointsReached: 0,
+    });
     expect(report.domains.find((r) => r.domain === 'legacy.example')).toMatchObject({ mixed: true, protocols: ['SSLv3', 'TLSv1.0', 'TLSv1.2', 'TLSv1.3'] });
   });
 

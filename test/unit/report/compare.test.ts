@@ -18,10 +18,7 @@ describe('compareReports', () => {
 
   test('a changed grade, a newly unreachable domain, new and gone domains, totals', () => {
     const after = viaJson(
-      aggregate(
-        [expiredSelfSigned('a.example'), { ...unreachable('b.example') }, mixedLegacy('c.example'), good('new.example')],
-        { now: LATER },
-      ),
+      aggregate([expiredSelfSigned('a.example'), { ...unreachable('b.example') }, mixedLegacy('c.example'), good('new.example')], { now: LATER }),
     );
     const diff = compareReports(before, after);
     const a = diff.domains.find((d) => d.domain === 'a.example')!;
@@ -29,7 +26,10 @@ describe('compareReports', () => {
     expect(a.changes).toContainEqual({ field: 'grade', old: 'A+', new: 'T', direction: 'worse' });
     expect(a.changes).toContainEqual({ field: 'gradeIgnoringTrust', old: 'A+', new: 'B', direction: 'worse' });
     expect(a.changes).toContainEqual({ field: 'protocols', old: 'TLSv1.2 TLSv1.3', new: 'TLSv1.0 TLSv1.1 TLSv1.2', direction: null });
-    expect(a.changes.find((c) => c.field === 'certificate')).toMatchObject({ old: expect.stringContaining('expires 2026-01-01'), new: expect.stringContaining('expires 2025-05-01') });
+    expect(a.changes.find((c) => c.field === 'certificate')).toMatchObject({
+      old: expect.stringContaining('expires 2026-01-01'),
+      new: expect.stringContaining('expires 2025-05-01'),
+    });
     const b = diff.domains.find((d) => d.domain === 'b.example')!;
     expect(b.changes).toContainEqual({ field: 'status', old: 'ok', new: 'unreachable', direction: 'worse' });
     expect(diff.domains.find((d) => d.domain === 'new.example')?.kind).toBe('added');
@@ -43,7 +43,10 @@ describe('compareReports', () => {
   });
 
   test('identical reports: nothing changed', () => {
-    const diff = compareReports(before, viaJson(aggregate([good('a.example'), good('b.example'), mixedLegacy('c.example'), notServing('gone.example')], { now: NOW })));
+    const diff = compareReports(
+      before,
+      viaJson(aggregate([good('a.example'), good('b.example'), mixedLegacy('c.example'), notServing('gone.example')], { now: NOW })),
+    );
     expect(diff.domains).toEqual([]);
     expect(diff.totals).toEqual([]);
     expect(diff.unchanged).toBe(4);

@@ -59,7 +59,9 @@ export function selfSignedInChain(domain: string, root: string): ScanResult {
 
 /** Unknown issuer and an incomplete chain, RSA 4096, expiring in 10 days: T. */
 export function unknownIssuer(domain = 'unknown.example'): ScanResult {
-  const ep = makeEndpoint({ cert: { trusted: false, trustErrors: ['unknown_issuer', 'incomplete_chain'], notAfter: '2025-06-11T12:00:00.000Z', keyBits: 4096 } });
+  const ep = makeEndpoint({
+    cert: { trusted: false, trustErrors: ['unknown_issuer', 'incomplete_chain'], notAfter: '2025-06-11T12:00:00.000Z', keyBits: 4096 },
+  });
   return result(domain, [ep], grade('T', 'A+', 95));
 }
 

@@ -5,7 +5,21 @@ import { mdCell, renderMarkdown } from '../../../src/report/markdown.js';
 import { reportSections } from '../../../src/report/sections.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import { makeEndpoint } from '../grading/fixtures.js';
-import { NOW, expiredSelfSigned, good, grade, mixedLegacy, noTls, notServing, result, s2sServer, selfSignedInChain, unknownIssuer, unreachable, withSoftware } from './fixtures.js';
+import {
+  NOW,
+  expiredSelfSigned,
+  good,
+  grade,
+  mixedLegacy,
+  noTls,
+  notServing,
+  result,
+  s2sServer,
+  selfSignedInChain,
+  unknownIssuer,
+  unreachable,
+  withSoftware,
+} from './fixtures.js';
 import { parseXml } from './xml.js';
 
 const SECTION_IDS = ['overview', 'grades', 'grades-ignoring-trust', 'certificates', 'protocols', 'keys', 'suites', 'dh', 's2s', 'software', 'domains'];
@@ -27,7 +41,10 @@ const HOSTILE = '<script>alert("x")</script> | **bold** & `code` \n# heading';
 
 function hostile(): ScanResult {
   const ep = makeEndpoint({ cert: { subject: `CN=${HOSTILE}`, issuer: HOSTILE, trusted: false, trustErrors: ['self_signed_in_chain'] } });
-  ep.certificate!.chain = [ep.certificate!.chain[0] ?? { ...ep.certificate!.builtChain[0]! }, { ...ep.certificate!.builtChain[0]!, subject: HOSTILE, issuer: HOSTILE }];
+  ep.certificate!.chain = [
+    ep.certificate!.chain[0] ?? { ...ep.certificate!.builtChain[0]! },
+    { ...ep.certificate!.builtChain[0]!, subject: HOSTILE, issuer: HOSTILE },
+  ];
   return withSoftware(result('evil.example', [ep], grade('T', 'A+')), { name: HOSTILE, version: '1<2', os: '"os"' });
 }
 
@@ -49,7 +66,10 @@ describe('Markdown', () => {
   const md = renderMarkdown(aggregate(ALL(), { now: NOW, source: 'unit test' }));
 
   test('has every section, in order', () => {
-    const headings = md.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
+    const headings = md
+      .split('\n')
+      .filter((l) => l.startsWith('## '))
+      .map((l) => l.slice(3));
     expect(headings).toEqual(SECTION_TITLES);
     expect(md.startsWith('# State of TLS on XMPP\n')).toBe(true);
   });

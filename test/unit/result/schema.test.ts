@@ -37,7 +37,7 @@ function clone<T>(value: T): T {
 
 // ---- A full document: every optional field present, every nullable object filled in -------------
 
-const FP256 = 'AB:'.repeat(31) + 'CD';
+const FP256 = `${'AB:'.repeat(31)}CD`;
 const leafEntry: ChainEntry = {
   subject: 'CN=chat.example.net',
   issuer: 'CN=Example Issuing CA R1, O=Example CA, C=US',
@@ -62,7 +62,7 @@ const fullCertificate: CertificateResult = {
     email: ['hostmaster@example.net'],
   },
   serial: '04A1B2C3D4E5F60718293A4B5C6D7E8F9012',
-  fingerprintSha1: '12:'.repeat(19) + '34',
+  fingerprintSha1: `${'12:'.repeat(19)}34`,
   fingerprintSha256: FP256,
   notBefore: '2026-09-01T00:00:00.000Z',
   notAfter: '2026-11-30T23:59:59.000Z',
@@ -115,12 +115,16 @@ function suite(protocol: ProtocolName, code: string, name: string, openssl: stri
   };
 }
 const fullTls: TlsResult = {
-  protocols: { 'SSLv2': false, 'SSLv3': false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true },
+  protocols: { SSLv2: false, SSLv3: false, 'TLSv1.0': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true },
   protocolErrors: { SSLv2: { code: 'timeout', message: 'no answer to a SSLv2 ClientHello within 10 s', phase: 'tls_handshake', deadline: 'phase' } },
   cipherSuites: [
     suite('TLSv1.2', '0x009E', 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'DHE-RSA-AES128-GCM-SHA256', { keyExchange: 'DHE', kxGroup: null, dhBits: 2048 }),
     suite('TLSv1.2', '0xC02F', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'),
-    suite('TLSv1.2', '0xC030', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', { bits: 256, effectiveBits: 256, encryption: 'AES_256_GCM' }),
+    suite('TLSv1.2', '0xC030', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', {
+      bits: 256,
+      effectiveBits: 256,
+      encryption: 'AES_256_GCM',
+    }),
     suite('TLSv1.3', '0x1301', 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256', { keyExchange: 'ANY', authentication: 'ANY' }),
     suite('TLSv1.3', '0x1302', 'TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384', {
       keyExchange: 'ANY',
@@ -183,7 +187,8 @@ const FULL: ScanResult = {
   warnings: [
     {
       code: 'dns_partial_failure',
-      message: 'DNS lookup of SRV _xmpps-server._tcp.example.net failed: ETIMEOUT (no answer from the DNS server in time); the endpoints of the other SRV records were scanned',
+      message:
+        'DNS lookup of SRV _xmpps-server._tcp.example.net failed: ETIMEOUT (no answer from the DNS server in time); the endpoints of the other SRV records were scanned',
       name: '_xmpps-server._tcp.example.net',
       condition: 'ETIMEOUT',
     },
@@ -372,14 +377,34 @@ describe('docs/result.schema.json', () => {
     };
     doc.endpoints = [
       { ...doc.endpoints[0]!, grade: untrusted },
-      { ...doc.endpoints[0]!, address: '192.0.2.8', grade: { ...fullGrade, letter: 'M', caps: [{ code: 'certificate_name_mismatch', limit: 'M', message: 'x' }] } },
+      {
+        ...doc.endpoints[0]!,
+        address: '192.0.2.8',
+        grade: { ...fullGrade, letter: 'M', caps: [{ code: 'certificate_name_mismatch', limit: 'M', message: 'x' }] },
+      },
       doc.endpoints[1]!,
     ];
     doc.grade = { ...doc.grade!, letter: 'T', mixed: true, letters: ['M', 'T'], endpointsGraded: 2 };
     expect(errorsOf(doc)).toEqual([]);
-    const xmppoke: EndpointGrade = { ...untrusted, profile: 'xmppoke-2015', letter: 'F', letterIgnoringTrust: 'A', caps: [{ ...untrusted.caps[1]!, limit: 'F' }], warnings: [] };
+    const xmppoke: EndpointGrade = {
+      ...untrusted,
+      profile: 'xmppoke-2015',
+      letter: 'F',
+      letterIgnoringTrust: 'A',
+      caps: [{ ...untrusted.caps[1]!, limit: 'F' }],
+      warnings: [],
+    };
     doc.endpoints = [{ ...doc.endpoints[0]!, grade: xmppoke }];
-    doc.grade = { ...doc.grade, profile: 'xmppoke-2015', letter: 'F', letterIgnoringTrust: 'A', mixed: false, letters: ['F'], endpointsGraded: 1, endpointsUngraded: 0 };
+    doc.grade = {
+      ...doc.grade,
+      profile: 'xmppoke-2015',
+      letter: 'F',
+      letterIgnoringTrust: 'A',
+      mixed: false,
+      letters: ['F'],
+      endpointsGraded: 1,
+      endpointsUngraded: 0,
+    };
     expect(errorsOf(doc)).toEqual([]);
   });
 
@@ -403,7 +428,7 @@ describe('docs/result.schema.json', () => {
     expect(errorsOf(doc)).toEqual([]);
     doc.endpoints[0]!.tls = {
       ...tls,
-      protocols: { ...tls.protocols, 'TLSv1.2': false, 'SSLv2': false },
+      protocols: { ...tls.protocols, 'TLSv1.2': false, SSLv2: false },
       protocolErrors: {},
       cipherSuites: tls.cipherSuites.filter((s) => s.protocol === 'TLSv1.3'),
       serverPreference: [{ protocol: 'TLSv1.3', serverEnforced: null, order: [] }],
@@ -463,21 +488,46 @@ describe('docs/result.schema.json', () => {
     ['a fractional port', (d) => (d.endpoints[0].port = 52.22), '/endpoints/0/port', 'type'],
     ['a port above 65535', (d) => (d.endpoints[0].port = 65536), '/endpoints/0/port', 'maximum'],
     ['a negative duration', (d) => (d.durationSeconds = -1), '/durationSeconds', 'minimum'],
-    ['a lower-case fingerprint', (d) => (d.endpoints[0].certificate.fingerprintSha256 = FP256.toLowerCase()), '/endpoints/0/certificate/fingerprintSha256', 'pattern'],
-    ['a fingerprint without colons', (d) => (d.endpoints[0].certificate.chain[0].fingerprintSha256 = 'AB'.repeat(32)), '/endpoints/0/certificate/chain/0/fingerprintSha256', 'pattern'],
+    [
+      'a lower-case fingerprint',
+      (d) => (d.endpoints[0].certificate.fingerprintSha256 = FP256.toLowerCase()),
+      '/endpoints/0/certificate/fingerprintSha256',
+      'pattern',
+    ],
+    [
+      'a fingerprint without colons',
+      (d) => (d.endpoints[0].certificate.chain[0].fingerprintSha256 = 'AB'.repeat(32)),
+      '/endpoints/0/certificate/chain/0/fingerprintSha256',
+      'pattern',
+    ],
     ['an unknown top-level field', (d) => (d.rating = 'A'), '', 'additionalProperties'],
     ['an unknown endpoint field', (d) => (d.endpoints[0].rating = 'A'), '/endpoints/0', 'additionalProperties'],
     ['an unknown error field', (d) => (d.endpoints[0].error.stack = 'at …'), '/endpoints/0/error', 'additionalProperties'],
     ['an unknown certificate field', (d) => (d.endpoints[0].certificate.revoked = false), '/endpoints/0/certificate', 'unevaluatedProperties'],
     ['an unknown scanner field', (d) => (d.scanner.build = 'abc'), '/scanner', 'additionalProperties'],
-    ['an unknown protocol in protocols', (d) => (d.endpoints[0].tls.protocols['TLSv1'] = false), '/endpoints/0/tls/protocols', 'additionalProperties'],
-    ['an unknown protocol in protocolErrors', (d) => (d.endpoints[0].tls.protocolErrors.TLSv1 = { code: 'timeout', message: 'x' }), '/endpoints/0/tls/protocolErrors', 'additionalProperties'],
+    ['an unknown protocol in protocols', (d) => (d.endpoints[0].tls.protocols.TLSv1 = false), '/endpoints/0/tls/protocols', 'additionalProperties'],
+    [
+      'an unknown protocol in protocolErrors',
+      (d) => (d.endpoints[0].tls.protocolErrors.TLSv1 = { code: 'timeout', message: 'x' }),
+      '/endpoints/0/tls/protocolErrors',
+      'additionalProperties',
+    ],
     ['a lower-case suite code', (d) => (d.endpoints[0].tls.cipherSuites[1].code = '0xc02f'), '/endpoints/0/tls/cipherSuites/1/code', 'pattern'],
     ['an unknown suite field', (d) => (d.endpoints[0].tls.cipherSuites[1].recommended = 'Y'), '/endpoints/0/tls/cipherSuites/1', 'additionalProperties'],
     ['fractional suite bits', (d) => (d.endpoints[0].tls.cipherSuites[1].bits = 127.5), '/endpoints/0/tls/cipherSuites/1/bits', 'type'],
-    ['a bad code in a server order', (d) => (d.endpoints[0].tls.serverPreference[1].order[0] = 'C030'), '/endpoints/0/tls/serverPreference/1/order/0', 'pattern'],
+    [
+      'a bad code in a server order',
+      (d) => (d.endpoints[0].tls.serverPreference[1].order[0] = 'C030'),
+      '/endpoints/0/tls/serverPreference/1/order/0',
+      'pattern',
+    ],
     ['a three-byte group code', (d) => (d.endpoints[0].tls.groups[0].code = '0x00001D'), '/endpoints/0/tls/groups/0/code', 'pattern'],
-    ['a PEM certificate in the chain', (d) => (d.endpoints[0].tls.certificateChain[0] = '-----BEGIN CERTIFICATE-----'), '/endpoints/0/tls/certificateChain/0', 'pattern'],
+    [
+      'a PEM certificate in the chain',
+      (d) => (d.endpoints[0].tls.certificateChain[0] = '-----BEGIN CERTIFICATE-----'),
+      '/endpoints/0/tls/certificateChain/0',
+      'pattern',
+    ],
     ['a fractional probe count', (d) => (d.endpoints[0].tls.probeCount = 1.5), '/endpoints/0/tls/probeCount', 'type'],
     ['an unknown TLS result field', (d) => (d.endpoints[0].tls.heartbleed = false), '/endpoints/0/tls', 'additionalProperties'],
     ['a score above 100', (d) => (d.endpoints[0].grade.score = 101), '/endpoints/0/grade/score', 'maximum'],

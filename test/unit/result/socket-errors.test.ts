@@ -20,12 +20,7 @@ describe('socketErrorToScanError', () => {
     ['ENETUNREACH', 'connect ENETUNREACH 2001:db8::1:5222', 'host_unreachable', `${PEER} is unreachable (ENETUNREACH)`],
     ['EADDRNOTAVAIL', 'connect EADDRNOTAVAIL', 'host_unreachable', `${PEER} is unreachable (EADDRNOTAVAIL)`],
     ['ETIMEDOUT', 'connect ETIMEDOUT 192.0.2.10:5222', 'timeout', `${PEER} timed out at the TCP level`],
-    [
-      'ERR_SSL_WRONG_VERSION_NUMBER',
-      'wrong version number',
-      'tls_handshake_failed',
-      `TLS with ${PEER} failed: wrong version number`,
-    ],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number', 'tls_handshake_failed', `TLS with ${PEER} failed: wrong version number`],
     [
       'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
       'sslv3 alert handshake failure',

@@ -10,7 +10,7 @@ function element(xml: string): XmlElement {
   const parser = new XmppStreamParser();
   const events = parser.write(`<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>${xml}`);
   const el = events.find((e) => e.type === 'element');
-  if (!el || el.type !== 'element') throw new Error('no element');
+  if (el?.type !== 'element') throw new Error('no element');
   return el.element;
 }
 
@@ -67,7 +67,9 @@ describe('parseVersionReply', () => {
 
   test('over-long values are cut', () => {
     const long = 'x'.repeat(5000);
-    const r = parseVersionReply(element(`<iq type='result'><query xmlns='jabber:iq:version'><name>${long}</name><version>${long}</version><os>${long}</os></query></iq>`));
+    const r = parseVersionReply(
+      element(`<iq type='result'><query xmlns='jabber:iq:version'><name>${long}</name><version>${long}</version><os>${long}</os></query></iq>`),
+    );
     expect(Array.from(r.name!)).toHaveLength(100);
     expect(r.name!.endsWith('…')).toBe(true);
     expect(Array.from(r.version!)).toHaveLength(100);
@@ -130,7 +132,11 @@ describe('stanza errors', () => {
       'item-not-found',
       /<item-not-found\/>/,
     ],
-    [`<iq type='error' id='a'><error type='cancel'><made-up xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`, 'undefined-condition', /<undefined-condition\/>$/],
+    [
+      `<iq type='error' id='a'><error type='cancel'><made-up xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
+      'undefined-condition',
+      /<undefined-condition\/>$/,
+    ],
     [`<iq type='error' id='a'/>`, 'undefined-condition', /<undefined-condition\/>$/],
   ])('%#: condition %s', (xml, condition, message) => {
     const err = stanzaErrorOf(element(xml), 'x.example');
@@ -141,9 +147,11 @@ describe('stanza errors', () => {
 
   test('the server text of an error is cleaned and capped', () => {
     // (XML 1.0 cannot carry ESC or other C0 controls at all: the parser rejects them.)
-    const text = '\u202E\u0085' + 'A'.repeat(1000);
+    const text = `\u202E\u0085${'A'.repeat(1000)}`;
     const err = stanzaErrorOf(
-      element(`<iq type='error'><error type='wait'><remote-server-timeout xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>${text}</text></error></iq>`),
+      element(
+        `<iq type='error'><error type='wait'><remote-server-timeout xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>${text}</text></error></iq>`,
+      ),
       'x.example',
     );
     expect(err.message).not.toMatch(/[\u202E\u0085]/);
@@ -152,7 +160,10 @@ describe('stanza errors', () => {
 
   test('SASL failures: known condition or undefined-condition, text cleaned', () => {
     const ns = "xmlns='urn:ietf:params:xml:ns:xmpp-sasl'";
-    expect(saslFailureOf(element(`<failure ${ns}><not-authorized/><text>Bad\nuser</text></failure>`))).toEqual({ condition: 'not-authorized', text: 'Bad user' });
+    expect(saslFailureOf(element(`<failure ${ns}><not-authorized/><text>Bad\nuser</text></failure>`))).toEqual({
+      condition: 'not-authorized',
+      text: 'Bad user',
+    });
     expect(saslFailureOf(element(`<failure ${ns}><account-disabled/></failure>`))).toEqual({ condition: 'account-disabled', text: null });
     expect(saslFailureOf(element(`<failure ${ns}><whatever/></failure>`))).toEqual({ condition: 'undefined-condition', text: null });
   });

@@ -116,7 +116,8 @@ function hello(protocol: TlsProtocol, cipherSuite: number, group: number | null,
     ecPointFormats: null,
     downgradeSentinel: null,
   };
-  const serverKeyExchange = !tls13 && group !== null ? { kind: 'ecdhe' as const, curveType: 3, namedGroup: group, publicKey: Buffer.alloc(32), rest: Buffer.alloc(0) } : null;
+  const serverKeyExchange =
+    !tls13 && group !== null ? { kind: 'ecdhe' as const, curveType: 3, namedGroup: group, publicKey: Buffer.alloc(32), rest: Buffer.alloc(0) } : null;
   return {
     kind: 'hello',
     serverHello,

@@ -16,7 +16,10 @@ const code = (name: string): number => {
   return s.code;
 };
 const hex = (c: number) => `0x${c.toString(16).toUpperCase().padStart(4, '0')}`;
-const byName = (re: RegExp, protocol: 'TLSv1.2' | 'TLSv1.0' = 'TLSv1.2') => suitesForProtocol(protocol).filter((s) => re.test(s.name)).map((s) => s.code);
+const byName = (re: RegExp, protocol: 'TLSv1.2' | 'TLSv1.0' = 'TLSv1.2') =>
+  suitesForProtocol(protocol)
+    .filter((s) => re.test(s.name))
+    .map((s) => s.code);
 
 const TLS13 = [code('TLS_AES_128_GCM_SHA256'), code('TLS_AES_256_GCM_SHA384'), code('TLS_CHACHA20_POLY1305_SHA256')];
 const MODERN12 = [
@@ -32,11 +35,22 @@ const SRP = byName(/^TLS_SRP_/);
 
 async function scan(opts: FakeServerOptions, maxConnections: number, extra: { protocols?: ProtocolName[] } = {}) {
   const server = fakeServer(opts);
-  const result = await probeTls({ send: (o) => server.send(o), serverName: 'fake.test', maxConnections, probeTimeoutMs: 50, retries: 0, protocols: extra.protocols ?? ['TLSv1.3', 'TLSv1.2', 'TLSv1.1'] });
+  const result = await probeTls({
+    send: (o) => server.send(o),
+    serverName: 'fake.test',
+    maxConnections,
+    probeTimeoutMs: 50,
+    retries: 0,
+    protocols: extra.protocols ?? ['TLSv1.3', 'TLSv1.2', 'TLSv1.1'],
+  });
   return { result, server };
 }
 
-const suites = (r: TlsResult, p: ProtocolName) => r.cipherSuites.filter((s) => s.protocol === p).map((s) => s.code).sort();
+const suites = (r: TlsResult, p: ProtocolName) =>
+  r.cipherSuites
+    .filter((s) => s.protocol === p)
+    .map((s) => s.code)
+    .sort();
 const expected = (codes: number[]) => codes.map(hex).sort();
 const findings = (r: TlsResult) => ({
   protocols: r.protocols,
@@ -109,13 +123,21 @@ const CASES: Case[] = [
     name: 'ECDSA-only, its certificate on P-256: every group it takes, not only P-256',
     server: async () => ({
       protocols: {
-        'TLSv1.2': { suites: [code('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'), code('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384')], groups: [0x001d, 0x0018, 0x001e, 0x0017] },
+        'TLSv1.2': {
+          suites: [code('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'), code('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384')],
+          groups: [0x001d, 0x0018, 0x001e, 0x0017],
+        },
       },
       certificateCurve: 0x0017,
       certificate: (await createLeaf(null, { dns: ['fake.test'], selfSigned: true, key: { type: 'EC', curve: 'P-256' } })).der,
     }),
     check: (r) => {
-      expect(r.groups.filter((g) => g.protocol === 'TLSv1.2').map((g) => g.name).sort()).toEqual(['secp256r1', 'secp384r1', 'x25519', 'x448']);
+      expect(
+        r.groups
+          .filter((g) => g.protocol === 'TLSv1.2')
+          .map((g) => g.name)
+          .sort(),
+      ).toEqual(['secp256r1', 'secp384r1', 'x25519', 'x448']);
     },
   },
   {
@@ -150,7 +172,9 @@ describe('the prober against scripted servers', () => {
 
   /** Hellos that end with an accepted suite after suites that are not: the canary checks. */
   const canaryChecks = (offers: { suites: number[]; groups?: number[] }[], accepted: number[]) =>
-    offers.filter((o) => !o.groups && o.suites.length > 1 && accepted.includes(o.suites.at(-1) as number) && o.suites.slice(0, -1).every((c) => !accepted.includes(c)));
+    offers.filter(
+      (o) => !o.groups && o.suites.length > 1 && accepted.includes(o.suites.at(-1) as number) && o.suites.slice(0, -1).every((c) => !accepted.includes(c)),
+    );
 
   test.each([
     ['an alert', 'handshake_failure'],

@@ -48,7 +48,7 @@ describe('generated cipher suite table', () => {
 
   it('fails loudly on a suite name it cannot parse', () => {
     const csv = path.join(dir, 'bad.csv');
-    writeFileSync(csv, readFileSync(csvPath, 'utf8').trimEnd() + '\n"0xC1,0x07",TLS_FOO_WITH_BAR_CBC_SHA,N,N,[none]\n');
+    writeFileSync(csv, `${readFileSync(csvPath, 'utf8').trimEnd()}\n"0xC1,0x07",TLS_FOO_WITH_BAR_CBC_SHA,N,N,[none]\n`);
     const r = runGenerator(csv, path.join(dir, 'never.ts'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('cannot parse cipher suite name TLS_FOO_WITH_BAR_CBC_SHA: unknown key exchange FOO');
@@ -79,7 +79,17 @@ function listOpensslCiphers(): OpensslCipher[] {
       const m = /^\s*0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)\s+- (\S+)\s+(\S+)\s+Kx=(\S+)\s+Au=(\S+)\s+Enc=([^(\s]+)(?:\((\d+)\))?\s+Mac=(\S+)/.exec(line);
       if (!m) throw new Error(`unexpected openssl ciphers line: ${line}`);
       const [, hi, lo, standardName, name, protocol, kx, au, enc, bits, mac] = m;
-      return { code: parseInt(`${hi}${lo}`, 16), standardName: standardName!, name: name!, protocol: protocol!, kx: kx!, au: au!, enc: enc!, bits: Number(bits ?? 0), mac: mac! };
+      return {
+        code: parseInt(`${hi}${lo}`, 16),
+        standardName: standardName!,
+        name: name!,
+        protocol: protocol!,
+        kx: kx!,
+        au: au!,
+        enc: enc!,
+        bits: Number(bits ?? 0),
+        mac: mac!,
+      };
     });
 }
 
@@ -107,7 +117,15 @@ describe('OpenSSL names and properties agree with the local openssl', () => {
     expect(s.anonymous).toBe(c.au === 'None');
     expect(s.null).toBe(c.enc === 'None');
     const kx: Record<string, string[]> = {
-      RSA: ['RSA'], DH: ['DHE'], ECDH: ['ECDHE'], PSK: ['PSK'], DHEPSK: ['DHE_PSK'], RSAPSK: ['RSA_PSK'], ECDHEPSK: ['ECDHE_PSK'], SRP: ['SRP'], any: ['ANY'],
+      RSA: ['RSA'],
+      DH: ['DHE'],
+      ECDH: ['ECDHE'],
+      PSK: ['PSK'],
+      DHEPSK: ['DHE_PSK'],
+      RSAPSK: ['RSA_PSK'],
+      ECDHEPSK: ['ECDHE_PSK'],
+      SRP: ['SRP'],
+      any: ['ANY'],
     };
     expect(kx[c.kx]).toContain(s.keyExchange);
     const au: Record<string, string> = { RSA: 'RSA', DSS: 'DSS', ECDSA: 'ECDSA', PSK: 'PSK', SRP: 'SRP', None: 'anon', any: 'ANY' };

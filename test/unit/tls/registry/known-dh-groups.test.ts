@@ -1,8 +1,8 @@
 import { getDiffieHellman, randomBytes } from 'node:crypto';
 import { KNOWN_DH_GROUPS, identifyDhPrime, knownDhGroupByName } from '../../../../src/tls/registry/index.js';
 
-const toBytes = (hex: string) => Uint8Array.from(Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex'));
-const big = (hex: string) => BigInt('0x' + hex);
+const toBytes = (hex: string) => Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
+const big = (hex: string) => BigInt(`0x${hex}`);
 
 /** floor(x * 2^n) for x = pi (Machin's formula) or x = e (sum of 1/k!), with guard bits. */
 function constantBits(which: 'pi' | 'e', n: number): bigint {
@@ -108,9 +108,27 @@ describe('known DH groups', () => {
 
   it('covers the groups a scan must name', () => {
     const names = KNOWN_DH_GROUPS.map((g) => g.name);
-    for (const n of ['oakley-group-1', 'oakley-group-2', 'modp1536', 'modp2048', 'modp3072', 'modp4096', 'modp6144', 'modp8192',
-      'rfc5114-1024-160', 'rfc5114-2048-224', 'rfc5114-2048-256', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192',
-      'apache-mod_ssl-1024', 'nginx-1024', 'java-sun-1024']) {
+    for (const n of [
+      'oakley-group-1',
+      'oakley-group-2',
+      'modp1536',
+      'modp2048',
+      'modp3072',
+      'modp4096',
+      'modp6144',
+      'modp8192',
+      'rfc5114-1024-160',
+      'rfc5114-2048-224',
+      'rfc5114-2048-256',
+      'ffdhe2048',
+      'ffdhe3072',
+      'ffdhe4096',
+      'ffdhe6144',
+      'ffdhe8192',
+      'apache-mod_ssl-1024',
+      'nginx-1024',
+      'java-sun-1024',
+    ]) {
       expect(names).toContain(n);
     }
     expect(knownDhGroupByName('rfc5114-2048-256')?.bits).toBe(2048);

@@ -81,7 +81,10 @@ describe('buildClientHello', () => {
     for (const ip of ['192.0.2.1', '2001:db8::1', '[2001:db8::1]']) {
       expect(ext(parseClientHelloRecords(buildClientHello({ ...base, serverName: ip })), 0)).toBeUndefined();
     }
-    const sni = (name: string): string => ext(parseClientHelloRecords(buildClientHello({ ...base, serverName: name })), 0)!.subarray(5).toString('ascii');
+    const sni = (name: string): string =>
+      ext(parseClientHelloRecords(buildClientHello({ ...base, serverName: name })), 0)!
+        .subarray(5)
+        .toString('ascii');
     expect(sni('example.org.')).toBe('example.org');
     expect(sni('bücher.example')).toBe('xn--bcher-kva.example');
   });
@@ -222,7 +225,8 @@ describe('buildSslv2ClientHello', () => {
     const challenge = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
     const bytes = buildSslv2ClientHello({ cipherSpecs: [0x010080, 0x020080, 0x0700c0], challenge });
     expect(bytes).toEqual(
-      hex(`
+      hex(
+        `
         80 22        # record header: high bit, length 34
         01           # SSL2_MT_CLIENT_HELLO
         0002         # version
@@ -230,7 +234,8 @@ describe('buildSslv2ClientHello', () => {
         0000         # session id length
         0010         # challenge length
         010080 020080 0700c0
-        000102030405060708090a0b0c0d0e0f`.replace(/#[^\n]*/g, '')),
+        000102030405060708090a0b0c0d0e0f`.replace(/#[^\n]*/g, ''),
+      ),
     );
   });
 

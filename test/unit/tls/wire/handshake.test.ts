@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ByteWriter } from '../../../../src/tls/wire/bytes.js';
 import { ALERT_DESCRIPTIONS, HELLO_RETRY_REQUEST_RANDOM } from '../../../../src/tls/wire/constants.js';
-import { TlsParseError } from '../../../../src/tls/wire/errors.js';
+import type { TlsParseError } from '../../../../src/tls/wire/errors.js';
 import {
   bitLength,
   downgradeSentinel,
@@ -34,7 +34,10 @@ function serverHello(opts: { version?: number; random?: Uint8Array; sessionId?: 
     .vec8(opts.sessionId ?? new Uint8Array(0))
     .u16(opts.suite ?? 0xc02f)
     .u8(0);
-  if (opts.exts !== null) w.vec16((l) => { for (const [t, d] of opts.exts ?? []) l.u16(t).vec16(d); });
+  if (opts.exts !== null)
+    w.vec16((l) => {
+      for (const [t, d] of opts.exts ?? []) l.u16(t).vec16(d);
+    });
   return w.toBuffer();
 }
 
@@ -59,16 +62,31 @@ const TLS12_SH = serverHello({
 const CERT12 = new ByteWriter().vec24((l) => l.vec24(hex('3003020101')).vec24(hex('3003020102'))).toBuffer();
 const CERT13 = new ByteWriter()
   .vec8(hex('abcd'))
-  .vec24((l) => l.vec24(hex('3003020101')).vec16((e) => e.u16(5).vec16(hex('01 000003 aabbcc'))).vec24(hex('3003020102')).vec16(new Uint8Array(0)))
+  .vec24((l) =>
+    l
+      .vec24(hex('3003020101'))
+      .vec16((e) => e.u16(5).vec16(hex('01 000003 aabbcc')))
+      .vec24(hex('3003020102'))
+      .vec16(new Uint8Array(0)),
+  )
   .toBuffer();
 const SKE_DHE = new ByteWriter().vec16(hex('00 ff ff')).vec16(hex('02')).vec16(hex('1234')).u16(0x0401).vec16(hex('beef')).toBuffer();
-const SKE_ECDHE = new ByteWriter().u8(3).u16(0x0017).vec8(Buffer.concat([hex('04'), Buffer.alloc(64, 1)])).u16(0x0403).vec16(hex('30')).toBuffer();
+const SKE_ECDHE = new ByteWriter()
+  .u8(3)
+  .u16(0x0017)
+  .vec8(Buffer.concat([hex('04'), Buffer.alloc(64, 1)]))
+  .u16(0x0403)
+  .vec16(hex('30'))
+  .toBuffer();
 const CR12 = new ByteWriter()
   .vec8(hex('01 40'))
   .vec16(hex('0401 0403'))
   .vec16((l) => l.vec16(hex('3000')).vec16(hex('3100')))
   .toBuffer();
-const CR11 = new ByteWriter().vec8(hex('01')).vec16((l) => l.vec16(hex('300b3109'))).toBuffer();
+const CR11 = new ByteWriter()
+  .vec8(hex('01'))
+  .vec16((l) => l.vec16(hex('300b3109')))
+  .toBuffer();
 const SSL2_SERVER_HELLO = hex(`
   04                # SSL2_MT_SERVER_HELLO
   00                # session-id-hit
@@ -124,7 +142,17 @@ describe('parseServerHello', () => {
   });
 
   it('recognises a HelloRetryRequest and its selected group', () => {
-    const hrr = parseServerHello(serverHello({ random: HELLO_RETRY_REQUEST_RANDOM, suite: 0x1302, exts: [[43, hex('0304')], [51, hex('0017')], [44, hex('0003 aabbcc')]] }));
+    const hrr = parseServerHello(
+      serverHello({
+        random: HELLO_RETRY_REQUEST_RANDOM,
+        suite: 0x1302,
+        exts: [
+          [43, hex('0304')],
+          [51, hex('0017')],
+          [44, hex('0003 aabbcc')],
+        ],
+      }),
+    );
     expect(hrr).toMatchObject({ isHelloRetryRequest: true, selectedVersion: 0x0304, keyShareGroup: 0x0017, keyShare: null, downgradeSentinel: null });
     expect(hrr.extensions.get(44)).toEqual(hex('0003aabbcc'));
   });
@@ -144,7 +172,18 @@ describe('parseServerHello', () => {
     expect(errorOf(() => parseServerHello(TLS13_SH.subarray(0, 20))).code).toBe('truncated');
     expect(errorOf(() => parseServerHello(Buffer.concat([TLS13_SH, hex('00')]))).code).toBe('malformed');
     expect(errorOf(() => parseServerHello(Buffer.concat([TLS13_SH.subarray(0, 2 + 32 + 1 + 32 + 3), hex('00')]))).code).toBe('truncated');
-    expect(errorOf(() => parseServerHello(serverHello({ exts: [[23, hex('')], [23, hex('')]] }))).message).toMatch(/duplicate extension 23/);
+    expect(
+      errorOf(() =>
+        parseServerHello(
+          serverHello({
+            exts: [
+              [23, hex('')],
+              [23, hex('')],
+            ],
+          }),
+        ),
+      ).message,
+    ).toMatch(/duplicate extension 23/);
     expect(errorOf(() => parseServerHello(serverHello({ exts: [[43, hex('030403')]] }))).code).toBe('malformed');
     expect(errorOf(() => parseServerHello(serverHello({ exts: [[43, hex('03')]] }))).code).toBe('truncated');
     expect(errorOf(() => parseServerHello(serverHello({ exts: [[51, hex('001d 0000')]] }))).code).toBe('malformed');
@@ -237,15 +276,40 @@ describe('parseCertificateRequest', () => {
 describe('parseAlert', () => {
   it('names every RFC alert description', () => {
     const expected: [number, string][] = [
-      [0, 'close_notify'], [10, 'unexpected_message'], [20, 'bad_record_mac'], [21, 'decryption_failed'],
-      [22, 'record_overflow'], [30, 'decompression_failure'], [40, 'handshake_failure'], [41, 'no_certificate'],
-      [42, 'bad_certificate'], [43, 'unsupported_certificate'], [44, 'certificate_revoked'], [45, 'certificate_expired'],
-      [46, 'certificate_unknown'], [47, 'illegal_parameter'], [48, 'unknown_ca'], [49, 'access_denied'],
-      [50, 'decode_error'], [51, 'decrypt_error'], [60, 'export_restriction'], [70, 'protocol_version'],
-      [71, 'insufficient_security'], [80, 'internal_error'], [86, 'inappropriate_fallback'], [90, 'user_canceled'],
-      [100, 'no_renegotiation'], [109, 'missing_extension'], [110, 'unsupported_extension'], [111, 'certificate_unobtainable'],
-      [112, 'unrecognized_name'], [113, 'bad_certificate_status_response'], [114, 'bad_certificate_hash_value'],
-      [115, 'unknown_psk_identity'], [116, 'certificate_required'], [120, 'no_application_protocol'],
+      [0, 'close_notify'],
+      [10, 'unexpected_message'],
+      [20, 'bad_record_mac'],
+      [21, 'decryption_failed'],
+      [22, 'record_overflow'],
+      [30, 'decompression_failure'],
+      [40, 'handshake_failure'],
+      [41, 'no_certificate'],
+      [42, 'bad_certificate'],
+      [43, 'unsupported_certificate'],
+      [44, 'certificate_revoked'],
+      [45, 'certificate_expired'],
+      [46, 'certificate_unknown'],
+      [47, 'illegal_parameter'],
+      [48, 'unknown_ca'],
+      [49, 'access_denied'],
+      [50, 'decode_error'],
+      [51, 'decrypt_error'],
+      [60, 'export_restriction'],
+      [70, 'protocol_version'],
+      [71, 'insufficient_security'],
+      [80, 'internal_error'],
+      [86, 'inappropriate_fallback'],
+      [90, 'user_canceled'],
+      [100, 'no_renegotiation'],
+      [109, 'missing_extension'],
+      [110, 'unsupported_extension'],
+      [111, 'certificate_unobtainable'],
+      [112, 'unrecognized_name'],
+      [113, 'bad_certificate_status_response'],
+      [114, 'bad_certificate_hash_value'],
+      [115, 'unknown_psk_identity'],
+      [116, 'certificate_required'],
+      [120, 'no_application_protocol'],
     ];
     for (const [code, name] of expected) expect(parseAlert(Uint8Array.of(2, code)).name).toBe(name);
     expect(ALERT_DESCRIPTIONS.size).toBe(expected.length + 1); // + ech_required

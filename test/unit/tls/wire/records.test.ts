@@ -44,7 +44,13 @@ describe('TlsRecordReader', () => {
   it('accepts an empty record and every TLS content type', () => {
     const reader = new TlsRecordReader();
     for (const type of [20, 21, 22, 23, 24]) reader.push(buildRecords(type, 0x0303, new Uint8Array(type === 23 ? 0 : 1)));
-    expect(drainRecords(reader).map((r) => [r.contentType, r.fragment.length])).toEqual([[20, 1], [21, 1], [22, 1], [23, 0], [24, 1]]);
+    expect(drainRecords(reader).map((r) => [r.contentType, r.fragment.length])).toEqual([
+      [20, 1],
+      [21, 1],
+      [22, 1],
+      [23, 0],
+      [24, 1],
+    ]);
   });
 
   it('rejects a non-TLS reply from its first byte, stickily', () => {
@@ -166,7 +172,11 @@ describe('HandshakeReassembler', () => {
     const hs = new HandshakeReassembler();
     hs.push(Buffer.concat([m1, m2, m3]));
     const msgs = hs.drain();
-    expect(msgs.map((m) => [m.type, m.body.length])).toEqual([[2, 70], [11, 300], [14, 0]]);
+    expect(msgs.map((m) => [m.type, m.body.length])).toEqual([
+      [2, 70],
+      [11, 300],
+      [14, 0],
+    ]);
     expect(msgs[1]!.raw).toEqual(m2);
     expect(msgs[1]!.body).toEqual(Buffer.alloc(300, 2));
     expect(hs.hasPartial).toBe(false);
