@@ -258,7 +258,7 @@ function parseLine(line) {
   const labels = {};
   const body = line.slice(brace + 1, line.lastIndexOf('}'));
   const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-  for (let m; (m = re.exec(body)); ) labels[m[1]] = m[2].replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+  for (const m of body.matchAll(re)) labels[m[1]] = m[2].replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
   return { name, labels, value: Number(line.slice(space + 1)) };
 }
 

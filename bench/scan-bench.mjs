@@ -99,6 +99,7 @@ const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 
 
 function debVersions(pkgs) {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax (${Package}), not a JavaScript template
     const out = execFileSync('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', ...pkgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return Object.fromEntries(
       out

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs the Debian packages the tests need
-# when they are missing (needs root), the npm dependencies, then type-checks, builds and runs jest.
+# when they are missing (needs root), the npm dependencies, then lints (Biome), type-checks, builds and runs jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+npm run --silent lint
 npm run --silent typecheck
 npm run --silent build
 npm test -- "$@"

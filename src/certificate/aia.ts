@@ -112,7 +112,7 @@ export async function completeChain(presented: Buffer[], opts: AnalyzeOptions & 
     const last = known.find((der) => fingerprint256(der) === lastFingerprint);
     if (last === undefined) break;
     const urls = httpUrls(parseCertificate(last).caIssuersUrls).filter((url) => !triedUrls.has(url));
-    urls.forEach((url) => triedUrls.add(url));
+    for (const url of urls) triedUrls.add(url);
     const seen = new Set(known.map(fingerprint256));
     const fetched = (await fetchAiaIssuers({ caIssuersUrls: urls }, opts)).filter((der) => !seen.has(fingerprint256(der)));
     if (fetched.length === 0) break;

@@ -239,7 +239,10 @@ export function buildAndValidate(
     return { path, end: 'anchor', problems: validate(path, opts), limitReached: null };
   }
   let anchorIndex = anchorIndexes.get(anchors);
-  if (!anchorIndex) anchorIndexes.set(anchors, (anchorIndex = indexBySubject(anchors)));
+  if (!anchorIndex) {
+    anchorIndex = indexBySubject(anchors);
+    anchorIndexes.set(anchors, anchorIndex);
+  }
   // Each certificate once (a server may send one several times).
   const seen = new Set<string>([leaf.cert.fingerprint256]);
   const candidateIndex = indexBySubject(candidates.filter((c) => !seen.has(c.cert.fingerprint256) && seen.add(c.cert.fingerprint256)));

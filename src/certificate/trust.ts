@@ -90,7 +90,10 @@ function pathAnchors(store: TrustStore): PathCertificate[] {
   if (!anchors) {
     anchors = store.anchors.flatMap((a) => {
       let cert = anchorCertificates.get(a.cert);
-      if (cert === undefined) anchorCertificates.set(a.cert, (cert = tryChainCertificate(a.cert.raw, a.cert)));
+      if (cert === undefined) {
+        cert = tryChainCertificate(a.cert.raw, a.cert);
+        anchorCertificates.set(a.cert, cert);
+      }
       return cert ? [{ cert, source: a.source, anchor: true }] : [];
     });
     anchorPaths.set(store, anchors);

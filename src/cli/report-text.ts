@@ -218,9 +218,9 @@ function formatCertificate(c: CertificateResult, mode: Mode, style: TextStyle): 
     out.push(`  Usage               ${eku}${client}`);
   }
   out.push(`  Chain               ${c.chainLength ?? c.chain.length} certificate(s) sent; the path built from them:`);
-  c.builtChain.forEach((e, i) =>
-    out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`),
-  );
+  for (const [i, e] of c.builtChain.entries()) {
+    out.push(`    ${i}: ${e.subject} ${style.dim(`[${CHAIN_SOURCE[e.source]}, ${e.keyType}${e.keyBits ? ` ${e.keyBits}` : ''}, ${e.signatureAlgorithm}]`)}`);
+  }
   return out;
 }
 

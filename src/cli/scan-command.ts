@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { TrustStore } from '../certificate/index.js';
-import { VERSION_ENV } from '../config/types.js';
+import { type Config, VERSION_ENV } from '../config/types.js';
 import type { ClientCertificate, Timeouts } from '../connector/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { scanDomain } from '../scan/index.js';
@@ -60,7 +60,7 @@ async function versionClientFromEnv(trustStore: TrustStore, timeouts: Timeouts):
     import('../config/index.js'),
     import('../software/index.js'),
   ]);
-  let config;
+  let config: Config;
   try {
     config = parseConfig('{}', resolve('environment'), { env: process.env });
   } catch (err) {

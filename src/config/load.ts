@@ -214,7 +214,7 @@ class SemanticChecks {
         const r = scanner.resolver;
         this.guard(['scanner', 'resolver'], () => checkResolver(r));
       }
-      if (Array.isArray(scanner.caFiles)) scanner.caFiles.forEach((f, i) => this.file(['scanner', 'caFiles', i], f));
+      if (Array.isArray(scanner.caFiles)) for (const [i, f] of scanner.caFiles.entries()) this.file(['scanner', 'caFiles', i], f);
       const cc = obj(scanner.clientCertificate);
       if (cc) {
         this.file(['scanner', 'clientCertificate', 'certFile'], cc.certFile);
@@ -280,7 +280,7 @@ class SemanticChecks {
         this.addVersion('connect', (err as Error).message);
       }
     }
-    if (Array.isArray(v.caFiles)) v.caFiles.forEach((f, i) => this.file(['version', 'caFiles', i], f));
+    if (Array.isArray(v.caFiles)) for (const [i, f] of v.caFiles.entries()) this.file(['version', 'caFiles', i], f);
     if (v.password !== undefined && v.passwordFile !== undefined) {
       this.add(at('passwordFile'), 'set either password or passwordFile, not both');
       return;

@@ -226,7 +226,13 @@ async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptio
   let started: tls.TLSSocket | undefined;
   const ctx = { peer: describePeer(t), timeoutMs: t.timeouts.handshakeMs, ...(t.signal ? { signal: t.signal } : {}) };
   try {
-    const tlsSocket = await upgradeToTls(tap, options, { ...ctx, onStart: (s) => (started = s).on('keylog', onKeylog) });
+    const tlsSocket = await upgradeToTls(tap, options, {
+      ...ctx,
+      onStart: (s) => {
+        started = s;
+        s.on('keylog', onKeylog);
+      },
+    });
     const bytes = tap.serverBytes();
     tap.stopKeeping();
     return { tlsSocket, sentChain: bytes === null ? null : sentCertificateChain(bytes, keylog) };

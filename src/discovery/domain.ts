@@ -4,9 +4,9 @@ import { ScanError } from '../result/errors.js';
 
 const MAX_DOMAIN_LENGTH = 253;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-// ASCII other than letters, digits, '-' and '.': domainToASCII is a lenient URL host parser
-// ("a/b" gives "a"), so anything URL-ish must be rejected before it gets there.
-const FORBIDDEN_ASCII = /[\x00-\x2c\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/;
+// ASCII other than letters, digits, '-' and '.' (the class lists what may pass: those and all of non-ASCII):
+// domainToASCII is a lenient URL host parser ("a/b" gives "a"), so anything URL-ish must be rejected before it gets there.
+const FORBIDDEN_ASCII = /[^-.0-9A-Za-z\u0080-\uFFFF]/;
 
 function invalid(input: string, why: string): ScanError {
   return new ScanError('invalid_domain', `invalid domain ${JSON.stringify(input)}: ${why}`);

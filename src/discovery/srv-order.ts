@@ -18,7 +18,10 @@ export function orderSrvRecords<T extends SrvRecord>(records: readonly T[], rand
       // Uniform integer in [0, total], inclusive as the RFC says; clamped against odd `random`s.
       const pick = Math.min(total, Math.max(0, Math.floor(random() * (total + 1))));
       let runningSum = 0;
-      const index = remaining.findIndex((r) => (runningSum += r.weight) >= pick);
+      const index = remaining.findIndex((r) => {
+        runningSum += r.weight;
+        return runningSum >= pick;
+      });
       ordered.push(...remaining.splice(index, 1));
     }
   }

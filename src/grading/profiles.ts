@@ -234,9 +234,7 @@ const SSLLABS: GradingProfile = {
       'certificate_name_mismatch',
       'M',
       (f) =>
-        f.certificate?.trusted && !f.certificate.hostnameValid
-          ? `The certificate is trusted but no identity in it matches the domain${identities(f)}`
-          : null,
+        f.certificate?.trusted && !f.certificate.hostnameValid ? `The certificate is trusted but no identity in it matches the domain${identities(f)}` : null,
       true,
     ),
   ],

@@ -14,8 +14,9 @@ const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '
 /** Escapes text for element content and quoted attribute values (HTML and XML alike). */
 export function escapeXml(value: unknown): string {
   // Control characters are not allowed in XML at all: drop them rather than emit a broken document.
+  // Kept: tab, LF, CR and U+0020–U+FFFD (surrogates included, so characters beyond the BMP stay).
   return String(value)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/[^\t\n\r\u0020-\uFFFD]/g, '')
     .replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 

@@ -86,12 +86,10 @@ export function sanitizeSoftwareText(text: string | null | undefined, max: numbe
   if (cleaned === '') return null;
   const chars = Array.from(cleaned);
   if (chars.length <= max) return cleaned;
-  return (
-    `${chars
-      .slice(0, Math.max(0, max - 1))
-      .join('')
-      .trimEnd()}…`
-  );
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .trimEnd()}…`;
 }
 
 export interface VersionReply {

@@ -27,9 +27,10 @@ export class ScramError extends Error {
 
 /** RFC 4013 SASLprep, the mapping part: non-ASCII spaces to U+0020, "mapped to nothing" removed, NFKC. */
 export function saslPrep(s: string): string {
+  // "Mapped to nothing" in two classes: the combining ones (grapheme joiner, variation selectors) apart.
   return s
     .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ')
-    .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
+    .replace(/[\u00AD\u1806\u200B-\u200D\u2060\uFEFF]|[\u034F\u180B-\u180D\uFE00-\uFE0F]/g, '')
     .normalize('NFKC');
 }
 

@@ -82,7 +82,7 @@ export function buildSslv2ServerHello(certificate: Buffer, cipherSpecs: number[]
   head.writeUInt16BE(cipherSpecs.length * 3, 7);
   head.writeUInt16BE(connectionId.length, 9);
   const specs = Buffer.alloc(cipherSpecs.length * 3);
-  cipherSpecs.forEach((c, i) => specs.writeUIntBE(c, i * 3, 3));
+  for (const [i, c] of cipherSpecs.entries()) specs.writeUIntBE(c, i * 3, 3);
   return sslv2Record(Buffer.concat([head, certificate, specs, connectionId]));
 }
 

@@ -307,6 +307,6 @@ export function halves<T>(items: readonly T[]): T[][] {
 export function chunksOf<T>(items: readonly T[], count: number): T[][] {
   const n = Math.max(1, Math.min(count, items.length));
   const chunks: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((item, i) => chunks[i % n]?.push(item));
+  for (const [i, item] of items.entries()) chunks[i % n]?.push(item);
   return chunks.filter((c) => c.length > 0);
 }

@@ -542,12 +542,6 @@ function dhFindings(answers: Extract<ProbeAnswer, { kind: 'hello' }>[]): DhFindi
   return [...seen.values()];
 }
 
-function dedupe(found: AcceptedSuite[]): AcceptedSuite[] {
-  const byCode = new Map<number, AcceptedSuite>();
-  for (const f of found) if (!byCode.has(f.code)) byCode.set(f.code, f);
-  return [...byCode.values()].sort((a, b) => a.code - b.code);
-}
-
 function hex4(code: number): string {
   return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }

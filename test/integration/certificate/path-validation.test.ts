@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // before @peculiar/x509 (tsyringe needs the Reflect metadata API)
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

@@ -62,7 +62,12 @@ function runProcess(args: string[], whileRunning?: (child: ChildProcess) => Prom
       clearTimeout(guard);
       resolve({ code, signal, stdout, stderr });
     });
-    if (whileRunning) whileRunning(child).catch((err) => (child.kill('SIGKILL'), reject(err)));
+    if (whileRunning) {
+      whileRunning(child).catch((err) => {
+        child.kill('SIGKILL');
+        reject(err);
+      });
+    }
   });
 }
 

@@ -56,7 +56,15 @@ describe('target addresses', () => {
 
   it('caches the route check per address across targets and ports', async () => {
     const checked: string[] = [];
-    await discoverEndpoints('dup.test', options({ hasIpv6Route: async (a) => (checked.push(a), true) }));
+    await discoverEndpoints(
+      'dup.test',
+      options({
+        hasIpv6Route: async (a) => {
+          checked.push(a);
+          return true;
+        },
+      }),
+    );
     expect(checked).toEqual(['::1']);
   });
 

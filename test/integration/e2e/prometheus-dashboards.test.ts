@@ -356,6 +356,8 @@ describe('the scrape', () => {
 
 describe('dashboard JSON', () => {
   const metricsDoc = readFileSync(join(ROOT, 'docs/metrics.md'), 'utf8');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's reference to its datasource variable, literally as the dashboard JSON holds it
+  const DATASOURCE_VARIABLE = '${datasource}';
   test.each(DASHBOARD_FILES.map((f) => [f]))('%s: importable, datasource a variable, only documented metrics', (file) => {
     const d = loadDashboard(file);
     expect(d.schemaVersion).toBeGreaterThanOrEqual(39);
@@ -369,14 +371,14 @@ describe('dashboard JSON', () => {
       expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
       if (p.type === 'row') continue;
       expect(`${p.title}: ${p.description ?? ''}`).toMatch(/: \S/); // every panel says what it shows
-      expect([p.title, p.datasource]).toEqual([p.title, { type: 'prometheus', uid: '${datasource}' }]);
+      expect([p.title, p.datasource]).toEqual([p.title, { type: 'prometheus', uid: DATASOURCE_VARIABLE }]);
       for (const t of p.targets ?? []) {
-        expect([p.title, t.datasource]).toEqual([p.title, { type: 'prometheus', uid: '${datasource}' }]);
+        expect([p.title, t.datasource]).toEqual([p.title, { type: 'prometheus', uid: DATASOURCE_VARIABLE }]);
         for (const m of metricNames(t.expr ?? '')) if (m !== 'ALERTS') expect(metricsDoc).toContain(`### \`${m}\``);
       }
     }
     // No data source is hard-wired anywhere: every uid is the variable (or Grafana's built-in annotations).
     const uids = [...JSON.stringify(d).matchAll(/"uid":\s*"([^"]*)"/g)].map((m) => m[1]);
-    expect(new Set(uids)).toEqual(new Set([d.uid, '${datasource}', '-- Grafana --']));
+    expect(new Set(uids)).toEqual(new Set([d.uid, DATASOURCE_VARIABLE, '-- Grafana --']));
   });
 });

@@ -149,7 +149,10 @@ describe('basic auth', () => {
         order.push(`wrong ${r.status}`);
         return r;
       });
-      const scrape = fetchText(s, '/metrics', good).then((r) => (order.push(`scrape ${r.status}`), r));
+      const scrape = fetchText(s, '/metrics', good).then((r) => {
+        order.push(`scrape ${r.status}`);
+        return r;
+      });
       const answers = await Promise.all(attack);
       expect((await scrape).status).toBe(200);
       const statuses = answers.map((r) => r.status);

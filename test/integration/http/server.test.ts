@@ -268,7 +268,7 @@ describe('/probe', () => {
     expect(r.body).toMatch(/internal server error/);
     expect(r.body).not.toMatch(/exploded/);
     const logged = log.calls.find((c) => c.level === 'error');
-    expect((logged?.obj as { err?: Error }).err?.message).toBe('scanner exploded');
+    expect((logged?.obj as { err?: Error } | undefined)?.err?.message).toBe('scanner exploded');
     probeImpl = async () => ({ status: 200, contentType: 'text/plain', body: 'fine\n' });
     expect((await fetchText(server, '/probe?target=example.org&mode=c2s')).body).toBe('fine\n');
   });

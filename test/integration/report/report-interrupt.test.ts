@@ -32,7 +32,9 @@ beforeAll(async () => {
       resolve();
     });
   });
-  silent.on('close', () => sockets.forEach((s) => s.destroy()));
+  silent.on('close', () => {
+    for (const s of sockets) s.destroy();
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 }, 60_000);
 

@@ -77,17 +77,20 @@ function onConnection(socket: tls.TLSSocket): void {
   socket.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
     for (;;) {
-      let m: RegExpExecArray | null;
-      if ((m = /^\s*<\?xml[^>]*\?>\s*<stream:stream[^>]*>/.exec(buffer))) {
-        buffer = buffer.slice(m[0].length);
+      const header = /^\s*<\?xml[^>]*\?>\s*<stream:stream[^>]*>/.exec(buffer);
+      if (header) {
+        buffer = buffer.slice(header[0].length);
         const features = authed
           ? "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
           : `<mechanisms xmlns='${SASL}'>${state.mechanisms.map((x) => `<mechanism>${x}</mechanism>`).join('')}</mechanisms>`;
         socket.write(`${HEADER}<stream:features>${features}</stream:features>`);
-      } else if ((m = /^<auth xmlns='[^']+' mechanism='([^']+)'>([^<]*)<\/auth>/.exec(buffer))) {
-        buffer = buffer.slice(m[0].length);
-        if (m[1] === 'PLAIN') {
-          const [, user, pass] = Buffer.from(m[2]!, 'base64').toString('utf8').split('\u0000');
+        continue;
+      }
+      const auth = /^<auth xmlns='[^']+' mechanism='([^']+)'>([^<]*)<\/auth>/.exec(buffer);
+      if (auth) {
+        buffer = buffer.slice(auth[0].length);
+        if (auth[1] === 'PLAIN') {
+          const [, user, pass] = Buffer.from(auth[2]!, 'base64').toString('utf8').split('\u0000');
           if (user === 'bot' && pass === PASSWORD) {
             authed = true;
             state.logins++;
@@ -95,11 +98,14 @@ function onConnection(socket: tls.TLSSocket): void {
           } else socket.write(`<failure xmlns='${SASL}'><not-authorized/></failure>`);
           continue;
         }
-        scram = scramServer(Buffer.from(m[2]!, 'base64').toString('utf8'));
+        scram = scramServer(Buffer.from(auth[2]!, 'base64').toString('utf8'));
         socket.write(`<challenge xmlns='${SASL}'>${Buffer.from(scram.serverFirst).toString('base64')}</challenge>`);
-      } else if ((m = /^<response xmlns='[^']+'>([^<]*)<\/response>/.exec(buffer))) {
-        buffer = buffer.slice(m[0].length);
-        const serverFinal = scram!.check(Buffer.from(m[1]!, 'base64').toString('utf8'));
+        continue;
+      }
+      const response = /^<response xmlns='[^']+'>([^<]*)<\/response>/.exec(buffer);
+      if (response) {
+        buffer = buffer.slice(response[0].length);
+        const serverFinal = scram!.check(Buffer.from(response[1]!, 'base64').toString('utf8'));
         if (!serverFinal) {
           socket.write(`<failure xmlns='${SASL}'><not-authorized/><text>bad proof</text></failure>`);
           continue;
@@ -108,23 +114,35 @@ function onConnection(socket: tls.TLSSocket): void {
         state.logins++;
         const v = state.fakeSignature ? `v=${randomBytes(32).toString('base64')}` : serverFinal;
         socket.write(`<success xmlns='${SASL}'>${Buffer.from(v).toString('base64')}</success>`);
-      } else if ((m = /^<iq type='set' id='bind'>.*?<\/iq>/.exec(buffer))) {
-        buffer = buffer.slice(m[0].length);
+        continue;
+      }
+      const bind = /^<iq type='set' id='bind'>.*?<\/iq>/.exec(buffer);
+      if (bind) {
+        buffer = buffer.slice(bind[0].length);
         socket.write(`<iq type='result' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>bot@fake.test/r1</jid></bind></iq>`);
         // The server pings its new client; the client must answer.
         socket.write(`<iq type='get' id='srvping' from='fake.test'><ping xmlns='urn:xmpp:ping'/></iq>`);
-      } else if ((m = /^<iq type='result' id='srvping'[^>]*\/>/.exec(buffer))) {
-        buffer = buffer.slice(m[0].length);
-        state.pingAnswered = true;
-      } else if ((m = /^<iq type='get' id='([^']+)' to='([^']+)'><query xmlns='jabber:iq:version'\/><\/iq>/.exec(buffer))) {
-        buffer = buffer.slice(m[0].length);
-        answer(socket, m[1]!, m[2]!);
-      } else if ((m = /^\s+/.exec(buffer)) && m[0].length > 0) {
-        buffer = buffer.slice(m[0].length);
-      } else {
-        if (buffer.startsWith('</stream:stream>')) socket.end('</stream:stream>');
-        return;
+        continue;
       }
+      const pong = /^<iq type='result' id='srvping'[^>]*\/>/.exec(buffer);
+      if (pong) {
+        buffer = buffer.slice(pong[0].length);
+        state.pingAnswered = true;
+        continue;
+      }
+      const version = /^<iq type='get' id='([^']+)' to='([^']+)'><query xmlns='jabber:iq:version'\/><\/iq>/.exec(buffer);
+      if (version) {
+        buffer = buffer.slice(version[0].length);
+        answer(socket, version[1]!, version[2]!);
+        continue;
+      }
+      const space = /^\s+/.exec(buffer);
+      if (space && space[0].length > 0) {
+        buffer = buffer.slice(space[0].length);
+        continue;
+      }
+      if (buffer.startsWith('</stream:stream>')) socket.end('</stream:stream>');
+      return;
     }
   });
 }

@@ -22,7 +22,10 @@ function schemaDefaults(): Map<string, Json> {
   const defs = schema.$defs as Record<string, JsonObject>;
   const found = new Map<string, Json>();
   const walk = (node: JsonObject, path: string): void => {
-    if (typeof node.$ref === 'string') return walk(defs[node.$ref.replace('#/$defs/', '')]!, path);
+    if (typeof node.$ref === 'string') {
+      walk(defs[node.$ref.replace('#/$defs/', '')]!, path);
+      return;
+    }
     if ('default' in node && !node.properties) found.set(path, node.default!);
     for (const [key, child] of Object.entries((node.properties ?? {}) as Record<string, JsonObject>)) walk(child, path ? `${path}.${key}` : key);
     const items = node.items as JsonObject | undefined;

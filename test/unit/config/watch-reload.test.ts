@@ -100,7 +100,12 @@ describe('reload', () => {
     const config = (listen: string) => `listen: "${listen}"\nstateFile: ${join(dir, 'state.json')}\ntargets: []\n`;
     writeFileSync(file, config('127.0.0.1:0'));
     const logs: { level: number; msg: string; settings?: string[] }[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(JSON.parse(chunk.toString())), done()) });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        logs.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
     const daemon = await Daemon.start({ configFile: file, logger: pino({ level: 'info' }, sink) });
     try {
       const url = daemon.url;

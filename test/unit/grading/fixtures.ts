@@ -76,6 +76,7 @@ export function defaultSuites(protocols: readonly ProtocolName[]): CipherSuiteFi
       case 'TLSv1.3':
         return [suite('TLS_AES_256_GCM_SHA384', p), suite('TLS_AES_128_GCM_SHA256', p)];
     }
+    throw new Error(`no default suites for ${p satisfies never}`);
   });
 }
 

@@ -288,7 +288,10 @@ describe('docs/result.schema.json', () => {
   it('describes every property and titles every definition', () => {
     const undocumented: string[] = [];
     const walk = (node: Json, path: string): void => {
-      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${path}/${i}`));
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${path}/${i}`);
+        return;
+      }
       if (node === null || typeof node !== 'object') return;
       for (const [name, prop] of Object.entries((node.properties ?? {}) as JsonObject)) {
         const description = (prop as JsonObject).description;
@@ -482,67 +485,80 @@ describe('docs/result.schema.json', () => {
   });
 
   // Each case breaks, in an otherwise valid document, a rule the types cannot express (integers, bounds, patterns,
-  // closed objects); the validator must point at it.
-  type Mutation = [what: string, mutate: (doc: any) => void, instancePath: string, keyword: string];
+  // closed objects); the validator must point at it. The document is plain JSON then, open to any change: `at`
+  // walks to the object (or array) to break.
+  type Mutation = [what: string, mutate: (doc: JsonObject) => void, instancePath: string, keyword: string];
+  type Node = Record<string | number, Json>;
+  const at = (doc: JsonObject, ...path: (string | number)[]): Node => path.reduce((node: Node, key) => node[key] as Node, doc);
   const invalid: Mutation[] = [
-    ['a fractional port', (d) => (d.endpoints[0].port = 52.22), '/endpoints/0/port', 'type'],
-    ['a port above 65535', (d) => (d.endpoints[0].port = 65536), '/endpoints/0/port', 'maximum'],
+    ['a fractional port', (d) => (at(d, 'endpoints', 0).port = 52.22), '/endpoints/0/port', 'type'],
+    ['a port above 65535', (d) => (at(d, 'endpoints', 0).port = 65536), '/endpoints/0/port', 'maximum'],
     ['a negative duration', (d) => (d.durationSeconds = -1), '/durationSeconds', 'minimum'],
     [
       'a lower-case fingerprint',
-      (d) => (d.endpoints[0].certificate.fingerprintSha256 = FP256.toLowerCase()),
+      (d) => (at(d, 'endpoints', 0, 'certificate').fingerprintSha256 = FP256.toLowerCase()),
       '/endpoints/0/certificate/fingerprintSha256',
       'pattern',
     ],
     [
       'a fingerprint without colons',
-      (d) => (d.endpoints[0].certificate.chain[0].fingerprintSha256 = 'AB'.repeat(32)),
+      (d) => (at(d, 'endpoints', 0, 'certificate', 'chain', 0).fingerprintSha256 = 'AB'.repeat(32)),
       '/endpoints/0/certificate/chain/0/fingerprintSha256',
       'pattern',
     ],
     ['an unknown top-level field', (d) => (d.rating = 'A'), '', 'additionalProperties'],
-    ['an unknown endpoint field', (d) => (d.endpoints[0].rating = 'A'), '/endpoints/0', 'additionalProperties'],
-    ['an unknown error field', (d) => (d.endpoints[0].error.stack = 'at …'), '/endpoints/0/error', 'additionalProperties'],
-    ['an unknown certificate field', (d) => (d.endpoints[0].certificate.revoked = false), '/endpoints/0/certificate', 'unevaluatedProperties'],
-    ['an unknown scanner field', (d) => (d.scanner.build = 'abc'), '/scanner', 'additionalProperties'],
-    ['an unknown protocol in protocols', (d) => (d.endpoints[0].tls.protocols.TLSv1 = false), '/endpoints/0/tls/protocols', 'additionalProperties'],
+    ['an unknown endpoint field', (d) => (at(d, 'endpoints', 0).rating = 'A'), '/endpoints/0', 'additionalProperties'],
+    ['an unknown error field', (d) => (at(d, 'endpoints', 0, 'error').stack = 'at …'), '/endpoints/0/error', 'additionalProperties'],
+    ['an unknown certificate field', (d) => (at(d, 'endpoints', 0, 'certificate').revoked = false), '/endpoints/0/certificate', 'unevaluatedProperties'],
+    ['an unknown scanner field', (d) => (at(d, 'scanner').build = 'abc'), '/scanner', 'additionalProperties'],
+    [
+      'an unknown protocol in protocols',
+      (d) => (at(d, 'endpoints', 0, 'tls', 'protocols').TLSv1 = false),
+      '/endpoints/0/tls/protocols',
+      'additionalProperties',
+    ],
     [
       'an unknown protocol in protocolErrors',
-      (d) => (d.endpoints[0].tls.protocolErrors.TLSv1 = { code: 'timeout', message: 'x' }),
+      (d) => (at(d, 'endpoints', 0, 'tls', 'protocolErrors').TLSv1 = { code: 'timeout', message: 'x' }),
       '/endpoints/0/tls/protocolErrors',
       'additionalProperties',
     ],
-    ['a lower-case suite code', (d) => (d.endpoints[0].tls.cipherSuites[1].code = '0xc02f'), '/endpoints/0/tls/cipherSuites/1/code', 'pattern'],
-    ['an unknown suite field', (d) => (d.endpoints[0].tls.cipherSuites[1].recommended = 'Y'), '/endpoints/0/tls/cipherSuites/1', 'additionalProperties'],
-    ['fractional suite bits', (d) => (d.endpoints[0].tls.cipherSuites[1].bits = 127.5), '/endpoints/0/tls/cipherSuites/1/bits', 'type'],
+    ['a lower-case suite code', (d) => (at(d, 'endpoints', 0, 'tls', 'cipherSuites', 1).code = '0xc02f'), '/endpoints/0/tls/cipherSuites/1/code', 'pattern'],
+    [
+      'an unknown suite field',
+      (d) => (at(d, 'endpoints', 0, 'tls', 'cipherSuites', 1).recommended = 'Y'),
+      '/endpoints/0/tls/cipherSuites/1',
+      'additionalProperties',
+    ],
+    ['fractional suite bits', (d) => (at(d, 'endpoints', 0, 'tls', 'cipherSuites', 1).bits = 127.5), '/endpoints/0/tls/cipherSuites/1/bits', 'type'],
     [
       'a bad code in a server order',
-      (d) => (d.endpoints[0].tls.serverPreference[1].order[0] = 'C030'),
+      (d) => (at(d, 'endpoints', 0, 'tls', 'serverPreference', 1, 'order')[0] = 'C030'),
       '/endpoints/0/tls/serverPreference/1/order/0',
       'pattern',
     ],
-    ['a three-byte group code', (d) => (d.endpoints[0].tls.groups[0].code = '0x00001D'), '/endpoints/0/tls/groups/0/code', 'pattern'],
+    ['a three-byte group code', (d) => (at(d, 'endpoints', 0, 'tls', 'groups', 0).code = '0x00001D'), '/endpoints/0/tls/groups/0/code', 'pattern'],
     [
       'a PEM certificate in the chain',
-      (d) => (d.endpoints[0].tls.certificateChain[0] = '-----BEGIN CERTIFICATE-----'),
+      (d) => (at(d, 'endpoints', 0, 'tls', 'certificateChain')[0] = '-----BEGIN CERTIFICATE-----'),
       '/endpoints/0/tls/certificateChain/0',
       'pattern',
     ],
-    ['a fractional probe count', (d) => (d.endpoints[0].tls.probeCount = 1.5), '/endpoints/0/tls/probeCount', 'type'],
-    ['an unknown TLS result field', (d) => (d.endpoints[0].tls.heartbleed = false), '/endpoints/0/tls', 'additionalProperties'],
-    ['a score above 100', (d) => (d.endpoints[0].grade.score = 101), '/endpoints/0/grade/score', 'maximum'],
-    ['a negative sub-score', (d) => (d.endpoints[0].grade.keyExchangeScore = -1), '/endpoints/0/grade/keyExchangeScore', 'minimum'],
-    ['an unknown warning field', (d) => (d.endpoints[0].grade.warnings[0].limit = 'A-'), '/endpoints/0/grade/warnings/0', 'additionalProperties'],
-    ['an unknown endpoint grade field', (d) => (d.endpoints[0].grade.rank = 6), '/endpoints/0/grade', 'additionalProperties'],
-    ['a domain grade without letters', (d) => (d.grade.letters = []), '/grade/letters', 'minItems'],
-    ['a letter twice in letters', (d) => d.grade.letters.push('B'), '/grade/letters', 'uniqueItems'],
-    ['a domain grade from no graded endpoint', (d) => (d.grade.endpointsGraded = 0), '/grade/endpointsGraded', 'minimum'],
-    ['a fractional ungraded count', (d) => (d.grade.endpointsUngraded = 0.5), '/grade/endpointsUngraded', 'type'],
-    ['an unknown domain grade field', (d) => (d.grade.worstEndpoint = 0), '/grade', 'additionalProperties'],
+    ['a fractional probe count', (d) => (at(d, 'endpoints', 0, 'tls').probeCount = 1.5), '/endpoints/0/tls/probeCount', 'type'],
+    ['an unknown TLS result field', (d) => (at(d, 'endpoints', 0, 'tls').heartbleed = false), '/endpoints/0/tls', 'additionalProperties'],
+    ['a score above 100', (d) => (at(d, 'endpoints', 0, 'grade').score = 101), '/endpoints/0/grade/score', 'maximum'],
+    ['a negative sub-score', (d) => (at(d, 'endpoints', 0, 'grade').keyExchangeScore = -1), '/endpoints/0/grade/keyExchangeScore', 'minimum'],
+    ['an unknown warning field', (d) => (at(d, 'endpoints', 0, 'grade', 'warnings', 0).limit = 'A-'), '/endpoints/0/grade/warnings/0', 'additionalProperties'],
+    ['an unknown endpoint grade field', (d) => (at(d, 'endpoints', 0, 'grade').rank = 6), '/endpoints/0/grade', 'additionalProperties'],
+    ['a domain grade without letters', (d) => (at(d, 'grade').letters = []), '/grade/letters', 'minItems'],
+    ['a letter twice in letters', (d) => (at(d, 'grade').letters as Json[]).push('B'), '/grade/letters', 'uniqueItems'],
+    ['a domain grade from no graded endpoint', (d) => (at(d, 'grade').endpointsGraded = 0), '/grade/endpointsGraded', 'minimum'],
+    ['a fractional ungraded count', (d) => (at(d, 'grade').endpointsUngraded = 0.5), '/grade/endpointsUngraded', 'type'],
+    ['an unknown domain grade field', (d) => (at(d, 'grade').worstEndpoint = 0), '/grade', 'additionalProperties'],
   ];
 
   it.each(invalid)('rejects %s', (_what, mutate, instancePath, keyword) => {
-    const doc = clone(FULL);
+    const doc = clone(FULL) as unknown as JsonObject;
     mutate(doc);
     expect(errorsOf(doc)).toContainEqual({ instancePath, keyword });
   });

@@ -34,7 +34,7 @@ describe('ConnectionLimiter', () => {
     gates.shift()?.();
     await new Promise((r) => setImmediate(r));
     expect(limiter.spareConnections()).toBe(0);
-    gates.splice(0).forEach((release) => release());
+    for (const release of gates.splice(0)) release();
     await Promise.all(tasks);
     expect(limiter.spareConnections()).toBe(3);
   });
