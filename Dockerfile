@@ -1,25 +1,29 @@
 # xmpp-tls-exporter container image.
 # Build:  docker build -t xmpp-tls-exporter .
-# Run:    docker run -p 9522:9522 -v xte-state:/app/data xmpp-tls-exporter
-#         (the bundled config.example.yaml; its stateFile ./data/state.json is /app/data/state.json)
+# Run:    docker run -p 9522:9522 -v xte-data:/app/data xmpp-tls-exporter
+#         (the bundled config.example.yaml; its database ./data/xmpp-tls-exporter.db is in /app/data)
 # Own config: add -v $PWD/config.yaml:/app/config.yaml:ro and the command serve --config /app/config.yaml
 # One-shot scan: docker run --rm xmpp-tls-exporter scan jabber.org
 
-# --- build stage: full dev dependencies, compile TypeScript ---------------------------------
+# --- build stage: full dev dependencies, compile TypeScript and better-sqlite3 --------------
 FROM node:20-bookworm-slim AS build
+# better-sqlite3 is a native addon: compiled here when no prebuilt binary can be downloaded.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+# What the runtime needs: the production dependencies, native addons already built.
+RUN npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime stage: production dependencies only, non-root ---------------------------------
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config.example.yaml ./
 COPY docs ./docs

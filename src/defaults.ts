@@ -12,7 +12,7 @@ export const DEFAULTS = {
   grading: { profile: 'ssllabs-2009r' },
   targets: [],
   targetSources: { files: [], fileSd: [], urls: [] },
-  stateFile: './data/state.json',
+  store: { path: './data/xmpp-tls-exporter.db', retention: { changesDays: 400, scansDays: 14 } },
   probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
   web: { basic_auth_users: {} },
   version: { directTls: false, caFiles: [], systemRoots: true, allowPlain: false, timeoutSeconds: 15 },
@@ -21,3 +21,6 @@ export const DEFAULTS = {
   target: { modes: ['c2s', 's2s'] },
   urlSource: { refreshSeconds: 300 },
 } as const;
+
+/** Not a setting's default: where earlier versions kept their state file, imported into an empty database when `stateFile` is not set. */
+export const LEGACY_STATE_FILE = './data/state.json';

@@ -17,7 +17,8 @@ import {
 } from '../report/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, mapLimit, scanDomain } from '../scan/index.js';
-import { ResultStore, scanSucceeded } from '../store/index.js';
+import { ResultStore, readStateFile, scanSucceeded } from '../store/index.js';
+import { databaseFile, openDatabase, sinceOption } from './results-database.js';
 import {
   type ScannerFlags,
   UsageError,
@@ -29,8 +30,10 @@ import {
 } from './scanner-options.js';
 
 // `xmpp-tls-exporter report`: scan a list of domains (or the daemon's configured targets, or read
-// the daemon's state file) and write the survey report; or compare with an earlier JSON report.
-// The work is in src/report/ (pure); this file gathers the results and writes the output.
+// the daemon's results database or the state file of earlier versions) and write the survey
+// report; or compare with an earlier JSON report, or with the database's results of an earlier
+// date (--since). The work is in src/report/ (pure); this file gathers the results and writes the
+// output.
 
 type Format = 'md' | 'html' | 'json';
 
@@ -39,6 +42,8 @@ interface ReportFlags extends ScannerFlags {
   domains?: string;
   config?: string;
   state?: string;
+  store?: string;
+  since?: string;
   mode: Mode | 'both';
   concurrency: number;
   format: Format;
@@ -66,6 +71,9 @@ export async function reportCommand(raw: Record<string, unknown>, given: (name: 
     oldReport = flags.compare ? await readReport(flags.compare) : null;
     if (flags.against) {
       newReport = await readReport(flags.against);
+    } else if (flags.since !== undefined) {
+      ({ oldReport, newReport } = await sinceReports(flags, given));
+      if (flags.saveJson) await writeOut(flags.saveJson, `${JSON.stringify(newReport, null, 2)}\n`);
     } else {
       const { results, source, profile, interrupted: stopped } = await gatherResults(flags, given);
       interrupted = stopped;
@@ -88,13 +96,20 @@ export async function reportCommand(raw: Record<string, unknown>, given: (name: 
 }
 
 function checkInputs(flags: ReportFlags): void {
-  const inputs = [flags.domains && '--domains', flags.config && '--config', flags.state && '--state'].filter(Boolean);
+  const inputs = [flags.domains && '--domains', flags.config && '--config', flags.state && '--state', flags.store && '--store'].filter(Boolean);
+  if (flags.since !== undefined && flags.compare) throw new UsageError('--since and --compare both say what to compare with: give one of them');
   if (flags.against) {
     if (!flags.compare) throw new UsageError('--against goes with --compare OLD.json');
     if (inputs.length > 0) throw new UsageError(`--against compares two reports without scanning: leave out ${inputs.join(', ')}`);
     return;
   }
-  if (inputs.length !== 1) throw new UsageError('give exactly one of --domains FILE, --config FILE or --state FILE (or --compare OLD.json --against NEW.json)');
+  if (flags.since !== undefined) {
+    if (!flags.store && !flags.config)
+      throw new UsageError('--since compares with the results database: give --store FILE, or --config FILE to use its store.path');
+    if (flags.domains || flags.state) throw new UsageError('--since reads the results database: give --store FILE or --config FILE, not --domains or --state');
+  }
+  if (inputs.length !== 1)
+    throw new UsageError('give exactly one of --domains FILE, --config FILE, --state FILE or --store FILE (or --compare OLD.json --against NEW.json)');
   checkClientCertificateFlags(flags);
 }
 
@@ -154,6 +169,7 @@ const EXIT_INTERRUPTED = 130;
 
 async function gatherResults(flags: ReportFlags, given: (name: string) => boolean): Promise<Gathered> {
   if (flags.state) return fromState(flags, given);
+  if (flags.store) return fromDatabase(flags, given);
   const { jobs, concurrency, source } = flags.config ? await configJobs(flags.config, flags, given) : await domainJobs(flags.domains!, flags);
   const progress = createProgress({ total: jobs.length, enabled: flags.progress });
   // Ctrl-C (or SIGTERM) stops scanning but keeps what was collected: the report of the finished
@@ -188,14 +204,55 @@ async function fromState(flags: ReportFlags, given: (name: string) => boolean): 
   if (!existsSync(file)) throw new UsageError(`cannot read the state file ${file}: no such file`);
   let store: ResultStore;
   try {
-    store = await ResultStore.load(file);
+    store = ResultStore.of((await readStateFile(file)) ?? []);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  return stored(resultsOfStore(store.all()), `state file ${file}`, flags, given);
+}
+
+/** Stored results of the modes asked for; regraded when --profile is given. */
+function stored(all: ScanResult[], source: string, flags: ReportFlags, given: (name: string) => boolean): Gathered {
   const modes = modesWanted(flags);
-  let results = resultsOfStore(store.all()).filter((r) => modes.includes(r.mode));
+  let results = all.filter((r) => modes.includes(r.mode));
   if (given('profile')) results = results.map((r) => regrade(r, flags.profile));
-  return { results, source: `state file ${file}`, ...(given('profile') ? { profile: flags.profile } : {}) };
+  return { results, source, ...(given('profile') ? { profile: flags.profile } : {}) };
+}
+
+/** --store: each target's latest scan in the results database (read-only: the daemon may be running). */
+async function fromDatabase(flags: ReportFlags, given: (name: string) => boolean): Promise<Gathered> {
+  const file = (await databaseFile(flags))!;
+  const db = openDatabase(file);
+  try {
+    return stored(resultsOfStore(db.loadAll()), `database ${file}`, flags, given);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * --since: the database's latest results against what it knew at that date (each target in the
+ * state it was in then), both aggregated as a report so that --compare's machinery applies. The
+ * old report is generated "at" that date, so its expiry counts are those of that day.
+ */
+async function sinceReports(flags: ReportFlags, given: (name: string) => boolean): Promise<{ oldReport: SurveyReport; newReport: SurveyReport }> {
+  const since = sinceOption(flags.since!);
+  const file = (await databaseFile(flags))!;
+  const db = openDatabase(file);
+  let now: Gathered;
+  let then: Gathered;
+  try {
+    now = stored(resultsOfStore(db.loadAll()), `database ${file}`, flags, given);
+    then = stored(db.stateAt(since), `database ${file} as of ${since.toISOString()}`, flags, given);
+  } finally {
+    db.close();
+  }
+  if (then.results.length === 0) {
+    process.stderr.write(`xmpp-tls-exporter report: the database has no results from before ${since.toISOString()}: every target counts as new\n`);
+  }
+  const report = (g: Gathered, at?: Date) =>
+    aggregate(g.results, { source: g.source, ...(g.profile ? { profile: g.profile } : {}), ...(at ? { now: at } : {}) });
+  return { oldReport: report(then, since), newReport: report(now) };
 }
 
 function regrade(r: ScanResult, profile: ProfileName): ScanResult {

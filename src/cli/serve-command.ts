@@ -2,7 +2,7 @@ import { Daemon, type LogFormat, type Settings, StartupError, checkConfig, creat
 
 // `serve` and `check-config`. Both load the configuration through loadSettings(), so check-config
 // reports exactly what would keep serve from starting. Exit codes: 0 ok, 2 the configuration's
-// fault (fix the file), 1 the environment's (port in use, state file not writable).
+// fault (fix the file), 1 the environment's (port in use, database not writable).
 
 interface ServeFlags {
   config: string;
@@ -66,14 +66,12 @@ export async function serveCommand(raw: Record<string, unknown>): Promise<number
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      // A shutdown that hangs (a state write that never returns, a stuck socket) must not keep a
-      // process that no longer scans alive: exit non-zero, saying what was abandoned.
+      // A shutdown that hangs (a scan or a socket that will not end) must not keep a process that
+      // no longer scans alive: exit non-zero, saying what was abandoned. (Database writes are
+      // synchronous, one short transaction each: none is ever left half done by this exit.)
       const deadline = setTimeout(() => {
         const abandoned = daemon.pendingWork();
         logger.error({ abandoned }, `shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting`);
-        // A file write that never returns holds a libuv thread, and process.exit() waits for
-        // those threads at the very end, forever: then only a signal ends the process (status 137).
-        if (abandoned.includes('state file write')) process.kill(process.pid, 'SIGKILL');
         process.exit(1);
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();

@@ -8,6 +8,7 @@ import { cronProblem } from './cron.js';
 import { type PathSegment, type RawIssue, formatPath, validateSchema } from './schema.js';
 import { parseBareJid } from '../software/jid.js';
 import { Secret } from './secret.js';
+import { LEGACY_STATE_FILE } from '../defaults.js';
 import {
   type Config,
   ConfigError,
@@ -422,7 +423,9 @@ function buildConfig(raw: RawConfig, baseDir: string, checks: SemanticChecks): C
       fileSd: raw.targetSources.fileSd.map(abs),
       urls: raw.targetSources.urls.map((u) => ({ url: u.url, refreshSeconds: u.refreshSeconds })),
     },
-    stateFile: abs(raw.stateFile),
+    store: { path: abs(raw.store.path), retention: { ...raw.store.retention } },
+    stateFile: abs(raw.stateFile ?? LEGACY_STATE_FILE),
+    stateFileSet: raw.stateFile !== undefined,
     probe: {
       allow: raw.probe.allow,
       patterns: raw.probe.patterns.map((_, i) => checks.patterns.get(i)!),

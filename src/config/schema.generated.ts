@@ -146,9 +146,32 @@ export interface RawConfig {
     }[];
   };
   /**
-   * Where the latest results are kept across restarts (JSON, written atomically; its directory is created). Relative to the configuration file's directory.
+   * The results database (SQLite): each target's latest and last good result, and its history of changes.
    */
-  stateFile: string;
+  store: {
+    /**
+     * The database file (its directory is created; WAL mode adds FILE-wal and FILE-shm beside it). Relative to the configuration file's directory.
+     */
+    path: string;
+    /**
+     * How long history is kept; pruned in the background. A target's current state is always kept.
+     */
+    retention: {
+      /**
+       * States (what changed, and the document of the scan that first saw it) last seen longer ago than this are deleted.
+       */
+      changesDays: number;
+      /**
+       * One row per scan (when, success, grade): kept this long.
+       */
+      scansDays: number;
+    };
+  };
+  /**
+   * @deprecated
+   * Deprecated: the JSON state file of earlier versions. When the database is empty at start, this file (default ./data/state.json beside the configuration) is imported into it and renamed FILE.imported. Relative to the configuration file's directory.
+   */
+  stateFile?: string;
   /**
    * The /probe?target=DOMAIN&mode=MODE endpoint (blackbox-exporter style).
    */

@@ -35,8 +35,14 @@ export const VERSION_ENV = {
 } as const;
 
 /** The sections that keep the file's shape are RawConfig's (with absolute paths, `scanner.from` normalised). */
-export interface Config
-  extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'stateFile' | 'probe' | 'log'> {
+export interface Config extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'store' | 'probe' | 'log'> {
+  /**
+   * The JSON state file of earlier versions, imported into an empty database at start: `stateFile`
+   * when set (deprecated), else ./data/state.json beside the configuration. Absolute.
+   */
+  stateFile: string;
+  /** Whether `stateFile` was set in the file (it is deprecated: a warning at start). */
+  stateFileSet: boolean;
   /** `host` '' means every interface (pass `host || undefined` to server.listen); port 0 = any free port. */
   listen: { host: string; port: number };
   /** The inline `targets:` only; resolveTargets() adds the target sources. */

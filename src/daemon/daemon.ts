@@ -9,7 +9,17 @@ import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, scanDomain } from '../scan/index.js';
 import { VersionQueryClient } from '../software/index.js';
 import { type Job, Scheduler } from '../scheduler/index.js';
-import { ResultStore, type StoredEntry, scanSucceeded, targetKey } from '../store/index.js';
+import {
+  ResultDatabase,
+  ResultStore,
+  StateFileError,
+  StoreError,
+  type StoredEntry,
+  importStateFile,
+  isWriteFailure,
+  scanSucceeded,
+  targetKey,
+} from '../store/index.js';
 import { SCANNER } from '../version.js';
 import { type Settings, StartupError, loadSettings, restartNeeded } from './startup.js';
 
@@ -17,7 +27,12 @@ import { type Settings, StartupError, loadSettings, restartNeeded } from './star
 // Everything a scan finds goes through the store, and everything served is derived from it.
 
 const SHUTDOWN_GRACE_MS = 10_000;
-const SAVE_DEBOUNCE_MS = 1_000;
+/** After a failed database write, the results kept in memory are written again this often. */
+const STORE_RETRY_MS = 30_000;
+/** Retention pruning: first a minute after start, then this often; rows deleted in batches between which the event loop runs. */
+const PRUNE_EVERY_MS = 6 * 3600_000;
+const PRUNE_FIRST_MS = 60_000;
+const PRUNE_BATCH = 5_000;
 
 export interface DaemonOptions {
   configFile: string;
@@ -37,24 +52,27 @@ export class Daemon {
     scansInProgress: 0,
     configReloadSuccessful: true,
     configReloadTimestampSeconds: Date.now() / 1000,
+    storeErrorsTotal: 0,
   };
   private scheduler!: Scheduler;
   private http: { url: string; port: number; close(): Promise<void> } | null = null;
   private stopWatching: () => void = () => {};
   private urlTimer: NodeJS.Timeout | null = null;
-  private saveTimer: NodeJS.Timeout | null = null;
+  /** Results the database refused (disk full, read-only): kept in memory and written again, in order. */
+  private unwritten: ScanResult[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
   private ready = false;
   /** Results of /probe scans of targets that are not configured (allowed by pattern), by key. */
   private readonly probeCache = new Map<string, ScanResult>();
   /** The software version query's client (one shared session), and the settings it was made from. */
   private version: { client: VersionQueryClient; key: string } | null = null;
   private stopping = false;
-  /** A state file write is under way (what a shutdown that runs out of time abandons). */
-  private saving = false;
 
   private constructor(
     private readonly opts: DaemonOptions,
     private readonly store: ResultStore,
+    private readonly db: ResultDatabase,
   ) {}
 
   get log(): Logger {
@@ -66,15 +84,23 @@ export class Daemon {
   }
 
   /**
-   * Loads and checks everything (loadSettings), reads the state file, binds the HTTP server, and
-   * only then schedules the first scans. Throws StartupError (nothing scanned, nothing written):
+   * Loads and checks everything (loadSettings), opens the results database (importing an old
+   * state file into an empty one), binds the HTTP server, and only then schedules the first scans. Throws StartupError (nothing scanned, nothing written):
    * `config` for the configuration's problems, `environment` for the machine's (port in use).
    */
   static async start(opts: DaemonOptions): Promise<Daemon> {
     const settings = opts.settings ?? (await loadSettings(opts.configFile));
     const { config } = settings;
-    const store = await loadStore(config.stateFile, opts.logger);
-    const daemon = new Daemon(opts, store);
+    const db = await openDatabase(config, opts.logger);
+    let store: ResultStore;
+    try {
+      store = ResultStore.of(db.loadAll());
+    } catch (err) {
+      db.close();
+      throw new StartupError('environment', `the database ${config.store.path} cannot be read: ${(err as Error).message}`);
+    }
+    opts.logger.info({ database: config.store.path, targets: store.size }, 'loaded previous results');
+    const daemon = new Daemon(opts, store, db);
     daemon.scheduler = new Scheduler({
       maxConcurrent: config.concurrency.domains,
       jitterSeconds: config.schedule.jitterSeconds,
@@ -100,6 +126,7 @@ export class Daemon {
         // Until apply() below, the settings being applied.
         profile: () => (daemon.ready ? daemon.applied : settings).config.grading.profile,
         nextScan: (domain, mode) => daemon.scheduler.nextScan(targetKey(domain, mode)),
+        history: (domain, query) => daemon.db.history(domain, query),
       });
     } catch (err) {
       const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
@@ -107,6 +134,7 @@ export class Daemon {
     }
     daemon.apply(settings);
     daemon.ready = true;
+    daemon.schedulePrune(PRUNE_FIRST_MS);
     opts.logger.info({ url: daemon.url, targets: daemon.applied.targets.length }, 'listening');
     return daemon;
   }
@@ -142,14 +170,17 @@ export class Daemon {
     await this.scheduler.stop(SHUTDOWN_GRACE_MS, SHUTDOWN);
     await this.version?.client.close();
     this.version = null;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    await this.saveState();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
+    this.writeUnwritten();
+    if (this.unwritten.length) this.log.error({ results: this.unwritten.length }, 'the database still refuses writes: these results are lost');
+    this.db.close();
     await this.http?.close();
   }
 
   /** What is still running: what a shutdown that runs out of time abandons. */
   pendingWork(): string[] {
-    return [...this.scheduler.runningKeys().map((k) => `scan ${k}`), ...(this.saving ? ['state file write'] : [])];
+    return this.scheduler.runningKeys().map((k) => `scan ${k}`);
   }
 
   private currentStats(): ExporterStats {
@@ -252,7 +283,7 @@ export class Daemon {
   }
 
   private record(result: ScanResult): StoredEntry {
-    const entry = this.store.put(result);
+    const entry = this.store.put(result, this.persist(result));
     const ok = scanSucceeded(result);
     this.stats.scansTotal[ok ? 'success' : 'failure']++;
     this.stats.probesTotal += result.endpoints.reduce((n, e) => n + (e.tls?.probeCount ?? 0), 0);
@@ -284,26 +315,86 @@ export class Daemon {
         'endpoint',
       );
     }
-    this.scheduleSave();
     return entry;
   }
 
-  private scheduleSave(): void {
-    if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = null;
-      void this.saveState();
-    }, SAVE_DEBOUNCE_MS);
+  /**
+   * Writes the result to the database (one transaction) and returns when each kind of fact last
+   * changed. A refused write (disk full, read-only, …) is counted and logged; the result is kept in
+   * memory and written again later, after the ones refused before it.
+   */
+  private persist(result: ScanResult): StoredEntry['lastChanges'] {
+    this.unwritten.push(result);
+    return this.writeUnwritten().get(result);
   }
 
-  private async saveState(): Promise<void> {
-    this.saving = true;
+  /**
+   * Writes the results not written yet, oldest first, until the database refuses one (then they
+   * wait for the retry timer). Returns when each kind of fact last changed, for each result written.
+   */
+  private writeUnwritten(): Map<ScanResult, StoredEntry['lastChanges']> {
+    const written = new Map<ScanResult, StoredEntry['lastChanges']>();
+    const wasFailing = this.unwritten.length > 1 || this.retryTimer !== null;
+    while (this.unwritten.length) {
+      const result = this.unwritten[0]!;
+      try {
+        const outcome = this.db.record(result);
+        written.set(result, outcome.lastChanges);
+        if (outcome.changes.length) {
+          this.log.info({ domain: result.domain, mode: result.mode, changes: outcome.changes.map((c) => c.summary) }, 'changed');
+        }
+        // A result kept in memory since: the store gets its change times now.
+        const entry = this.store.get(result.domain, result.mode);
+        if (entry?.latest === result) this.store.put(result, outcome.lastChanges);
+      } catch (err) {
+        this.storeFailed(err);
+        return written;
+      }
+      this.unwritten.shift();
+    }
+    if (wasFailing) this.log.info({ written: written.size }, 'the database accepts writes again: the results kept in memory are written');
+    return written;
+  }
+
+  private storeFailed(err: unknown): void {
+    this.stats.storeErrorsTotal++;
+    const why = isWriteFailure(err) ? 'the disk refused the write' : 'unexpected database error';
+    this.log.error(
+      { err: (err as Error).message, code: (err as { code?: string }).code, kept: this.unwritten.length },
+      `${why}: results are kept in memory and written again later`,
+    );
+    if (!this.retryTimer && !this.stopping) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (this.unwritten.length) this.writeUnwritten();
+      }, STORE_RETRY_MS);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** Deletes history past the retention, in batches with the event loop free between them. */
+  private schedulePrune(delayMs: number): void {
+    this.pruneTimer = setTimeout(() => void this.prune(), delayMs);
+    this.pruneTimer.unref();
+  }
+
+  private async prune(): Promise<void> {
+    const { retention } = this.applied.config.store;
+    const total = { scans: 0, changes: 0 };
     try {
-      await this.store.save(this.applied.config.stateFile);
+      for (;;) {
+        const deleted = this.db.prune(retention, new Date(), PRUNE_BATCH);
+        total.scans += deleted.scans;
+        total.changes += deleted.changes;
+        if (deleted.scans < PRUNE_BATCH && deleted.changes < PRUNE_BATCH) break;
+        await new Promise((r) => setImmediate(r));
+        if (this.stopping) return;
+      }
+      if (total.scans || total.changes) this.log.info({ ...total, retention }, 'history pruned');
     } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'could not save the state file');
+      this.storeFailed(err);
     } finally {
-      this.saving = false;
+      if (!this.stopping) this.schedulePrune(PRUNE_EVERY_MS);
     }
   }
 
@@ -395,28 +486,45 @@ function failureSummary(r: ScanResult): string {
 }
 
 /**
- * The state file's results. One the daemon cannot read (corrupt, from a newer version) is moved
- * aside to FILE.unreadable-TIMESTAMP before anything can overwrite it, and the daemon starts empty;
- * if it cannot even be moved, the daemon does not start.
+ * Opens the database (a damaged one, or one from a newer version, stops the start: StartupError
+ * naming the file, nothing written to it). An empty database imports the state file of earlier
+ * versions: one that cannot be read is moved aside (FILE.unreadable-TIMESTAMP); one from a newer
+ * version stops the start and is left where it is.
  */
-async function loadStore(file: string, logger: Logger): Promise<ResultStore> {
+async function openDatabase(config: Config, logger: Logger): Promise<ResultDatabase> {
+  let db: ResultDatabase;
   try {
-    const store = await ResultStore.load(file);
-    logger.info({ stateFile: file, targets: store.size }, 'loaded previous results');
-    return store;
+    db = ResultDatabase.open(config.store.path);
   } catch (err) {
+    if (err instanceof StoreError) throw new StartupError('environment', err.message);
+    throw err;
+  }
+  if (config.stateFileSet)
+    logger.warn({ stateFile: config.stateFile }, 'stateFile is deprecated: results are kept in the database (store.path); the file is only imported once');
+  if (!db.isEmpty()) return db;
+  const file = config.stateFile;
+  try {
+    const imported = await importStateFile(db, file);
+    if (imported !== null) logger.info({ stateFile: file, targets: imported, renamedTo: `${file}.imported` }, 'state file imported into the database');
+  } catch (err) {
+    if (!(err instanceof StateFileError)) {
+      db.close();
+      throw new StartupError('environment', `cannot import the state file ${file}: ${(err as Error).message}`);
+    }
+    if (err.kind === 'newer') {
+      db.close();
+      throw new StartupError('environment', err.message);
+    }
     const backup = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(file, backup);
     } catch (renameErr) {
-      throw new StartupError(
-        'environment',
-        `${(err as Error).message}; it cannot be moved aside either (${(renameErr as Error).message}), so it would be overwritten`,
-      );
+      db.close();
+      throw new StartupError('environment', `${err.message}; it cannot be moved aside either (${(renameErr as Error).message})`);
     }
-    logger.error({ err: (err as Error).message, backup }, 'state file unreadable: moved aside, starting with no results');
-    return new ResultStore();
+    logger.error({ err: err.message, backup }, 'state file unreadable: moved aside, nothing imported');
   }
+  return db;
 }
 
 /** The /probe policy for targets that are not configured. */

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TrustStore } from '../certificate/index.js';
@@ -16,6 +16,7 @@ import {
 import type { ClientCertificate } from '../connector/index.js';
 import { checkKeyPair, createBasicAuthVerifier, loadWebTls } from '../http/index.js';
 import type { VersionAccountOptions } from '../software/index.js';
+import { ResultDatabase, StoreError } from '../store/index.js';
 
 // Everything the daemon needs from its configuration, loaded and checked in one place before
 // anything runs: `serve` (at start and on reload) and `check-config` go through loadSettings(),
@@ -55,7 +56,7 @@ export interface LoadSettingsOptions {
 /**
  * Loads the configuration file and everything it names: trust anchors, client certificate and
  * key, the version query's account, the web server's certificate, key and users, the target
- * files, and the state file's folder. Throws StartupError with one message naming the file and
+ * files, and the database's folder. Throws StartupError with one message naming the file and
  * the cause (ConfigError's message: one line per problem).
  */
 export async function loadSettings(configFile: string, opts: LoadSettingsOptions = {}): Promise<Settings> {
@@ -107,16 +108,16 @@ export async function loadSettings(configFile: string, opts: LoadSettingsOptions
   if (fileErrors.length > 0) throw new StartupError('config', fileErrors.map((e) => `${configFile}: ${e}`).join('\n'));
   const targetWarnings = resolved.sources.filter((s) => s.kind === 'url').flatMap((s) => s.errors);
 
-  await checkStateFileWritable(config.stateFile);
+  await checkWritable(config.store.path);
   return { config, targets: resolved.targets, targetWarnings, trustStore, clientCertificate, versionAccount, sources };
 }
 
 /**
- * The state file must be writable when the first save comes, minutes after start: check now. Its
- * folder may not exist yet (it is created then): the nearest existing ancestor must be writable.
+ * The database must be writable (it is written after every scan): check now. Its folder may not
+ * exist yet (it is created at open): the nearest existing ancestor must be writable.
  */
-async function checkStateFileWritable(file: string): Promise<void> {
-  const fail = (err: unknown) => new StartupError('environment', `the state file ${file} cannot be written: ${(err as Error).message}`);
+async function checkWritable(file: string): Promise<void> {
+  const fail = (err: unknown) => new StartupError('environment', `the database ${file} cannot be written: ${(err as Error).message}`);
   try {
     const s = await stat(file);
     if (!s.isFile()) throw new Error('not a regular file');
@@ -166,6 +167,14 @@ export async function checkConfig(file: string): Promise<CheckOutcome> {
     throw err;
   }
   const { config, targets } = settings;
+  // A database that exists must open (serve would refuse a damaged one or one from a newer version); opened read-only, nothing written.
+  if (existsSync(config.store.path)) {
+    try {
+      ResultDatabase.open(config.store.path, { readonly: true }).close();
+    } catch (err) {
+      if (err instanceof StoreError && err.kind !== 'io') return { exitCode: 1, lines: [err.message] };
+    }
+  }
   const scans = targets.reduce((n, t) => n + t.modes.length, 0);
   const urls = config.targetSources.urls.length;
   const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;

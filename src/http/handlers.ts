@@ -1,9 +1,12 @@
 import type * as http from 'node:http';
 import { normalizeDomain } from '../discovery/index.js';
 import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
+import type { Mode } from '../result/types.js';
+import type { HistoryEntry } from '../store/index.js';
+import { renderDomainPage } from './domain-page.js';
 import { parseProbeParams, probeTimeoutSeconds, SCRAPE_TIMEOUT_HEADER } from './probe-params.js';
 import { HTML, json, type Reply, text } from './reply.js';
-import { parseModeFilter, toApiEntry } from './results-api.js';
+import { type HistoryApiAnswer, parseModeFilter, parseSinceFilter, toApiEntry } from './results-api.js';
 import type { HttpServerOptions } from './server.js';
 import { renderStatusPage } from './status-page.js';
 
@@ -110,26 +113,89 @@ export function resultsHandler(store: HttpServerOptions['store']): Handler {
   };
 }
 
+/** The `:domain` of a path: percent-decoded, and normalised (the form results are stored under); or why not. */
+function parseDomainParam(param: string | null): { ok: true; domain: string; decoded: string } | { ok: false; message: string } {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(param ?? '');
+  } catch {
+    return { ok: false, message: 'bad percent-encoding in the domain' };
+  }
+  try {
+    return { ok: true, domain: normalizeDomain(decoded), decoded };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+/** The store's entries of a domain, matched as given or normalised. */
+function entriesOf(store: HttpServerOptions['store'], domain: string, decoded: string, mode: Mode | null) {
+  return store().filter((e) => (e.domain === domain || e.domain === decoded) && (mode === null || e.mode === mode));
+}
+
+type History = NonNullable<HttpServerOptions['history']>;
+
+/** The domain's history under its normalised name, else under the name as given (like entriesOf). */
+function historyOf(history: History, domain: string, decoded: string, query: { mode?: Mode; since?: Date }): HistoryEntry[] {
+  const found = history(domain, query);
+  return found.length > 0 || decoded === domain ? found : history(decoded, query);
+}
+
 /** `GET /api/v1/results/DOMAIN[?mode=]`: that domain's targets, matched as given or normalised. */
 export function domainResultsHandler(store: HttpServerOptions['store']): Handler {
   return async ({ query, param }) => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(param ?? '');
-    } catch {
-      return json(400, { error: 'bad percent-encoding in the domain' });
-    }
-    let domain: string;
-    try {
-      domain = normalizeDomain(decoded);
-    } catch (err) {
-      return json(400, { error: (err as Error).message });
-    }
+    const target = parseDomainParam(param);
+    if (!target.ok) return json(400, { error: target.message });
     const filter = parseModeFilter(query);
     if (!filter.ok) return json(400, { error: filter.message });
-    const entries = store().filter((e) => (e.domain === domain || e.domain === decoded) && (filter.mode === null || e.mode === filter.mode));
-    if (entries.length === 0) return json(404, { error: `no results for ${domain}${filter.mode ? ` (${filter.mode})` : ''}` });
+    const entries = entriesOf(store, target.domain, target.decoded, filter.mode);
+    if (entries.length === 0) return json(404, { error: `no results for ${target.domain}${filter.mode ? ` (${filter.mode})` : ''}` });
     return json(200, entries.map(toApiEntry));
+  };
+}
+
+/** `GET /api/v1/results/DOMAIN/history[?mode=][&since=]`: what changed, from the results database (results-api.ts). */
+export function domainHistoryHandler(history: HttpServerOptions['history']): Handler {
+  return async ({ query, param }) => {
+    const target = parseDomainParam(param);
+    if (!target.ok) return json(400, { error: target.message });
+    const filter = parseModeFilter(query);
+    if (!filter.ok) return json(400, { error: filter.message });
+    const since = parseSinceFilter(query, new Date());
+    if (!since.ok) return json(400, { error: since.message });
+    if (!history) return json(404, { error: 'no history is kept (this exporter has no results database)' });
+    const states = historyOf(history, target.domain, target.decoded, {
+      ...(filter.mode ? { mode: filter.mode } : {}),
+      ...(since.since ? { since: since.since } : {}),
+    });
+    if (states.length === 0) return json(404, { error: `no history for ${target.domain}${filter.mode ? ` (${filter.mode})` : ''}` });
+    const answer: HistoryApiAnswer = { domain: states[0]!.domain, mode: filter.mode, since: since.since?.toISOString() ?? null, history: states };
+    return json(200, answer);
+  };
+}
+
+/** `GET /domain/DOMAIN`: the domain's page (domain-page.ts): its targets and what changed. */
+export function domainPageHandler(opts: Pick<HttpServerOptions, 'store' | 'version' | 'nextScan' | 'history'>): Handler {
+  return async ({ param }) => {
+    const target = parseDomainParam(param);
+    if (!target.ok) return text(400, `bad domain: ${target.message}`);
+    const entries = entriesOf(opts.store, target.domain, target.decoded, null);
+    const history = opts.history ? historyOf(opts.history, target.domain, target.decoded, {}) : null;
+    if (entries.length === 0 && !history?.length) return text(404, `no results for ${target.domain}`);
+    const domain = entries[0]?.domain ?? history?.[0]?.domain ?? target.domain;
+    return {
+      status: 200,
+      contentType: HTML,
+      body: renderDomainPage({
+        domain,
+        entries,
+        history,
+        version: opts.version,
+        now: new Date(),
+        ...(opts.nextScan ? { nextScan: opts.nextScan } : {}),
+      }),
+      headers: HTML_SECURITY_HEADERS,
+    };
   };
 }
 

@@ -1,10 +1,12 @@
 import type { Mode, ScanResult } from '../result/types.js';
-import { scanSucceeded, type StoredEntry } from '../store/index.js';
+import { type HistoryEntry, parseSince, scanSucceeded, type StoredEntry } from '../store/index.js';
 
 // The JSON API over the result store.
 //
 //   GET /api/v1/results[?mode=c2s|s2s]          every target: an array of ResultsApiEntry
 //   GET /api/v1/results/DOMAIN[?mode=c2s|s2s]   that domain's targets (one per mode): an array too
+//   GET /api/v1/results/DOMAIN/history[?mode=c2s|s2s][&since=30d|2026-11-01]
+//                                               what changed, from the results database: a HistoryApiAnswer
 //
 // Each entry carries both scans in full (the result document, docs/result.md): `latest`, what the
 // most recent scan found whether or not it worked, and `lastGood`, the most recent scan that
@@ -35,4 +37,30 @@ export function parseModeFilter(query: URLSearchParams): { ok: true; mode: Mode 
   if (modes.length > 1) return { ok: false, message: 'parameter "mode" given more than once' };
   if (mode !== 'c2s' && mode !== 's2s') return { ok: false, message: `bad parameter "mode": ${JSON.stringify(mode)} (expected c2s or s2s)` };
   return { ok: true, mode };
+}
+
+/**
+ * `GET /api/v1/results/DOMAIN/history`: the states the domain's targets were in, oldest first (both
+ * modes, interleaved by time, unless `mode`); with `since`, those current at that moment or later.
+ * Each state says what changed from the one before (`changes`, empty for the first state recorded)
+ * and how long it lasted (`at` … `lastSeenAt`, over `scans` scans).
+ */
+export interface HistoryApiAnswer {
+  domain: string;
+  mode: Mode | null;
+  /** The moment `since` named, as an ISO time; null without it. */
+  since: string | null;
+  history: HistoryEntry[];
+}
+
+/** `?since=`: absent → no limit; a duration back from `now` (30d, 12h) or an ISO date/time → that moment; anything else → an error message. */
+export function parseSinceFilter(query: URLSearchParams, now: Date): { ok: true; since: Date | null } | { ok: false; message: string } {
+  const values = query.getAll('since');
+  if (values.length === 0) return { ok: true, since: null };
+  if (values.length > 1) return { ok: false, message: 'parameter "since" given more than once' };
+  try {
+    return { ok: true, since: parseSince(values[0]!, now) };
+  } catch (err) {
+    return { ok: false, message: `bad parameter "since": ${(err as Error).message}` };
+  }
 }

@@ -3,9 +3,11 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ProfileName } from '../grading/index.js';
 import type { Mode } from '../result/types.js';
-import type { StoredEntry } from '../store/index.js';
+import type { HistoryEntry, StoredEntry } from '../store/index.js';
 import { createBasicAuthVerifier, type BasicAuthVerifier } from './auth.js';
 import {
+  domainHistoryHandler,
+  domainPageHandler,
   domainResultsHandler,
   type Handler,
   healthzHandler,
@@ -27,11 +29,13 @@ import { loadWebTls } from './web-tls.js';
 // The daemon's HTTP server, on node:http / node:https (no framework). Routes (see httpRoutes):
 //
 //   GET /                          status page (HTML, self-contained)
+//   GET /domain/DOMAIN             that domain's page: its targets and what changed (domain-page.ts)
 //   GET /metrics                   opts.metrics()
 //   GET /probe?target=D&mode=M     opts.probe(), with a deadline from X-Prometheus-Scrape-Timeout-Seconds
 //   GET /healthz                   200 "ok": the process serves HTTP (liveness)
 //   GET /readyz                    200 once opts.ready(), else 503 (readiness)
 //   GET /api/v1/results[/DOMAIN]   JSON, see results-api.ts
+//   GET /api/v1/results/DOMAIN/history?mode=&since=   what changed (opts.history), JSON, see results-api.ts
 //   GET /report, /report.json      the survey report of the stored results (docs/report.md)
 //
 // HEAD works wherever GET does; other methods get 405 with `Allow`, unknown paths 404 (router.ts).
@@ -72,7 +76,7 @@ export interface HttpServerOptions {
    * or when the server closes. Its answer is sent as is.
    */
   probe: (target: string, mode: Mode, timeoutSeconds: number, signal: AbortSignal) => Promise<ProbeResponse>;
-  /** `/readyz`: true once the state file was loaded and the configuration applied. */
+  /** `/readyz`: true once the stored results were loaded and the configuration applied. */
   ready: () => boolean;
   web?: WebOptions;
   logger?: HttpLogger;
@@ -82,6 +86,8 @@ export interface HttpServerOptions {
   profile?: () => ProfileName;
   /** When a target scans next, for the status page. */
   nextScan?: (domain: string, mode: Mode) => NextScan;
+  /** A domain's history of changes (the results database), oldest first; absent: no history is kept. */
+  history?: (domain: string, opts: { mode?: Mode; since?: Date }) => HistoryEntry[];
 }
 
 export interface RunningHttpServer {
@@ -111,6 +117,8 @@ export function httpRoutes(opts: HttpServerOptions, activeProbes: Set<AbortContr
     { path: '/readyz', handler: readyzHandler(opts.ready) },
     { path: '/api/v1/results', handler: resultsHandler(opts.store) },
     { path: '/api/v1/results/:domain', handler: domainResultsHandler(opts.store) },
+    { path: '/api/v1/results/:domain/history', handler: domainHistoryHandler(opts.history) },
+    { path: '/domain/:domain', handler: domainPageHandler(opts) },
     { path: '/report', handler: reportHandler(opts) },
     { path: '/report.json', handler: reportJsonHandler(opts) },
   ];

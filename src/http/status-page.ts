@@ -5,9 +5,10 @@ import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/inde
 
 // The status page at `/`: one self-contained HTML document (inline CSS, no script, no external
 // assets; the server sends it with a Content-Security-Policy that allows nothing else), one row per
-// target. Every string that comes from a scanned server or the state file (domains, certificate
-// subjects, error messages, even dates and letters) goes through escapeHtml: a certificate subject
-// is attacker-controlled text.
+// target, each domain linking to its own page (domain-page.ts: the same table, and the history).
+// Every string that comes from a scanned server or the database (domains, certificate subjects,
+// error messages, software names, even dates and letters) goes through escapeHtml: a certificate
+// subject is attacker-controlled text.
 //
 // The grade and certificate columns describe the last good scan (lastGood, else the latest one),
 // like the metrics: a failing rescan does not blank them. The "last scan" columns describe the
@@ -32,7 +33,7 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-// CSS class per letter from a fixed table: a letter read from a state file never reaches the markup unescaped.
+// CSS class per letter from a fixed table: a letter read from the database never reaches the markup unescaped.
 const LETTER_CLASS: Readonly<Record<GradeLetter, string>> = {
   'A+': 'g-ap',
   A: 'g-a',
@@ -142,13 +143,22 @@ function nextScanCell(next: NextScan, now: Date): string {
   return timeCell(next.toISOString(), now);
 }
 
-function row(e: StoredEntry, input: StatusPageInput): string {
-  const { now } = input;
+/** What the results table needs besides the entries. */
+export interface ResultsTableInput {
+  now: Date;
+  nextScan?: (domain: string, mode: Mode) => NextScan;
+  /** Put before the table's relative links: '' on `/`, '../' on a page one level down. */
+  base: string;
+}
+
+function row(e: StoredEntry, input: ResultsTableInput): string {
+  const { now, base } = input;
+  const domainPath = escapeHtml(encodeURIComponent(e.domain));
   const facts = e.lastGood ?? e.latest;
   const grade = facts.grade;
   const ok = scanSucceeded(e.latest);
   const cells = [
-    `<td class="domain">${escapeHtml(e.domain)}</td>`,
+    `<td class="domain"><a href="${base}domain/${domainPath}">${escapeHtml(e.domain)}</a></td>`,
     `<td>${escapeHtml(e.mode)}</td>`,
     letterCell(grade?.letter, grade ? gradeSummary(grade) : undefined),
     `<td>${escapeHtml(gradeReason(facts))}</td>`,
@@ -158,29 +168,34 @@ function row(e: StoredEntry, input: StatusPageInput): string {
     ...(input.nextScan ? [nextScanCell(input.nextScan(e.domain, e.mode), now)] : []),
     softwareCell(e),
     ok ? '<td class="good">ok</td>' : `<td class="bad">failed: ${escapeHtml(failureReason(e.latest))}</td>`,
-    `<td><a href="api/v1/results/${escapeHtml(encodeURIComponent(e.domain))}?mode=${escapeHtml(encodeURIComponent(e.mode))}">JSON</a></td>`,
+    `<td><a href="${base}api/v1/results/${domainPath}?mode=${escapeHtml(encodeURIComponent(e.mode))}">JSON</a></td>`,
   ];
   return `<tr>${cells.join('')}</tr>`;
 }
 
-const STYLE = `
+export const STYLE = `
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
 h1{font-size:1.4rem;margin-bottom:.2rem}
-p.meta{color:#666;margin-top:0}
+.meta{color:#666}p.meta{margin-top:0}
 table{border-collapse:collapse;margin-top:1rem}
 th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4}
 td.grade{font-weight:bold;text-align:center;color:#fff}
 td.num{text-align:right}
 td.none{color:#999;text-align:center}
+h2{font-size:1.1rem;margin-top:1.5rem}
+ul.changes{padding-left:1.2rem}ul.changes li{margin:.3rem 0}
 .g-ap,.g-a{background:#2e7d32}.g-am{background:#558b2f}.g-b{background:#9e9d24}.g-c{background:#f9a825}
 .g-d{background:#ef6c00}.g-e{background:#e65100}.g-f{background:#c62828}.g-m,.g-t{background:#6a1b9a}.g-unknown{background:#757575}
 .good{color:#2e7d32}.warn{color:#ef6c00;font-weight:bold}.bad{color:#c62828;font-weight:bold}
 `;
 
-/** The whole page. Relative links, so it also works behind a reverse proxy under a path prefix. */
-export function renderStatusPage(input: StatusPageInput): string {
-  const { entries, version, ready, now } = input;
+/** Under the table, on both pages. */
+export const TABLE_NOTE =
+  'Grades and certificate expiry come from the last successful scan of each target; "Last scan" and "Result" from the most recent one. "Why" names the most severe reason capping the grade (hover a grade for all of them); hover a time for the exact one.';
+
+/** The table of targets, one row per entry; each domain links to its page (`domain/DOMAIN`, domain-page.ts). */
+export function resultsTable(entries: readonly StoredEntry[], input: ResultsTableInput): string {
   const headers = [
     'Domain',
     'Mode',
@@ -195,6 +210,17 @@ export function renderStatusPage(input: StatusPageInput): string {
     'Details',
   ];
   const rows = entries.length ? entries.map((e) => row(e, input)).join('\n') : `<tr><td colspan="${headers.length}" class="none">No results yet.</td></tr>`;
+  return `<table>
+<thead><tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}
+
+/** The whole page. Relative links, so it also works behind a reverse proxy under a path prefix. */
+export function renderStatusPage(input: StatusPageInput): string {
+  const { entries, version, ready, now } = input;
   const readiness = ready ? 'ready' : 'not ready (state not loaded or configuration not applied yet)';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -208,13 +234,8 @@ export function renderStatusPage(input: StatusPageInput): string {
 <h1>xmpp-tls-exporter</h1>
 <p class="meta">Version ${escapeHtml(version)} · ${escapeHtml(readiness)} · ${entries.length} target${entries.length === 1 ? '' : 's'} · page generated ${escapeHtml(now.toISOString())}</p>
 <p><a href="metrics">Metrics</a> · <a href="api/v1/results">Results (JSON)</a> · <a href="report">Survey report</a></p>
-<table>
-<thead><tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>
-<p class="meta">Grades and certificate expiry come from the last successful scan of each target; "Last scan" and "Result" from the most recent one. "Why" names the most severe reason capping the grade (hover a grade for all of them); hover a time for the exact one.</p>
+${resultsTable(entries, { ...input, base: '' })}
+<p class="meta">${TABLE_NOTE} Click a domain for its history of changes.</p>
 </body>
 </html>
 `;

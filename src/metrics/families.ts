@@ -9,6 +9,7 @@
 
 import { SUITE_CLASSES, WEAK_SUITES } from '../result/suite-classes.js';
 import { TRUST_ERRORS } from '../result/trust-errors.js';
+import { CHANGE_KINDS } from '../store/index.js';
 
 export type FamilyType = 'gauge' | 'counter';
 
@@ -213,6 +214,12 @@ export const TARGET_FAMILIES = {
     'Start of the last successful scan as a Unix timestamp in seconds; absent when no scan succeeded yet.',
   ),
   endpoints: family('xmpp_tls_endpoints', 'gauge', T, 'Number of endpoints (host, port, address, transport) found by the latest scan, skipped ones included.'),
+  lastChange: family(
+    'xmpp_tls_last_change_timestamp_seconds',
+    'gauge',
+    [...T, 'what'],
+    `When the target's facts of this kind last changed (start of the first scan that saw the new state), as a Unix timestamp in seconds: what is ${CHANGE_KINDS.join(', ')}. Absent until a kind has changed once.`,
+  ),
   serverInfo: family(
     'xmpp_tls_server_info',
     'gauge',
@@ -227,6 +234,12 @@ export const EXPORTER_FAMILIES = {
   probesTotal: family('xmpp_tls_probes_total', 'counter', [], 'TLS probe connections made since the exporter started.'),
   scansInProgress: family('xmpp_tls_scans_in_progress', 'gauge', [], 'Number of scans running now.'),
   buildInfo: family('xmpp_tls_exporter_build_info', 'gauge', ['version', 'node_version'], 'Version of the exporter and of Node.js it runs on; always 1.'),
+  storeErrorsTotal: family(
+    'xmpp_tls_exporter_store_errors_total',
+    'counter',
+    [],
+    'Writes the results database refused since the exporter started (disk full, read-only, …); the results are kept in memory and written again.',
+  ),
   configReloadSuccessful: family('xmpp_tls_exporter_config_last_reload_successful', 'gauge', [], '1 when the last configuration (re)load succeeded, else 0.'),
   configReloadTimestamp: family(
     'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds',

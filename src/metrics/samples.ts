@@ -7,7 +7,7 @@
 import { letterRank, PROFILES } from '../grading/index.js';
 import { SUITE_CLASSES, suiteClassesOf } from '../result/suite-classes.js';
 import type { EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
-import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/index.js';
+import { answeredSoftware, CHANGE_KINDS, scanSucceeded, type StoredEntry } from '../store/index.js';
 import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, TARGET_FAMILIES, type Family } from './families.js';
 
 export type Labels = Record<string, string>;
@@ -38,6 +38,7 @@ export interface ExporterStats {
   scansInProgress: number;
   configReloadSuccessful: boolean;
   configReloadTimestampSeconds: number;
+  storeErrorsTotal: number;
 }
 
 export const PROTOCOL_LABELS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -250,6 +251,10 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   const started = seconds(latest.startedAt);
   if (started !== null) sink.add(T.lastScan, target, null, started);
   sink.add(T.endpoints, target, null, latest.endpoints.length);
+  for (const what of CHANGE_KINDS) {
+    const at = seconds(entry.lastChanges?.[what] ?? '');
+    if (at !== null) sink.add(T.lastChange, target, { what }, at);
+  }
   const software = answeredSoftware(entry);
   if (software) sink.add(T.serverInfo, target, { software: software.name ?? '', version: software.version ?? '', os: software.os ?? '' }, 1);
 }
@@ -281,6 +286,7 @@ export function addExporterSamples(sink: SampleSink, stats: ExporterStats, build
   sink.add(X.scansTotal, null, { result: 'success' }, stats.scansTotal.success);
   sink.add(X.scansTotal, null, { result: 'failure' }, stats.scansTotal.failure);
   sink.add(X.probesTotal, null, null, stats.probesTotal);
+  sink.add(X.storeErrorsTotal, null, null, stats.storeErrorsTotal);
   sink.add(X.scansInProgress, null, null, stats.scansInProgress);
   sink.add(X.buildInfo, null, { version: build.version, node_version: build.nodeVersion }, 1);
   sink.add(X.configReloadSuccessful, null, null, bit(stats.configReloadSuccessful));

@@ -31,6 +31,7 @@ interface Cached extends TargetLines {
   domain: string;
   mode: string;
   lastGood: ScanResult | null;
+  lastChanges: StoredEntry['lastChanges'];
 }
 
 /** A cache keyed by the target's latest result (weakly: a result the store dropped takes its lines with it). */
@@ -39,7 +40,14 @@ export function createTargetLinesCache(): TargetLinesCache {
   return {
     get(entry) {
       const cached = cache.get(entry.latest);
-      if (cached && cached.lastGood === entry.lastGood && cached.domain === entry.domain && cached.mode === entry.mode) return cached;
+      if (
+        cached &&
+        cached.lastGood === entry.lastGood &&
+        cached.lastChanges === entry.lastChanges &&
+        cached.domain === entry.domain &&
+        cached.mode === entry.mode
+      )
+        return cached;
       const lines = renderTarget(entry);
       cache.set(entry.latest, lines);
       return lines;
@@ -59,5 +67,5 @@ function renderTarget(entry: StoredEntry): Cached {
     families.set(f.name, renderedLines(`${lines.join('\n')}\n`));
   }
   const expiry = (sink.samples.get(NOT_AFTER.name) ?? []).map((s) => ({ labels: sampleLabelText(s), notAfterSeconds: s.value }));
-  return { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, families, expiry };
+  return { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, lastChanges: entry.lastChanges, families, expiry };
 }

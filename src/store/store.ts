@@ -1,6 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Mode, ScanResult, SoftwareInfo } from '../result/types.js';
+import type { ChangeKind } from './changes.js';
 
 // What the daemon knows: the latest scan result per (domain, mode), and the latest one that
 // succeeded. Metrics, the API and reports are derived from it at read time. A failed rescan never
@@ -13,9 +12,13 @@ export interface StoredEntry {
   latest: ScanResult;
   /** The most recent scan that succeeded (null if none ever did). */
   lastGood: ScanResult | null;
+  /**
+   * When each kind of fact (changes.ts: grade, certificate, protocols, …) last changed, as ISO
+   * times: xmpp_tls_last_change_timestamp_seconds. Absent for results not kept in the database
+   * (/probe of a target that is not configured).
+   */
+  lastChanges?: Partial<Record<ChangeKind, string>>;
 }
-
-export const STATE_VERSION = 1;
 
 /** A scan succeeded when the domain resolved and at least one endpoint was scanned without error. */
 export function scanSucceeded(r: ScanResult): boolean {
@@ -42,14 +45,17 @@ export function targetKey(domain: string, mode: Mode): string {
 export class ResultStore {
   private readonly entries = new Map<string, StoredEntry>();
 
-  put(result: ScanResult): StoredEntry {
+  /** Stores a scan's result; `lastChanges` as the database recorded them (kept from before when absent). */
+  put(result: ScanResult, lastChanges?: StoredEntry['lastChanges']): StoredEntry {
     const key = targetKey(result.domain, result.mode);
     const previous = this.entries.get(key);
+    const changes = lastChanges ?? previous?.lastChanges;
     const entry: StoredEntry = {
       domain: result.domain,
       mode: result.mode,
       latest: result,
       lastGood: scanSucceeded(result) ? result : (previous?.lastGood ?? null),
+      ...(changes ? { lastChanges: changes } : {}),
     };
     this.entries.set(key, entry);
     return entry;
@@ -79,42 +85,10 @@ export class ResultStore {
     return removed;
   }
 
-  /** Atomic: write a temporary file beside the state file, then rename it over. */
-  async save(file: string): Promise<void> {
-    const doc = { version: STATE_VERSION, savedAt: new Date().toISOString(), entries: this.all() };
-    await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(doc));
-    await rename(tmp, file);
-  }
-
-  /**
-   * Loads a state file. A missing file is an empty store; an unreadable or foreign one is an
-   * error with the file name (the caller logs it and starts empty rather than dying).
-   */
-  static async load(file: string): Promise<ResultStore> {
+  /** A store holding these entries (loaded from the database). */
+  static of(entries: readonly StoredEntry[]): ResultStore {
     const store = new ResultStore();
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return store;
-      throw new Error(`cannot read state file ${file}: ${(err as Error).message}`);
-    }
-    let doc: { version?: unknown; entries?: unknown };
-    try {
-      doc = JSON.parse(text) as typeof doc;
-    } catch (err) {
-      throw new Error(`state file ${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    if (doc.version !== STATE_VERSION || !Array.isArray(doc.entries)) {
-      throw new Error(`state file ${file} has an unknown format (version ${String(doc.version)})`);
-    }
-    for (const e of doc.entries as StoredEntry[]) {
-      if (e && typeof e.domain === 'string' && (e.mode === 'c2s' || e.mode === 's2s') && e.latest) {
-        store.entries.set(targetKey(e.domain, e.mode), { domain: e.domain, mode: e.mode, latest: e.latest, lastGood: e.lastGood ?? null });
-      }
-    }
+    for (const e of entries) store.entries.set(targetKey(e.domain, e.mode), e);
     return store;
   }
 }

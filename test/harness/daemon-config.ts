@@ -13,7 +13,10 @@ export interface ConfigTarget {
 export interface DaemonConfigOptions {
   /** The only trust anchors (scanner.caFiles, systemRoots false). */
   caFile: string;
-  stateFile: string;
+  /** store.path: the results database. */
+  storePath: string;
+  /** The deprecated stateFile (a JSON state file of earlier versions, imported into an empty database). */
+  stateFile?: string;
   targets: readonly ConfigTarget[];
   /** Default "127.0.0.1:0" (any free port; Daemon#url says which). */
   listen?: string;
@@ -32,8 +35,9 @@ scanner:
   caFiles: ["${o.caFile}"]
   systemRoots: false
   fetchAia: false
-${o.tlsProbe !== undefined ? `  tlsProbe: ${o.tlsProbe}\n` : ''}stateFile: "${o.stateFile}"
-targets:
+${o.tlsProbe !== undefined ? `  tlsProbe: ${o.tlsProbe}\n` : ''}store:
+  path: "${o.storePath}"
+${o.stateFile ? `stateFile: "${o.stateFile}"\n` : ''}targets:
 ${o.targets.map(targetYaml).join('')}${o.extra ?? ''}`;
 }
 

@@ -1,6 +1,7 @@
+import { ResultDatabase } from '../../../src/store/database.js';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
@@ -18,14 +19,14 @@ let world: TestWorld;
 let child: ChildProcess | null = null;
 let port: number;
 let configFile: string;
-let stateFile: string;
+let storePath: string;
 let output = '';
 
 function configText(domains: string[]): string {
   return daemonConfigYaml({
     listen: `127.0.0.1:${port}`,
     caFile: world.caFile,
-    stateFile,
+    storePath,
     targets: targetsAt(`127.0.0.1:${world.prosody.ports.c2s}`, ['c2s'], domains),
     extra: 'log:\n  level: info\n',
   });
@@ -53,7 +54,7 @@ beforeAll(async () => {
   world = await startWorld();
   port = await freeTcpPort();
   configFile = join(world.dir, 'signals.yaml');
-  stateFile = join(world.dir, 'signals-state.json');
+  storePath = join(world.dir, 'signals.db');
   await writeFile(configFile, configText(['trusted.test', 'soon.test']));
   child = spawn(process.execPath, [MAIN, 'serve', '--config', configFile, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d) => (output += d));
@@ -87,11 +88,13 @@ describe('serve, driven by signals', () => {
     expect(output).toMatch(/reload/i);
   });
 
-  test('SIGTERM: exit code 0, and the state file holds the results', async () => {
+  test('SIGTERM: exit code 0, and the database holds the results', async () => {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child!.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const state = JSON.parse(await readFile(stateFile, 'utf8')) as unknown;
-    expect(JSON.stringify(state)).toContain('trusted.test');
+    const db = ResultDatabase.open(storePath, { readonly: true });
+    const domains = db.loadAll().map((e) => e.domain);
+    db.close();
+    expect(domains).toContain('trusted.test');
   });
 });

@@ -1,10 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { ResultDatabase } from '../../../src/store/database.js';
 import { runCli } from '../../harness/cli.js';
 import { daemonConfigYaml } from '../../harness/daemon-config.js';
 import { type HostileServer, startHostileServer } from '../../harness/hostile-servers.mjs';
@@ -14,7 +16,9 @@ import { freeTcpPort } from '../../harness/ports.js';
 // `serve` fails fast: everything is loaded and checked before the first scan, a problem is one
 // line naming the file or address and the cause, exit 2 for the configuration's problems and 1 for
 // the environment's, and nothing is written. `check-config` runs the same checks (minus binding)
-// and says the same. At shutdown, cancelled scans are dropped and the whole of it has a deadline.
+// and says the same. A damaged database, and a database or state file from a newer version, stop
+// the start and are left as they are; the state file of earlier versions is imported once. At
+// shutdown, cancelled scans are dropped.
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -86,10 +90,29 @@ function listening(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A configuration with one target on a dead port (nothing is scanned when start-up fails anyway). */
-async function configWith(name: string, extra: string, stateFile = join(dir, `${name}-state`, 'state.json'), listen = '127.0.0.1:0'): Promise<string> {
+/**
+ * A configuration with one target on a dead port (nothing is scanned when start-up fails anyway),
+ * its database in NAME-data/ unless `storePath`.
+ */
+async function configWith(
+  name: string,
+  extra: string,
+  storePath = join(dir, `${name}-data`, 'results.db'),
+  listen = '127.0.0.1:0',
+  stateFile?: string,
+): Promise<string> {
   const file = join(dir, `${name}.yaml`);
-  await writeFile(file, daemonConfigYaml({ caFile, stateFile, listen, targets: [{ domain: 'example.test', modes: ['c2s'], connect: '127.0.0.1:9' }], extra }));
+  await writeFile(
+    file,
+    daemonConfigYaml({
+      caFile,
+      storePath,
+      ...(stateFile ? { stateFile } : {}),
+      listen,
+      targets: [{ domain: 'example.test', modes: ['c2s'], connect: '127.0.0.1:9' }],
+      extra,
+    }),
+  );
   return file;
 }
 
@@ -147,10 +170,10 @@ describe('fail fast: serve and check-config agree, one line each, nothing writte
     ],
     ['a bad value', () => configWith('bad-value', 'log:\n  level: loud\n'), 2, /log\.level: must be one of trace/],
     [
-      'a state file whose folder is a file',
-      () => configWith('state-file', '', join(dir, 'a-file', 'state.json')),
+      'a database whose folder is a file',
+      () => configWith('store-path', '', join(dir, 'a-file', 'results.db')),
       1,
-      /the state file .*a-file\/state\.json cannot be written: ENOTDIR/,
+      /the database .*a-file\/results\.db cannot be written: ENOTDIR/,
     ],
   ];
 
@@ -164,8 +187,8 @@ describe('fail fast: serve and check-config agree, one line each, nothing writte
     const check = await runCli('check-config', file);
     expect(check.code).toBe(exitCode);
     expect(check.err).toBe(serve.stderr);
-    // Nothing written: no state folder, no state file.
-    expect(await readdir(dir)).not.toContain(`${file.replace(/^.*\//, '').replace('.yaml', '')}-state`);
+    // Nothing written: no data folder, no database.
+    expect(await readdir(dir)).not.toContain(`${file.replace(/^.*\//, '').replace('.yaml', '')}-data`);
   });
 
   test('a missing configuration file: exit 2, naming it', async () => {
@@ -220,15 +243,120 @@ describe('fail fast: serve and check-config agree, one line each, nothing writte
   });
 });
 
-describe('a state file the daemon cannot read', () => {
-  test('is moved aside before anything can overwrite it, and the daemon starts', async () => {
+describe('the database and the state file at start-up', () => {
+  /** The one fatal log line of a serve that refused to start. */
+  const fatalLine = (run: Run) =>
+    run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .filter((l) => l.level >= 50);
+
+  const unusable: [string, (file: string) => Promise<void>, RegExp][] = [
+    [
+      'garbage bytes',
+      (file) => writeFile(file, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256))),
+      /^the database .*garbage-data\/results\.db is not a readable SQLite database \(SQLITE_NOTADB\): restore it from a backup, or move it away to start afresh$/,
+    ],
+    [
+      'a schema from a newer version',
+      async (file) => {
+        ResultDatabase.open(file).close();
+        const raw = new Database(file);
+        raw.pragma('user_version = 99');
+        raw.close();
+      },
+      /^the database .*newer-data\/results\.db was written by a newer version of xmpp-tls-exporter \(schema 99; .*the file is left as it is$/,
+    ],
+  ];
+
+  test.each(unusable)(
+    'a database with %s: serve exits 1 with one line naming it, check-config says the same, the file is unchanged',
+    async (what, make, line) => {
+      const name = what.startsWith('garbage') ? 'garbage' : 'newer';
+      const storePath = join(dir, `${name}-data`, 'results.db');
+      await mkdir(join(dir, `${name}-data`));
+      await make(storePath);
+      const before = await readFile(storePath);
+      const file = await configWith(name, '', storePath);
+      const serve = await runProcess(['serve', '--config', file, '--log-format', 'json']);
+      expect(serve.code).toBe(1);
+      expect(serve.stderr.trim().split('\n')).toHaveLength(1);
+      const fatal = fatalLine(serve);
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]!.msg).toMatch(line);
+      const check = await runCli('check-config', file);
+      expect(check.code).toBe(1);
+      expect(check.err).toBe(`${fatal[0]!.msg}\n`);
+      expect((await readFile(storePath)).equals(before)).toBe(true);
+    },
+  );
+
+  /** A state file of earlier versions holding one result of the configured target (a real scan's document, dated back). */
+  async function stateFileIn(folder: string): Promise<{ stateFile: string; startedAt: string }> {
+    await mkdir(folder);
+    // The scan fails (nothing listens on port 9: exit 1), and its document is what a failed scan leaves in a state file.
+    const run = spawnSync(process.execPath, [MAIN, 'scan', 'example.test', '--connect', '127.0.0.1:9', '--json'], { encoding: 'utf8' });
+    const scan = JSON.parse(run.stdout) as { startedAt: string };
+    scan.startedAt = '2026-01-02T03:04:05.000Z';
+    const stateFile = join(folder, 'state.json');
+    await writeFile(
+      stateFile,
+      JSON.stringify({ version: 1, savedAt: scan.startedAt, entries: [{ domain: 'example.test', mode: 'c2s', latest: scan, lastGood: null }] }),
+    );
+    return { stateFile, startedAt: scan.startedAt };
+  }
+
+  test('a state file and an empty database: imported on the first start, renamed .imported, its targets served', async () => {
+    const { stateFile, startedAt } = await stateFileIn(join(dir, 'import-state'));
+    const storePath = join(dir, 'import-data', 'results.db');
+    const port = await freeTcpPort();
+    const file = await configWith('import', 'log:\n  level: info\n', storePath, `127.0.0.1:${port}`, stateFile);
+    let api: { domain: string; mode: string; latest: { startedAt: string } }[] = [];
+    const run = await runProcess(['serve', '--config', file, '--log-format', 'json'], async (child) => {
+      await listening(child);
+      api = (await (await fetch(`http://127.0.0.1:${port}/api/v1/results`)).json()) as typeof api;
+      child.kill('SIGTERM');
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/"msg":"stateFile is deprecated/);
+    expect(run.stderr).toMatch(/"targets":1,.*"msg":"state file imported into the database"/);
+    // Served as imported (the target is not scanned again: it has a result).
+    expect(api.map((e) => [e.domain, e.mode, e.latest.startedAt])).toEqual([['example.test', 'c2s', startedAt]]);
+    expect(await readdir(join(dir, 'import-state'))).toEqual(['state.json.imported']);
+    const db = ResultDatabase.open(storePath, { readonly: true });
+    try {
+      expect(db.loadAll().map((e) => [e.domain, e.mode, e.latest.startedAt])).toEqual([['example.test', 'c2s', startedAt]]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a state file from a newer version: serve refuses to start (1), saying so; the file is left as it is', async () => {
     const stateDir = join(dir, 'future-state');
     await mkdir(stateDir);
     const stateFile = join(stateDir, 'state.json');
     const future = JSON.stringify({ version: 99, entries: [{ anything: 'from a newer version' }] });
     await writeFile(stateFile, future);
-    const port = await freeTcpPort();
-    const file = await configWith('future', 'log:\n  level: info\n', stateFile, `127.0.0.1:${port}`);
+    const file = await configWith('future', '', undefined, '127.0.0.1:0', stateFile);
+    const run = await runProcess(['serve', '--config', file, '--log-format', 'json']);
+    expect(run.code).toBe(1);
+    const fatal = fatalLine(run);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]!.msg).toMatch(
+      /^the state file .*future-state\/state\.json was written by a newer version of xmpp-tls-exporter \(format 99; this version reads 1\): nothing imported, nothing deleted/,
+    );
+    expect(await readdir(stateDir)).toEqual(['state.json']);
+    expect(await readFile(stateFile, 'utf8')).toBe(future);
+  });
+
+  test('a state file that is not JSON: moved aside before anything can overwrite it, and the daemon starts', async () => {
+    const stateDir = join(dir, 'corrupt-state');
+    await mkdir(stateDir);
+    const stateFile = join(stateDir, 'state.json');
+    const garbage = '{"version": 1, "entries": [ truncated';
+    await writeFile(stateFile, garbage);
+    const file = await configWith('corrupt-state', 'log:\n  level: info\n', undefined, `127.0.0.1:${await freeTcpPort()}`, stateFile);
     const run = await runProcess(['serve', '--config', file, '--log-format', 'json'], async (child) => {
       await listening(child);
       child.kill('SIGTERM');
@@ -236,8 +364,9 @@ describe('a state file the daemon cannot read', () => {
     expect(run.code).toBe(0);
     const backups = (await readdir(stateDir)).filter((f) => f.startsWith('state.json.unreadable-'));
     expect(backups).toHaveLength(1);
-    expect(await readFile(join(stateDir, backups[0]!), 'utf8')).toBe(future);
-    expect(run.stderr).toMatch(/state file unreadable: moved aside/);
+    expect(await readdir(stateDir)).toEqual(backups);
+    expect(await readFile(join(stateDir, backups[0]!), 'utf8')).toBe(garbage);
+    expect(run.stderr).toMatch(/state file unreadable: moved aside, nothing imported/);
   });
 });
 
@@ -251,25 +380,25 @@ describe('shutdown', () => {
   });
 
   /** A daemon scanning one target that drips its stream header (phases of 5 minutes: the scan runs until cancelled). */
-  async function dripConfig(name: string, port: number): Promise<{ file: string; stateFile: string }> {
-    const stateFile = join(dir, `${name}-state.json`);
+  async function dripConfig(name: string, port: number): Promise<{ file: string; storePath: string }> {
+    const storePath = join(dir, `${name}-data`, 'results.db');
     const file = join(dir, `${name}.yaml`);
     await writeFile(
       file,
       daemonConfigYaml({
         caFile,
-        stateFile,
+        storePath,
         listen: `127.0.0.1:${port}`,
         targets: [{ domain: 'drip.test', modes: ['c2s'], connect: `127.0.0.1:${hostile.port}` }],
         extra: 'timeouts:\n  connectSeconds: 300\n  readSeconds: 300\n  handshakeSeconds: 300\nlog:\n  level: info\n',
       }),
     );
-    return { file, stateFile };
+    return { file, storePath };
   }
 
   test('a scan cancelled by SIGTERM is dropped: never stored, never the last good result', async () => {
     const port = await freeTcpPort();
-    const { file, stateFile } = await dripConfig('cancel', port);
+    const { file, storePath } = await dripConfig('cancel', port);
     const run = await runProcess(['serve', '--config', file, '--log-format', 'json'], async (child) => {
       await listening(child);
       await new Promise((r) => setTimeout(r, 500)); // the scan is running
@@ -277,23 +406,12 @@ describe('shutdown', () => {
     });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/scan cancelled by the shutdown: its partial result is dropped/);
-    const state = JSON.parse(await readFile(stateFile, 'utf8')) as { entries: unknown[] };
-    expect(state.entries).toEqual([]);
+    const db = ResultDatabase.open(storePath, { readonly: true });
+    try {
+      expect(db.loadAll()).toEqual([]);
+      expect(db.counts()).toEqual({ targets: 0, changes: 0, scans: 0 });
+    } finally {
+      db.close();
+    }
   }, 30_000);
-
-  test('a shutdown that hangs (a state write that never returns) ends after 15 s, naming what it abandoned', async () => {
-    const port = await freeTcpPort();
-    const { file, stateFile } = await dripConfig('hang', port);
-    const run = await runProcess(['serve', '--config', file, '--log-format', 'json'], async (child) => {
-      await listening(child);
-      // The state is written to STATE.PID.tmp first: a FIFO there blocks the write until a reader comes, i.e. forever.
-      execFileSync('mkfifo', [`${stateFile}.${child.pid}.tmp`]);
-      child.kill('SIGTERM');
-    });
-    // Killed by the process itself: the hung write holds a thread that a normal exit would wait for.
-    expect(run.signal).toBe('SIGKILL');
-    const last = JSON.parse(run.stderr.trim().split('\n').at(-1)!) as { msg: string; abandoned: string[] };
-    expect(last.msg).toBe('shutdown did not finish within 15 s: exiting');
-    expect(last.abandoned).toEqual(['state file write']);
-  }, 40_000);
 });

@@ -19,7 +19,7 @@ const logger = pino({ level: 'silent' });
 function configText(domains: string[]): string {
   return daemonConfigYaml({
     caFile: world.caFile,
-    stateFile: join(world.dir, 'state.json'),
+    storePath: join(world.dir, 'results.db'),
     targets: targetsAt(`127.0.0.1:${world.prosody.ports.c2s}`, ['c2s'], domains),
   });
 }

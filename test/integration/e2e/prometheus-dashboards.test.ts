@@ -179,7 +179,7 @@ beforeAll(async () => {
     configFile,
     daemonConfigYaml({
       caFile: world.caFile,
-      stateFile: join(world.dir, 'state.json'),
+      storePath: join(world.dir, 'results.db'),
       targets: [
         ...targetsAt(`127.0.0.1:${p.c2s}`, ['c2s'], C2S_DOMAINS),
         { domain: 'trusted.test', modes: ['s2s'], connect: `127.0.0.1:${p.s2s}` },
@@ -287,6 +287,22 @@ describe('every panel query of the bundled dashboards returns data from a real P
     const result = q.instant ? await instant(q.promql) : await range(q.promql);
     if (result.length === 0) throw new Error(`no data for ${q.panel} (${q.refId}): ${q.promql}`);
     expect(result.length).toBeGreaterThan(0);
+  });
+
+  test('annotation queries (changes on the domain dashboard) are PromQL Prometheus accepts, over documented metrics', async () => {
+    const annotations = DASHBOARD_FILES.flatMap((file) =>
+      (loadDashboard(file) as unknown as { annotations: { list: { name: string; expr?: string }[] } }).annotations.list
+        .filter((a) => a.expr !== undefined)
+        .map((a) => ({ file, name: a.name, promql: substitute(a.expr!, VARIABLES[file] as Record<string, string>) })),
+    );
+    expect(annotations.map((a) => `${a.file} ${a.name}`)).toEqual(['xmpp-tls-domain.json Changes']);
+    const metricsDoc = readFileSync(join(ROOT, 'docs/metrics.md'), 'utf8');
+    for (const a of annotations) {
+      expect(a.promql).not.toMatch(/\$/);
+      // No change happens in this world (each target is scanned once): the answer is empty, but valid.
+      expect(await range(a.promql)).toEqual([]);
+      for (const m of metricNames(a.promql)) expect(metricsDoc).toContain(`### \`${m}\``);
+    }
   });
 
   test('the template variables list the scanned domains', async () => {

@@ -23,10 +23,12 @@ beforeEach(() => {
   ready = true;
 });
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The <tr> of the table body whose first cell is `domain` (escaped as it appears in the page). */
 function rowOf(html: string, domainHtml: string, mode: string): string {
   const rows = html.match(/<tr>.*?<\/tr>/gs) ?? [];
-  const row = rows.find((r) => r.startsWith(`<tr><td class="domain">${domainHtml}</td><td>${mode}</td>`));
+  const row = rows.find((r) => new RegExp(`^<tr><td class="domain"><a href="[^"]*">${escapeRegExp(domainHtml)}</a></td><td>${mode}</td>`).test(r));
   if (!row) throw new Error(`no row for ${domainHtml} ${mode} in:\n${html}`);
   return row;
 }
@@ -132,6 +134,8 @@ describe('rows', () => {
     expect(row).toMatch(/<time datetime="2025-04-05T06:07:08\.000Z" title="2025-04-05T06:07:08\.000Z">\d+ d ago<\/time>/);
     expect(row).toContain('<td class="good">ok</td>');
     expect(row).toContain('<a href="api/v1/results/example.org?mode=c2s">JSON</a>');
+    // The domain links to its page (domain-page.test.ts).
+    expect(row).toContain('<td class="domain"><a href="domain/example.org">example.org</a></td>');
     expect(body).toContain('1 target ·');
     expect(body).toContain('<a href="report">Survey report</a>');
   });
@@ -218,7 +222,9 @@ describe('HTML escaping', () => {
     const { status, body } = await fetchText(server, '/');
     expect(status).toBe(200);
     for (const raw of [hostileDomain, hostileSubject, hostileMessage, '<script', '<img', '<b ', '<i>']) expect(body).not.toContain(raw);
-    expect(body).toContain('<td class="domain">&lt;script&gt;alert(&quot;domain&quot;)&lt;/script&gt;</td>');
+    expect(body).toContain(
+      `<td class="domain"><a href="domain/${encodeURIComponent(hostileDomain)}">&lt;script&gt;alert(&quot;domain&quot;)&lt;/script&gt;</a></td>`,
+    );
     expect(body).toContain('title="CN=&quot;&gt;&lt;img src=x onerror=alert(&#39;subject&#39;)&gt;, not after ');
     expect(body).toContain('failed: stream_error: &lt;b onmouseover=&quot;alert(1)&quot;&gt;stream error&lt;/b&gt; &amp; more</td>');
     // Not a date: shown as it is, escaped.

@@ -84,8 +84,8 @@ describe('deploy/compose/docker-compose.yml', () => {
     const config = await loadConfig(file);
     expect(config.listen.port).toBe(9522);
     expect(config.targets.length).toBeGreaterThan(0);
-    // The state file lives in the exporter-data volume, mounted at the image's /app/data.
-    expect(config.stateFile).toBe('/app/data/state.json');
+    // The database lives in the exporter-data volume, mounted at the image's /app/data.
+    expect(config.store.path).toBe('/app/data/xmpp-tls-exporter.db');
     expect(mounts(e).find((m) => m.source === 'exporter-data')?.target).toBe('/app/data');
   });
 

@@ -10,16 +10,17 @@ import { freeTcpPort, waitForPort } from '../../harness/ports.js';
 
 // Dockerfile honesty without a Docker engine: the Dockerfile is parsed and its steps are replayed in temp
 // folders standing for the two stages' /app — the build stage compiles src/ with only the files it copies,
-// the runtime stage gets package.json + package-lock.json, `npm ci --omit=dev` (the production dependencies
+// the runtime stage gets package.json + package-lock.json, the build stage's pruned node_modules (the production dependencies
 // only), dist/ from the build stage, config.example.yaml and docs/. Then the image's ENTRYPOINT runs there:
 // --help, the CMD's configuration check, `serve` answering /healthz (through the HEALTHCHECK command itself)
 // and /metrics, and a clean exit on SIGTERM. An instruction this test does not know how to replay fails it,
 // so the test keeps up with the Dockerfile.
 //
 // Deviations, on purpose: the build stage's `npm ci` (all dev dependencies) is replaced by the repository's
-// node_modules (installed by `npm ci` from the same lock file); the runtime `npm ci` gets --prefer-offline
-// (npm's cache) and `npm cache clean --force` is skipped (it would empty the cache of the machine);
-// chown/USER are not replayed (no root needed here).
+// node_modules (installed by `npm ci` from the same lock file); its apt-get of the compilers for native addons
+// is replaced by checking that this machine has them; `npm prune --omit=dev` is replayed as a production-only
+// install from npm's cache with the native addons' build output taken from the repository's install (same lock
+// file, same Node: what the build stage compiles); chown/USER are not replayed (no root needed here).
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = promisify(execFile);
@@ -123,8 +124,23 @@ async function runStep(cmd: string, dir: string, env: NodeJS.ProcessEnv, where: 
   if (/^npm ci( |$)/.test(cmd) && !cmd.includes('--omit=dev')) {
     // Build stage: all dependencies. The repository's node_modules is that install.
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  } else if (/^npm ci( |$)/.test(cmd)) {
-    await run('npm', [...cmd.split(/\s+/).slice(1), '--prefer-offline', '--loglevel=error'], opts);
+  } else if (/^npm prune --omit=dev( |$)/.test(cmd)) {
+    // Never prune through the symlink (that would be the repository's own node_modules).
+    await rm(join(dir, 'node_modules'));
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], opts);
+    for (const addon of ['better-sqlite3']) {
+      await cp(join(ROOT, 'node_modules', addon, 'build'), join(dir, 'node_modules', addon, 'build'), { recursive: true });
+    }
+  } else if (/^apt-get (update|install)/.test(cmd)) {
+    // The build stage's compilers: this machine must have them (scripts/test.sh's machine does).
+    for (const tool of cmd.includes('install') ? cmd.split(/\s+/).filter((w) => !w.startsWith('-') && !['apt-get', 'install'].includes(w)) : []) {
+      const bin = tool === 'g++' ? 'g++' : tool;
+      await run('sh', ['-c', `command -v ${bin}`]).catch(() => {
+        throw new Error(`${where}: ${bin} is needed (the build stage installs it); install it here`);
+      });
+    }
+  } else if (cmd === 'rm -rf /var/lib/apt/lists/*') {
+    // skipped: the image's apt cache, not this machine's
   } else if (cmd === 'npm run build') {
     await run('npm', ['run', 'build'], opts);
   } else if (cmd === 'npm cache clean --force') {
@@ -194,7 +210,8 @@ describe('the Dockerfile replayed outside Docker', () => {
 schedule:
   cron: "0 0 1 1 *"
   jitterSeconds: 0
-stateFile: ./data/state.json
+store:
+  path: ./data/xmpp-tls-exporter.db
 targets:
   - domain: down.test
     modes: [c2s]
@@ -224,7 +241,7 @@ log:
     const exit = new Promise<number | null>((r) => server!.once('exit', (code) => r(code)));
     server.kill('SIGTERM');
     expect(await exit).toBe(0);
-    expect(existsSync(join(appDir, 'data/state.json'))).toBe(true);
+    expect(existsSync(join(appDir, 'data/xmpp-tls-exporter.db'))).toBe(true);
   }, 40_000);
 
   test('.dockerignore keeps out nothing the Dockerfile copies from the context', () => {

@@ -13,16 +13,20 @@ import { parseXml } from '../../unit/report/xml.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 
 // The `report` command end to end, against the real Prosody virtual hosts of the scan tests (each
-// certificate case) plus a target nobody answers: the daemon scans the targets once (its state file
+// certificate case) plus a target nobody answers: the daemon scans the targets once (its database
 // holds the individual results, the truth to check counts against, and it serves /report), then
-// `report --config` scans the same targets itself, `report --state` reads the daemon's results,
-// and `--compare` diffs two JSON reports.
+// `report --config` scans the same targets itself, `report --store` reads the daemon's database
+// while the daemon runs, `report --state` a JSON state file of earlier versions, and `--compare`
+// diffs two JSON reports. (report --since against a database with a known history:
+// test/integration/cli/report-store-cli.test.ts.)
 
 const C2S_DOMAINS = ['trusted.test', 'expired.test', 'selfsigned.test', 'wronghost.test', 'soon.test', 'nochain.test', 'ecdsa.test'];
 
 let world: TestWorld;
 let daemon: Daemon | null = null;
 let configFile: string;
+let storePath: string;
+/** A state file of earlier versions holding the daemon's results (written by the test). */
 let stateFile: string;
 /** The daemon's results: one per (domain, mode). */
 let truth: ScanResult[];
@@ -31,7 +35,7 @@ function configText(closedPort: number): string {
   const p = world.prosody.ports;
   return daemonConfigYaml({
     caFile: world.caFile,
-    stateFile,
+    storePath,
     targets: [
       ...targetsAt(`127.0.0.1:${p.c2s}`, ['c2s'], C2S_DOMAINS),
       { domain: 'trusted.test', modes: ['s2s'], connect: `127.0.0.1:${p.s2s}` },
@@ -54,6 +58,7 @@ async function get(path: string): Promise<{ status: number; type: string; body: 
 
 beforeAll(async () => {
   world = await startWorld();
+  storePath = join(world.dir, 'results.db');
   stateFile = join(world.dir, 'state.json');
   configFile = join(world.dir, 'config.yaml');
   await writeFile(configFile, configText(await freeTcpPort()));
@@ -68,6 +73,9 @@ beforeAll(async () => {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  // The format earlier versions kept their results in (report --state still reads it).
+  const entries = truth.map((r) => ({ domain: r.domain, mode: r.mode, latest: r, lastGood: r }));
+  await writeFile(stateFile, JSON.stringify({ version: 1, savedAt: new Date().toISOString(), entries }));
 }, 120_000);
 
 afterAll(async () => {
@@ -133,7 +141,7 @@ describe('report --config: scans the targets', () => {
     expect(r.code).toBe(0);
     json = JSON.parse(await readFile(jsonFile, 'utf8')) as SurveyReport;
     html = await readFile(join(world.dir, 'report.html'), 'utf8');
-    md = (await run('report', '--state', stateFile)).out;
+    md = (await run('report', '--store', storePath)).out;
   }, 120_000);
 
   test('the counts are what the individual scans found', () => {
@@ -166,7 +174,7 @@ describe('report --config: scans the targets', () => {
     expect(doc.text).toContain('wronghost.test');
   });
 
-  test('Markdown of the daemon state (--state, no scanning): the same counts', () => {
+  test("Markdown of the daemon's database (--store, no scanning, while the daemon runs): the same counts", () => {
     const expired = expectations().find(([p]) => p === 'certificates.problems.expired')![1];
     const tested = c2sTruth().length;
     expect(md).toContain(`| expired | ${expired} (${Math.round((expired / count((r) => anyCert(r, () => true))) * 100)} %) |`);
@@ -193,8 +201,47 @@ describe('report --config: scans the targets', () => {
       },
     ]);
     expect(diff.totals).toContainEqual({ mode: 'c2s', path: 'grades.letters.B', old: old.modes[0]!.grades.letters.B, new: old.modes[0]!.grades.letters.B - 1 });
-    const md = await run('report', '--compare', oldFile, '--state', stateFile);
+    const md = await run('report', '--compare', oldFile, '--store', storePath);
     expect(md.out).toMatch(/\| trusted\.test \| c2s \| grade \| B \| A\+ \| better \|/);
+  });
+});
+
+describe("the daemon's results without scanning", () => {
+  test("--store: JSON of each target's latest scan, the same counts; --mode", async () => {
+    const r = await run('report', '--store', storePath, '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as SurveyReport;
+    checkCounts(report);
+    expect(report.source).toBe(`database ${storePath}`);
+    expect(report.domains).toHaveLength(truth.length);
+    const c2s = JSON.parse((await run('report', '--store', storePath, '--format', 'json', '--mode', 'c2s')).out) as SurveyReport;
+    expect(c2s.modes.map((m) => m.mode)).toEqual(['c2s']);
+  });
+
+  test('--state: a JSON state file of earlier versions still reads', async () => {
+    const r = await run('report', '--state', stateFile, '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as SurveyReport;
+    checkCounts(report);
+    expect(report.source).toBe(`state file ${stateFile}`);
+  });
+
+  test("--config FILE --since: its store.path's database, nothing scanned; before the first scan every target is new", async () => {
+    const r = await run('report', '--config', configFile, '--since', '2020-01-01', '--format', 'json');
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('xmpp-tls-exporter report: the database has no results from before 2020-01-01T00:00:00.000Z: every target counts as new\n');
+    const diff = JSON.parse(r.out) as ReportDiff;
+    expect(diff.domains.map((d) => [d.kind, d.mode, d.domain]).sort()).toEqual(truth.map((t) => ['added', t.mode, t.domain]).sort());
+    expect(diff.old.source).toBe(`database ${storePath} as of 2020-01-01T00:00:00.000Z`);
+    expect(diff.new.source).toBe(`database ${storePath}`);
+  });
+
+  test('--store FILE --since just after the scans: nothing changed', async () => {
+    const after = new Date(Math.max(...truth.map((t) => Date.parse(t.startedAt))) + 1).toISOString();
+    const r = await run('report', '--store', storePath, '--since', after, '--format', 'json');
+    expect(r.code).toBe(0);
+    const diff = JSON.parse(r.out) as ReportDiff;
+    expect([diff.domains, diff.unchanged]).toEqual([[], truth.length]);
   });
 });
 
@@ -231,17 +278,56 @@ describe('usage', () => {
   test('--help documents inputs, examples and exit codes', async () => {
     const { code, out } = await run('report', '--help');
     expect(code).toBe(0);
-    for (const s of ['--domains <file>', '--config <file>', '--state <file>', '--compare <old.json>', '--format <format>', 'Exit codes:', 'Examples:'])
+    for (const s of [
+      '--domains <file>',
+      '--config <file>',
+      '--state <file>',
+      '--store <file>',
+      '--compare <old.json>',
+      '--since <when>',
+      '--format <format>',
+      'Exit codes:',
+      'Examples:',
+      'report --store data/xmpp-tls-exporter.db --since 30d',
+    ])
       expect(out).toContain(s);
   });
 
-  test('usage errors exit 2', async () => {
-    expect((await run('report')).code).toBe(2);
-    expect((await run('report', '--domains', 'a.txt', '--state', stateFile)).code).toBe(2);
-    expect((await run('report', '--domains', '/nonexistent.txt')).code).toBe(2);
-    expect((await run('report', '--state', '/nonexistent.json')).code).toBe(2);
-    expect((await run('report', '--against', stateFile)).code).toBe(2);
-    expect((await run('report', '--compare', stateFile, '--against', stateFile)).code).toBe(2); // a state file is not a report
-    expect((await run('report', '--state', stateFile, '--format', 'pdf')).code).toBe(2);
+  test.each([
+    ['no input', [], /give exactly one of --domains FILE, --config FILE, --state FILE or --store FILE/],
+    ['two inputs', ['--domains', 'a.txt', '--store', 'results.db'], /give exactly one of/],
+    ['a missing domains file', ['--domains', '/nonexistent.txt'], /cannot read the domain list \/nonexistent\.txt/],
+    ['a missing state file', ['--state', '/nonexistent.json'], /cannot read the state file \/nonexistent\.json/],
+    ['a missing database', ['--store', '/nonexistent.db'], /cannot read the database \/nonexistent\.db: no such file/],
+    ['--against alone', ['--against', 'new.json'], /--against goes with --compare/],
+    ['a format that is not one', ['--store', 'results.db', '--format', 'pdf'], /argument 'pdf' is invalid/],
+    [
+      '--since without a database',
+      ['--since', '30d'],
+      /--since compares with the results database: give --store FILE, or --config FILE to use its store\.path/,
+    ],
+    ['--since with --domains', ['--since', '30d', '--domains', 'a.txt'], /--since compares with the results database/],
+    [
+      '--since with --state',
+      ['--since', '30d', '--state', 'state.json', '--store', 'results.db'],
+      /--since reads the results database: give --store FILE or --config FILE, not --domains or --state/,
+    ],
+    ['--since with --compare', ['--since', '30d', '--compare', 'old.json', '--store', 'results.db'], /--since and --compare both say what to compare with/],
+    ['a bad --since', ['--since', 'last week', '--store', 'results.db'], /--since "last week": not a duration or a date/],
+  ])('usage error, exit 2: %s', async (_name, args, message) => {
+    const r = await run('report', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  test('a report that is not one (a state file) or a damaged database: exit 2, the file named', async () => {
+    const notReport = await run('report', '--compare', stateFile, '--against', stateFile);
+    expect(notReport.code).toBe(2);
+    expect(notReport.err).toContain(stateFile);
+    const garbage = join(world.dir, 'garbage.db');
+    await writeFile(garbage, 'not a database '.repeat(100));
+    const damaged = await run('report', '--store', garbage, '--since', '30d');
+    expect(damaged.code).toBe(2);
+    expect(damaged.err).toContain(`the database ${garbage} is not a readable SQLite database`);
   });
 });

@@ -51,7 +51,7 @@ test('SIGINT while scanning: the report of the finished scans, exit code 130', a
     config,
     daemonConfigYaml({
       caFile: world.caFile,
-      stateFile: join(world.dir, 'interrupt-state.json'),
+      storePath: join(world.dir, 'interrupt.db'),
       targets: [
         ...targetsAt(`127.0.0.1:${world.prosody.ports.c2s}`, ['c2s'], ['trusted.test']),
         ...targetsAt(silentAt, ['c2s'], ['silent1.test', 'silent2.test']),

@@ -1,3 +1,4 @@
+import { ResultDatabase } from '../../../src/store/database.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,7 @@ describe('serve with version: in the configuration', () => {
     const c2s = `127.0.0.1:${prosody.ports.c2s}`;
     const config = daemonConfigYaml({
       caFile,
-      stateFile: join(dir, 'state.json'),
+      storePath: join(dir, 'results.db'),
       tlsProbe: false,
       targets: [
         { domain: 'home.test', modes: ['c2s', 's2s'], connect: c2s },
@@ -142,12 +143,15 @@ version:
     expect(logins()).toBe(2);
   });
 
-  test('the state file holds software, never the password', async () => {
+  test('the database holds software, never the password', async () => {
     await daemon!.stop();
     daemon = null;
-    const state = await readFile(join(dir, 'state.json'), 'utf8');
-    expect(state).toContain('"software"');
-    expect(state).not.toContain(PASSWORD);
+    const db = ResultDatabase.open(join(dir, 'results.db'), { readonly: true });
+    const stored = JSON.stringify(db.loadAll());
+    db.close();
+    expect(stored).toContain('"software"');
+    expect(stored).not.toContain(PASSWORD);
+    expect((await readFile(join(dir, 'results.db'))).includes(PASSWORD)).toBe(false);
   });
 });
 

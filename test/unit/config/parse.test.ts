@@ -44,7 +44,9 @@ describe('defaults', () => {
       grading: { profile: 'ssllabs-2009r' },
       targets: [],
       targetSources: { files: [], fileSd: [], urls: [] },
+      store: { path: join(dir, 'data/xmpp-tls-exporter.db'), retention: { changesDays: 400, scansDays: 14 } },
       stateFile: join(dir, 'data/state.json'),
+      stateFileSet: false,
       probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
       web: { basicAuthUsers: {} },
       log: { level: 'info', format: 'auto' },
@@ -87,6 +89,7 @@ targetSources:
   files: [list.txt]
   fileSd: [/etc/sd.json]
   urls: [{ url: "https://inv.example/targets" }, { url: "http://x.example/a", refreshSeconds: 60 }]
+store: { path: state/results.db, retention: { changesDays: 90, scansDays: 7 } }
 stateFile: state/s.json
 probe: { allow: patterns, patterns: ["*.Example.NET", "example.com"], maxAgeSeconds: 0 }
 web:
@@ -118,7 +121,9 @@ log: { level: debug, format: json }
         { url: 'http://x.example/a', refreshSeconds: 60 },
       ],
     });
+    expect(c.store).toEqual({ path: join(dir, 'state/results.db'), retention: { changesDays: 90, scansDays: 7 } });
     expect(c.stateFile).toBe(join(dir, 'state/s.json'));
+    expect(c.stateFileSet).toBe(true);
     expect(c.probe).toEqual({ allow: 'patterns', patterns: ['*.example.net', 'example.com'], maxAgeSeconds: 0 });
     expect(c.web).toEqual({ tlsCertFile: join(dir, 'web.crt'), tlsKeyFile: join(dir, 'web.key'), basicAuthUsers: { prometheus: SHA } });
     expect(c.log).toEqual({ level: 'debug', format: 'json' });
@@ -245,10 +250,10 @@ describe('bad configurations name the path and the problem', () => {
 });
 
 describe('config.example.yaml', () => {
-  test('is valid and scans a couple of public domains, keeping state under ./data', async () => {
+  test('is valid and scans a couple of public domains, keeping results under ./data', async () => {
     const config = await loadConfig(join(ROOT, 'config.example.yaml'));
     expect(config.targets.map((t) => t.domain)).toEqual(['jabber.org', 'xmpp.org']);
-    expect(config.stateFile).toBe(join(ROOT, 'data/state.json'));
+    expect(config.store.path).toBe(join(ROOT, 'data/xmpp-tls-exporter.db'));
     // It shows the defaults: apart from its targets, it is what an empty file gives.
     expect({ ...config, targets: [] }).toEqual(defaultsAt(ROOT));
   });

@@ -63,7 +63,9 @@ describe('docs/config.schema.json and src/defaults.ts', () => {
     };
     walk(configSchema() as JsonObject, '');
     expect(containers).toEqual(
-      ['schedule', 'concurrency', 'timeouts', 'scanner', 'grading', 'targetSources', 'probe', 'web', 'log'].map((key) => `${key} = {}`),
+      ['schedule', 'concurrency', 'timeouts', 'scanner', 'grading', 'targetSources', 'store', 'store.retention', 'probe', 'web', 'log'].map(
+        (key) => `${key} = {}`,
+      ),
     );
   });
 

@@ -31,6 +31,14 @@ describe('the route table', () => {
     ['HEAD', '/api/v1/results/example.org', '/api/v1/results/:domain', 'example.org'],
     ['GET', '/api/v1/results/%C3%A9xample.org', '/api/v1/results/:domain', '%C3%A9xample.org'],
     ['GET', '/api/v1/results/a%2Fb', '/api/v1/results/:domain', 'a%2Fb'],
+    // A domain called "history" is a domain; the history route needs one before it.
+    ['GET', '/api/v1/results/history', '/api/v1/results/:domain', 'history'],
+    ['GET', '/api/v1/results/example.org/history', '/api/v1/results/:domain/history', 'example.org'],
+    ['HEAD', '/api/v1/results/example.org/history', '/api/v1/results/:domain/history', 'example.org'],
+    ['GET', '/api/v1/results/%C3%A9xample.org/history', '/api/v1/results/:domain/history', '%C3%A9xample.org'],
+    ['GET', '/api/v1/results/history/history', '/api/v1/results/:domain/history', 'history'],
+    ['GET', '/domain/example.org', '/domain/:domain', 'example.org'],
+    ['HEAD', '/domain/example.org', '/domain/:domain', 'example.org'],
     ['GET', '/report', '/report', null],
     ['GET', '/report.json', '/report.json', null],
   ])('%s %s → %s (parameter %s)', (method, path, routePath, param) => {
@@ -54,6 +62,14 @@ describe('the route table', () => {
     ['GET', '/api/v1/results/'],
     ['GET', '/api/v1/results/example.org/'],
     ['GET', '/api/v1/results/a/b'],
+    ['GET', '/api/v1/results//history'],
+    ['GET', '/api/v1/results/a/b/history'],
+    ['GET', '/api/v1/results/example.org/history/'],
+    ['GET', '/api/v1/results/example.org/History'],
+    ['GET', '/api/v1/results/example.org/historyx'],
+    ['GET', '/domain'],
+    ['GET', '/domain/'],
+    ['GET', '/domain/a/b'],
     // An unknown path is a 404 whatever the method.
     ['POST', '/nope'],
     ['DELETE', '/api/v1/results/a/b'],
@@ -68,6 +84,8 @@ describe('the route table', () => {
     ['PATCH', '/probe'],
     ['OPTIONS', '/api/v1/results'],
     ['POST', '/api/v1/results/example.org'],
+    ['DELETE', '/api/v1/results/example.org/history'],
+    ['PUT', '/domain/example.org'],
     ['TRACE', '/report'],
     ['get', '/metrics'],
     [undefined, '/readyz'],
@@ -84,6 +102,21 @@ describe('createRouter', () => {
     ]);
     expect(r('GET', '/a/b')).toMatchObject({ status: 200, route: { handler: 'exact' }, param: null });
     expect(r('GET', '/a/c')).toMatchObject({ status: 200, route: { handler: 'param' }, param: 'c' });
+  });
+
+  test('the parameter may be followed by more path: one segment between the fixed parts', () => {
+    const r = createRouter([
+      { path: '/a/:x', handler: 'one' },
+      { path: '/a/:x/b', handler: 'then b' },
+    ]);
+    expect(r('GET', '/a/c/b')).toMatchObject({ status: 200, route: { handler: 'then b' }, param: 'c' });
+    expect(r('GET', '/a/b')).toMatchObject({ status: 200, route: { handler: 'one' }, param: 'b' });
+    expect(r('GET', '/a//b')).toEqual({ status: 404 });
+    expect(r('GET', '/a/c/d/b')).toEqual({ status: 404 });
+  });
+
+  test.each(['/a/:x/:y', '/:x/b/:y'])('a route with two parameters (%s) is refused when the table is built', (path) => {
+    expect(() => createRouter([{ path, handler: 'two' }])).toThrow(`route ${path}: at most one parameter segment`);
   });
 
   test('with no routes every path is a 404', () => {
@@ -116,6 +149,8 @@ describe('replies without a route', () => {
     ['/nope', 'text/plain; charset=utf-8', 'not found\n'],
     ['/api/v1/nope', 'application/json; charset=utf-8', '{"error":"not found"}\n'],
     ['/api/v1/results/a/b', 'application/json; charset=utf-8', '{"error":"not found"}\n'],
+    ['/api/v1/results/a/b/history', 'application/json; charset=utf-8', '{"error":"not found"}\n'],
+    ['/domain/a/b', 'text/plain; charset=utf-8', 'not found\n'],
   ])('404 for %s: %s', (path, contentType, body) => {
     expect(notFound(path)).toMatchObject({ status: 404, contentType, body });
   });

@@ -113,7 +113,9 @@ export function exampleOrg(): StoredEntry {
     },
     software: { name: 'Prosody', version: '0.12.4', os: 'Linux', queriedAt: '2025-05-31T23:00:12.000Z' },
   });
-  return { domain: 'example.org', mode: 'c2s', latest: result, lastGood: result };
+  // As the results database recorded them: the certificate was renewed on May 20, the grade changed with the latest scan.
+  const lastChanges = { certificate: '2025-05-20T00:00:00.000Z', grade: '2025-05-31T23:00:00.000Z' };
+  return { domain: 'example.org', mode: 'c2s', latest: result, lastGood: result, lastChanges };
 }
 
 /**
@@ -271,4 +273,5 @@ export const EXPORTER_STATS = {
   scansInProgress: 3,
   configReloadSuccessful: true,
   configReloadTimestampSeconds: 1748736000,
+  storeErrorsTotal: 0,
 };

@@ -207,6 +207,8 @@ const EXPECTED: Record<string, Expected[]> = {
     [T_NX, 0],
     [T_ODD, 1],
   ],
+  // Only example.org has changes recorded (the others: no database entry, e.g. a /probe result).
+  xmpp_tls_last_change_timestamp_seconds: [x(T_EX, { what: 'grade' }, 1748732400), x(T_EX, { what: 'certificate' }, 1747699200)],
   // broken.example: the latest query failed, the last good scan's answer stays; nxdomain.example: never asked.
   xmpp_tls_server_info: [
     x(T_EX, { software: 'Prosody', version: '0.12.4', os: 'Linux' }, 1),
@@ -220,6 +222,7 @@ const EXPECTED: Record<string, Expected[]> = {
   xmpp_tls_probes_total: [[{}, 9001]],
   xmpp_tls_scans_in_progress: [[{}, 3]],
   xmpp_tls_exporter_build_info: [[{ version: SCANNER.version, node_version: process.version }, 1]],
+  xmpp_tls_exporter_store_errors_total: [[{}, 0]],
   xmpp_tls_exporter_config_last_reload_successful: [[{}, 1]],
   xmpp_tls_exporter_config_last_reload_success_timestamp_seconds: [[{}, 1748736000]],
 };
@@ -313,11 +316,16 @@ const SNAPSHOT = `${[
   ]),
   family('xmpp_tls_last_success_timestamp_seconds', [`xmpp_tls_last_success_timestamp_seconds{${EXT}} 1748732400`]),
   family('xmpp_tls_endpoints', [`xmpp_tls_endpoints{${EXT}} 2`, `xmpp_tls_endpoints{${NXT}} 0`]),
+  family('xmpp_tls_last_change_timestamp_seconds', [
+    `xmpp_tls_last_change_timestamp_seconds{${EXT},what="grade"} 1748732400`,
+    `xmpp_tls_last_change_timestamp_seconds{${EXT},what="certificate"} 1747699200`,
+  ]),
   family('xmpp_tls_server_info', [`xmpp_tls_server_info{${EXT},software="Prosody",version="0.12.4",os="Linux"} 1`]),
   family('xmpp_tls_scans_total', ['xmpp_tls_scans_total{result="success"} 41', 'xmpp_tls_scans_total{result="failure"} 2']),
   family('xmpp_tls_probes_total', ['xmpp_tls_probes_total 9001']),
   family('xmpp_tls_scans_in_progress', ['xmpp_tls_scans_in_progress 3']),
   family('xmpp_tls_exporter_build_info', [`xmpp_tls_exporter_build_info{version="${SCANNER.version}",node_version="${process.version}"} 1`]),
+  family('xmpp_tls_exporter_store_errors_total', ['xmpp_tls_exporter_store_errors_total 0']),
   family('xmpp_tls_exporter_config_last_reload_successful', ['xmpp_tls_exporter_config_last_reload_successful 1']),
   family('xmpp_tls_exporter_config_last_reload_success_timestamp_seconds', ['xmpp_tls_exporter_config_last_reload_success_timestamp_seconds 1748736000']),
   [
@@ -538,6 +546,7 @@ describe('createMetricsRegistry', () => {
       'xmpp_tls_probes_total',
       'xmpp_tls_scans_in_progress',
       'xmpp_tls_exporter_build_info',
+      'xmpp_tls_exporter_store_errors_total',
       'xmpp_tls_exporter_config_last_reload_successful',
       'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds',
     ]);
@@ -627,6 +636,10 @@ describe('the per-target cache', () => {
     expect(cache.get(rescanned)).toBe(again);
     expect(cache.get({ ...rescanned, lastGood: null })).not.toBe(again);
     expect(cache.get({ ...rescanned, mode: 's2s' })).not.toBe(again);
+    // Change times written later (a database write retried after the disk refused it): rendered again.
+    const changed = { ...rescanned, lastChanges: { ...rescanned.lastChanges, protocols: '2025-05-31T23:00:00.000Z' } };
+    expect(cache.get(changed)).not.toBe(again);
+    expect(cache.get(changed).families.get('xmpp_tls_last_change_timestamp_seconds')?.text).toContain(`${EXT},what="protocols"} 1748732400`);
   });
 
   test('the lines of each family, and what expiry is computed from (never the expiry itself)', () => {
