@@ -64,9 +64,21 @@ if (process.argv[2] === '--child') {
   const out = {};
   const t0 = performance.now();
   if (kind === 'db') {
+    // As the daemon starts: open (then it listens), then the results page by page (200 targets)
+    // with the event loop free between pages; the longest page is the longest stall.
     const db = ResultDatabase.open(file);
     out.openMs = performance.now() - t0;
-    const store = ResultStore.of(db.loadAll());
+    const store = new ResultStore();
+    out.maxPageMs = 0;
+    for (let after = 0; ; ) {
+      const p0 = performance.now();
+      const page = db.loadPage(after, 200);
+      for (const entry of page.targets) store.load(entry);
+      out.maxPageMs = Math.max(out.maxPageMs, performance.now() - p0);
+      if (page.targets.length < 200) break;
+      after = page.lastId;
+      await new Promise((r) => setImmediate(r));
+    }
     out.totalMs = performance.now() - t0;
     out.targets = store.size;
     db.close();
@@ -383,7 +395,13 @@ for (let r = 0; r < opts.loadRuns; r++) {
 }
 const med = (list, k) => round(median(list.map((x) => x[k])), 1);
 const load = {
-  db: { totalMs: med(loads.db, 'totalMs'), openMs: med(loads.db, 'openMs'), maxRssMb: med(loads.db, 'maxRssMb'), targets: loads.db[0].targets },
+  db: {
+    totalMs: med(loads.db, 'totalMs'),
+    openMs: med(loads.db, 'openMs'),
+    maxPageMs: med(loads.db, 'maxPageMs'),
+    maxRssMb: med(loads.db, 'maxRssMb'),
+    targets: loads.db[0].targets,
+  },
   json: { totalMs: med(loads.json, 'totalMs'), maxRssMb: med(loads.json, 'maxRssMb'), targets: loads.json[0].targets },
   baselineRssMb: med(loads.baseline, 'maxRssMb'),
   dbParts: {
@@ -465,7 +483,7 @@ const out = [
   ]),
   line([
     `start-up load, ${targets.length} targets (ms)`,
-    `${load.db.totalMs} (open ${load.db.openMs}; SQLite ${load.dbParts.sqliteMs}, inflate ${load.dbParts.inflateMs}, JSON.parse ${load.dbParts.parseMs})`,
+    `${load.db.totalMs} (open, then listening: ${load.db.openMs}; longest page: ${load.db.maxPageMs}; SQLite ${load.dbParts.sqliteMs}, inflate ${load.dbParts.inflateMs}, JSON.parse ${load.dbParts.parseMs})`,
     peerCell(load.json.totalMs, ''),
     `×${round(load.db.totalMs / scaled(load.json.totalMs), 2)}`,
     `≤ 2 s: ${load.db.totalMs <= 2000 ? 'met' : 'missed'}`,

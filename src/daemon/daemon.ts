@@ -33,6 +33,8 @@ const STORE_RETRY_MS = 30_000;
 const PRUNE_EVERY_MS = 6 * 3600_000;
 const PRUNE_FIRST_MS = 60_000;
 const PRUNE_BATCH = 5_000;
+/** Targets read from the database at a time at start (a few ms of work each page). */
+const LOAD_PAGE = 200;
 
 export interface DaemonOptions {
   configFile: string;
@@ -61,6 +63,8 @@ export class Daemon {
   /** Results the database refused (disk full, read-only): kept in memory and written again, in order. */
   private unwritten: ScanResult[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
+  /** The last write was refused: the next one that succeeds says so. */
+  private storeFailing = false;
   private pruneTimer: NodeJS.Timeout | null = null;
   private ready = false;
   /** Results of /probe scans of targets that are not configured (allowed by pattern), by key. */
@@ -92,14 +96,7 @@ export class Daemon {
     const settings = opts.settings ?? (await loadSettings(opts.configFile));
     const { config } = settings;
     const db = await openDatabase(config, opts.logger);
-    let store: ResultStore;
-    try {
-      store = ResultStore.of(db.loadAll());
-    } catch (err) {
-      db.close();
-      throw new StartupError('environment', `the database ${config.store.path} cannot be read: ${(err as Error).message}`);
-    }
-    opts.logger.info({ database: config.store.path, targets: store.size }, 'loaded previous results');
+    const store = new ResultStore();
     const daemon = new Daemon(opts, store, db);
     daemon.scheduler = new Scheduler({
       maxConcurrent: config.concurrency.domains,
@@ -129,8 +126,17 @@ export class Daemon {
         history: (domain, query) => daemon.db.history(domain, query),
       });
     } catch (err) {
+      db.close();
       const address = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
       throw new StartupError('environment', `cannot listen on ${address} (listen): ${(err as Error).message}`);
+    }
+    // Listening already: /healthz answers and /readyz says 503 while the results load.
+    try {
+      await daemon.loadStoredResults();
+    } catch (err) {
+      await daemon.http.close();
+      db.close();
+      throw new StartupError('environment', `the database ${config.store.path} cannot be read: ${(err as Error).message}`);
     }
     daemon.apply(settings);
     daemon.ready = true;
@@ -319,6 +325,21 @@ export class Daemon {
   }
 
   /**
+   * The stored results, read page by page with the event loop free in between: with 20,000
+   * targets the whole load takes seconds (mostly JSON.parse and the garbage it leaves), during
+   * which scrapes and health checks are answered. Scans are scheduled only after it.
+   */
+  private async loadStoredResults(): Promise<void> {
+    const started = performance.now();
+    for (let page = this.db.loadPage(0, LOAD_PAGE); ; page = this.db.loadPage(page.lastId, LOAD_PAGE)) {
+      for (const entry of page.targets) this.store.load(entry);
+      if (page.targets.length < LOAD_PAGE) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    this.log.info({ database: this.db.file, targets: this.store.size, seconds: Math.round(performance.now() - started) / 1000 }, 'loaded previous results');
+  }
+
+  /**
    * Writes the result to the database (one transaction) and returns when each kind of fact last
    * changed. A refused write (disk full, read-only, …) is counted and logged; the result is kept in
    * memory and written again later, after the ones refused before it.
@@ -334,7 +355,7 @@ export class Daemon {
    */
   private writeUnwritten(): Map<ScanResult, StoredEntry['lastChanges']> {
     const written = new Map<ScanResult, StoredEntry['lastChanges']>();
-    const wasFailing = this.unwritten.length > 1 || this.retryTimer !== null;
+    const wasFailing = this.storeFailing;
     while (this.unwritten.length) {
       const result = this.unwritten[0]!;
       try {
@@ -352,12 +373,14 @@ export class Daemon {
       }
       this.unwritten.shift();
     }
+    this.storeFailing = false;
     if (wasFailing) this.log.info({ written: written.size }, 'the database accepts writes again: the results kept in memory are written');
     return written;
   }
 
   private storeFailed(err: unknown): void {
     this.stats.storeErrorsTotal++;
+    this.storeFailing = true;
     const why = isWriteFailure(err) ? 'the disk refused the write' : 'unexpected database error';
     this.log.error(
       { err: (err as Error).message, code: (err as { code?: string }).code, kept: this.unwritten.length },
@@ -400,6 +423,7 @@ export class Daemon {
 
   /** Blackbox-exporter style: a fresh enough stored result, or a scan now within the scrape deadline. */
   private async probe(domain: string, mode: Mode, timeoutSeconds: number, signal: AbortSignal): Promise<{ status: number; contentType: string; body: string }> {
+    if (!this.ready) return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'starting: the stored results are still loading\n' };
     const { config, targets, trustStore, clientCertificate } = this.applied;
     const configured = targets.find((t) => t.domain === domain && t.modes.includes(mode));
     if (!configured && !probeAllowed(config, domain)) {

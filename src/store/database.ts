@@ -181,12 +181,26 @@ export class ResultDatabase {
 
   /** Every target's latest and last good result, with when each kind of fact last changed. */
   loadAll(): StoredTarget[] {
-    const rows = this.db.prepare('SELECT * FROM targets ORDER BY domain, mode').all() as TargetRow[];
-    return rows.map((row) => {
+    const all: StoredTarget[] = [];
+    for (let page = this.loadPage(0, 1000); ; page = this.loadPage(page.lastId, 1000)) {
+      all.push(...page.targets);
+      if (page.targets.length < 1000) break;
+    }
+    return all.sort((a, b) => a.domain.localeCompare(b.domain) || a.mode.localeCompare(b.mode));
+  }
+
+  /**
+   * Up to `limit` targets after the row id `afterId` (0 for the first page), and the last row id:
+   * what a caller that must not hold the event loop for the whole load reads, page by page.
+   */
+  loadPage(afterId: number, limit: number): { targets: StoredTarget[]; lastId: number } {
+    const rows = this.sql.targetsPage.all(afterId, limit) as TargetRow[];
+    const targets = rows.map((row) => {
       const latest = decode<ScanResult>(row.latest);
       const lastGood = row.last_good_is_latest ? latest : row.last_good ? decode<ScanResult>(row.last_good) : null;
       return { domain: row.domain, mode: row.mode, latest, lastGood, lastChanges: JSON.parse(row.last_changes) as LastChanges };
     });
+    return { targets, lastId: rows.at(-1)?.id ?? afterId };
   }
 
   /** Records a finished scan in one transaction. Throws the driver's error when the disk refuses (isWriteFailure). */
@@ -316,6 +330,7 @@ function migrate(db: Database.Database, from: number): void {
 function statements(db: Database.Database) {
   return {
     target: db.prepare('SELECT * FROM targets WHERE domain = ? AND mode = ?'),
+    targetsPage: db.prepare('SELECT * FROM targets WHERE id > ? ORDER BY id LIMIT ?'),
     updateTarget: db.prepare('UPDATE targets SET latest = ?, last_good = ?, last_good_is_latest = ?, facts = ?, last_changes = ? WHERE id = ?'),
     insertTarget: db.prepare('INSERT INTO targets (domain, mode, latest, last_good, last_good_is_latest, facts, last_changes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     currentChange: db.prepare('SELECT id FROM changes WHERE target_id = ? ORDER BY at DESC, id DESC LIMIT 1'),

@@ -85,10 +85,15 @@ export class ResultStore {
     return removed;
   }
 
-  /** A store holding these entries (loaded from the database). */
+  /** Adds an entry as it was stored (loaded from the database): no "last good" bookkeeping. */
+  load(entry: StoredEntry): void {
+    this.entries.set(targetKey(entry.domain, entry.mode), entry);
+  }
+
+  /** A store holding these entries. */
   static of(entries: readonly StoredEntry[]): ResultStore {
     const store = new ResultStore();
-    for (const e of entries) store.entries.set(targetKey(e.domain, e.mode), e);
+    for (const e of entries) store.load(e);
     return store;
   }
 }

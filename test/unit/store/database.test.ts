@@ -237,6 +237,21 @@ describe('history, state at a date, retention', () => {
   });
 });
 
+describe('loading', () => {
+  test('page by page (what the daemon reads at start with the event loop free between pages) gives what loadAll gives', () => {
+    const db = ResultDatabase.open(fresh());
+    for (const d of ['e.example', 'a.example', 'c.example', 'b.example', 'd.example']) db.record(scan({ at: '2026-11-01T00:00:00.000Z', domain: d }));
+    const pages: string[][] = [];
+    for (let page = db.loadPage(0, 2); ; page = db.loadPage(page.lastId, 2)) {
+      pages.push(page.targets.map((t) => t.domain));
+      if (page.targets.length < 2) break;
+    }
+    expect(pages).toEqual([['e.example', 'a.example'], ['c.example', 'b.example'], ['d.example']]);
+    expect(db.loadAll().map((t) => t.domain)).toEqual(['a.example', 'b.example', 'c.example', 'd.example', 'e.example']);
+    db.close();
+  });
+});
+
 describe('state file import', () => {
   const stateDoc = (entries: unknown[], version = 1) => JSON.stringify({ version, savedAt: '2026-11-01T00:00:00.000Z', entries });
 
