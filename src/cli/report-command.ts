@@ -26,8 +26,8 @@ import {
   clientCertificateFromFlags,
   scanOptionOverrides,
   scanOptionsFromFlags,
-  trustStoreFromFlags,
 } from './scanner-options.js';
+import { trustStoreFromFlags } from './trust-flags.js';
 
 // `xmpp-tls-exporter report`: scan a list of domains (or the daemon's configured targets, or read
 // the daemon's results database or the state file of earlier versions) and write the survey

@@ -6,7 +6,8 @@ import type { Mode, ScanResult } from '../result/types.js';
 import { scanDomain } from '../scan/index.js';
 import type { VersionQueryClient } from '../software/index.js';
 import { ANSI, PLAIN, formatScanReport } from './report-text.js';
-import { type ScannerFlags, clientCertificateFromFlags, scanOptionsFromFlags, timeoutsFromFlags, trustStoreFromFlags } from './scanner-options.js';
+import { type ScannerFlags, clientCertificateFromFlags, scanOptionsFromFlags, timeoutsFromFlags } from './scanner-options.js';
+import { trustStoreFromFlags } from './trust-flags.js';
 
 /** Options as commander hands them over (see program.ts for the flags). */
 interface ScanFlags extends ScannerFlags {

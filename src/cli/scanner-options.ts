@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type TrustStore, loadTrustStore } from '../certificate/index.js';
+import type { TrustStore } from '../certificate/index.js';
 import type { ClientCertificate, Timeouts } from '../connector/index.js';
 import { DEFAULTS } from '../defaults.js';
 import type { ProfileName } from '../grading/index.js';
@@ -116,14 +116,6 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
 
 // --- what they load ----------------------------------------------------------------------------
 
-/** The trust anchors of --ca-file and --no-system-roots. Throws UsageError (unreadable or bad PEM). */
-export function trustStoreFromFlags(flags: ScannerFlags): TrustStore {
-  try {
-    return loadTrustStore({ caFiles: flags.caFile, systemRoots: flags.systemRoots });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
 
 /** Throws UsageError when only one of --client-cert and --client-key is given. */
 export function checkClientCertificateFlags(flags: ScannerFlags): void {
