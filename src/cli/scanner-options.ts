@@ -116,7 +116,6 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
 
 // --- what they load ----------------------------------------------------------------------------
 
-
 /** Throws UsageError when only one of --client-cert and --client-key is given. */
 export function checkClientCertificateFlags(flags: ScannerFlags): void {
   if (Boolean(flags.clientCert) !== Boolean(flags.clientKey)) throw new UsageError('--client-cert and --client-key go together');

@@ -55,6 +55,8 @@ export class Daemon {
     configReloadSuccessful: true,
     configReloadTimestampSeconds: Date.now() / 1000,
     storeErrorsTotal: 0,
+    targets: 0,
+    scheduleLagSeconds: 0,
   };
   private scheduler!: Scheduler;
   private http: { url: string; port: number; close(): Promise<void> } | null = null;
@@ -190,7 +192,7 @@ export class Daemon {
   }
 
   private currentStats(): ExporterStats {
-    return { ...this.stats, scansInProgress: this.scheduler.inProgress };
+    return { ...this.stats, scansInProgress: this.scheduler.inProgress, targets: this.scheduler.jobCount, scheduleLagSeconds: this.scheduler.lagSeconds() };
   }
 
   private apply(settings: Settings): void {

@@ -233,6 +233,13 @@ export const EXPORTER_FAMILIES = {
   scansTotal: family('xmpp_tls_scans_total', 'counter', ['result'], 'Scans run since the exporter started, by result (success, failure).'),
   probesTotal: family('xmpp_tls_probes_total', 'counter', [], 'TLS probe connections made since the exporter started.'),
   scansInProgress: family('xmpp_tls_scans_in_progress', 'gauge', [], 'Number of scans running now.'),
+  targets: family('xmpp_tls_exporter_targets', 'gauge', [], 'Targets (domain × mode) the exporter scans.'),
+  scheduleLag: family(
+    'xmpp_tls_exporter_schedule_lag_seconds',
+    'gauge',
+    [],
+    'How long the scan that has waited longest for a free slot has been waiting since it was due, in seconds; 0 when none waits. A lag that keeps growing: the exporter cannot keep up with its targets and schedule.',
+  ),
   buildInfo: family('xmpp_tls_exporter_build_info', 'gauge', ['version', 'node_version'], 'Version of the exporter and of Node.js it runs on; always 1.'),
   storeErrorsTotal: family(
     'xmpp_tls_exporter_store_errors_total',

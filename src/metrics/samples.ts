@@ -39,6 +39,10 @@ export interface ExporterStats {
   configReloadSuccessful: boolean;
   configReloadTimestampSeconds: number;
   storeErrorsTotal: number;
+  /** Targets (domain × mode) scheduled. */
+  targets: number;
+  /** Scheduler.lagSeconds() at the scrape. */
+  scheduleLagSeconds: number;
 }
 
 export const PROTOCOL_LABELS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -288,6 +292,8 @@ export function addExporterSamples(sink: SampleSink, stats: ExporterStats, build
   sink.add(X.probesTotal, null, null, stats.probesTotal);
   sink.add(X.storeErrorsTotal, null, null, stats.storeErrorsTotal);
   sink.add(X.scansInProgress, null, null, stats.scansInProgress);
+  sink.add(X.targets, null, null, stats.targets);
+  sink.add(X.scheduleLag, null, null, stats.scheduleLagSeconds);
   sink.add(X.buildInfo, null, { version: build.version, node_version: build.nodeVersion }, 1);
   sink.add(X.configReloadSuccessful, null, null, bit(stats.configReloadSuccessful));
   sink.add(X.configReloadTimestamp, null, null, stats.configReloadTimestampSeconds);

@@ -58,6 +58,22 @@ export class Scheduler {
     return Math.max(1, Math.floor(this.opts.maxConcurrent / 2));
   }
 
+  /** The jobs (targets) scheduled. */
+  get jobCount(): number {
+    return this.jobs.size;
+  }
+
+  /**
+   * How long the job that has waited longest for a free slot has been waiting since it was due, in
+   * seconds (0 when none waits): a lag that keeps growing means the slots are too few for the
+   * targets and their schedule.
+   */
+  lagSeconds(now = performance.now()): number {
+    let oldest = now;
+    for (const dueAt of this.queued.values()) oldest = Math.min(oldest, dueAt);
+    return (now - oldest) / 1000;
+  }
+
   get pending(): number {
     return this.queue.length + this.jitterTimers.size;
   }

@@ -274,4 +274,6 @@ export const EXPORTER_STATS = {
   configReloadSuccessful: true,
   configReloadTimestampSeconds: 1748736000,
   storeErrorsTotal: 0,
+  targets: 4,
+  scheduleLagSeconds: 12.5,
 };

@@ -157,6 +157,37 @@ describe('Scheduler', () => {
     expect(waits.get('c2s:a.test')).toBeLessThan(waits.get('c2s:b.test')!);
   });
 
+  test('lagSeconds: how long the longest-waiting queued job has waited (0 when none waits); jobCount: the targets', async () => {
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0 });
+    const a = gatedJob('c2s:a.test');
+    const b = gatedJob('c2s:b.test');
+    const c = gatedJob('c2s:c.test');
+    scheduler.setJobs([a.job, b.job, c.job]);
+    expect(scheduler.jobCount).toBe(3);
+    expect(scheduler.lagSeconds()).toBe(0);
+    scheduler.trigger(a.job.key);
+    await a.startedOnce;
+    const before = performance.now();
+    scheduler.trigger(b.job.key);
+    const between = performance.now();
+    scheduler.trigger(c.job.key);
+    const after = performance.now();
+    // Read at a given moment, 90 s on: b (queued first) has waited since it was queued.
+    const at = before + 90_000;
+    const lagB = scheduler.lagSeconds(at);
+    expect(lagB).toBeGreaterThanOrEqual((at - between) / 1000);
+    expect(lagB).toBeLessThanOrEqual((at - before) / 1000);
+    a.state.release();
+    await b.startedOnce;
+    // b runs now; c waits, queued after b.
+    const lagC = scheduler.lagSeconds(at);
+    expect(lagC).toBeGreaterThanOrEqual((at - after) / 1000);
+    expect(lagC).toBeLessThanOrEqual(lagB);
+    b.state.release();
+    await c.startedOnce;
+    expect(scheduler.lagSeconds()).toBe(0);
+  });
+
   test('a tick for a job that is only queued (slots all busy) says so at debug level, not as an overlap warning', async () => {
     const lines: [string, string][] = [];
     const logger = { debug: (_o: object, m: string) => lines.push(['debug', m]), warn: (_o: object, m: string) => lines.push(['warn', m]), error: () => {} };
