@@ -1,10 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gradeDomain, gradeEndpoint } from '../../../src/grading/grade.js';
-import type { EndpointResult, Mode, ProtocolName, ScanResult } from '../../../src/result/types.js';
+import type { ScanResult } from '../../../src/result/types.js';
 import { ResultDatabase } from '../../../src/store/database.js';
-import { makeEndpoint } from '../../unit/grading/fixtures.js';
 
 // A results database with a known history, written the way the daemon writes it (record() of
 // graded scan result documents), and the built CLI run as a process against it: what `history`
@@ -44,41 +42,9 @@ export function daysAgo(now: number, days: number): string {
   return new Date(now - days * DAY_MS).toISOString();
 }
 
-export interface ScanSpec {
-  domain?: string;
-  mode?: Mode;
-  at: string;
-  protocols?: ProtocolName[];
-  fingerprint?: string;
-  notAfter?: string;
-  /** Every endpoint refused the connection. */
-  fail?: boolean;
-}
+import { scanResult } from '../../unit/store/fixtures.js';
 
-/** A graded scan result document of one STARTTLS endpoint (a modern server unless told otherwise). */
-export function scanResult(o: ScanSpec): ScanResult {
-  const endpoints: EndpointResult[] = o.fail
-    ? [{ ...makeEndpoint({ status: 'error', error: { code: 'connection_refused', message: 'refused' } }), certificate: null, tls: null, xmpp: null }]
-    : [
-        makeEndpoint({
-          protocols: o.protocols ?? ['TLSv1.2', 'TLSv1.3'],
-          cert: { fingerprintSha256: o.fingerprint ?? 'AA:BB:CC:DD:EE:FF:00:11', notAfter: o.notAfter ?? '2027-06-01T00:00:00.000Z' },
-        }),
-      ];
-  for (const ep of endpoints) ep.grade = gradeEndpoint(ep);
-  return {
-    schemaVersion: 1,
-    domain: o.domain ?? 'example.org',
-    mode: o.mode ?? 'c2s',
-    startedAt: o.at,
-    durationSeconds: 2.5,
-    error: null,
-    endpoints,
-    grade: gradeDomain(endpoints.map((e) => e.grade)),
-    scanner: { name: 'xmpp-tls-exporter', version: 'test' },
-    software: null,
-  };
-}
+export { type ScanSpec, scanResult } from '../../unit/store/fixtures.js';
 
 /**
  * The history the tests check, relative to `now`:

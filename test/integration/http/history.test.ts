@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { sha256PasswordHash } from '../../../src/http/auth.js';
 import type { HistoryApiAnswer } from '../../../src/http/results-api.js';
 import { type RunningHttpServer, startHttpServer } from '../../../src/http/server.js';
-import { gradeDomain, gradeEndpoint } from '../../../src/grading/grade.js';
-import type { EndpointResult, Mode, ProtocolName, ScanResult } from '../../../src/result/types.js';
+import type { Mode, ProtocolName, ScanResult } from '../../../src/result/types.js';
 import { ResultDatabase } from '../../../src/store/database.js';
-import { makeEndpoint } from '../../unit/grading/fixtures.js';
+import { scanResult } from '../../unit/store/fixtures.js';
 import { basic, fetchText, serverOptions, withServer } from './fixtures.js';
 
 // The history of a domain over HTTP, from a real results database (an SQLite file filled with
@@ -26,25 +25,7 @@ interface Scan {
   software?: { name: string; version: string };
 }
 
-/** A graded scan of one endpoint, as the scanner would write it. */
-function scan(o: Scan): ScanResult {
-  const endpoints: EndpointResult[] = o.fail
-    ? [{ ...makeEndpoint({ status: 'error', error: { code: 'connection_refused', message: 'refused' } }), certificate: null, tls: null, xmpp: null }]
-    : [makeEndpoint({ protocols: o.protocols ?? ['TLSv1.2', 'TLSv1.3'], cert: { fingerprintSha256: 'AA:BB:CC:DD:EE:FF:00:11' } })];
-  for (const ep of endpoints) ep.grade = gradeEndpoint(ep);
-  return {
-    schemaVersion: 1,
-    domain: o.domain ?? 'example.org',
-    mode: o.mode ?? 'c2s',
-    startedAt: o.at,
-    durationSeconds: 2,
-    error: null,
-    endpoints,
-    grade: gradeDomain(endpoints.map((e) => e.grade)),
-    scanner: { name: 'xmpp-tls-exporter', version: 'test' },
-    software: o.software ? { ...o.software, os: null, queriedAt: o.at } : null,
-  };
-}
+const scan = (o: Scan): ScanResult => scanResult(o);
 
 const prosody = { name: 'Prosody', version: '0.12.4' };
 

@@ -4,13 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { gradeDomain, gradeEndpoint } from '../../../src/grading/grade.js';
-import type { EndpointResult, ProtocolName, ScanResult } from '../../../src/result/types.js';
 import { changeFacts, diffFacts } from '../../../src/store/changes.js';
 import { ResultDatabase, StoreError, isWriteFailure } from '../../../src/store/database.js';
 import { importStateFile, StateFileError } from '../../../src/store/import-state.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
-import { makeEndpoint } from '../grading/fixtures.js';
+import { scanResult } from './fixtures.js';
 
 // The results database against real SQLite files: migrations, the change rules, retention, the
 // state file import and the faults a file can have.
@@ -24,45 +22,7 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 const fresh = () => join(dir, `db-${++n}`, 'results.db');
 
-interface Scan {
-  at: string;
-  protocols?: ProtocolName[];
-  fingerprint?: string;
-  notAfter?: string;
-  fail?: boolean;
-  software?: string | 'error';
-  domain?: string;
-}
-
-/** A scan of example.org c2s as the scanner would write it (graded). */
-function scan(o: Scan): ScanResult {
-  const endpoints: EndpointResult[] = o.fail
-    ? [{ ...makeEndpoint({ status: 'error', error: { code: 'connection_refused', message: 'refused' } }), certificate: null, tls: null, xmpp: null }]
-    : [
-        makeEndpoint({
-          protocols: o.protocols ?? ['TLSv1.2', 'TLSv1.3'],
-          cert: { fingerprintSha256: o.fingerprint ?? 'AA:BB:CC:DD:EE:FF:00:11', notAfter: o.notAfter ?? '2027-06-01T00:00:00.000Z' },
-        }),
-      ];
-  for (const ep of endpoints) ep.grade = gradeEndpoint(ep);
-  return {
-    schemaVersion: 1,
-    domain: o.domain ?? 'example.org',
-    mode: 'c2s',
-    startedAt: o.at,
-    durationSeconds: 2.5,
-    error: null,
-    endpoints,
-    grade: gradeDomain(endpoints.map((e) => e.grade)),
-    scanner: { name: 'xmpp-tls-exporter', version: 'test' },
-    software:
-      o.software === undefined
-        ? null
-        : o.software === 'error'
-          ? { name: null, version: null, os: null, queriedAt: o.at, error: { code: 'timeout', message: 'no answer' } }
-          : { name: 'Prosody', version: o.software, os: null, queriedAt: o.at },
-  };
-}
+const scan = scanResult;
 
 describe('migrations', () => {
   test('from empty: every step applied, user_version is the last one, the tables exist', () => {
