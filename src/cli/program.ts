@@ -153,7 +153,7 @@ Examples:
     .action(async (file: string | undefined, options: { config?: string }) => {
       const path = file ?? options.config;
       if (!path) throw new UsageError('check-config needs a configuration file: check-config FILE (or --config FILE)');
-      const { checkConfigCommand } = await import('./serve-command.js');
+      const { checkConfigCommand } = await import('./check-config-command.js');
       process.exitCode = await checkConfigCommand(path);
     });
 

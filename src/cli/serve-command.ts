@@ -1,4 +1,5 @@
-import { Daemon, type LogFormat, type Settings, StartupError, checkConfig, createLogger, loadSettings } from '../daemon/index.js';
+import { Daemon, type LogFormat, type Settings, StartupError, createLogger, loadSettings } from '../daemon/index.js';
+import { checkConfigCommand } from './check-config-command.js';
 
 // `serve` and `check-config`. Both load the configuration through loadSettings(), so check-config
 // reports exactly what would keep serve from starting. Exit codes: 0 ok, 2 the configuration's
@@ -15,14 +16,6 @@ interface ServeFlags {
 export const SHUTDOWN_DEADLINE_MS = 15_000;
 
 const exitCodeOf = (err: StartupError): 1 | 2 => (err.kind === 'config' ? 2 : 1);
-
-/** Validates a configuration file as serve would at start: 0 valid, 2 (every problem on stderr) when not, 1 for the environment. */
-export async function checkConfigCommand(file: string): Promise<number> {
-  const outcome = await checkConfig(file);
-  const out = outcome.exitCode === 0 ? process.stdout : process.stderr;
-  out.write(outcome.lines.map((l) => `${l}\n`).join(''));
-  return outcome.exitCode;
-}
 
 /** Runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
 export async function serveCommand(raw: Record<string, unknown>): Promise<number> {

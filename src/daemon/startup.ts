@@ -14,7 +14,9 @@ import {
   versionAccountOptions,
 } from '../config/index.js';
 import type { ClientCertificate } from '../connector/index.js';
-import { checkKeyPair, createBasicAuthVerifier, loadWebTls } from '../http/index.js';
+// The HTTP server's start-up checks, not the server: check-config must not load it.
+import { createBasicAuthVerifier } from '../http/auth.js';
+import { checkKeyPair, loadWebTls } from '../http/web-tls.js';
 import type { VersionAccountOptions } from '../software/index.js';
 import { ResultDatabase, StoreError } from '../store/index.js';
 
