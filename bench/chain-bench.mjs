@@ -68,39 +68,15 @@ writeFileSync(
   ].join('\n'),
 );
 const key = (name) => openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f(`${name}.key`)]);
-const selfSigned = (name, cn, keyName = name) => {
+/** A certificate for `cn` with the key `keyName`, signed by `signer` (openssl x509 arguments), with the extensions `ext` of EXT. */
+const sign = (name, cn, keyName, signer, ext) => {
   openssl(['req', '-new', '-key', f(`${keyName}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`)]);
   openssl([
     'x509',
     '-req',
     '-in',
     f(`${name}.csr`),
-    '-signkey',
-    f(`${keyName}.key`),
-    '-set_serial',
-    String(Math.floor(Math.random() * 1e12)),
-    '-days',
-    '365',
-    '-sha256',
-    '-extfile',
-    EXT,
-    '-extensions',
-    'ca',
-    '-out',
-    f(`${name}.pem`),
-  ]);
-};
-const issue = (name, cn, keyName, issuerCert, issuerKey, ext) => {
-  openssl(['req', '-new', '-key', f(`${keyName}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`)]);
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    f(`${name}.csr`),
-    '-CA',
-    f(`${issuerCert}.pem`),
-    '-CAkey',
-    f(`${issuerKey}.key`),
+    ...signer,
     '-set_serial',
     String(Math.floor(Math.random() * 1e12)),
     '-days',
@@ -114,6 +90,8 @@ const issue = (name, cn, keyName, issuerCert, issuerKey, ext) => {
     f(`${name}.pem`),
   ]);
 };
+const selfSigned = (name, cn, keyName = name) => sign(name, cn, keyName, ['-signkey', f(`${keyName}.key`)], 'ca');
+const issue = (name, cn, keyName, issuerCert, issuerKey, ext) => sign(name, cn, keyName, ['-CA', f(`${issuerCert}.pem`), '-CAkey', f(`${issuerKey}.key`)], ext);
 const der = (name) => new X509Certificate(readFileSync(f(`${name}.pem`))).raw;
 
 console.error('making certificates…');

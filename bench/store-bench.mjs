@@ -42,6 +42,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { inflateSync } from 'node:zlib';
 
 const DIST = new URL('../dist/', import.meta.url);
@@ -110,36 +111,37 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-function parseArgs(argv) {
-  const o = { domains: 10_000, days: 30, changeRate: 0.05, loadRuns: 5, template: null, dir: null, json: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${a} needs a value`);
-      return x;
-    };
-    if (a === '--help') {
-      process.stdout.write(
-        `${readFileSync(SELF, 'utf8')
-          .split('\n\n')[0]
-          .replace(/^\/\/ ?/gm, '')}\n`,
-      );
-      process.exit(0);
-    } else if (a === '--domains') o.domains = Number(v());
-    else if (a === '--days') o.days = Number(v());
-    else if (a === '--change-rate') o.changeRate = Number(v());
-    else if (a === '--load-runs') o.loadRuns = Number(v());
-    else if (a === '--template') o.template = v();
-    else if (a === '--dir') o.dir = v();
-    else if (a === '--json') o.json = v();
-    else throw new Error(`unknown option ${a} (--help lists them)`);
-  }
-  if (!(o.domains >= 1 && o.days >= 1 && o.changeRate >= 0 && o.changeRate <= 1 && o.loadRuns >= 1)) throw new Error('bad option value');
-  return o;
+// The options, read with node:util's parser as bench/chain-bench.mjs does.
+const { values: args } = parseArgs({
+  options: {
+    help: { type: 'boolean' },
+    domains: { type: 'string', default: '10000' },
+    days: { type: 'string', default: '30' },
+    'change-rate': { type: 'string', default: '0.05' },
+    'load-runs': { type: 'string', default: '5' },
+    template: { type: 'string' },
+    dir: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+if (args.help) {
+  process.stdout.write(
+    `${readFileSync(SELF, 'utf8')
+      .split('\n\n')[0]
+      .replace(/^\/\/ ?/gm, '')}\n`,
+  );
+  process.exit(0);
 }
-
-const opts = parseArgs(process.argv.slice(2));
+const opts = {
+  domains: Number(args.domains),
+  days: Number(args.days),
+  changeRate: Number(args['change-rate']),
+  loadRuns: Number(args['load-runs']),
+  template: args.template ?? null,
+  dir: args.dir ?? null,
+  json: args.json ?? null,
+};
+if (!(opts.domains >= 1 && opts.days >= 1 && opts.changeRate >= 0 && opts.changeRate <= 1 && opts.loadRuns >= 1)) throw new Error('bad option value');
 const { ResultDatabase, ResultStore } = await import(new URL('store/index.js', DIST));
 const gc = globalThis.gc ?? (() => {});
 if (!globalThis.gc) process.stderr.write('note: run with node --expose-gc for steadier numbers\n');
