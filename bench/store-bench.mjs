@@ -32,7 +32,7 @@
 //   (d) the peer, the state file of earlier versions holding the same targets (the entries' latest and last good
 //       results, as the old daemon wrote them): one save as the old daemon did after each burst of scans
 //       (JSON.stringify of the whole store, writeFile to a temporary file, rename), its size, and its start-up load
-//       (readStateFile + ResultStore.of) with peak RSS, in a fresh process as above.
+//       (readStateFile + ResultStore.load) with peak RSS, in a fresh process as above.
 
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -71,20 +71,19 @@ if (process.argv[2] === '--child') {
     out.openMs = performance.now() - t0;
     const store = new ResultStore();
     out.maxPageMs = 0;
-    for (let after = 0; ; ) {
-      const p0 = performance.now();
-      const page = db.loadPage(after, 200);
-      for (const entry of page.targets) store.load(entry);
+    let p0 = performance.now();
+    for (const page of db.pages(200)) {
+      for (const entry of page) store.load(entry);
       out.maxPageMs = Math.max(out.maxPageMs, performance.now() - p0);
-      if (page.targets.length < 200) break;
-      after = page.lastId;
       await new Promise((r) => setImmediate(r));
+      p0 = performance.now();
     }
     out.totalMs = performance.now() - t0;
     out.targets = store.size;
     db.close();
   } else if (kind === 'json') {
-    const store = ResultStore.of(await readStateFile(file));
+    const store = new ResultStore();
+    for (const entry of await readStateFile(file)) store.load(entry);
     out.totalMs = performance.now() - t0;
     out.targets = store.size;
   } else if (kind === 'db-parts') {

@@ -1,6 +1,6 @@
 import { normalizeDomain } from '../discovery/index.js';
 import type { Mode } from '../result/types.js';
-import type { HistoryEntry } from '../store/index.js';
+import { type HistoryEntry, seenAgain, shortCertificates, utcMinute } from '../store/index.js';
 import { DEFAULT_DATABASE, databaseFile, openDatabase, sinceOption } from './results-database.js';
 import { UsageError } from './scanner-options.js';
 
@@ -54,20 +54,16 @@ function domainOf(input: string): string {
   }
 }
 
-/** "2026-11-30 14:02 UTC" */
-export function formatTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 /**
  * One state: when it was first seen, the mode, what changed to get there (its facts when it is
  * the first state recorded), and, when later scans found it unchanged, until when.
  */
 export function formatEntry(e: HistoryEntry): string {
-  const when = formatTime(e.at);
+  const when = utcMinute(e.at);
   const what = e.changes.length > 0 ? e.changes.map((c) => c.summary).join('; ') : `first seen: ${describeFacts(e.facts)}`;
   let text = `${when}  ${e.mode}  ${what}\n`;
-  if (e.scans > 1) text += `${' '.repeat(when.length + 2 + e.mode.length + 2)}seen again until ${formatTime(e.lastSeenAt)} (${e.scans} scans)\n`;
+  const seen = seenAgain(e);
+  if (seen) text += `${' '.repeat(when.length + 2 + e.mode.length + 2)}${seen}\n`;
   return text;
 }
 
@@ -81,9 +77,7 @@ function describeFacts(f: HistoryEntry['facts']): string {
   if (f.grade !== 'none') parts.push(`grade ${f.grade}`);
   if (f.protocols !== 'none' && f.protocols !== 'not probed') parts.push(f.protocols);
   if (f.certificate !== 'none') {
-    // As the change summaries shorten them (src/store/changes.ts).
-    const certificates = f.certificate.split('; ').map((c) => c.replace(/^([0-9A-Fa-f:]{8})[0-9A-Fa-f:]*/, '$1…'));
-    parts.push(`certificate ${certificates.join('; ')} (${f.trust})`);
+    parts.push(`certificate ${shortCertificates(f.certificate)} (${f.trust})`);
   }
   parts.push(
     f.starttls

@@ -1,3 +1,4 @@
+import { PROTOCOLS } from '../result/protocols.js';
 import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
 import { inSuiteClass } from '../result/suite-classes.js';
@@ -134,7 +135,7 @@ function gradeStyle(letter: GradeLetter, style: TextStyle): (s: string) => strin
   return (s) => style.bold(paint(s));
 }
 
-const PROTOCOL_ORDER: ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const PROTOCOL_ORDER = PROTOCOLS;
 const LEGACY: ReadonlySet<ProtocolName> = new Set(['SSLv2', 'SSLv3']);
 
 /** Protocols and suites grouped by protocol, strongest protocol first, like sslscan. */

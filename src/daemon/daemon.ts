@@ -134,7 +134,7 @@ export class Daemon {
     }
     // Listening already: /healthz answers and /readyz says 503 while the results load.
     try {
-      await daemon.loadStoredResults();
+      await daemon.loadStoredResults(new Set(settings.targets.flatMap((t) => t.modes.map((mode) => targetKey(t.domain, mode)))));
     } catch (err) {
       await daemon.http.close();
       db.close();
@@ -329,13 +329,13 @@ export class Daemon {
   /**
    * The stored results, read page by page with the event loop free in between: with 20,000
    * targets the whole load takes seconds (mostly JSON.parse and the garbage it leaves), during
-   * which scrapes and health checks are answered. Scans are scheduled only after it.
+   * which scrapes and health checks are answered. Scans are scheduled only after it. Targets no
+   * longer configured keep their history in the database but are not decoded.
    */
-  private async loadStoredResults(): Promise<void> {
+  private async loadStoredResults(configured: ReadonlySet<string>): Promise<void> {
     const started = performance.now();
-    for (let page = this.db.loadPage(0, LOAD_PAGE); ; page = this.db.loadPage(page.lastId, LOAD_PAGE)) {
-      for (const entry of page.targets) this.store.load(entry);
-      if (page.targets.length < LOAD_PAGE) break;
+    for (const page of this.db.pages(LOAD_PAGE, (domain, mode) => configured.has(targetKey(domain, mode)))) {
+      for (const entry of page) this.store.load(entry);
       await new Promise((r) => setImmediate(r));
     }
     this.log.info({ database: this.db.file, targets: this.store.size, seconds: Math.round(performance.now() - started) / 1000 }, 'loaded previous results');
@@ -417,7 +417,9 @@ export class Daemon {
       }
       if (total.scans || total.changes) this.log.info({ ...total, retention }, 'history pruned');
     } catch (err) {
-      this.storeFailed(err);
+      // Nothing is kept in memory for a prune: counted, logged, and tried again next time.
+      this.stats.storeErrorsTotal++;
+      this.log.error({ err: (err as Error).message, code: (err as { code?: string }).code }, 'could not prune the history: tried again later');
     } finally {
       if (!this.stopping) this.schedulePrune(PRUNE_EVERY_MS);
     }

@@ -3,7 +3,9 @@ import type { CertificateResult, CipherSuiteFinding, EndpointResult, KeyType, Pr
 import { ecRsaEquivalentBits, groupByName } from '../tls/registry/index.js';
 
 /** Oldest first. */
-export const PROTOCOLS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+import { PROTOCOLS } from '../result/protocols.js';
+
+export { PROTOCOLS };
 
 /** TLS 1.1 and later: the protocols that RC4 and 64-bit block ciphers should no longer be used with. */
 export const MODERN_PROTOCOLS: ReadonlySet<ProtocolName> = new Set(['TLSv1.1', 'TLSv1.2', 'TLSv1.3']);

@@ -1,5 +1,5 @@
 import type { Mode } from '../result/types.js';
-import type { HistoryEntry, StoredEntry } from '../store/index.js';
+import { type HistoryEntry, type StoredEntry, seenAgain, utcMinute } from '../store/index.js';
 import { escapeHtml, type NextScan, resultsTable, STYLE, TABLE_NOTE } from './status-page.js';
 
 // A domain's page at `/domain/DOMAIN`, linked from each row of the status page: the same table for
@@ -24,19 +24,13 @@ export const RECENT_STATES = 50;
 
 const MODES: readonly Mode[] = ['c2s', 's2s'];
 
-/** "2026-11-30 14:02 UTC"; a time that does not parse, as it is. */
-export function minuteUtc(iso: string): string {
-  const at = new Date(iso);
-  return Number.isFinite(at.getTime()) ? `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC` : iso;
-}
-
 /**
  * One state in words: its first change, when, then the others ("grade A → B on 2026-11-30 14:02 UTC:
  * TLSv1.0 enabled"). The changes come in CHANGE_KINDS order, so reachability, then the grade, lead.
  * The first state recorded changed nothing: "first seen on …", with its grade.
  */
 export function changeText(h: HistoryEntry): string {
-  const when = minuteUtc(h.at);
+  const when = utcMinute(h.at);
   if (h.changes.length === 0) return `first seen on ${when}${h.facts.grade && h.facts.grade !== 'none' ? `: grade ${h.facts.grade}` : ''}`;
   const [first, ...rest] = h.changes.map((c) => c.summary);
   return `${first} on ${when}${rest.length ? `: ${rest.join('; ')}` : ''}`;
@@ -44,7 +38,7 @@ export function changeText(h: HistoryEntry): string {
 
 /** How long the state lasted: "seen again until … (N scans)", or "seen once". */
 export function seenText(h: HistoryEntry): string {
-  return h.scans > 1 ? `seen again until ${minuteUtc(h.lastSeenAt)} (${h.scans} scans)` : 'seen once';
+  return seenAgain(h) ?? 'seen once';
 }
 
 function changesSection(domainPath: string, mode: Mode, states: readonly HistoryEntry[]): string {

@@ -4,6 +4,7 @@
 // Facts (grade, TLS, certificate, XMPP features) come from the last successful scan, so a failed rescan does not
 // make them vanish just when something broke; scan health (success, duration, time, endpoint_up) comes from the
 // latest scan.
+import { PROTOCOLS } from '../result/protocols.js';
 import { letterRank, PROFILES } from '../grading/index.js';
 import { SUITE_CLASSES, suiteClassesOf } from '../result/suite-classes.js';
 import type { EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
@@ -45,7 +46,7 @@ export interface ExporterStats {
   scheduleLagSeconds: number;
 }
 
-export const PROTOCOL_LABELS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+export const PROTOCOL_LABELS: readonly ProtocolName[] = PROTOCOLS;
 
 /** SASL mechanisms exported by name; any other name the server sends is counted as mechanism="other". */
 export const KNOWN_SASL_MECHANISMS: ReadonlySet<string> = new Set([

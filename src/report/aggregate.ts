@@ -1,3 +1,4 @@
+import { PROTOCOLS } from '../result/protocols.js';
 import { LETTERS, letterRank } from '../grading/index.js';
 import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/index.js';
 import { inSuiteClass } from '../result/suite-classes.js';
@@ -28,7 +29,7 @@ import {
 //   - distributions of values (key sizes, DH sizes, curves) count a domain once per distinct
 //     value, so their sum may exceed the number of domains.
 
-export const PROTOCOLS: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+export { PROTOCOLS };
 
 /** Every certificate problem a report counts: the trust errors, then the identity check. */
 export const CERTIFICATE_PROBLEMS: readonly CertificateProblem[] = [...TRUST_ERRORS, 'hostname_mismatch'];

@@ -1,5 +1,6 @@
+import { PROTOCOLS } from '../result/protocols.js';
 import { SUITE_CLASSES, inSuiteClass } from '../result/suite-classes.js';
-import type { CipherSuiteFinding, ProtocolName, ScanResult } from '../result/types.js';
+import type { CipherSuiteFinding, ScanResult } from '../result/types.js';
 import { scanSucceeded } from './store.js';
 
 // What "changed" means for the history: a few facts of a scan, each a short canonical text, that an
@@ -34,7 +35,6 @@ export interface FactChange {
   summary: string;
 }
 
-const PROTOCOL_ORDER: ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const NONE = 'none';
 
 /**
@@ -49,7 +49,7 @@ export function changeFacts(result: ScanResult, previous: ChangeFacts | null): C
   }
   const ok = result.endpoints.filter((e) => e.status === 'ok');
   const probed = ok.filter((e) => e.tls !== null);
-  const protocols = PROTOCOL_ORDER.filter((p) => probed.some((e) => e.tls?.protocols[p]));
+  const protocols = PROTOCOLS.filter((p) => probed.some((e) => e.tls?.protocols[p]));
   const leaves = new Map<string, string>();
   const trust = new Set<string>();
   for (const e of ok) {
@@ -173,10 +173,21 @@ function counts(text: string): Map<string, string> {
   );
 }
 
-/** "AB12CD34… until 2027-01-01" for each certificate. */
-function shortCertificates(text: string): string {
+/** "AB:12:CD… until 2027-01-01" for each certificate of a `certificate` fact. */
+export function shortCertificates(text: string): string {
   return text
     .split('; ')
     .map((c) => c.replace(/^([0-9A-Fa-f:]{8})[0-9A-Fa-f:]*/, '$1…'))
     .join('; ');
+}
+
+/** "2026-11-30 14:02 UTC", as the history is shown everywhere; a time that does not parse, as it is. */
+export function utcMinute(iso: string): string {
+  const at = new Date(iso);
+  return Number.isFinite(at.getTime()) ? `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC` : iso;
+}
+
+/** How long a state lasted, when later scans found it again: "seen again until … (N scans)"; null when seen once. */
+export function seenAgain(state: { scans: number; lastSeenAt: string }): string | null {
+  return state.scans > 1 ? `seen again until ${utcMinute(state.lastSeenAt)} (${state.scans} scans)` : null;
 }

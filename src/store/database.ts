@@ -181,26 +181,23 @@ export class ResultDatabase {
 
   /** Every target's latest and last good result, with when each kind of fact last changed. */
   loadAll(): StoredTarget[] {
-    const all: StoredTarget[] = [];
-    for (let page = this.loadPage(0, 1000); ; page = this.loadPage(page.lastId, 1000)) {
-      all.push(...page.targets);
-      if (page.targets.length < 1000) break;
-    }
+    const all = [...this.pages(1000)].flat();
     return all.sort((a, b) => a.domain.localeCompare(b.domain) || a.mode.localeCompare(b.mode));
   }
 
   /**
-   * Up to `limit` targets after the row id `afterId` (0 for the first page), and the last row id:
-   * what a caller that must not hold the event loop for the whole load reads, page by page.
+   * The stored targets, `limit` rows at a time: a caller that must not hold the event loop for
+   * the whole load (the daemon at start) lets other work run between pages. Each page is its own
+   * query, so nothing stays open between them. Rows `keep` refuses (targets no longer configured)
+   * are not decoded.
    */
-  loadPage(afterId: number, limit: number): { targets: StoredTarget[]; lastId: number } {
-    const rows = this.sql.targetsPage.all(afterId, limit) as TargetRow[];
-    const targets = rows.map((row) => {
-      const latest = decode<ScanResult>(row.latest);
-      const lastGood = row.last_good_is_latest ? latest : row.last_good ? decode<ScanResult>(row.last_good) : null;
-      return { domain: row.domain, mode: row.mode, latest, lastGood, lastChanges: JSON.parse(row.last_changes) as LastChanges };
-    });
-    return { targets, lastId: rows.at(-1)?.id ?? afterId };
+  *pages(limit: number, keep: (domain: string, mode: Mode) => boolean = () => true): Generator<StoredTarget[]> {
+    for (let afterId = 0; ; ) {
+      const rows = this.sql.targetsPage.all(afterId, limit) as TargetRow[];
+      yield rows.filter((row) => keep(row.domain, row.mode)).map(toStoredTarget);
+      if (rows.length < limit) return;
+      afterId = rows.at(-1)!.id;
+    }
   }
 
   /** Records a finished scan in one transaction. Throws the driver's error when the disk refuses (isWriteFailure). */
@@ -314,6 +311,12 @@ export class ResultDatabase {
   integrityCheck(): string {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
   }
+}
+
+function toStoredTarget(row: TargetRow): StoredTarget {
+  const latest = decode<ScanResult>(row.latest);
+  const lastGood = row.last_good_is_latest ? latest : row.last_good ? decode<ScanResult>(row.last_good) : null;
+  return { domain: row.domain, mode: row.mode, latest, lastGood, lastChanges: JSON.parse(row.last_changes) as LastChanges };
 }
 
 function migrate(db: Database.Database, from: number): void {

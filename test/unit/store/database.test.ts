@@ -198,16 +198,17 @@ describe('history, state at a date, retention', () => {
 });
 
 describe('loading', () => {
-  test('page by page (what the daemon reads at start with the event loop free between pages) gives what loadAll gives', () => {
+  test('page by page (what the daemon reads at start with the event loop free between pages) gives what loadAll gives; refused rows are left out', () => {
     const db = ResultDatabase.open(fresh());
     for (const d of ['e.example', 'a.example', 'c.example', 'b.example', 'd.example']) db.record(scan({ at: '2026-11-01T00:00:00.000Z', domain: d }));
-    const pages: string[][] = [];
-    for (let page = db.loadPage(0, 2); ; page = db.loadPage(page.lastId, 2)) {
-      pages.push(page.targets.map((t) => t.domain));
-      if (page.targets.length < 2) break;
-    }
+    const pages = [...db.pages(2)].map((page) => page.map((t) => t.domain));
     expect(pages).toEqual([['e.example', 'a.example'], ['c.example', 'b.example'], ['d.example']]);
     expect(db.loadAll().map((t) => t.domain)).toEqual(['a.example', 'b.example', 'c.example', 'd.example', 'e.example']);
+    expect([...db.pages(2, (domain) => domain !== 'c.example')].map((page) => page.map((t) => t.domain))).toEqual([
+      ['e.example', 'a.example'],
+      ['b.example'],
+      ['d.example'],
+    ]);
     db.close();
   });
 });
