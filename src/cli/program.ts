@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../defaults.js';
 import { CHANGE_KINDS } from '../store/changes.js';
+import { SINCE_FORMS } from '../store/since.js';
 import { SCANNER } from '../version.js';
 import { addReportCommand } from './report-definition.js';
 import { UsageError, addScannerOptions } from './scanner-options.js';
@@ -53,7 +54,7 @@ Examples:
     .description("Print what changed for a domain, from the daemon's results database")
     .argument('<domain>', 'the XMPP domain (e.g. example.org)')
     .addOption(new Option('--mode <mode>', 'only c2s or only s2s (default: both)').choices(['c2s', 's2s']))
-    .option('--since <when>', 'from this time on: a duration back from now (90m, 12h, 30d, 2w) or an ISO date or date-time (2026-11-01, 2026-11-01T12:00Z)')
+    .option('--since <when>', `from this time on: ${SINCE_FORMS}`)
     .option('--json', 'print the states as JSON (the shape is below)')
     .option('--store <file>', "the results database (the daemon's store.path)")
     .option('--config <file>', "the daemon's configuration: read the database its store.path names")

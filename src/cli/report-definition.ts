@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { DEFAULTS } from '../defaults.js';
+import { SINCE_FORMS } from '../store/since.js';
 import { addScannerOptions, intIn } from './scanner-options.js';
 
 // The `report` sub-command's options and help; the work is in report-command.ts.
@@ -41,8 +42,7 @@ daemon does. --state reads the JSON state file of earlier versions.
 
 Comparing: --compare OLD.json compares with an earlier JSON report (--save-json). --since WHEN
 compares the database's latest results with what it held at WHEN (each target as it was then):
-a duration back from now (90m, 12h, 30d, 2w) or an ISO date or date-time (2026-11-01,
-2026-11-01T12:00Z). The database is --store FILE, or the store.path of --config FILE: with
+${SINCE_FORMS}. The database is --store FILE, or the store.path of --config FILE: with
 --since, --config is not scanned. Both print the same comparison, in --format.
 
 While scanning, progress goes to stderr: a bar on a terminal, a line every 5 s otherwise.

@@ -142,10 +142,13 @@ async function checkWritable(file: string): Promise<void> {
   }
 }
 
-/** The settings that changed but only take effect at the next start: the HTTP server (listen, web) and the logger (log). */
+/** The settings that changed but only take effect at the next start: the HTTP server (listen, web), the logger (log) and the database (store.path). */
 export function restartNeeded(old: Config, next: Config): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  return (['listen', 'web', 'log'] as const).filter((k) => !same(old[k], next[k]));
+  const changed: string[] = (['listen', 'web', 'log'] as const).filter((k) => !same(old[k], next[k]));
+  // The retention applies at once; the file is opened once.
+  if (old.store.path !== next.store.path) changed.push('store.path');
+  return changed;
 }
 
 export interface CheckOutcome {

@@ -30,9 +30,6 @@ const TRUST_ERROR_FACTS: Readonly<Record<TrustError, { blocking: boolean; words:
 /** Every trust error code, in reporting order. */
 export const TRUST_ERRORS = Object.keys(TRUST_ERROR_FACTS) as TrustError[];
 
-/** The codes that make `trusted` false. */
-export const BLOCKING_TRUST_ERRORS: readonly TrustError[] = TRUST_ERRORS.filter((e) => TRUST_ERROR_FACTS[e].blocking);
-
 export const isBlockingTrustError = (e: TrustError): boolean => TRUST_ERROR_FACTS[e].blocking;
 
 /** What a code means, in a few words ("unknown issuer"). */

@@ -15,6 +15,7 @@ import {
   escapeXml,
   isStreamElement,
   openTlsReadySocket,
+  parseFeatures,
   streamErrorFrom,
   streamHeader,
   upgradeToTls,
@@ -302,7 +303,7 @@ async function openStream(stream: XmppStream, o: SessionOptions): Promise<XmlEle
 /** SASL: the best SCRAM the server offers (PLAIN only when allowed and no SCRAM is there). Returns the mechanism. */
 async function authenticate(stream: XmppStream, o: SessionOptions, features: XmlElement): Promise<string> {
   const peer = stream.peer;
-  const offered = (child(features, 'mechanisms', NS_SASL)?.children ?? []).filter((m) => m.name === 'mechanism').map((m) => m.text.trim().toUpperCase());
+  const offered = parseFeatures(features).saslMechanisms.map((m) => m.toUpperCase());
   const scram = SCRAM_MECHANISMS.find((m) => offered.includes(m));
   const plain = !scram && o.allowPlain && offered.includes('PLAIN');
   if (!scram && !plain) {

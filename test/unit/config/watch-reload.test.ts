@@ -93,6 +93,10 @@ describe('reload', () => {
     const next = await loadSettings(file);
     expect(next.targets.map((t) => t.domain)).toEqual(['b.example']);
     expect(restartNeeded(current, next.config)).toEqual(['listen']);
+    // The database file is opened once; its retention applies at once.
+    const moved = { ...current, store: { ...current.store, path: '/elsewhere/results.db' } };
+    expect(restartNeeded(current, moved)).toEqual(['store.path']);
+    expect(restartNeeded(current, { ...current, store: { ...current.store, retention: { changesDays: 1, scansDays: 1 } } })).toEqual([]);
   });
 
   test('the daemon reloads a file whose listen changed, keeps its address and warns that listen needs a restart', async () => {
