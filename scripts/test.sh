@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.."
 # /metrics and alert-rule checks), amtool (package prometheus-alertmanager: the compose setup),
 # and the other TLS stacks below.
 need=()
+# npm ci compiles better-sqlite3 (the results database) when no prebuilt binary can be downloaded.
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v prosody >/dev/null 2>&1 || need+=(prosody)
 # Prosody only recommends lua-unbound, and without it ignores its `unbound` settings: the end-to-end
 # test's s2s to legacy.test then cannot resolve the test's dnsmasq names.
