@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-// Generates TypeScript types from the published JSON Schemas, which stay the one source of the shapes:
+// Generates TypeScript from the published JSON Schemas, which stay the one source of the shapes:
 //
 //   docs/config.schema.json → src/config/schema.generated.ts: RawConfig, the configuration file once the schema has
 //     validated it and filled in its defaults (what the loader turns into Config);
+//   docs/config.schema.json → src/config/schema-validator.generated.ts: the validator the loader runs (ajv's standalone
+//     code: compiled here, so that no run of the program compiles the schema — check-config starts faster);
 //   docs/result.schema.json → src/result/schema.generated.ts: the result document, which src/result/schema-check.ts
 //     holds equal to the hand-written types of src/result/types.ts at compile time.
 //
-//   node scripts/generate-schema-types.mjs           writes both files
+//   node scripts/generate-schema-types.mjs           writes the three files
 //   node scripts/generate-schema-types.mjs --check   writes nothing; lists the files that differ from what it would
 //                                                    write, one a line, and exits 1 if there are any
 //
-// The tool is json-schema-to-typescript (a devDependency); the output is deterministic for a given lock file.
+// The tools are json-schema-to-typescript (a devDependency) and ajv (a dependency); the output is deterministic for a
+// given lock file.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,6 +90,51 @@ const OUTPUTS = [
   { source: 'docs/result.schema.json', out: 'src/result/schema.generated.ts', name: 'ScanResult', prepare: resultDefinitions },
 ];
 
+/** The ajv instance that compiles the configuration's schema (exported for the test that compares its code with ajv's own). */
+export function configAjv() {
+  const ajv = new Ajv2020Module.default({
+    allErrors: true,
+    useDefaults: true,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+    code: { source: true, esm: true, lines: true },
+  });
+  // Annotations for people and editors (VS Code reads patternErrorMessage); no effect on validity.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-typeErrorMessage', schemaType: 'string' });
+  // Values never repeated in messages (password hashes, or passwords typed there by mistake).
+  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+  // json-schema-to-typescript's type for a value JSON Schema cannot say exactly (a number, or the word auto).
+  ajv.addKeyword({ keyword: 'tsType', schemaType: 'string' });
+  return ajv;
+}
+
+const VALIDATOR = { source: 'docs/config.schema.json', out: 'src/config/schema-validator.generated.ts' };
+
+/**
+ * The configuration's validator as ajv's standalone code (an ES module): what `ajv.compile(schema)` would build at run
+ * time, with the same options (every error, the schema's defaults filled in, the failing schema beside each error for
+ * src/config/schema.ts's messages). Its two run-time helpers are imported from ajv, which stays a dependency.
+ */
+function validatorModule(schema) {
+  const ajv = configAjv();
+  let code = standaloneCodeModule.default(ajv, ajv.compile(schema));
+  // ajv writes require() for its run-time helpers even in ESM mode: imports instead (CommonJS modules: their
+  // `default` export is the helper).
+  const imports = [];
+  code = code.replace(/^const (\w+) = require\("(ajv\/dist\/runtime\/[\w-]+)"\)\.default;$/gm, (_, name, module) => {
+    imports.push(`import ${name}Module from '${module}.js';`);
+    return `const ${name} = ${name}Module.default;`;
+  });
+  if (/\brequire\(/.test(code)) throw new Error(`${VALIDATOR.out}: ajv's code requires a module this script does not turn into an import`);
+  // The schemas (for the errors' parentSchema) one property a line, so that a change of the schema reads as one.
+  code = code.replace(/^const (schema\d+) = (\{.*\});$/gm, (_, name, json) => `const ${name} = ${JSON.stringify(JSON.parse(json), null, 2)};`);
+  code = code.replace(/^"use strict";\n/, '');
+  // Type-checking ajv's code would find nothing the tests don't: src/config/schema.ts gives it its type.
+  return [banner(VALIDATOR.source), '// @ts-nocheck', ...imports, code].join('\n');
+}
+
 /** What each output file should hold now. */
 export async function generate() {
   const files = [];
@@ -93,6 +143,7 @@ export async function generate() {
     const text = await compile(prepare(schema), name, { ...OPTIONS, bannerComment: banner(source), cwd: repoRoot });
     files.push({ path: out, text });
   }
+  files.push({ path: VALIDATOR.out, text: validatorModule(JSON.parse(readFileSync(path.join(repoRoot, VALIDATOR.source), 'utf8'))) });
   return files;
 }
 

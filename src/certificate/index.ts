@@ -2,5 +2,6 @@
 // verdicts, AIA completion of incomplete chains. Pure functions apart from AIA fetching.
 export { parseCertificate } from './parse.js';
 export { checkIdentity } from './identity.js';
-export { analyzeChain, loadTrustStore, type AnalyzeOptions, type TrustAnchor, type TrustStore } from './trust.js';
+export { analyzeChain, type AnalyzeOptions } from './trust.js';
+export { loadTrustStore, type TrustAnchor, type TrustStore } from './trust-store.js';
 export { completeChain, type AiaFetchOptions } from './aia.js';

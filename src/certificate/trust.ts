@@ -1,24 +1,14 @@
 // Trust evaluation: build a path from the leaf to a trust anchor ourselves (rather than letting
 // the TLS handshake verify) so that we can say *why* a chain is not trusted, and grade chains the
 // handshake would reject.
-import { X509Certificate as NodeX509 } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import type { X509Certificate as NodeX509 } from 'node:crypto';
 import { isBlockingTrustError, TRUST_ERRORS } from '../result/trust-errors.js';
 import type { CertificateDetails, CertificateResult, ChainEntry, Mode, TrustError } from '../result/types.js';
 import { checkIdentity } from './identity.js';
 import { decodeCertificate, isWeakSignatureAlgorithm } from './parse.js';
 import { ChainCertificate, tryChainCertificate } from './chain-certificate.js';
+import type { TrustStore } from './trust-store.js';
 import { OID_ANY_EKU, OID_CLIENT_AUTH, type PathCertificate, buildAndValidate, ekuName, factsOf, keyUseOfSuite } from './path.js';
-
-export interface TrustAnchor {
-  cert: NodeX509;
-  source: 'trust_store' | 'ca_file';
-}
-
-export interface TrustStore {
-  readonly anchors: readonly TrustAnchor[];
-}
 
 export interface AnalyzeOptions {
   domain: string;
@@ -36,49 +26,6 @@ const DAY_MS = 86_400_000;
 export const MAX_CHAIN_ENTRIES = 16;
 const MIN_RSA_DSA_BITS = 2048;
 const MIN_EC_BITS = 224;
-
-let systemAnchors: TrustAnchor[] | undefined;
-
-/**
- * Trust anchors from PEM files (several certificates per file allowed; a bare DER certificate is
- * accepted too) and, unless `systemRoots` is false, Node's bundled Mozilla roots.
- * Throws an Error naming the file when one is unreadable or holds no certificate.
- */
-export function loadTrustStore(opts: { caFiles?: string[]; systemRoots?: boolean } = {}): TrustStore {
-  const anchors: TrustAnchor[] = [];
-  for (const file of opts.caFiles ?? []) {
-    for (const cert of readCertificateFile(file)) anchors.push({ cert, source: 'ca_file' });
-  }
-  if (opts.systemRoots ?? true) {
-    systemAnchors ??= rootCertificates.map((pem) => ({ cert: new NodeX509(pem), source: 'trust_store' as const }));
-    anchors.push(...systemAnchors);
-  }
-  // CA files first, so a certificate in both is reported as coming from the CA file.
-  const seen = new Set<string>();
-  return { anchors: anchors.filter((a) => !seen.has(a.cert.fingerprint256) && seen.add(a.cert.fingerprint256)) };
-}
-
-function readCertificateFile(file: string): NodeX509[] {
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch (err) {
-    throw new Error(`cannot read CA file ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const pems = data.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g);
-  if (pems === null) {
-    try {
-      return [new NodeX509(data)];
-    } catch {
-      throw new Error(`CA file ${file} holds no certificate`);
-    }
-  }
-  try {
-    return pems.map((pem) => new NodeX509(pem));
-  } catch (err) {
-    throw new Error(`CA file ${file} holds a malformed certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-}
 
 /** The anchors of each store as path building takes them (one array per store, so its index is kept). */
 const anchorPaths = new WeakMap<TrustStore, PathCertificate[]>();

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { type TrustStore, loadTrustStore } from '../certificate/index.js';
+// The trust anchors' own file, not the certificate folder's index: loading the configuration (check-config) must not load
+// the X.509 libraries that path building needs (docs/architecture.md).
+import { type TrustStore, loadTrustStore } from '../certificate/trust-store.js';
 import type { ClientCertificate } from '../connector/index.js';
 import type { ScanOptions } from '../scan/index.js';
 import type { VersionAccountOptions } from '../software/index.js';

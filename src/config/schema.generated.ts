@@ -27,9 +27,9 @@ export interface RawConfig {
    */
   concurrency: {
     /**
-     * Scans (a domain in one mode) running at once.
+     * Scans (a domain in one mode) running at once. auto: enough for every target to start within the jitter window (targets × mean scan time / max(jitterSeconds, 300 s)), at least 4 and at most 128, resized as scan times are measured (docs/configuration.md#sizing).
      */
-    domains: number;
+    domains: number | 'auto';
     /**
      * TLS probe connections to one endpoint at once (scan --max-connections). Lower it, or raise connectionDelayMs, for servers that limit connections per client.
      */
@@ -257,6 +257,15 @@ export interface RawConfig {
      * Resource to bind. Default: xmpp-tls-exporter- and a random suffix, so two exporters sharing an account do not kick each other out.
      */
     resource?: string;
+  };
+  /**
+   * What /metrics exposes (docs/metrics.md). /probe always answers at full (endpoint) detail.
+   */
+  metrics: {
+    /**
+     * endpoint: the series of every endpoint (host, port, address, transport) of every target, with every breakdown: about 40 series an endpoint and 6 a target. domain: one set of series per target (domain, mode), each holding the worst of its endpoints' values, without the endpoint labels: about 45 series a target however many endpoints it has. The bundled alert rules and fleet dashboard work with both. auto (the default): endpoint up to 1000 targets (domain × mode), domain above; decided again at each reload and target refresh, and logged. /probe always has every endpoint (docs/metrics.md#cardinality).
+     */
+    detail: 'auto' | 'endpoint' | 'domain';
   };
   /**
    * Logging (to standard error).

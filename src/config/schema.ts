@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import standaloneValidator from './schema-validator.generated.js';
 
 // docs/config.schema.json is the single source of the configuration's shape and defaults: editors
 // use it for completion and checks, and the loader validates with it (ajv fills in the defaults).
+// The validator is ajv's code for the schema, generated ahead of time
+// (schema-validator.generated.ts, `npm run generate:schema-types`): no run compiles the schema.
 // This module turns ajv's errors into short messages at YAML-ish paths ("targets[3].modes[0]").
 
-const Ajv2020 = Ajv2020Module.default;
-
-/** docs/config.schema.json: from src/config/ and from dist/config/ alike (docs/ ships in the package). */
-export const SCHEMA_URL = new URL('../../docs/config.schema.json', import.meta.url);
+/** The generated module's function: what ajv.compile(schema) returns (errors with `parentSchema` and `data`). */
+const validate = standaloneValidator as unknown as ValidateFunction;
 
 export type PathSegment = string | number;
 
@@ -21,32 +21,11 @@ export interface RawIssue {
   envVariable?: string;
 }
 
-let compiled: ValidateFunction | undefined;
-let schemaObject: Record<string, unknown> | undefined;
-
-export function configSchema(): Record<string, unknown> {
-  schemaObject ??= JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
-  return schemaObject;
-}
-
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, verbose: true });
-  // Annotations for people and editors (VS Code reads patternErrorMessage); no effect on validity.
-  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-typeErrorMessage', schemaType: 'string' });
-  // Values never repeated in messages (password hashes, or passwords typed there by mistake).
-  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
-  compiled = ajv.compile(configSchema());
-  return compiled;
-}
-
 /**
  * Validates `data` in place: fills in the schema's defaults and returns the issues (empty when valid).
  * Only plain JSON-like data (what YAML gives) is expected.
  */
 export function validateSchema(data: unknown): RawIssue[] {
-  const validate = validator();
   if (validate(data)) return [];
   const issues: RawIssue[] = [];
   const seen = new Set<string>();

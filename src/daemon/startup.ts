@@ -18,7 +18,6 @@ import type { ClientCertificate } from '../connector/index.js';
 import { createBasicAuthVerifier } from '../http/auth.js';
 import { checkKeyPair, loadWebTls } from '../http/web-tls.js';
 import type { VersionAccountOptions } from '../software/index.js';
-import { ResultDatabase, StoreError } from '../store/index.js';
 
 // Everything the daemon needs from its configuration, loaded and checked in one place before
 // anything runs: `serve` (at start and on reload) and `check-config` go through loadSettings(),
@@ -174,6 +173,8 @@ export async function checkConfig(file: string): Promise<CheckOutcome> {
   const { config, targets } = settings;
   // A database that exists must open (serve would refuse a damaged one or one from a newer version); opened read-only, nothing written.
   if (existsSync(config.store.path)) {
+    // Loaded here, not at the top: the SQLite driver is only needed when there is a database to open.
+    const { ResultDatabase, StoreError } = await import('../store/index.js');
     try {
       ResultDatabase.open(config.store.path, { readonly: true }).close();
     } catch (err) {

@@ -11,7 +11,7 @@ import { freeTcpPort, waitForPort } from '../../harness/ports.js';
 // Dockerfile honesty without a Docker engine: the Dockerfile is parsed and its steps are replayed in temp
 // folders standing for the two stages' /app — the build stage compiles src/ with only the files it copies,
 // the runtime stage gets package.json + package-lock.json, the build stage's pruned node_modules (the production dependencies
-// only), dist/ from the build stage, config.example.yaml and docs/. Then the image's ENTRYPOINT runs there:
+// only), the bundled CLI (dist/bundle/) from the build stage, config.example.yaml and docs/. Then the image's ENTRYPOINT runs there:
 // --help, the CMD's configuration check, `serve` answering /healthz (through the HEALTHCHECK command itself)
 // and /metrics, and a clean exit on SIGTERM. An instruction this test does not know how to replay fails it,
 // so the test keeps up with the Dockerfile.

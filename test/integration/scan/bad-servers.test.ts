@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { scanDomain } from '../../../src/scan/scan.js';
 import { freeTcpPort } from '../../harness/ports.js';
 import { SERVER_HEADER, type ScriptedServer, replyOnFirstData, startScriptedServer } from '../../harness/scripted-server.js';

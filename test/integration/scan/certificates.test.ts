@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import { scanDomain } from '../../../src/scan/scan.js';
 import { type TestWorld, startWorld } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { ungradedReason } from '../../../src/grading/grade.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import { type ScanOptions, scanDomain } from '../../../src/scan/scan.js';

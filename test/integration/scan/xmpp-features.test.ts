@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import type { ClientCertificate } from '../../../src/connector/xmpp.js';
 import { scanDomain } from '../../../src/scan/scan.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';

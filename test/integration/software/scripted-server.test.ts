@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { VersionQueryClient, type VersionAccountOptions } from '../../../src/software/client.js';
 import { createCa, createLeaf, writeCertFile, writePemFiles } from '../../harness/pki.js';
 

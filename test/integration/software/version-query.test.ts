@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { scanDomain } from '../../../src/scan/scan.js';
 import { type MinimalLogger, VersionQueryClient, type VersionAccountOptions } from '../../../src/software/client.js';
 import { createCa, createIntermediate, createLeaf, writeCertFile, writePemFiles } from '../../harness/pki.js';

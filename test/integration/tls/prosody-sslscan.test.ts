@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import type { Mode, TlsResult } from '../../../src/result/types.js';
 import { scanDomain } from '../../../src/scan/scan.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';

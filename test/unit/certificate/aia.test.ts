@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completeChain, fetchAiaIssuers } from '../../../src/certificate/aia.js';
-import { loadTrustStore, type TrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore, type TrustStore } from '../../../src/certificate/trust-store.js';
 import { createCa, createIntermediate, createLeaf, toPkcs7, writeCertFile, type TestCert } from '../../harness/pki.js';
 
 // A loopback HTTP server whose routes are set per test; unknown paths get 404, /hang never answers.

@@ -1,7 +1,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1x509 from '@peculiar/asn1-x509';
 import { ChainCertificate, tryChainCertificate } from '../../../src/certificate/chain-certificate.js';
-import { analyzeChain, loadTrustStore } from '../../../src/certificate/trust.js';
+import { analyzeChain } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { outlineCertificate } from '../../../src/certificate/outline.js';
 import { parseCertificate } from '../../../src/certificate/parse.js';
 import { MAX_DEPTH, MAX_PATHS, type PathCertificate, buildAndValidate, keyUseOfSuite } from '../../../src/certificate/path.js';

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeChain, loadTrustStore, type TrustStore } from '../../../src/certificate/trust.js';
+import { analyzeChain } from '../../../src/certificate/trust.js';
+import { loadTrustStore, type TrustStore } from '../../../src/certificate/trust-store.js';
 import type { ChainEntry, TrustError } from '../../../src/result/types.js';
 import { createCa, createIntermediate, createLeaf, writeCertFile, type TestCert } from '../../harness/pki.js';
 

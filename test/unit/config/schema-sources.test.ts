@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DEFAULT_TIMEOUTS } from '../../../src/connector/xmpp.js';
 import { DEFAULTS } from '../../../src/defaults.js';
 import { DEFAULT_PROFILE } from '../../../src/grading/profiles.js';
 import { DEFAULT_QUERY_TIMEOUT_MS } from '../../../src/software/client.js';
-import { generate } from '../../../scripts/generate-schema-types.mjs';
-import { configSchema } from '../../../src/config/schema.js';
+import { configAjv, generate } from '../../../scripts/generate-schema-types.mjs';
+import standaloneValidator from '../../../src/config/schema-validator.generated.js';
+import { configSchema } from '../../harness/config-schema.js';
 
 // docs/config.schema.json is the one source of the configuration's shape and defaults: the
 // TypeScript types are generated from it, and src/defaults.ts (what the command line, scanDomain()
@@ -63,7 +65,7 @@ describe('docs/config.schema.json and src/defaults.ts', () => {
     };
     walk(configSchema() as JsonObject, '');
     expect(containers).toEqual(
-      ['schedule', 'concurrency', 'timeouts', 'scanner', 'grading', 'targetSources', 'store', 'store.retention', 'probe', 'web', 'log'].map(
+      ['schedule', 'concurrency', 'timeouts', 'scanner', 'grading', 'targetSources', 'store', 'store.retention', 'probe', 'web', 'metrics', 'log'].map(
         (key) => `${key} = {}`,
       ),
     );
@@ -87,10 +89,34 @@ describe('docs/config.schema.json and src/defaults.ts', () => {
   });
 });
 
-describe('generated types', () => {
-  test('src/config/schema.generated.ts is what scripts/generate-schema-types.mjs makes of the schema now', async () => {
-    const file = (await generate()).find((f) => f.path === 'src/config/schema.generated.ts');
-    // On failure: npm run generate:schema-types, and commit the result.
-    expect(readFileSync(new URL('../../../src/config/schema.generated.ts', import.meta.url), 'utf8')).toBe(file?.text);
+describe('generated from docs/config.schema.json', () => {
+  // On failure: npm run generate:schema-types, and commit the result.
+  test.each(['src/config/schema.generated.ts', 'src/config/schema-validator.generated.ts'])(
+    '%s is what scripts/generate-schema-types.mjs makes of the schema now',
+    async (path) => {
+      const file = (await generate()).find((f) => f.path === path);
+      expect(file).toBeDefined();
+      expect(readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8')).toBe(file?.text);
+    },
+  );
+
+  test('the generated validator judges as ajv compiling the schema does: same verdicts, defaults and errors', () => {
+    const reference = configAjv().compile(configSchema());
+    const generated = standaloneValidator as unknown as ValidateFunction;
+    const samples: unknown[] = [
+      {},
+      { targets: ['example.org', { domain: 'example.net', modes: ['s2s'] }] },
+      { listen: 9522, schedule: { cron: '' }, targets: [{ domain: 'a.test', modes: ['c2s', 'c2s'] }], mystery: true },
+      { concurrency: { domains: 0 }, timeouts: { connectSeconds: -1 }, web: { basic_auth_users: { alice: 'not-a-hash' } } },
+      { targets: [{ modes: ['x2s'] }, 42], store: { retention: { scansDays: 'forever' } } },
+    ];
+    for (const sample of samples) {
+      const [a, b] = [structuredClone(sample), structuredClone(sample)];
+      const verdicts = [reference(a), generated(b)];
+      expect(verdicts[1]).toBe(verdicts[0]);
+      expect(b).toEqual(a);
+      const shape = (errors: typeof reference.errors) => (errors ?? []).map((e) => [e.instancePath, e.keyword, e.params, e.parentSchema, e.data]);
+      expect(shape(generated.errors)).toEqual(shape(reference.errors));
+    }
   });
 });
