@@ -6,6 +6,7 @@
 //   --help           this text
 //   --domains N      domains in the store, each scanned c2s and s2s (default 1000)
 //   --endpoints N    endpoints per scan: an IPv4 and an IPv6 address per SRV host, all fully scanned (default 2)
+//   --detail D       metrics.detail: endpoint (every endpoint's series, the default) or domain (one set per target)
 //   --runs N         timed renders of each registry (default 30, after 3 warm-up renders)
 //   --json FILE      write the measurements as JSON
 //
@@ -42,7 +43,7 @@ const execFileAsync = promisify(execFile);
 const http = await import('node:http');
 
 function parseArgs(argv) {
-  const o = { domains: 1000, endpoints: 2, runs: 30, json: null };
+  const o = { domains: 1000, endpoints: 2, detail: 'endpoint', runs: 30, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -59,10 +60,12 @@ function parseArgs(argv) {
       process.exit(0);
     } else if (a === '--domains') o.domains = Number(v());
     else if (a === '--endpoints') o.endpoints = Number(v());
+    else if (a === '--detail') o.detail = v();
     else if (a === '--runs') o.runs = Number(v());
     else if (a === '--json') o.json = v();
     else throw new Error(`unknown option ${a}`);
   }
+  if (o.detail !== 'endpoint' && o.detail !== 'domain') throw new Error('--detail is endpoint or domain');
   return o;
 }
 
@@ -245,7 +248,7 @@ const stats = () => ({
   configReloadSuccessful: true,
   configReloadTimestampSeconds: Date.now() / 1000,
 });
-const ours = createMetricsRegistry({ entries: () => store.all(), stats });
+const ours = createMetricsRegistry({ entries: () => store.all(), stats, detail: () => opts.detail });
 
 // ---------------------------------------------------------------------------------------------
 // The peer: the same series, set once on plain metrics
@@ -412,6 +415,7 @@ const result = {
   domains: opts.domains,
   targets: store.size,
   endpointsPerScan: opts.endpoints,
+  detail: opts.detail,
   runs: opts.runs,
   series: { ours: ourSeries, peer: peerSeries, perFamily },
   coldRenderMs: coldMs,
@@ -437,7 +441,7 @@ const result = {
 
 const f = (x) => x.toFixed(1);
 console.log(`Node ${result.node}, ${result.cpus} CPUs, load ${result.loadavg.map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`${result.domains} domains × 2 modes = ${result.targets} targets, ${opts.endpoints} endpoints per scan`);
+console.log(`${result.domains} domains × 2 modes = ${result.targets} targets, ${opts.endpoints} endpoints per scan, metrics.detail ${opts.detail}`);
 console.log(`xmpp_tls_* series: ${ourSeries} (peer: ${peerSeries}); exposition ${mb(oursTimes.bytes)} MB`);
 console.log(`render /metrics, ${opts.runs} runs (median, p90, min):`);
 console.log(`  ours   ${f(oursTimes.medianMs)} ms  ${f(oursTimes.p90Ms)}  ${f(oursTimes.minMs)}   (first, cold render: ${f(coldMs)} ms)`);

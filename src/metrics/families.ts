@@ -240,6 +240,12 @@ export const EXPORTER_FAMILIES = {
     [],
     'How long the scan that has waited longest for a free slot has been waiting since it was due, in seconds; 0 when none waits. A lag that keeps growing: the exporter cannot keep up with its targets and schedule.',
   ),
+  scanSlots: family(
+    'xmpp_tls_exporter_scan_slots',
+    'gauge',
+    [],
+    'Scans that may run at once: concurrency.domains, or what `auto` sized it to from the targets, the jitter window and the measured scan time.',
+  ),
   buildInfo: family('xmpp_tls_exporter_build_info', 'gauge', ['version', 'node_version'], 'Version of the exporter and of Node.js it runs on; always 1.'),
   storeErrorsTotal: family(
     'xmpp_tls_exporter_store_errors_total',
@@ -263,6 +269,86 @@ export const PROBE_FAMILIES = {
 } as const;
 
 export type EndpointFamily = keyof typeof ENDPOINT_FAMILIES;
+
+/** What /metrics exposes (`metrics.detail`): every endpoint, or one set of series per target. */
+export type MetricsDetail = 'endpoint' | 'domain';
+
+/** How the endpoints' values of one series combine into the target's at `metrics.detail: domain`. */
+export type Combine = 'min' | 'max';
+
+/**
+ * An endpoint family at `metrics.detail: domain`: one series per target (domain, mode) and per value of the family's
+ * own labels (protocol, class, code, …), holding the worst of the target's endpoints' values. `help` says how, in the
+ * HELP text after the family's own.
+ */
+export interface DomainRule {
+  /** `min` where lower is worse (grades, flags of a good thing, sizes, expiry), `max` where higher is (or any endpoint: one series per finding). */
+  readonly combine: Combine | ((labels: Readonly<Record<string, string>>) => Combine);
+  /** Endpoint labels the family keeps (one series per value). */
+  readonly keep?: readonly 'transport'[];
+  readonly help: string;
+}
+
+const LOWEST = 'Per target (metrics.detail: domain): the lowest of its endpoints.';
+const ANY = 'Per target (metrics.detail: domain): 1 when any of its endpoints has it.';
+const EACH = 'Per target (metrics.detail: domain): one series for each one any of its endpoints has.';
+
+/** Suite classes of a good thing: at domain level the endpoint with the fewest counts. */
+const GOOD_CLASSES: ReadonlySet<string> = new Set(['forward_secrecy', 'aead']);
+
+/**
+ * Each per-endpoint family at `metrics.detail: domain`, or null where it is left out there (nothing in the bundled
+ * alert rules and fleet dashboard needs it). The rule makes the series what `min by (domain, mode, …)` or
+ * `max by (domain, mode, …)` of the endpoint series is, so fleet queries written that way give the same answer at
+ * both levels. docs/metrics.md#cardinality lists them.
+ */
+export const DOMAIN_RULES: Readonly<Record<EndpointFamily, DomainRule | null>> = {
+  endpointUp: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when any of its endpoints is down.' },
+  endpointFailure: { combine: 'max', help: EACH },
+  grade: { combine: 'min', help: 'Per target (metrics.detail: domain): its worst endpoint (as xmpp_tls_domain_grade).' },
+  // Not the min or max of a value: the worst letter of each label (worstGradeInfo in samples.ts).
+  gradeInfo: { combine: 'min', help: 'Per target (metrics.detail: domain): the worst letters of its endpoints.' },
+  score: { combine: 'min', help: LOWEST },
+  gradeCap: { combine: 'max', help: EACH },
+  protocolSupported: { combine: 'max', help: 'Per target (metrics.detail: domain): 1 when any of its endpoints accepts it.' },
+  cipherSuites: {
+    combine: (labels) => (GOOD_CLASSES.has(labels.class ?? '') ? 'min' : 'max'),
+    help: 'Per target (metrics.detail: domain): the highest count of its endpoints, the lowest for forward_secrecy and aead.',
+  },
+  forwardSecrecy: { combine: 'min', help: 'Per target (metrics.detail: domain): 1 when every endpoint has such a suite.' },
+  dhMinPrimeLength: { combine: 'min', help: LOWEST },
+  starttlsRequired: {
+    combine: 'min',
+    keep: ['transport'],
+    help: 'Per target and transport (metrics.detail: domain): 0 when any of its endpoints does not require it.',
+  },
+  clientCertificateRequired: { combine: 'max', help: ANY },
+  clientCertificateRequested: { combine: 'max', help: ANY },
+  compressionSupported: { combine: 'max', help: ANY },
+  secureRenegotiation: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when any of its endpoints lacks it.' },
+  saslMechanismOffered: { combine: 'max', help: EACH },
+  certificateExpirySeconds: { combine: 'min', help: 'Per target (metrics.detail: domain): the soonest of its endpoints.' },
+  certificateNotAfter: null,
+  certificateNotBefore: null,
+  certificateTrusted: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when any of its endpoints has an untrusted certificate.' },
+  certificateHostnameValid: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when any of its endpoints has a certificate for another name.' },
+  certificateTrustError: { combine: 'max', help: EACH },
+  certificateClientAuth: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when any of its endpoints has a server-only certificate.' },
+  certificateKeyLength: { combine: 'min', help: 'Per target (metrics.detail: domain): the smallest of its endpoints, per key type.' },
+  certificateInfo: { combine: 'max', help: 'Per target (metrics.detail: domain): one series for each certificate its endpoints serve.' },
+};
+
+/** The families derived from the stored targets at `metrics.detail: domain`, in the order they are exposed. */
+export const DOMAIN_DETAIL_FAMILIES: readonly Family[] = [
+  ...(Object.entries(ENDPOINT_FAMILIES) as [EndpointFamily, Family][]).flatMap(([key, f]) => {
+    const rule = DOMAIN_RULES[key];
+    if (!rule) return [];
+    const own = f.labelNames.filter((l) => !(ENDPOINT_LABELS as readonly string[]).includes(l));
+    return [family(f.name, f.type, [...TARGET_LABELS, ...(rule.keep ?? []), ...own], `${f.help} ${rule.help}`)];
+  }),
+  ...Object.values(TARGET_FAMILIES),
+];
+
 export type TargetFamily = keyof typeof TARGET_FAMILIES;
 export type ExporterFamily = keyof typeof EXPORTER_FAMILIES;
 

@@ -1,4 +1,6 @@
 // Prometheus metrics derived from the result store at scrape time. See docs/metrics.md.
+export { metricsDetail, type MetricsDetailSetting } from './detail.js';
+export type { MetricsDetail } from './families.js';
 export {
   createMetricsRegistry,
   createProbeRegistry,

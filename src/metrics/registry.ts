@@ -5,7 +5,8 @@
 // never through prom-client: a store of a few thousand endpoints holds some 10^5 series, which prom-client builds and
 // renders an order of magnitude slower. Each target's lines come from the per-target cache (target-lines.ts); only
 // xmpp_tls_certificate_expiry_seconds and the few exporter or probe series are computed at every scrape. The text
-// is written into reused 1 MiB blocks (blocks.ts), never one big string.
+// is written into reused 1 MiB blocks (blocks.ts), never one big string. `metrics.detail: domain` renders one set of
+// series per target instead of one per endpoint (samples.ts addDomainTargetSamples; /probe always has every endpoint).
 //
 // prom-client keeps what is a prom-client metric by nature: the Node.js process metrics and the scan start-delay
 // histogram, in a registry of their own (`promClient`) whose text follows the exporter's families.
@@ -13,10 +14,10 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { scanSucceeded, type StoredEntry } from '../store/index.js';
 import { SCANNER } from '../version.js';
 import { BlockPool, BlockWriter, renderedLines } from './blocks.js';
-import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, type Family, PER_TARGET_FAMILIES, PROBE_FAMILIES } from './families.js';
+import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, type Family, type MetricsDetail, PROBE_FAMILIES } from './families.js';
 import { familyHeader, renderSamples, sampleLine } from './render.js';
 import { addExporterSamples, type ExporterStats, expirySeconds, SampleSink, uniqueTargets } from './samples.js';
-import { createTargetLinesCache, type TargetLinesCache } from './target-lines.js';
+import { createTargetLinesCache, type TargetLines, type TargetLinesCache, targetFamilies } from './target-lines.js';
 
 export interface MetricsRegistryOptions {
   /** The stored targets, read once per scrape (ResultStore.all). */
@@ -27,6 +28,11 @@ export interface MetricsRegistryOptions {
   now?: () => Date;
   /** Node.js process metrics (process_*, nodejs_*); default true. */
   defaultMetrics?: boolean;
+  /**
+   * `metrics.detail` (resolved: metricsDetail()), read at each scrape: every endpoint's series, or one set per target
+   * (domain, mode) holding its worst endpoint's values. Default every endpoint.
+   */
+  detail?: () => MetricsDetail;
 }
 
 export interface ProbeRegistryOptions {
@@ -54,7 +60,7 @@ export interface MetricsRegistry {
   metrics(): Promise<string>;
 }
 
-const EXPIRY = ENDPOINT_FAMILIES.certificateExpirySeconds;
+const EXPIRY = ENDPOINT_FAMILIES.certificateExpirySeconds.name;
 
 /** Blocks kept for reuse: enough for ~64 MiB of exposition. */
 const POOLED_BLOCKS = 64;
@@ -63,6 +69,7 @@ const POOLED_BLOCKS = 64;
 interface Source {
   entries: () => readonly StoredEntry[];
   now: () => Date;
+  detail: () => MetricsDetail;
   /** Families not derived from the targets (exporter or probe metrics), computed at each scrape, in order. */
   others: readonly Family[];
   addOthers: (sink: SampleSink) => void;
@@ -71,7 +78,8 @@ interface Source {
 class StoreRegistry implements MetricsRegistry {
   readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
   readonly promClient = new Registry();
-  private readonly cache: TargetLinesCache = createTargetLinesCache();
+  /** Lines at one detail: a change of detail (a reload) starts a new cache and lets the old one go. */
+  private cache: TargetLinesCache = createTargetLinesCache('endpoint');
   private readonly pool = new BlockPool(POOLED_BLOCKS);
 
   constructor(private readonly source: Source) {}
@@ -88,7 +96,10 @@ class StoreRegistry implements MetricsRegistry {
   }
 
   async exposition(): Promise<Buffer[]> {
-    const targets = uniqueTargets(this.source.entries()).map((e) => this.cache.get(e));
+    const detail = this.source.detail();
+    if (this.cache.detail !== detail) this.cache = createTargetLinesCache(detail);
+    // This scrape's cache, even if a concurrent one with another detail replaces it while this one yields.
+    const targets = await targetLines(this.cache, uniqueTargets(this.source.entries()));
     const nowMs = this.source.now().getTime();
     const others = new SampleSink();
     this.source.addOthers(others);
@@ -96,10 +107,10 @@ class StoreRegistry implements MetricsRegistry {
 
     // A family's lines, then an empty line before the next family (as prom-client separates its families).
     const out = new BlockWriter(this.pool);
-    PER_TARGET_FAMILIES.forEach((f, i) => {
+    targetFamilies(detail).forEach((f, i) => {
       if (i > 0) out.line('');
       for (const header of familyHeader(f)) out.line(header);
-      if (f === EXPIRY) {
+      if (f.name === EXPIRY) {
         for (const t of targets) for (const e of t.expiry) out.line(sampleLine(f.name, e.labels, expirySeconds(e.notAfterSeconds, nowMs)));
         return;
       }
@@ -122,6 +133,27 @@ class StoreRegistry implements MetricsRegistry {
   }
 }
 
+/** Longest stretch of rendering between two turns of the event loop. */
+const RENDER_SLICE_MS = 10;
+
+/**
+ * Each target's lines from the cache, rendering those rescanned since the last scrape. A sweep of
+ * a large fleet leaves hundreds to render (each decodes its stored result): the event loop is
+ * given back every ~10 ms so that /healthz, /probe and the scans' own I/O are not held up.
+ */
+async function targetLines(cache: TargetLinesCache, entries: readonly StoredEntry[]): Promise<TargetLines[]> {
+  const lines: TargetLines[] = [];
+  let sliceStartedAt = performance.now();
+  for (const entry of entries) {
+    lines.push(cache.get(entry));
+    if (performance.now() - sliceStartedAt > RENDER_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStartedAt = performance.now();
+    }
+  }
+  return lines;
+}
+
 /** prom-client default metrics that are gauges named `_total`, removed so promtool finds nothing to report. */
 const NODEJS_TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
 
@@ -134,6 +166,7 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): MetricsRegi
   const registry = new StoreRegistry({
     entries: opts.entries,
     now: opts.now ?? (() => new Date()),
+    detail: opts.detail ?? (() => 'endpoint'),
     others: Object.values(EXPORTER_FAMILIES),
     addOthers: (sink) => addExporterSamples(sink, opts.stats(), build),
   });
@@ -171,6 +204,8 @@ export function createProbeRegistry(entries: StoredEntry[], opts: ProbeRegistryO
   return new StoreRegistry({
     entries: () => entries,
     now: opts.now ?? (() => new Date()),
+    // /probe answers for one target: always every endpoint.
+    detail: () => 'endpoint',
     others: Object.values(PROBE_FAMILIES),
     addOthers: (sink) => {
       sink.add(PROBE_FAMILIES.probeSuccess, null, null, success ? 1 : 0);

@@ -5,11 +5,20 @@
 // make them vanish just when something broke; scan health (success, duration, time, endpoint_up) comes from the
 // latest scan.
 import { PROTOCOLS } from '../result/protocols.js';
-import { letterRank, PROFILES } from '../grading/index.js';
+import { type GradeLetter, letterRank, PROFILES } from '../grading/index.js';
 import { SUITE_CLASSES, suiteClassesOf } from '../result/suite-classes.js';
 import type { EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
 import { answeredSoftware, CHANGE_KINDS, scanSucceeded, type StoredEntry } from '../store/index.js';
-import { ENDPOINT_FAMILIES, EXPORTER_FAMILIES, TARGET_FAMILIES, type Family } from './families.js';
+import {
+  type Combine,
+  DOMAIN_DETAIL_FAMILIES,
+  DOMAIN_RULES,
+  ENDPOINT_FAMILIES,
+  type EndpointFamily,
+  EXPORTER_FAMILIES,
+  type Family,
+  TARGET_FAMILIES,
+} from './families.js';
 
 export type Labels = Record<string, string>;
 
@@ -44,6 +53,8 @@ export interface ExporterStats {
   targets: number;
   /** Scheduler.lagSeconds() at the scrape. */
   scheduleLagSeconds: number;
+  /** Scans that may run at once (Scheduler.maxConcurrent). */
+  scanSlots: number;
 }
 
 export const PROTOCOL_LABELS: readonly ProtocolName[] = PROTOCOLS;
@@ -264,6 +275,58 @@ export function addTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: nu
   if (software) sink.add(T.serverInfo, target, { software: software.name ?? '', version: software.version ?? '', os: software.os ?? '' }, 1);
 }
 
+/** The family of each name at `metrics.detail: domain` (its label names and help differ from the endpoint family's). */
+const DOMAIN_FAMILY_BY_NAME: ReadonlyMap<string, Family> = new Map(DOMAIN_DETAIL_FAMILIES.map((f) => [f.name, f]));
+
+/**
+ * Samples of one stored target at `metrics.detail: domain`: its endpoints' samples (addTargetSamples) combined into one
+ * set per target by DOMAIN_RULES: the series of each value of the family's own labels (protocol, class, code, …) holds
+ * the lowest or the highest of the endpoints' values; the endpoint labels are gone (but those a rule keeps). The
+ * per-target families are the same as at endpoint level.
+ */
+export function addDomainTargetSamples(sink: SampleSink, entry: StoredEntry, nowMs: number): void {
+  const full = new SampleSink();
+  addTargetSamples(full, entry, nowMs);
+  const target: LabelSet = { labels: { domain: entry.domain, mode: entry.mode } };
+  // The target's labels with the kept endpoint labels (xmpp_tls_starttls_required: transport), one object each.
+  const kept = new Map<string, LabelSet>();
+  for (const [key, f] of Object.entries(ENDPOINT_FAMILIES) as [EndpointFamily, Family][]) {
+    const rule = DOMAIN_RULES[key];
+    const samples = full.samples.get(f.name);
+    if (!rule || !samples?.length) continue;
+    const out = DOMAIN_FAMILY_BY_NAME.get(f.name)!;
+    if (f === ENDPOINT_FAMILIES.gradeInfo) {
+      sink.add(out, target, worstGradeInfo(samples), 1);
+      continue;
+    }
+    // One series per kept label values and own label values, in the order the endpoints first give them.
+    const series = new Map<string, { base: LabelSet; extra: Labels | null; value: number; combine: Combine }>();
+    for (const s of samples) {
+      let base = target;
+      let id = '';
+      for (const k of rule.keep ?? []) {
+        const v = s.base?.labels[k] ?? '';
+        id += `${v}\u0000`;
+        base = kept.get(id) ?? { labels: { ...target.labels, [k]: v } };
+        kept.set(id, base);
+      }
+      if (s.extra) for (const k in s.extra) id += `\u0001${s.extra[k]}`;
+      const seen = series.get(id);
+      if (seen) seen.value = seen.combine === 'min' ? Math.min(seen.value, s.value) : Math.max(seen.value, s.value);
+      else series.set(id, { base, extra: s.extra, value: s.value, combine: typeof rule.combine === 'function' ? rule.combine(s.extra ?? {}) : rule.combine });
+    }
+    for (const { base, extra, value } of series.values()) sink.add(out, base, extra, value);
+  }
+  for (const f of Object.values(TARGET_FAMILIES)) for (const s of full.samples.get(f.name) ?? []) sink.add(f, s.base, s.extra, s.value);
+}
+
+/** xmpp_tls_grade_info of a target: the worst letter of each label (as the domain grade has them), the profile (one per target). */
+function worstGradeInfo(samples: readonly Sample[]): Labels {
+  const worst = (label: string): string =>
+    samples.map((s) => s.extra?.[label] ?? '').reduce((a, b) => (letterRank(b as GradeLetter) < letterRank(a as GradeLetter) ? b : a));
+  return { grade: worst('grade'), grade_ignoring_trust: worst('grade_ignoring_trust'), profile: samples[0]?.extra?.profile ?? '' };
+}
+
 /**
  * Why a scan failed before reaching any endpoint: the domain-level error, or, when every endpoint
  * it found was skipped (no address, no IPv6 route), the first skipped endpoint's reason.
@@ -295,6 +358,7 @@ export function addExporterSamples(sink: SampleSink, stats: ExporterStats, build
   sink.add(X.scansInProgress, null, null, stats.scansInProgress);
   sink.add(X.targets, null, null, stats.targets);
   sink.add(X.scheduleLag, null, null, stats.scheduleLagSeconds);
+  sink.add(X.scanSlots, null, null, stats.scanSlots);
   sink.add(X.buildInfo, null, { version: build.version, node_version: build.nodeVersion }, 1);
   sink.add(X.configReloadSuccessful, null, null, bit(stats.configReloadSuccessful));
   sink.add(X.configReloadTimestamp, null, null, stats.configReloadTimestampSeconds);

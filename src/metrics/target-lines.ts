@@ -1,15 +1,14 @@
-// The per-target cache: each target's lines are rendered once per stored result and kept (keyed by the result
-// objects, which the store never changes: a rescan stores a new object) until the target is rescanned or removed.
+// The per-target cache: each target's lines are rendered once per stored result and kept (keyed by the stored
+// documents, or the result objects of a plain entry, which never change: a rescan stores new ones) until the target
+// is rescanned or removed. A hit decodes nothing.
 // Only xmpp_tls_certificate_expiry_seconds depends on the scrape time: the cache keeps what it is computed from.
-import type { ScanResult } from '../result/types.js';
-import type { StoredEntry } from '../store/index.js';
+import { resultIdentity, type StoredEntry } from '../store/index.js';
 import { type RenderedLines, renderedLines } from './blocks.js';
-import { ENDPOINT_FAMILIES, PER_TARGET_FAMILIES } from './families.js';
+import { DOMAIN_DETAIL_FAMILIES, ENDPOINT_FAMILIES, type Family, type MetricsDetail, PER_TARGET_FAMILIES } from './families.js';
 import { renderSamples, sampleLabelText } from './render.js';
-import { addTargetSamples, SampleSink } from './samples.js';
+import { addDomainTargetSamples, addTargetSamples, SampleSink } from './samples.js';
 
-const EXPIRY = ENDPOINT_FAMILIES.certificateExpirySeconds;
-const NOT_AFTER = ENDPOINT_FAMILIES.certificateNotAfter;
+const EXPIRY = ENDPOINT_FAMILIES.certificateExpirySeconds.name;
 
 /** One target's rendered lines. */
 export interface TargetLines {
@@ -23,6 +22,8 @@ export interface TargetLines {
 }
 
 export interface TargetLinesCache {
+  /** The detail its lines have. */
+  readonly detail: MetricsDetail;
   /** The lines of `entry`: the same object as long as the store holds the same result objects for the target. */
   get(entry: StoredEntry): TargetLines;
 }
@@ -30,42 +31,55 @@ export interface TargetLinesCache {
 interface Cached extends TargetLines {
   domain: string;
   mode: string;
-  lastGood: ScanResult | null;
+  lastGood: object | null;
   lastChanges: StoredEntry['lastChanges'];
 }
 
-/** A cache keyed by the target's latest result (weakly: a result the store dropped takes its lines with it). */
-export function createTargetLinesCache(): TargetLinesCache {
-  const cache = new WeakMap<ScanResult, Cached>();
+/** The families a target's lines are rendered for, in order, at each detail. */
+export function targetFamilies(detail: MetricsDetail): readonly Family[] {
+  return detail === 'domain' ? DOMAIN_DETAIL_FAMILIES : PER_TARGET_FAMILIES;
+}
+
+/**
+ * A cache keyed by the target's latest result (weakly: a result the store dropped takes its lines with it), of lines
+ * at one detail (`metrics.detail`; default every endpoint).
+ */
+export function createTargetLinesCache(detail: MetricsDetail = 'endpoint'): TargetLinesCache {
+  const cache = new WeakMap<object, Cached>();
   return {
+    detail,
     get(entry) {
-      const cached = cache.get(entry.latest);
+      // Keyed without decoding a stored entry's documents: a hit costs no JSON.parse.
+      const identity = resultIdentity(entry);
+      const cached = cache.get(identity.latest);
       if (
         cached &&
-        cached.lastGood === entry.lastGood &&
+        cached.lastGood === identity.lastGood &&
         cached.lastChanges === entry.lastChanges &&
         cached.domain === entry.domain &&
         cached.mode === entry.mode
       )
         return cached;
-      const lines = renderTarget(entry);
-      cache.set(entry.latest, lines);
+      const lines = renderTarget(entry, detail, identity.lastGood);
+      cache.set(identity.latest, lines);
       return lines;
     },
   };
 }
 
-function renderTarget(entry: StoredEntry): Cached {
+function renderTarget(entry: StoredEntry, detail: MetricsDetail, lastGoodIdentity: object | null): Cached {
   const sink = new SampleSink();
-  addTargetSamples(sink, entry, 0); // expiry is computed at each scrape from the notAfter samples
+  // Expiry is computed at each scrape: rendered with the clock at 0, its samples hold the notAfter.
+  if (detail === 'domain') addDomainTargetSamples(sink, entry, 0);
+  else addTargetSamples(sink, entry, 0);
   const families = new Map<string, RenderedLines>();
-  for (const f of PER_TARGET_FAMILIES) {
+  for (const f of targetFamilies(detail)) {
     const samples = sink.samples.get(f.name);
-    if (f === EXPIRY || !samples?.length) continue;
+    if (f.name === EXPIRY || !samples?.length) continue;
     const lines: string[] = [];
     renderSamples(f, samples, lines);
     families.set(f.name, renderedLines(`${lines.join('\n')}\n`));
   }
-  const expiry = (sink.samples.get(NOT_AFTER.name) ?? []).map((s) => ({ labels: sampleLabelText(s), notAfterSeconds: s.value }));
-  return { domain: entry.domain, mode: entry.mode, lastGood: entry.lastGood, lastChanges: entry.lastChanges, families, expiry };
+  const expiry = (sink.samples.get(EXPIRY) ?? []).map((s) => ({ labels: sampleLabelText(s), notAfterSeconds: s.value }));
+  return { domain: entry.domain, mode: entry.mode, lastGood: lastGoodIdentity, lastChanges: entry.lastChanges, families, expiry };
 }

@@ -5,8 +5,8 @@
 export interface ConfigTarget {
   domain: string;
   modes: readonly string[];
-  /** "HOST:PORT" */
-  connect: string;
+  /** "HOST:PORT"; none: the endpoints come from DNS (see `resolver`). */
+  connect?: string;
   directTls?: boolean;
 }
 
@@ -22,6 +22,8 @@ export interface DaemonConfigOptions {
   listen?: string;
   /** scanner.tlsProbe; left to the default (true) when not given. */
   tlsProbe?: boolean;
+  /** scanner.resolver ("IP:PORT"), for targets without `connect`. */
+  resolver?: string;
   /** More top-level sections (concurrency:, timeouts:, log:, version: …), YAML lines after targets:. */
   extra?: string;
 }
@@ -35,14 +37,14 @@ scanner:
   caFiles: ["${o.caFile}"]
   systemRoots: false
   fetchAia: false
-${o.tlsProbe !== undefined ? `  tlsProbe: ${o.tlsProbe}\n` : ''}store:
+${o.tlsProbe !== undefined ? `  tlsProbe: ${o.tlsProbe}\n` : ''}${o.resolver !== undefined ? `  resolver: "${o.resolver}"\n` : ''}store:
   path: "${o.storePath}"
 ${o.stateFile ? `stateFile: "${o.stateFile}"\n` : ''}targets:
 ${o.targets.map(targetYaml).join('')}${o.extra ?? ''}`;
 }
 
 function targetYaml(t: ConfigTarget): string {
-  return `  - domain: ${t.domain}\n    modes: [${t.modes.join(', ')}]\n    connect: "${t.connect}"\n${t.directTls ? '    directTls: true\n' : ''}`;
+  return `  - domain: ${t.domain}\n    modes: [${t.modes.join(', ')}]\n${t.connect !== undefined ? `    connect: "${t.connect}"\n` : ''}${t.directTls ? '    directTls: true\n' : ''}`;
 }
 
 /** One target a domain, all in the same modes at the same address. */

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
-import { loadTrustStore } from '../../../src/certificate/trust.js';
+import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { createProbeRegistry } from '../../../src/metrics/registry.js';
 import type { ScanResult } from '../../../src/result/types.js';
 import { scanDomain } from '../../../src/scan/scan.js';
@@ -83,7 +83,13 @@ describe('a forged chain served by Prosody', () => {
     const rule = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert?: string; annotations: Record<string, string> }[] }[] }).groups
       .flatMap((g) => g.rules)
       .find((r) => r.alert === ALERT)!;
-    const fill = (t: string) => t.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, k: string) => trusted.labels[k] ?? '');
+    // ({{ if $labels.endpoint }}…{{ else }}…{{ end }}: the endpoint's words, or a target's at metrics.detail: domain.)
+    const fill = (t: string) =>
+      t
+        .replace(/\{\{ if \$labels\.(\w+) \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/g, (_, k: string, then: string, otherwise: string) =>
+          trusted.labels[k] ? then : otherwise,
+        )
+        .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, k: string) => trusted.labels[k] ?? '');
     const testFile = join(world.dir, 'forged.test.yml');
     writeFileSync(
       testFile,

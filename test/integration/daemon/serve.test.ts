@@ -16,11 +16,12 @@ let world: TestWorld;
 let daemon: Daemon | null = null;
 const logger = pino({ level: 'silent' });
 
-function configText(domains: string[]): string {
+function configText(domains: string[], extra = ''): string {
   return daemonConfigYaml({
     caFile: world.caFile,
     storePath: join(world.dir, 'results.db'),
     targets: targetsAt(`127.0.0.1:${world.prosody.ports.c2s}`, ['c2s'], domains),
+    extra,
   });
 }
 
@@ -111,6 +112,23 @@ describe('serve', () => {
     expect(body).toMatch(/xmpp_tls_exporter_config_last_reload_successful 1/);
     expect(body).not.toContain('domain="selfsigned.test"');
     expect(body).toContain('domain="soon.test"');
+  });
+
+  test('a reload applies metrics.detail at once: one set of series per target, /probe still every endpoint', async () => {
+    const endpointLabels = 'transport="starttls",address="127.0.0.1"';
+    expect(sample((await get('/metrics')).body, 'xmpp_tls_grade', 'domain="trusted.test"')).toContain(endpointLabels);
+    await writeFile(configFile, configText(['trusted.test', 'soon.test'], 'metrics:\n  detail: domain\n'));
+    expect(await daemon!.reload()).toBe(true);
+    const body = (await get('/metrics')).body;
+    expect(sample(body, 'xmpp_tls_grade', 'domain="trusted.test"')).toBe('xmpp_tls_grade{domain="trusted.test",mode="c2s"} 9');
+    expect(body).not.toContain('address="');
+    expect(body).not.toContain('xmpp_tls_certificate_not_before_timestamp_seconds');
+    expect(body).toMatch(/^# HELP xmpp_tls_grade .*Per target \(metrics\.detail: domain\)/m);
+    expect((await get('/probe?target=trusted.test&mode=c2s')).body).toContain(endpointLabels);
+    // Back to the default (auto: two targets are far below 1,000): every endpoint again.
+    await writeFile(configFile, configText(['trusted.test', 'soon.test']));
+    expect(await daemon!.reload()).toBe(true);
+    expect(sample((await get('/metrics')).body, 'xmpp_tls_grade', 'domain="trusted.test"')).toContain(endpointLabels);
   });
 
   test('after a restart the stored results are served before any rescan', async () => {

@@ -276,4 +276,80 @@ export const EXPORTER_STATS = {
   storeErrorsTotal: 0,
   targets: 4,
   scheduleLagSeconds: 12.5,
+  scanSlots: 16,
 };
+
+/**
+ * example.net c2s, four endpoints of one SRV host, for `metrics.detail: domain`: on IPv4 the B server of example.org
+ * (STARTTLS required); on IPv6 the same but STARTTLS only offered, PLAIN before TLS, no secure renegotiation and a
+ * chain served incomplete; direct TLS on IPv4 a TLS 1.3-only A+ with its own EC certificate expiring in 30 days at
+ * NOW and SCRAM-SHA-256-PLUS; direct TLS on IPv6 refused.
+ */
+export function multiExample(): StoredEntry {
+  const on = (ep: EndpointResult, o: Partial<EndpointResult>): EndpointResult => ({ ...ep, host: 'xmpp.example.net', ...o });
+  const v4 = on(modernEndpoint(), { address: '192.0.2.21' });
+  const v6 = on(modernEndpoint(), { address: '2001:db8::21', family: 6 });
+  v6.xmpp = { ...v6.xmpp!, starttls: 'offered', saslMechanisms: ['PLAIN'] };
+  v6.tls = { ...v6.tls!, secureRenegotiation: false };
+  v6.certificate = { ...v6.certificate!, trustErrors: ['incomplete_chain'] };
+  const direct = on(
+    makeEndpoint({
+      directTls: true,
+      protocols: ['TLSv1.3'],
+      compression: null,
+      secureRenegotiation: null,
+      cert: {
+        subject: 'CN=example.net',
+        issuer: 'CN=Other CA',
+        serial: '0D',
+        fingerprintSha256: 'DE:AD',
+        signatureAlgorithm: 'ecdsa-with-SHA256',
+        notBefore: '2025-04-01T00:00:00.000Z',
+        notAfter: '2025-07-01T00:00:00.000Z',
+        keyType: 'EC',
+        keyBits: 256,
+      },
+    }),
+    { address: '192.0.2.21' },
+  );
+  direct.xmpp = { ...direct.xmpp!, saslMechanismsAfterTls: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] };
+  direct.grade = {
+    profile: 'ssllabs-2009r',
+    letter: 'A+',
+    letterIgnoringTrust: 'A+',
+    score: 100,
+    protocolScore: 100,
+    keyExchangeScore: 90,
+    cipherScore: 100,
+    caps: [],
+    warnings: [],
+  };
+  const refused: EndpointResult = {
+    ...direct,
+    address: '2001:db8::21',
+    family: 6,
+    status: 'error',
+    error: { code: 'connection_refused', message: 'connection refused', phase: 'connect' },
+    xmpp: null,
+    certificate: null,
+    session: null,
+    tls: null,
+    grade: null,
+  };
+  const result = scan({
+    domain: 'example.net',
+    mode: 'c2s',
+    endpoints: [v4, v6, direct, refused],
+    grade: {
+      profile: 'ssllabs-2009r',
+      letter: 'B',
+      letterIgnoringTrust: 'B',
+      score: 87,
+      mixed: true,
+      letters: ['A+', 'B'],
+      endpointsGraded: 3,
+      endpointsUngraded: 1,
+    },
+  });
+  return { domain: 'example.net', mode: 'c2s', latest: result, lastGood: result };
+}

@@ -1,12 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { ALL_FAMILIES } from '../../../src/metrics/families.js';
+import { metricsDetail } from '../../../src/metrics/detail.js';
+import { ALL_FAMILIES, DOMAIN_DETAIL_FAMILIES, DOMAIN_RULES, ENDPOINT_FAMILIES, ENDPOINT_LABELS, type MetricsDetail } from '../../../src/metrics/families.js';
 import { createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram, type MetricsRegistry } from '../../../src/metrics/registry.js';
 import { endpointLabel, type ExporterStats } from '../../../src/metrics/samples.js';
 import { createTargetLinesCache } from '../../../src/metrics/target-lines.js';
 import { ResultStore, type StoredEntry } from '../../../src/store/store.js';
 import { SCANNER } from '../../../src/version.js';
 import { type Exposition, familySamples, parseExposition, sampleKey } from './exposition.js';
-import { brokenExample, exampleOrg, EXPORTER_STATS, HOSTILE, NOW, nxdomainExample, ODD_SOFTWARE, oddExample, scan, skippedIpv6Endpoint } from './fixtures.js';
+import {
+  brokenExample,
+  exampleOrg,
+  EXPORTER_STATS,
+  HOSTILE,
+  multiExample,
+  NOW,
+  nxdomainExample,
+  ODD_SOFTWARE,
+  oddExample,
+  scan,
+  skippedIpv6Endpoint,
+} from './fixtures.js';
 
 type L = Record<string, string>;
 
@@ -23,8 +36,13 @@ const DAY = 86_400;
 type Expected = [labels: L, value: number];
 const x = (base: L, extra: L, value: number): Expected => [{ ...base, ...extra }, value];
 
-function registryFor(entries: () => StoredEntry[], stats: () => ExporterStats = () => EXPORTER_STATS, now = () => NOW): MetricsRegistry {
-  return createMetricsRegistry({ entries, stats, now, defaultMetrics: false });
+function registryFor(
+  entries: () => StoredEntry[],
+  stats: () => ExporterStats = () => EXPORTER_STATS,
+  now = () => NOW,
+  detail: () => MetricsDetail = () => 'endpoint',
+): MetricsRegistry {
+  return createMetricsRegistry({ entries, stats, now, defaultMetrics: false, detail });
 }
 
 async function scrape(registry: MetricsRegistry): Promise<Exposition> {
@@ -223,11 +241,26 @@ const EXPECTED: Record<string, Expected[]> = {
   xmpp_tls_scans_in_progress: [[{}, 3]],
   xmpp_tls_exporter_targets: [[{}, 4]],
   xmpp_tls_exporter_schedule_lag_seconds: [[{}, 12.5]],
+  xmpp_tls_exporter_scan_slots: [[{}, 16]],
   xmpp_tls_exporter_build_info: [[{ version: SCANNER.version, node_version: process.version }, 1]],
   xmpp_tls_exporter_store_errors_total: [[{}, 0]],
   xmpp_tls_exporter_config_last_reload_successful: [[{}, 1]],
   xmpp_tls_exporter_config_last_reload_success_timestamp_seconds: [[{}, 1748736000]],
 };
+
+/** The exporter's own families (not derived from the targets). */
+const EXPORTER_NAMES: ReadonlySet<string> = new Set([
+  'xmpp_tls_scans_total',
+  'xmpp_tls_probes_total',
+  'xmpp_tls_scans_in_progress',
+  'xmpp_tls_exporter_targets',
+  'xmpp_tls_exporter_schedule_lag_seconds',
+  'xmpp_tls_exporter_scan_slots',
+  'xmpp_tls_exporter_build_info',
+  'xmpp_tls_exporter_store_errors_total',
+  'xmpp_tls_exporter_config_last_reload_successful',
+  'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds',
+]);
 
 const expectedSamples = (name: string): string[] => (EXPECTED[name] ?? []).map(([l, v]) => sampleKey(name, l, v)).sort();
 
@@ -328,6 +361,7 @@ const SNAPSHOT = `${[
   family('xmpp_tls_scans_in_progress', ['xmpp_tls_scans_in_progress 3']),
   family('xmpp_tls_exporter_targets', ['xmpp_tls_exporter_targets 4']),
   family('xmpp_tls_exporter_schedule_lag_seconds', ['xmpp_tls_exporter_schedule_lag_seconds 12.5']),
+  family('xmpp_tls_exporter_scan_slots', ['xmpp_tls_exporter_scan_slots 16']),
   family('xmpp_tls_exporter_build_info', [`xmpp_tls_exporter_build_info{version="${SCANNER.version}",node_version="${process.version}"} 1`]),
   family('xmpp_tls_exporter_store_errors_total', ['xmpp_tls_exporter_store_errors_total 0']),
   family('xmpp_tls_exporter_config_last_reload_successful', ['xmpp_tls_exporter_config_last_reload_successful 1']),
@@ -545,18 +579,7 @@ describe('createMetricsRegistry', () => {
 
   test('the exposition of an empty store: every family declared, without a series', async () => {
     const text = await registryFor(() => []).metrics();
-    const exporter = new Set([
-      'xmpp_tls_scans_total',
-      'xmpp_tls_probes_total',
-      'xmpp_tls_scans_in_progress',
-      'xmpp_tls_exporter_targets',
-      'xmpp_tls_exporter_schedule_lag_seconds',
-      'xmpp_tls_exporter_build_info',
-      'xmpp_tls_exporter_store_errors_total',
-      'xmpp_tls_exporter_config_last_reload_successful',
-      'xmpp_tls_exporter_config_last_reload_success_timestamp_seconds',
-    ]);
-    const perTarget = ALL_FAMILIES.filter((f) => !exporter.has(f.name) && !f.name.startsWith('probe_'));
+    const perTarget = ALL_FAMILIES.filter((f) => !EXPORTER_NAMES.has(f.name) && !f.name.startsWith('probe_'));
     expect(text.startsWith(`${perTarget.map((f) => family(f.name, [])).join('\n\n')}\n\n# HELP xmpp_tls_scans_total `)).toBe(true);
   });
 
@@ -603,6 +626,198 @@ describe('createMetricsRegistry', () => {
     expect(familySamples(e, 'xmpp_tls_endpoint_up')).toEqual([sampleKey('xmpp_tls_endpoint_up', EP1, 0)]);
     expect(familySamples(e, 'xmpp_tls_domain_grade')).toEqual([sampleKey('xmpp_tls_domain_grade', T_EX, 6)]);
     expect(familySamples(e, 'xmpp_tls_endpoints')).toEqual([sampleKey('xmpp_tls_endpoints', T_EX, 0)]);
+  });
+});
+
+const T_NET: L = { domain: 'example.net', mode: 'c2s' };
+
+/** Labels of a series at metrics.detail: domain: the target's, the kept endpoint labels, the family's own. */
+function atDomainLevel(name: string, labels: L): L {
+  const rule = Object.entries(ENDPOINT_FAMILIES).find(([, f]) => f.name === name);
+  if (!rule) return labels;
+  const keep = DOMAIN_RULES[rule[0] as keyof typeof DOMAIN_RULES]?.keep ?? [];
+  return Object.fromEntries(
+    Object.entries(labels).filter(
+      ([k]) => !(ENDPOINT_LABELS as readonly string[]).includes(k) || k === 'domain' || k === 'mode' || (keep as string[]).includes(k),
+    ),
+  );
+}
+
+/** example.net at metrics.detail: domain: each series the worst of its four endpoints (see multiExample). */
+const EXPECTED_NET: Record<string, Expected[]> = {
+  xmpp_tls_endpoint_up: [[T_NET, 0]], // the refused one
+  xmpp_tls_endpoint_failure: [x(T_NET, { code: 'connection_refused', phase: 'connect' }, 1)],
+  xmpp_tls_grade: [[T_NET, 6]], // B, A+
+  xmpp_tls_grade_info: [x(T_NET, { grade: 'B', grade_ignoring_trust: 'B', profile: 'ssllabs-2009r' }, 1)],
+  xmpp_tls_score: scores(T_NET, [87, 95, 80, 90]),
+  xmpp_tls_grade_cap: [
+    x(T_NET, { code: 'tls10_or_tls11_supported', kind: 'cap', limit: 'B' }, 1),
+    x(T_NET, { code: 'dh_below_2048', kind: 'cap', limit: 'B' }, 1),
+    x(T_NET, { code: 'no_tls13', kind: 'warning', limit: 'A-' }, 1),
+    x(T_NET, { code: 'some_suites_without_forward_secrecy', kind: 'warning', limit: 'A-' }, 1),
+  ],
+  xmpp_tls_protocol_supported: protocols(T_NET, ['TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+  // all: 4 (the B server's), forward_secrecy and aead: 2 (the TLS 1.3 server's: every suite, but fewer).
+  xmpp_tls_cipher_suites: classes(T_NET, [4, 2, 2, 0, 0, 0, 0, 0, 0]),
+  xmpp_tls_forward_secrecy: [[T_NET, 1]],
+  xmpp_tls_dh_min_prime_length: [[T_NET, 1024]],
+  xmpp_tls_starttls_required: [
+    [{ ...T_NET, transport: 'starttls' }, 0], // IPv6 only offers it
+    [{ ...T_NET, transport: 'directtls' }, 1],
+  ],
+  xmpp_tls_client_certificate_required: [[T_NET, 0]],
+  xmpp_tls_client_certificate_requested: [[T_NET, 0]],
+  xmpp_tls_compression_supported: [[T_NET, 0]],
+  xmpp_tls_secure_renegotiation: [[T_NET, 0]],
+  xmpp_tls_sasl_mechanism_offered: [
+    x(T_NET, { mechanism: 'PLAIN', phase: 'before_tls' }, 1),
+    x(T_NET, { mechanism: 'SCRAM-SHA-1', phase: 'after_tls' }, 1),
+    x(T_NET, { mechanism: 'SCRAM-SHA-256', phase: 'after_tls' }, 1),
+    x(T_NET, { mechanism: 'PLAIN', phase: 'after_tls' }, 1),
+    x(T_NET, { mechanism: 'SCRAM-SHA-256-PLUS', phase: 'after_tls' }, 1),
+  ],
+  xmpp_tls_certificate_expiry_seconds: [[T_NET, 30 * DAY]], // the direct TLS certificate's
+  xmpp_tls_certificate_trusted: [[T_NET, 1]],
+  xmpp_tls_certificate_hostname_valid: [[T_NET, 1]],
+  xmpp_tls_certificate_trust_error: [x(T_NET, { reason: 'incomplete_chain' }, 1)],
+  xmpp_tls_certificate_key_length: [x(T_NET, { key_type: 'RSA' }, 2048), x(T_NET, { key_type: 'EC' }, 256)],
+  xmpp_tls_certificate_info: [
+    x(
+      T_NET,
+      {
+        subject: 'CN=example.org',
+        issuer: 'CN=Test Intermediate,O=Test CA',
+        serial: '0A1B2C',
+        fingerprint_sha256: 'AB:CD:EF',
+        signature_algorithm: 'sha256WithRSAEncryption',
+      },
+      1,
+    ),
+    x(T_NET, { subject: 'CN=example.net', issuer: 'CN=Other CA', serial: '0D', fingerprint_sha256: 'DE:AD', signature_algorithm: 'ecdsa-with-SHA256' }, 1),
+  ],
+  xmpp_tls_domain_grade: [[T_NET, 6]],
+  xmpp_tls_scan_success: [[T_NET, 1]],
+  xmpp_tls_scan_duration_seconds: [[T_NET, 12.5]],
+  xmpp_tls_last_scan_timestamp_seconds: [[T_NET, 1748732400]],
+  xmpp_tls_last_success_timestamp_seconds: [[T_NET, 1748732400]],
+  xmpp_tls_endpoints: [[T_NET, 4]],
+};
+
+describe('metrics.detail: domain', () => {
+  const domainLevel = () =>
+    registryFor(
+      () => [...ALL(), multiExample()],
+      undefined,
+      undefined,
+      () => 'domain',
+    );
+  let exposition: Exposition;
+  beforeAll(async () => {
+    exposition = await scrape(domainLevel());
+  });
+
+  test.each(Object.keys(EXPECTED))('%s: one endpoint a target gives its series without the endpoint labels', (name) => {
+    const dropped = ['xmpp_tls_certificate_not_after_timestamp_seconds', 'xmpp_tls_certificate_not_before_timestamp_seconds'];
+    const single = dropped.includes(name) ? [] : (EXPECTED[name] ?? []).map(([l, v]) => sampleKey(name, atDomainLevel(name, l), v));
+    const net = (EXPECTED_NET[name] ?? []).map(([l, v]) => sampleKey(name, l, v));
+    expect(familySamples(exposition, name)).toEqual([...single, ...net].sort());
+  });
+
+  test('the families, in order, with their labels and what the domain level makes of them in the help text', () => {
+    const declared = [...exposition.families.keys()].filter((n) => !EXPORTER_NAMES.has(n));
+    expect(declared).toEqual(DOMAIN_DETAIL_FAMILIES.map((f) => f.name));
+    expect(declared).not.toContain('xmpp_tls_certificate_not_after_timestamp_seconds');
+    expect(declared).not.toContain('xmpp_tls_certificate_not_before_timestamp_seconds');
+    for (const f of DOMAIN_DETAIL_FAMILIES) {
+      const full = ALL_FAMILIES.find((a) => a.name === f.name)!;
+      expect(exposition.families.get(f.name)?.help).toBe(f.help);
+      expect(f.help.startsWith(full.help)).toBe(true);
+      if (f.labelNames.includes('endpoint')) throw new Error(`${f.name} keeps the endpoint label`);
+    }
+    for (const s of exposition.samples) {
+      expect(Object.keys(s.labels)).not.toContain('endpoint');
+      expect(Object.keys(s.labels)).not.toContain('address');
+      if (s.name !== 'xmpp_tls_starttls_required') expect(Object.keys(s.labels)).not.toContain('transport');
+    }
+    expect(exposition.families.get('xmpp_tls_grade')?.help).toContain('Per target (metrics.detail: domain): its worst endpoint');
+  });
+
+  test("the lines as written: target labels first, a kept label next, then the family's own", async () => {
+    const text = await registryFor(
+      () => [multiExample()],
+      undefined,
+      undefined,
+      () => 'domain',
+    ).metrics();
+    const own = text.split('\n').filter((l) => l.startsWith('xmpp_tls_starttls_required{') || l.startsWith('xmpp_tls_score{'));
+    expect(own).toEqual([
+      'xmpp_tls_score{domain="example.net",mode="c2s",component="total"} 87',
+      'xmpp_tls_score{domain="example.net",mode="c2s",component="protocol"} 95',
+      'xmpp_tls_score{domain="example.net",mode="c2s",component="key_exchange"} 80',
+      'xmpp_tls_score{domain="example.net",mode="c2s",component="cipher"} 90',
+      'xmpp_tls_starttls_required{domain="example.net",mode="c2s",transport="starttls"} 0',
+      'xmpp_tls_starttls_required{domain="example.net",mode="c2s",transport="directtls"} 1',
+    ]);
+  });
+
+  test('expiry is counted from now() at each scrape, from the soonest certificate', async () => {
+    let now = NOW;
+    const registry = registryFor(
+      () => [multiExample()],
+      undefined,
+      () => now,
+      () => 'domain',
+    );
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([
+      sampleKey('xmpp_tls_certificate_expiry_seconds', T_NET, 30 * DAY),
+    ]);
+    now = new Date('2025-07-02T00:00:00.000Z');
+    expect(familySamples(await scrape(registry), 'xmpp_tls_certificate_expiry_seconds')).toEqual([
+      sampleKey('xmpp_tls_certificate_expiry_seconds', T_NET, -DAY),
+    ]);
+  });
+
+  test('the detail is read at each scrape: a change (a reload) renders every target again at the new detail', async () => {
+    let detail: MetricsDetail = 'endpoint';
+    const registry = registryFor(
+      () => [multiExample()],
+      undefined,
+      undefined,
+      () => detail,
+    );
+    const count = async () => (await scrape(registry)).samples.filter((s) => s.labels.domain === 'example.net').length;
+    const endpointLevel = await count();
+    detail = 'domain';
+    const domainLevel = await count();
+    detail = 'endpoint';
+    expect(await count()).toBe(endpointLevel);
+    // Three endpoints with facts (the fourth was refused), each with nearly all the series the target has at domain level.
+    expect(endpointLevel).toBeGreaterThan(2 * domainLevel);
+    expect(domainLevel).toBe(Object.values(EXPECTED_NET).flat().length);
+  });
+
+  test('/probe keeps every endpoint', async () => {
+    const e = parseExposition(await createProbeRegistry([multiExample()], { now: () => NOW }).metrics());
+    expect(new Set(e.samples.filter((s) => s.name === 'xmpp_tls_grade').map((s) => s.labels.address))).toEqual(new Set(['192.0.2.21', '2001:db8::21']));
+  });
+
+  test('the target-lines cache renders at its own detail', () => {
+    const lines = createTargetLinesCache('domain').get(multiExample());
+    expect(lines.families.get('xmpp_tls_grade')?.text).toBe('xmpp_tls_grade{domain="example.net",mode="c2s"} 6\n');
+    expect(lines.families.has('xmpp_tls_certificate_not_after_timestamp_seconds')).toBe(false);
+    expect(lines.expiry).toEqual([{ labels: 'domain="example.net",mode="c2s"', notAfterSeconds: 1751328000 }]);
+  });
+});
+
+describe('metricsDetail: auto is endpoint up to 1000 targets, domain above; a setting wins', () => {
+  test.each([
+    ['auto', 0, 'endpoint'],
+    ['auto', 1000, 'endpoint'],
+    ['auto', 1001, 'domain'],
+    ['endpoint', 20_000, 'endpoint'],
+    ['domain', 1, 'domain'],
+  ] as const)('%s with %i targets: %s', (setting, targets, detail) => {
+    expect(metricsDetail(setting, targets)).toBe(detail);
   });
 });
 
