@@ -6,7 +6,7 @@
 export const DEFAULTS = {
   listen: ':9522',
   schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
-  concurrency: { domains: 4, connectionsPerHost: 4, connectionDelayMs: 0 },
+  concurrency: { domains: 'auto', connectionsPerHost: 4, connectionDelayMs: 0 },
   timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
   scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
   grading: { profile: 'ssllabs-2009r' },
@@ -16,11 +16,21 @@ export const DEFAULTS = {
   probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
   web: { basic_auth_users: {} },
   version: { directTls: false, caFiles: [], systemRoots: true, allowPlain: false, timeoutSeconds: 15 },
+  metrics: { detail: 'auto' },
   log: { level: 'info', format: 'auto' },
   // Inside list items: a target given as a mapping, a URL target source.
   target: { modes: ['c2s', 's2s'] },
   urlSource: { refreshSeconds: 300 },
 } as const;
+
+/**
+ * Not a setting: with `metrics.detail: auto`, /metrics has endpoint detail up to this many targets (domain × mode)
+ * and domain detail above (docs/metrics.md#cardinality).
+ */
+export const AUTO_ENDPOINT_DETAIL_MAX_TARGETS = 1000;
+
+/** Not a setting: `report --concurrency` when neither the flag nor a configuration says. */
+export const REPORT_CONCURRENCY = 4;
 
 /** Not a setting's default: where earlier versions kept their state file, imported into an empty database when `stateFile` is not set. */
 export const LEGACY_STATE_FILE = './data/state.json';

@@ -17,6 +17,7 @@ import {
 } from '../report/index.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, mapLimit, scanDomain } from '../scan/index.js';
+import { autoSlots, INITIAL_SCAN_SECONDS } from '../scheduler/index.js';
 import { ResultStore, readStateFile, scanSucceeded } from '../store/index.js';
 import { databaseFile, openDatabase, sinceOption } from './results-database.js';
 import {
@@ -344,5 +345,8 @@ async function configJobs(
         options: { ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }), ...overrides },
       })),
   );
-  return { jobs, concurrency: given('concurrency') ? flags.concurrency : config.concurrency.domains, source: `configuration ${file}` };
+  // `auto` as the daemon sizes its first round: every job started within 5 minutes at the initial scan-time guess.
+  const configured = config.concurrency.domains;
+  const concurrency = configured === 'auto' ? autoSlots({ targets: jobs.length, meanScanSeconds: INITIAL_SCAN_SECONDS, jitterSeconds: 0 }) : configured;
+  return { jobs, concurrency: given('concurrency') ? flags.concurrency : concurrency, source: `configuration ${file}` };
 }

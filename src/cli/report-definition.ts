@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULTS } from '../defaults.js';
+import { REPORT_CONCURRENCY } from '../defaults.js';
 import { SINCE_FORMS } from '../store/since.js';
 import { addScannerOptions, intIn } from './scanner-options.js';
 
@@ -18,7 +18,7 @@ export function addReportCommand(program: Command): void {
       '--concurrency <n>',
       'domains scanned at once (with --config: its concurrency.domains unless given here)',
       intIn(1, 256, 'a whole number'),
-      DEFAULTS.concurrency.domains,
+      REPORT_CONCURRENCY,
     );
   addScannerOptions(report, {
     directTls: 'with --domains: direct TLS (XEP-0368) endpoints only',

@@ -203,6 +203,25 @@ export interface HandshakeOptions {
   clientCertificate?: ClientCertificate;
 }
 
+/** The permissive handshake's context, one per client certificate (or none): an OpenSSL context per handshake was measurable in a fleet sweep. */
+const contexts = new WeakMap<object, tls.SecureContext>();
+const NO_CLIENT_CERTIFICATE = {};
+
+function permissiveContext(clientCertificate: ClientCertificate | undefined): tls.SecureContext {
+  const key = clientCertificate ?? NO_CLIENT_CERTIFICATE;
+  let context = contexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({
+      ca: [],
+      minVersion: 'TLSv1',
+      ciphers: 'ALL:@SECLEVEL=0',
+      ...(clientCertificate ? { cert: clientCertificate.cert, key: clientCertificate.key } : {}),
+    });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
 /**
  * A permissive handshake with Node's TLS: we want to see whatever certificate the server has, so
  * nothing is rejected here (the certificate stage judges it) and legacy protocols are allowed.
@@ -217,11 +236,8 @@ async function handshake(socket: net.Socket, t: XmppTarget, opts: HandshakeOptio
   const options: tls.ConnectionOptions = {
     servername: t.domain,
     rejectUnauthorized: false,
-    ca: [],
-    minVersion: 'TLSv1',
-    ciphers: 'ALL:@SECLEVEL=0',
+    secureContext: permissiveContext(opts.clientCertificate),
     ...(t.directTls ? { ALPNProtocols: [t.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server'] } : {}),
-    ...(opts.clientCertificate ? { cert: opts.clientCertificate.cert, key: opts.clientCertificate.key } : {}),
   };
   let started: tls.TLSSocket | undefined;
   const ctx = { peer: describePeer(t), timeoutMs: t.timeouts.handshakeMs, ...(t.signal ? { signal: t.signal } : {}) };

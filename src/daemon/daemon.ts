@@ -3,12 +3,19 @@ import { rename } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { type Config, type TargetConfig, matchesPattern, resolveTargets, toScanOptions, watchFiles, watchedFiles } from '../config/index.js';
 import { startHttpServer } from '../http/index.js';
-import { type ExporterStats, createMetricsRegistry, createProbeRegistry, createScanStartDelayHistogram } from '../metrics/index.js';
+import {
+  type ExporterStats,
+  type MetricsDetail,
+  createMetricsRegistry,
+  createProbeRegistry,
+  createScanStartDelayHistogram,
+  metricsDetail,
+} from '../metrics/index.js';
 import { ScanError } from '../result/errors.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, scanDomain } from '../scan/index.js';
 import { VersionQueryClient } from '../software/index.js';
-import { type Job, Scheduler } from '../scheduler/index.js';
+import { AUTO_MIN_SLOTS, autoSlots, capacityProblem, type Job, ScanTimeMean, Scheduler } from '../scheduler/index.js';
 import {
   ResultDatabase,
   ResultStore,
@@ -57,7 +64,12 @@ export class Daemon {
     storeErrorsTotal: 0,
     targets: 0,
     scheduleLagSeconds: 0,
+    scanSlots: 0,
   };
+  /** Mean scan time, for `concurrency.domains: auto` and the capacity warning. */
+  private readonly scanTimes = new ScanTimeMean();
+  /** The capacity warning in force (scheduler/sizing.ts), null when the slots keep up. */
+  private capacityWarning: string | null = null;
   private scheduler!: Scheduler;
   private http: { url: string; port: number; close(): Promise<void> } | null = null;
   private stopWatching: () => void = () => {};
@@ -74,6 +86,8 @@ export class Daemon {
   /** The software version query's client (one shared session), and the settings it was made from. */
   private version: { client: VersionQueryClient; key: string } | null = null;
   private stopping = false;
+  /** What /metrics exposes (metrics.detail, `auto` resolved by the number of targets); null until first applied. */
+  private detail: MetricsDetail | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -101,12 +115,18 @@ export class Daemon {
     const store = new ResultStore();
     const daemon = new Daemon(opts, store, db);
     daemon.scheduler = new Scheduler({
-      maxConcurrent: config.concurrency.domains,
+      maxConcurrent: config.concurrency.domains === 'auto' ? AUTO_MIN_SLOTS : config.concurrency.domains,
       jitterSeconds: config.schedule.jitterSeconds,
       logger: opts.logger,
       onStart: (_key, waited) => startDelay.observe(waited),
     });
-    const metricsRegistry = createMetricsRegistry({ entries: () => store.all(), stats: () => daemon.currentStats() });
+    // The detail of the configuration from the first scrape on (scrapes are answered while the results load).
+    const initialDetail = metricsDetail(config.metrics.detail, targetCount(settings.targets));
+    const metricsRegistry = createMetricsRegistry({
+      entries: () => store.all(),
+      stats: () => daemon.currentStats(),
+      detail: () => daemon.detail ?? initialDetail,
+    });
     const startDelay = createScanStartDelayHistogram(metricsRegistry);
     try {
       daemon.http = await startHttpServer({
@@ -192,7 +212,13 @@ export class Daemon {
   }
 
   private currentStats(): ExporterStats {
-    return { ...this.stats, scansInProgress: this.scheduler.inProgress, targets: this.scheduler.jobCount, scheduleLagSeconds: this.scheduler.lagSeconds() };
+    return {
+      ...this.stats,
+      scansInProgress: this.scheduler.inProgress,
+      targets: this.scheduler.jobCount,
+      scheduleLagSeconds: this.scheduler.lagSeconds(),
+      scanSlots: this.scheduler.maxConcurrent,
+    };
   }
 
   private apply(settings: Settings): void {
@@ -227,9 +253,45 @@ export class Daemon {
       }
     }
     this.scheduler.setJobs(jobs);
+    this.applyMetricsDetail(jobs.length);
+    this.sizeSlots();
     const removed = this.store.retain(new Set(jobs.map((j) => j.key)));
     if (removed.length) this.log.info({ removed }, 'targets removed from the configuration');
     for (const key of neverScanned) this.scheduler.trigger(key);
+  }
+
+  /**
+   * The scan slots: concurrency.domains, or with `auto` enough for the targets to start within the
+   * jitter window at the measured scan time (scheduler/sizing.ts). Warns when a round of scans
+   * cannot fit in the schedule's period. Called when the targets change and every 25 scans.
+   */
+  private sizeSlots(): void {
+    const { config } = this.applied;
+    const targets = this.scheduler.jobCount;
+    const meanScanSeconds = this.scanTimes.seconds;
+    const setting = config.concurrency.domains;
+    const slots = setting === 'auto' ? autoSlots({ targets, meanScanSeconds, jitterSeconds: config.schedule.jitterSeconds }) : setting;
+    if (slots !== this.scheduler.maxConcurrent) {
+      this.log.info({ slots, setting, targets, meanScanSeconds: Math.round(meanScanSeconds * 10) / 10 }, 'scan slots sized');
+      this.scheduler.setMaxConcurrent(slots);
+    }
+    // Logged when it starts to hold and when it stops, not every 25 scans.
+    const problem = capacityProblem({ targets, meanScanSeconds, slots, periodSeconds: this.scheduler.periodSeconds() });
+    if (problem && !this.capacityWarning) this.log.warn({ slots, targets }, problem);
+    if (!problem && this.capacityWarning) this.log.info({ slots, targets }, 'the scan slots keep up with the schedule again');
+    this.capacityWarning = problem;
+  }
+
+  /** metrics.detail for `targets` targets: logged at start and when it changes (a reload, a target source's new list). */
+  private applyMetricsDetail(targets: number): void {
+    const setting = this.applied.config.metrics.detail;
+    const detail = metricsDetail(setting, targets);
+    if (detail === this.detail) return;
+    this.log.info(
+      { detail, setting, targets },
+      `metrics: ${detail === 'domain' ? 'one set of series per target (its worst endpoint)' : 'series for every endpoint'}`,
+    );
+    this.detail = detail;
   }
 
   /** The URL sources' periodic refresh (files are read again too; a failing source keeps its last good list). */
@@ -294,6 +356,8 @@ export class Daemon {
     const entry = this.store.put(result, this.persist(result));
     const ok = scanSucceeded(result);
     this.stats.scansTotal[ok ? 'success' : 'failure']++;
+    this.scanTimes.add(result.durationSeconds);
+    if ((this.stats.scansTotal.success + this.stats.scansTotal.failure) % 25 === 0) this.sizeSlots();
     this.stats.probesTotal += result.endpoints.reduce((n, e) => n + (e.tls?.probeCount ?? 0), 0);
     const fields = {
       domain: result.domain,
@@ -492,11 +556,19 @@ function probeBudgets(config: Config, timeoutSeconds: number): Pick<ScanOptions,
   };
 }
 
+/** Each entry's verdict, worked out once: the scheduler asks often, and a stored entry decodes its result to answer. */
+const suspectEntries = new WeakMap<StoredEntry, boolean>();
+
 /** A target whose latest scan failed, or hit a deadline somewhere: the scheduler keeps it to its share of the slots. */
 function isSuspect(entry: StoredEntry | undefined): boolean {
   if (!entry) return false;
-  const r = entry.latest;
-  return !scanSucceeded(r) || r.endpoints.some((ep) => ep.error?.code === 'timeout');
+  let suspect = suspectEntries.get(entry);
+  if (suspect === undefined) {
+    const r = entry.latest;
+    suspect = !scanSucceeded(r) || r.endpoints.some((ep) => ep.error?.code === 'timeout');
+    suspectEntries.set(entry, suspect);
+  }
+  return suspect;
 }
 
 /** Why a scan failed, for its log line: the domain-level error, or the endpoints' error codes. */
@@ -553,6 +625,11 @@ async function openDatabase(config: Config, logger: Logger): Promise<ResultDatab
     logger.error({ err: err.message, backup }, 'state file unreadable: moved aside, nothing imported');
   }
   return db;
+}
+
+/** Targets (domain × mode) of a target list. */
+function targetCount(targets: readonly TargetConfig[]): number {
+  return targets.reduce((n, t) => n + t.modes.length, 0);
 }
 
 /** The /probe policy for targets that are not configured. */

@@ -1,1 +1,2 @@
 export { type Job, Scheduler, type SchedulerLogger, type SchedulerOptions } from './scheduler.js';
+export { AUTO_MIN_SLOTS, autoSlots, capacityProblem, INITIAL_SCAN_SECONDS, ScanTimeMean } from './sizing.js';

@@ -42,7 +42,11 @@ export class Scheduler {
   private readonly jitterTimers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  private slots: number;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.slots = opts.maxConcurrent;
+  }
 
   get inProgress(): number {
     return this.running.size;
@@ -55,7 +59,35 @@ export class Scheduler {
 
   /** Slots suspect jobs may hold at once: half, at least one. */
   get maxSuspect(): number {
-    return Math.max(1, Math.floor(this.opts.maxConcurrent / 2));
+    return Math.max(1, Math.floor(this.maxConcurrent / 2));
+  }
+
+  /** Scans that may run at once. */
+  get maxConcurrent(): number {
+    return this.slots;
+  }
+
+  /** Changes the number of slots (concurrency.domains reloaded, or `auto` resized): running scans are never stopped. */
+  setMaxConcurrent(slots: number): void {
+    if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`maxConcurrent must be a positive integer, not ${slots}`);
+    this.slots = slots;
+    this.pump();
+  }
+
+  /**
+   * The shortest time between two ticks of the scheduled cron expressions, in seconds (null
+   * without any): a round of scans that takes longer cannot keep up.
+   */
+  periodSeconds(): number | null {
+    let shortest: number | null = null;
+    for (const task of this.tasks.values()) {
+      const runs = task.getNextRuns(4).map((d) => d.getTime());
+      for (let i = 1; i < runs.length; i++) {
+        const gap = (runs[i]! - runs[i - 1]!) / 1000;
+        if (gap > 0 && (shortest === null || gap < shortest)) shortest = gap;
+      }
+    }
+    return shortest;
   }
 
   /** The jobs (targets) scheduled. */
@@ -179,7 +211,7 @@ export class Scheduler {
    * suspect jobs hold their share of the slots (healthy jobs behind it go first).
    */
   private pump(): void {
-    while (!this.stopped && this.running.size < this.opts.maxConcurrent) {
+    while (!this.stopped && this.running.size < this.slots) {
       const suspectRunning = [...this.running.values()].filter((r) => r.suspect).length;
       const index = this.queue.findIndex((key) => suspectRunning < this.maxSuspect || !this.jobs.get(key)?.suspect?.());
       if (index < 0) return;

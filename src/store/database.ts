@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ChangeFacts, type ChangeKind, type FactChange, changeFacts, diffFacts } from './changes.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { type StoredEntry, scanSucceeded } from './store.js';
+import { decodeDocument, encodeDocument, StoredDocument } from './document.js';
+import { CompactEntry, type StoredEntry, scanSucceeded } from './store.js';
 
 // The results database: SQLite through better-sqlite3 (synchronous, so one finished scan is one
 // short transaction and nothing else can interleave with it). WAL mode: readers (the `history`
@@ -64,19 +64,6 @@ export class StoreError extends Error {
 export function isWriteFailure(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(READONLY|FULL|IOERR|CANTOPEN|BUSY|LOCKED|PERM)/.test(code);
-}
-
-/** Documents over this size are stored deflated (JSON compresses about 6:1); smaller ones as text. */
-const COMPRESS_ABOVE_BYTES = 1024;
-
-function encode(doc: unknown): Buffer {
-  const text = Buffer.from(JSON.stringify(doc));
-  return text.length > COMPRESS_ABOVE_BYTES ? deflateSync(text, { level: 6 }) : text;
-}
-
-/** JSON text starts with `{`; a zlib stream with 0x78. */
-function decode<T>(blob: Buffer): T {
-  return JSON.parse((blob[0] === 0x7b ? blob : inflateSync(blob)).toString('utf8')) as T;
 }
 
 interface TargetRow {
@@ -213,7 +200,7 @@ export class ResultDatabase {
     const previous = sql.target.get(r.domain, r.mode) as TargetRow | undefined;
     const before = previous ? (JSON.parse(previous.facts) as ChangeFacts) : null;
     const facts = changeFacts(r, before);
-    const document = encode(r);
+    const document = encodeDocument(r);
     const changes = before ? diffFacts(before, facts) : [];
     const lastChanges: LastChanges = previous ? (JSON.parse(previous.last_changes) as LastChanges) : {};
     for (const c of changes) lastChanges[c.what] = at;
@@ -277,7 +264,7 @@ export class ResultDatabase {
            FROM targets t ORDER BY t.domain, t.mode`,
       )
       .all(date.toISOString()) as { document: Buffer | null }[];
-    return rows.flatMap((r) => (r.document ? [decode<ScanResult>(r.document)] : []));
+    return rows.flatMap((r) => (r.document ? [decodeDocument<ScanResult>(r.document)] : []));
   }
 
   /**
@@ -313,10 +300,11 @@ export class ResultDatabase {
   }
 }
 
+/** A target as stored: its documents stay encoded until something reads them. */
 function toStoredTarget(row: TargetRow): StoredTarget {
-  const latest = decode<ScanResult>(row.latest);
-  const lastGood = row.last_good_is_latest ? latest : row.last_good ? decode<ScanResult>(row.last_good) : null;
-  return { domain: row.domain, mode: row.mode, latest, lastGood, lastChanges: JSON.parse(row.last_changes) as LastChanges };
+  const latest = StoredDocument.fromBytes(row.latest);
+  const lastGood = row.last_good_is_latest ? latest : row.last_good ? StoredDocument.fromBytes(row.last_good) : null;
+  return new CompactEntry(row.domain, row.mode, latest, lastGood, JSON.parse(row.last_changes) as LastChanges) as StoredTarget;
 }
 
 function migrate(db: Database.Database, from: number): void {

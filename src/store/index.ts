@@ -5,4 +5,4 @@ export { CHANGE_KINDS, type ChangeKind, type FactChange, seenAgain, shortCertifi
 export { type HistoryEntry, type LastChanges, ResultDatabase, type Retention, StoreError, isWriteFailure } from './database.js';
 export { StateFileError, importStateFile, readStateFile } from './import-state.js';
 export { parseSince } from './since.js';
-export { ResultStore, type StoredEntry, answeredSoftware, scanSucceeded, targetKey } from './store.js';
+export { ResultStore, type StoredEntry, answeredSoftware, resultIdentity, scanSucceeded, targetKey } from './store.js';

@@ -1,5 +1,6 @@
 import type { Mode, ScanResult, SoftwareInfo } from '../result/types.js';
 import type { ChangeKind } from './changes.js';
+import { StoredDocument } from './document.js';
 
 // What the daemon knows: the latest scan result per (domain, mode), and the latest one that
 // succeeded. Metrics, the API and reports are derived from it at read time. A failed rescan never
@@ -42,6 +43,53 @@ export function targetKey(domain: string, mode: Mode): string {
   return `${mode}:${domain}`;
 }
 
+/**
+ * A stored entry that keeps its results encoded (document.ts): ~4 KB a result instead of ~30 KB
+ * of objects, which is what lets one daemon hold 20,000 targets in a few hundred MB. `latest` and
+ * `lastGood` decode on demand; an entry never changes (a rescan stores a new one).
+ */
+export class CompactEntry implements StoredEntry {
+  declare readonly lastChanges?: Partial<Record<ChangeKind, string>>;
+
+  constructor(
+    readonly domain: string,
+    readonly mode: Mode,
+    readonly latestDocument: StoredDocument,
+    readonly lastGoodDocument: StoredDocument | null,
+    lastChanges?: Partial<Record<ChangeKind, string>>,
+  ) {
+    if (lastChanges) this.lastChanges = lastChanges;
+  }
+
+  get latest(): ScanResult {
+    return this.latestDocument.result;
+  }
+
+  get lastGood(): ScanResult | null {
+    return this.lastGoodDocument?.result ?? null;
+  }
+
+  /** As JSON, the plain entry it stands for (decoded), not its encodings. */
+  toJSON(): StoredEntry {
+    return {
+      domain: this.domain,
+      mode: this.mode,
+      latest: this.latest,
+      lastGood: this.lastGood,
+      ...(this.lastChanges ? { lastChanges: this.lastChanges } : {}),
+    };
+  }
+}
+
+/**
+ * What identifies an entry's results without decoding them: the stored documents of a
+ * CompactEntry, the result objects of any other entry (the metrics cache's keys).
+ */
+export function resultIdentity(entry: StoredEntry): { latest: object; lastGood: object | null } {
+  if (entry instanceof CompactEntry) return { latest: entry.latestDocument, lastGood: entry.lastGoodDocument };
+  return { latest: entry.latest, lastGood: entry.lastGood };
+}
+
 export class ResultStore {
   private readonly entries = new Map<string, StoredEntry>();
 
@@ -50,13 +98,9 @@ export class ResultStore {
     const key = targetKey(result.domain, result.mode);
     const previous = this.entries.get(key);
     const changes = lastChanges ?? previous?.lastChanges;
-    const entry: StoredEntry = {
-      domain: result.domain,
-      mode: result.mode,
-      latest: result,
-      lastGood: scanSucceeded(result) ? result : (previous?.lastGood ?? null),
-      ...(changes ? { lastChanges: changes } : {}),
-    };
+    const latest = StoredDocument.of(result);
+    const lastGood = scanSucceeded(result) ? latest : previous ? lastGoodDocumentOf(previous) : null;
+    const entry = new CompactEntry(result.domain, result.mode, latest, lastGood, changes);
     this.entries.set(key, entry);
     return entry;
   }
@@ -96,4 +140,9 @@ export class ResultStore {
     for (const e of entries) store.load(e);
     return store;
   }
+}
+
+function lastGoodDocumentOf(entry: StoredEntry): StoredDocument | null {
+  if (entry instanceof CompactEntry) return entry.lastGoodDocument;
+  return entry.lastGood ? StoredDocument.of(entry.lastGood) : null;
 }

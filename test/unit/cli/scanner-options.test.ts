@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addReportCommand } from '../../../src/cli/report-definition.js';
 import { type ScannerFlags, addScannerOptions, timeoutsFromFlags } from '../../../src/cli/scanner-options.js';
-import { DEFAULTS } from '../../../src/defaults.js';
+import { DEFAULTS, REPORT_CONCURRENCY } from '../../../src/defaults.js';
 
 // The flags that have a setting in the configuration file default to its value (src/defaults.ts).
 
@@ -27,11 +27,11 @@ describe('scanner option defaults', () => {
     expect(value).toEqual(expected);
   });
 
-  test('report --concurrency: concurrency.domains', () => {
+  test('report --concurrency: REPORT_CONCURRENCY (concurrency.domains is auto, sized by the daemon)', () => {
     const program = new Command().exitOverride();
     addReportCommand(program);
     const report = program.commands.find((c) => c.name() === 'report')!;
-    expect(report.opts().concurrency).toBe(DEFAULTS.concurrency.domains);
+    expect(report.opts().concurrency).toBe(REPORT_CONCURRENCY);
   });
 
   test.each([

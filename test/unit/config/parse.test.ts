@@ -6,7 +6,7 @@ import { loadConfig, matchesPattern, parseConfig } from '../../../src/config/loa
 import { toScanOptions } from '../../../src/config/scan-options.js';
 import { type Config, ConfigError } from '../../../src/config/types.js';
 import { checkResolver, normalizePattern, parseListen } from '../../../src/config/load.js';
-import { configSchema } from '../../../src/config/schema.js';
+import { configSchema } from '../../harness/config-schema.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 const SHA = `sha256:${'ab'.repeat(32)}`;
@@ -38,7 +38,7 @@ describe('defaults', () => {
     const expected: Config = {
       listen: { host: '', port: 9522 },
       schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
-      concurrency: { domains: 4, connectionsPerHost: 4, connectionDelayMs: 0 },
+      concurrency: { domains: 'auto', connectionsPerHost: 4, connectionDelayMs: 0 },
       timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
       scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
       grading: { profile: 'ssllabs-2009r' },
@@ -49,6 +49,7 @@ describe('defaults', () => {
       stateFileSet: false,
       probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
       web: { basicAuthUsers: {} },
+      metrics: { detail: 'auto' },
       log: { level: 'info', format: 'auto' },
     };
     expect(config).toEqual(expected);
@@ -61,7 +62,7 @@ describe('defaults', () => {
       { domain: 'jabber.org', modes: ['c2s', 's2s'] },
       { domain: 'xn--bcher-kva.example', modes: ['s2s'] },
     ]);
-    expect(config.concurrency.domains).toBe(4);
+    expect(config.concurrency.domains).toBe('auto');
   });
 
   test('every setting is read, relative paths are resolved against the configuration directory', () => {
@@ -95,6 +96,7 @@ probe: { allow: patterns, patterns: ["*.Example.NET", "example.com"], maxAgeSeco
 web:
   tls_server_config: { cert_file: web.crt, key_file: web.key }
   basic_auth_users: { prometheus: "${SHA}" }
+metrics: { detail: domain }
 log: { level: debug, format: json }
 `;
     const c = parseConfig(text, join(dir, 'config.yaml'));
@@ -126,6 +128,7 @@ log: { level: debug, format: json }
     expect(c.stateFileSet).toBe(true);
     expect(c.probe).toEqual({ allow: 'patterns', patterns: ['*.example.net', 'example.com'], maxAgeSeconds: 0 });
     expect(c.web).toEqual({ tlsCertFile: join(dir, 'web.crt'), tlsKeyFile: join(dir, 'web.key'), basicAuthUsers: { prometheus: SHA } });
+    expect(c.metrics).toEqual({ detail: 'domain' });
     expect(c.log).toEqual({ level: 'debug', format: 'json' });
   });
 });
@@ -168,6 +171,11 @@ describe('bad configurations name the path and the problem', () => {
       ['3:15 targets[0].schedule: not a valid cron expression "* * *": expected 5 or 6 fields but got 3'],
     ],
     ['negative concurrency', 'concurrency:\n  domains: -1\n', ['2:12 concurrency.domains: must be at least 1 (got -1)']],
+    [
+      'concurrency neither a number nor auto',
+      'concurrency:\n  domains: fast\n',
+      ['2:12 concurrency.domains: must be a whole number 1–256 or auto (got "fast")'],
+    ],
     ['fractional concurrency', 'concurrency:\n  connectionsPerHost: 1.5\n', ['2:23 concurrency.connectionsPerHost: must be a whole number (got 1.5)']],
     ['zero timeout', 'timeouts:\n  connectSeconds: 0\n', ['2:19 timeouts.connectSeconds: must be more than 0 (got 0)']],
     ['connect without port', 'targets:\n  - domain: a.org\n    connect: a.org\n', ['3:14 targets[0].connect: invalid host:port "a.org": no port given']],
@@ -181,6 +189,7 @@ describe('bad configurations name the path and the problem', () => {
     ['listen port too large', 'listen: ":99999"\n', ['1:9 listen: port 99999 out of range 0-65535']],
     ['bad resolver', 'scanner:\n  resolver: dns.example:53\n', ['2:13 scanner.resolver: must be IP, IPv4:PORT or [IPv6]:PORT']],
     ['bad enum', 'grading:\n  profile: strict\n', ['2:12 grading.profile: must be one of ssllabs-2009r, xmppoke-2015 (got "strict")']],
+    ['bad metrics detail', 'metrics:\n  detail: target\n', ['2:11 metrics.detail: must be one of auto, endpoint, domain (got "target")']],
     ['a list left empty', 'targets:\n', ['1:9 targets: must be a list (got nothing)']],
     ['patterns needed', 'probe:\n  allow: patterns\n', ['2:3 probe.patterns: must list at least one pattern with allow: patterns']],
     [

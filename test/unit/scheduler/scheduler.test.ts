@@ -69,6 +69,27 @@ describe('Scheduler', () => {
     expect(jobs.every((j) => j.state.runs === 1)).toBe(true);
   });
 
+  test('more slots start queued jobs at once; fewer never stop running ones', async () => {
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0 });
+    const jobs = ['a', 'b', 'c', 'd'].map((d) => gatedJob(`c2s:${d}.test`));
+    scheduler.setJobs(jobs.map((j) => j.job));
+    for (const j of jobs) scheduler.trigger(j.job.key);
+    expect(scheduler.inProgress).toBe(1);
+    scheduler.setMaxConcurrent(3);
+    expect(scheduler.maxConcurrent).toBe(3);
+    expect(scheduler.inProgress).toBe(3);
+    scheduler.setMaxConcurrent(1);
+    expect(scheduler.inProgress).toBe(3);
+    expect(() => scheduler!.setMaxConcurrent(0)).toThrow(RangeError);
+  });
+
+  test('periodSeconds: the shortest gap between ticks of the scheduled expressions', () => {
+    scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0 });
+    expect(scheduler.periodSeconds()).toBeNull();
+    scheduler.setJobs([gatedJob('c2s:a.test', '0 */6 * * *').job, gatedJob('c2s:b.test', '*/30 * * * *').job]);
+    expect(scheduler.periodSeconds()).toBe(1800);
+  });
+
   test('a removed job is dropped from the queue', async () => {
     scheduler = new Scheduler({ maxConcurrent: 1, jitterSeconds: 0 });
     const a = gatedJob('c2s:a.test');

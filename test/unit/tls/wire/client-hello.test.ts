@@ -7,6 +7,7 @@ import {
   buildClientHelloMessage,
   buildRecords,
   buildSslv2ClientHello,
+  freshX25519KeyShare,
   x25519KeyShare,
   type ClientHelloOptions,
 } from '../../../../src/tls/wire/client-hello.js';
@@ -200,9 +201,20 @@ describe('padding', () => {
 });
 
 describe('x25519KeyShare', () => {
+  it('shares one key for ten minutes, then makes a new one', () => {
+    const t = 1_000_000_000_000;
+    const first = x25519KeyShare(t);
+    expect(x25519KeyShare(t + 9 * 60_000)).toBe(first);
+    const later = x25519KeyShare(t + 10 * 60_000);
+    expect(Buffer.from(later.keyExchange).equals(Buffer.from(first.keyExchange))).toBe(false);
+    expect(later.keyExchange).toHaveLength(32);
+  });
+});
+
+describe('freshX25519KeyShare', () => {
   it('returns a fresh 32-byte X25519 public key', () => {
-    const a = x25519KeyShare();
-    const b = x25519KeyShare();
+    const a = freshX25519KeyShare();
+    const b = freshX25519KeyShare();
     expect(a.group).toBe(0x001d);
     expect(a.keyExchange).toHaveLength(32);
     expect(Buffer.from(a.keyExchange).equals(Buffer.from(b.keyExchange))).toBe(false);
