@@ -172,18 +172,46 @@ export async function startEjabberd(dir, name, domains) {
   const configFile = join(dir, 'ejabberd.yml');
   writeFileSync(configFile, config);
   const ctl = join(dir, 'ejabberdctl.cfg');
-  writeFileSync(ctl, `ERLANG_NODE=ejabberd-${name}@localhost\nINET_DIST_INTERFACE=127.0.0.1\n`);
+  // A node name of this run's own: a node left running by an earlier run must not stop this one.
+  writeFileSync(ctl, `ERLANG_NODE=ejabberd-${name}-${process.pid}@localhost\nINET_DIST_INTERFACE=127.0.0.1\n`);
   execFileSync('chown', ['-R', 'ejabberd:ejabberd', dir]);
   for (const f of new Set(certs))
     chownSync(f, Number(execFileSync('id', ['-u', 'ejabberd']).toString()), Number(execFileSync('id', ['-g', 'ejabberd']).toString()));
   const child = spawn(
     '/usr/sbin/ejabberdctl',
     ['--ctl-config', ctl, '--config', configFile, '--logs', join(dir, 'logs'), '--spool', join(dir, 'spool'), 'foreground'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: ejabberdctl starts su, sh and the Erlang VM, and stopping the first leaves the VM running.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const s = await started(child, c2s, `ejabberd ${name}`, join(dir, 'logs', 'ejabberd.log'));
   await waitForXmpp(c2s, domains.at(-1).domain);
-  return { ...s, name, software: 'ejabberd', profile: 'modern', c2s, s2s };
+  const pgrep = (pattern) => execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  const node = `ejabberd-${name}-${process.pid}@`;
+  const vm = pgrep(`beam.smp.*${node}`)[0];
+  const pids = [...new Set([child.pid, ...pgrep(node)])];
+  return {
+    ...s,
+    // The Erlang VM does the work: its CPU is what the servers' figure needs.
+    pid: vm,
+    stop: async () => {
+      for (const signal of ['SIGTERM', 'SIGKILL']) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {}
+        for (const pid of pids) {
+          try {
+            process.kill(pid, signal);
+          } catch {}
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    },
+    name,
+    software: 'ejabberd',
+    profile: 'modern',
+    c2s,
+    s2s,
+  };
 }
 
 /**
