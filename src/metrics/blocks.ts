@@ -67,6 +67,20 @@ export class BlockWriter {
     this.used += this.block.write(r.text, this.used, r.ascii ? 'latin1' : 'utf8');
   }
 
+  /** Appends `text.slice(start, end)`; `ascii`: the whole text is ASCII (its length is its size in bytes). */
+  slice(text: string, start: number, end: number, ascii: boolean): void {
+    const piece = text.slice(start, end);
+    const bytes = ascii ? piece.length : Buffer.byteLength(piece);
+    if (bytes > BLOCK_BYTES - this.used) {
+      this.flush();
+      if (bytes > BLOCK_BYTES) {
+        this.blocks.push(Buffer.from(piece));
+        return;
+      }
+    }
+    this.used += this.block.write(piece, this.used, ascii ? 'latin1' : 'utf8');
+  }
+
   /** The blocks written, the last one trimmed. */
   finish(): Buffer[] {
     this.flush();

@@ -114,10 +114,7 @@ class StoreRegistry implements MetricsRegistry {
         for (const t of targets) for (const e of t.expiry) out.line(sampleLine(f.name, e.labels, expirySeconds(e.notAfterSeconds, nowMs)));
         return;
       }
-      for (const t of targets) {
-        const lines = t.families.get(f.name);
-        if (lines) out.lines(lines);
-      }
+      for (const t of targets) t.writeTo(out, f.name);
     });
     for (const f of this.source.others) {
       out.line('');
