@@ -353,7 +353,9 @@ export class Daemon {
   }
 
   private record(result: ScanResult): StoredEntry {
-    const entry = this.store.put(result, this.persist(result));
+    // Written: the entry reads its documents back from the database when needed (nothing held in memory).
+    const lastChanges = this.persist(result);
+    const entry = this.store.put(result, lastChanges, lastChanges ? this.db.documentsOf(result.domain, result.mode) : undefined);
     const ok = scanSucceeded(result);
     this.stats.scansTotal[ok ? 'success' : 'failure']++;
     this.scanTimes.add(result.durationSeconds);
@@ -398,7 +400,7 @@ export class Daemon {
    */
   private async loadStoredResults(configured: ReadonlySet<string>): Promise<void> {
     const started = performance.now();
-    for (const page of this.db.pages(LOAD_PAGE, (domain, mode) => configured.has(targetKey(domain, mode)))) {
+    for (const page of this.db.lazyPages(LOAD_PAGE, (domain, mode) => configured.has(targetKey(domain, mode)))) {
       for (const entry of page) this.store.load(entry);
       await new Promise((r) => setImmediate(r));
     }
@@ -432,7 +434,7 @@ export class Daemon {
         }
         // A result kept in memory since: the store gets its change times now.
         const entry = this.store.get(result.domain, result.mode);
-        if (entry?.latest === result) this.store.put(result, outcome.lastChanges);
+        if (entry?.latest === result) this.store.put(result, outcome.lastChanges, this.db.documentsOf(result.domain, result.mode));
       } catch (err) {
         this.storeFailed(err);
         return written;

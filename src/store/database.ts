@@ -5,7 +5,7 @@ import type { Mode, ScanResult } from '../result/types.js';
 import { type ChangeFacts, type ChangeKind, type FactChange, changeFacts, diffFacts } from './changes.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { decodeDocument, encodeDocument, StoredDocument } from './document.js';
-import { CompactEntry, type StoredEntry, scanSucceeded } from './store.js';
+import { CompactEntry, type DatabaseDocuments, type StoredEntry, scanSucceeded } from './store.js';
 
 // The results database: SQLite through better-sqlite3 (synchronous, so one finished scan is one
 // short transaction and nothing else can interleave with it). WAL mode: readers (the `history`
@@ -187,6 +187,48 @@ export class ResultDatabase {
     }
   }
 
+  /**
+   * Like pages(), for the daemon: the entries read their documents from this database when
+   * something needs them (a scrape rendering the target's lines, the API), so none is held in
+   * memory and none is read at start. Valid while the database is open.
+   */
+  *lazyPages(limit: number, keep: (domain: string, mode: Mode) => boolean = () => true): Generator<StoredTarget[]> {
+    for (let afterId = 0; ; ) {
+      const rows = this.sql.targetsPageWithoutDocuments.all(afterId, limit) as (Pick<
+        TargetRow,
+        'id' | 'domain' | 'mode' | 'last_good_is_latest' | 'last_changes'
+      > & {
+        has_last_good: number;
+      })[];
+      yield rows
+        .filter((row) => keep(row.domain, row.mode))
+        .map((row) => {
+          const documents = this.documentsOf(row.domain, row.mode);
+          const latest = StoredDocument.inDatabase(() => documents.latest());
+          const lastGood = row.last_good_is_latest || row.has_last_good ? StoredDocument.inDatabase(() => documents.lastGood() ?? documents.latest()) : null;
+          return new CompactEntry(row.domain, row.mode, latest, lastGood, JSON.parse(row.last_changes) as LastChanges) as StoredTarget;
+        });
+      if (rows.length < limit) return;
+      afterId = rows.at(-1)!.id;
+    }
+  }
+
+  /** Reads a target's documents as its row holds them at the time of each call (store.ts: DatabaseDocuments). */
+  documentsOf(domain: string, mode: Mode): DatabaseDocuments {
+    const row = () => {
+      const r = this.sql.documents.get(domain, mode) as Pick<TargetRow, 'latest' | 'last_good' | 'last_good_is_latest'> | undefined;
+      if (!r) throw new StoreError('io', `${this.file}: no stored result for ${mode}:${domain}`);
+      return r;
+    };
+    return {
+      latest: () => row().latest,
+      lastGood: () => {
+        const r = row();
+        return r.last_good_is_latest ? r.latest : r.last_good;
+      },
+    };
+  }
+
   /** Records a finished scan in one transaction. Throws the driver's error when the disk refuses (isWriteFailure). */
   record(result: ScanResult): RecordOutcome {
     return this.recordTx(result);
@@ -322,6 +364,10 @@ function statements(db: Database.Database) {
   return {
     target: db.prepare('SELECT * FROM targets WHERE domain = ? AND mode = ?'),
     targetsPage: db.prepare('SELECT * FROM targets WHERE id > ? ORDER BY id LIMIT ?'),
+    targetsPageWithoutDocuments: db.prepare(
+      'SELECT id, domain, mode, last_good IS NOT NULL AS has_last_good, last_good_is_latest, last_changes FROM targets WHERE id > ? ORDER BY id LIMIT ?',
+    ),
+    documents: db.prepare('SELECT latest, last_good, last_good_is_latest FROM targets WHERE domain = ? AND mode = ?'),
     updateTarget: db.prepare('UPDATE targets SET latest = ?, last_good = ?, last_good_is_latest = ?, facts = ?, last_changes = ? WHERE id = ?'),
     insertTarget: db.prepare('INSERT INTO targets (domain, mode, latest, last_good, last_good_is_latest, facts, last_changes) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     currentChange: db.prepare('SELECT id FROM changes WHERE target_id = ? ORDER BY at DESC, id DESC LIMIT 1'),

@@ -1,10 +1,11 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { ScanResult } from '../result/types.js';
 
-// A result document as the database and the daemon's memory keep it: its JSON, deflated when
-// over 1 KB (JSON compresses about 6:1). In memory a decoded result costs ~30 KB of heap and its
-// encoding ~4 KB, so a daemon holding 20,000 targets keeps the encodings and decodes on demand
-// (a scrape needs a target's document only when its lines are rendered again).
+// A result document as the database keeps it: its JSON, deflated when over 1 KB (JSON compresses
+// about 6:1). A decoded result costs ~30 KB of heap and its encoding ~4 KB; a daemon holding 20,000
+// targets keeps neither: its entries read a document back from the database when something needs
+// it (a scrape needs a target's document only when its lines are rendered again) and keep the
+// encoding only while the database refuses writes.
 
 /** Documents over this size are stored deflated; smaller ones as text. */
 const COMPRESS_ABOVE_BYTES = 1024;
@@ -45,10 +46,15 @@ export class StoredDocument {
   private ref: WeakRef<ScanResult> | null;
 
   private constructor(
-    readonly bytes: Buffer,
+    private readonly source: Buffer | (() => Buffer),
     decoded: ScanResult | null,
   ) {
     this.ref = decoded ? new WeakRef(decoded) : null;
+  }
+
+  /** The encoding: kept in memory, or read from the database each time. */
+  get bytes(): Buffer {
+    return typeof this.source === 'function' ? this.source() : this.source;
   }
 
   /** A result just scanned: encoded now (or reusing the database's encoding of the same object). */
@@ -61,11 +67,20 @@ export class StoredDocument {
     return new StoredDocument(bytes, null);
   }
 
+  /**
+   * A result the database holds, read from it when something needs it: nothing of it stays in
+   * memory (`decoded`, a result just written, is shared while something else holds it).
+   */
+  static inDatabase(read: () => Buffer, decoded: ScanResult | null = null): StoredDocument {
+    return new StoredDocument(read, decoded);
+  }
+
   get result(): ScanResult {
     const alive = this.ref?.deref();
     if (alive) return alive;
-    const decoded = decodeDocument<ScanResult>(this.bytes);
-    encodings.set(decoded, this.bytes);
+    const bytes = this.bytes;
+    const decoded = decodeDocument<ScanResult>(bytes);
+    if (typeof this.source !== 'function') encodings.set(decoded, bytes);
     this.ref = new WeakRef(decoded);
     return decoded;
   }

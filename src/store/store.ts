@@ -39,6 +39,16 @@ export function answeredSoftware(entry: Pick<StoredEntry, 'latest' | 'lastGood'>
   return best;
 }
 
+/**
+ * How to read a target's documents from the database, as its row holds them now. By role, not by
+ * scan: after a failed scan is written, `lastGood` still reads the good one (a document that read
+ * "the row's latest" would then read the failure).
+ */
+export interface DatabaseDocuments {
+  latest(): Buffer;
+  lastGood(): Buffer | null;
+}
+
 export function targetKey(domain: string, mode: Mode): string {
   return `${mode}:${domain}`;
 }
@@ -93,13 +103,20 @@ export function resultIdentity(entry: StoredEntry): { latest: object; lastGood: 
 export class ResultStore {
   private readonly entries = new Map<string, StoredEntry>();
 
-  /** Stores a scan's result; `lastChanges` as the database recorded them (kept from before when absent). */
-  put(result: ScanResult, lastChanges?: StoredEntry['lastChanges']): StoredEntry {
+  /**
+   * Stores a scan's result; `lastChanges` as the database recorded them (kept from before when absent).
+   * `inDatabase`: the database holds it now (written), so the entry reads it from there when needed
+   * instead of keeping its encoding.
+   */
+  put(result: ScanResult, lastChanges?: StoredEntry['lastChanges'], inDatabase?: DatabaseDocuments): StoredEntry {
     const key = targetKey(result.domain, result.mode);
     const previous = this.entries.get(key);
     const changes = lastChanges ?? previous?.lastChanges;
-    const latest = StoredDocument.of(result);
-    const lastGood = scanSucceeded(result) ? latest : previous ? lastGoodDocumentOf(previous) : null;
+    const latest = inDatabase ? StoredDocument.inDatabase(() => inDatabase.latest(), result) : StoredDocument.of(result);
+    let lastGood: StoredDocument | null;
+    if (!scanSucceeded(result)) lastGood = previous ? lastGoodDocumentOf(previous) : null;
+    else if (inDatabase) lastGood = StoredDocument.inDatabase(() => inDatabase.lastGood() ?? inDatabase.latest(), result);
+    else lastGood = latest;
     const entry = new CompactEntry(result.domain, result.mode, latest, lastGood, changes);
     this.entries.set(key, entry);
     return entry;

@@ -8,6 +8,8 @@ import { changeFacts, diffFacts } from '../../../src/store/changes.js';
 import { ResultDatabase, StoreError, isWriteFailure } from '../../../src/store/database.js';
 import { importStateFile, StateFileError } from '../../../src/store/import-state.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/migrations.js';
+import { decodeDocument } from '../../../src/store/document.js';
+import { type CompactEntry, ResultStore } from '../../../src/store/store.js';
 import { scanResult } from './fixtures.js';
 
 // The results database against real SQLite files: migrations, the change rules, retention, the
@@ -266,5 +268,43 @@ describe('isWriteFailure', () => {
     [undefined, false],
   ])('%s → %s', (code, expected) => {
     expect(isWriteFailure(Object.assign(new Error('x'), code ? { code } : {}))).toBe(expected);
+  });
+});
+
+describe('entries that read their documents from the database (the daemon: nothing held in memory)', () => {
+  test('a good scan, then a failed one: latest follows the row, lastGood stays the good scan', () => {
+    const db = ResultDatabase.open(fresh());
+    const store = new ResultStore();
+    const good = scan({ at: '2026-11-01T00:00:00.000Z', domain: 'a.example' });
+    db.record(good);
+    const first = store.put(good, {}, db.documentsOf('a.example', 'c2s')) as CompactEntry;
+    expect(first.lastGood).toBe(good); // the object just scanned, while something holds it
+    const failed = scan({ at: '2026-11-02T00:00:00.000Z', domain: 'a.example', fail: true });
+    db.record(failed);
+    const second = store.put(failed, {}, db.documentsOf('a.example', 'c2s')) as CompactEntry;
+    // Decoded from the database (a fresh object), by role: the row's latest is the failure now.
+    expect(decodeDocument(second.latestDocument.bytes)).toEqual(failed);
+    expect(decodeDocument(second.lastGoodDocument!.bytes)).toEqual(good);
+    expect(decodeDocument(first.lastGoodDocument!.bytes)).toEqual(good);
+    db.close();
+  });
+
+  test('lazyPages: no document read at load; each decodes from the row when read', () => {
+    const file = fresh();
+    const db = ResultDatabase.open(file);
+    const good = scan({ at: '2026-11-01T00:00:00.000Z', domain: 'b.example' });
+    const failed = scan({ at: '2026-11-02T00:00:00.000Z', domain: 'b.example', fail: true });
+    const never = scan({ at: '2026-11-02T00:00:00.000Z', domain: 'c.example', fail: true });
+    for (const r of [good, failed, never]) db.record(r);
+    const loaded = [...db.lazyPages(1)].flat();
+    expect(loaded.map((e) => e.domain)).toEqual(['b.example', 'c.example']);
+    const [b, c] = loaded as [CompactEntry, CompactEntry];
+    expect(b.latest).toEqual(failed);
+    expect(b.lastGood).toEqual(good);
+    expect(c.latest).toEqual(never);
+    expect(c.lastGood).toBeNull();
+    // As eager pages() gives them.
+    expect(JSON.parse(JSON.stringify(loaded))).toEqual(JSON.parse(JSON.stringify(db.loadAll())));
+    db.close();
   });
 });
