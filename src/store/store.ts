@@ -54,9 +54,10 @@ export function targetKey(domain: string, mode: Mode): string {
 }
 
 /**
- * A stored entry that keeps its results encoded (document.ts): ~4 KB a result instead of ~30 KB
- * of objects, which is what lets one daemon hold 20,000 targets in a few hundred MB. `latest` and
- * `lastGood` decode on demand; an entry never changes (a rescan stores a new one).
+ * A stored entry whose results stay out of the heap (document.ts): read back from the database
+ * when written, else kept encoded (~4 KB a result instead of ~30 KB of objects), which is what lets
+ * one daemon hold 20,000 targets in a few hundred MB. `latest` and `lastGood` decode on demand; an
+ * entry never changes (a rescan stores a new one).
  */
 export class CompactEntry implements StoredEntry {
   declare readonly lastChanges?: Partial<Record<ChangeKind, string>>;
