@@ -33,7 +33,8 @@ export const PROFILES = {
   },
 };
 
-const OPENSSL_LEGACY_CONF = `openssl_conf = openssl_init
+/** TLS 1.0 and every suite OpenSSL 3.0 still has, for a server process (its OPENSSL_CONF). */
+export const OPENSSL_LEGACY_CONF = `openssl_conf = openssl_init
 
 [openssl_init]
 ssl_conf = ssl_sect

@@ -5,6 +5,9 @@
 //   npm run build && node bench/fleet-bench.mjs [--domains 1000] [--modes c2s,s2s] [--concurrency auto|N]
 //        [--mix realistic|modern] [--detail endpoint|domain] [--baseline 100] [--dist DIR] [--seed 1]
 //
+// Needs, as root: prosody (and lua-unbound), ejabberd, dnsmasq-base, a JDK, python3, and sslscan for
+// --baseline (it says which are missing). It adds /etc/hosts entries for --baseline and removes them.
+//
 // What it stands up (bench/fleet/):
 //   - certificates from a test CA for every domain: 88 % valid, 4 % expired, 4 % self-signed,
 //     4 % for another name; RSA-2048 and ECDSA P-256 keys half and half (pki.mjs);
@@ -35,7 +38,7 @@
 // extrapolated to all domains. It needs /etc/hosts entries for the sampled domains (added, then
 // removed).
 import { execFile, fork, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -142,6 +145,16 @@ main().catch(async (err) => {
 });
 
 async function main() {
+  // Run by hand, not by the test suite: say what is missing rather than fail half-way (all run as root).
+  const needed = [
+    ['/usr/bin/prosody', 'prosody lua-unbound'],
+    ['/usr/sbin/ejabberdctl', 'ejabberd'],
+    ['/usr/sbin/dnsmasq', 'dnsmasq-base'],
+    ['/usr/bin/javac', 'default-jdk-headless'],
+    ['/usr/bin/python3', 'python3'],
+    ...(Number(opt.baseline) > 0 ? [['/usr/bin/sslscan', 'sslscan']] : []),
+  ].filter(([path]) => !existsSync(path));
+  if (needed.length) throw new Error(`missing: ${needed.map(([p]) => p).join(', ')}; apt-get install -y ${needed.map(([, pkg]) => pkg).join(' ')}`);
   // The simulated internet (servers, proxies, dnsmasq, sslscan: every child of this process) runs at
   // nice 10 and the daemon at 0, as if the servers were elsewhere: on these 2 cores the daemon gets
   // the CPU it asks for first, so its event-loop delay is its own, not the servers' load.

@@ -5,22 +5,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freeTcpPort, stopChild, waitForPort } from '../../test/harness/processes.mjs';
+import { OPENSSL_LEGACY_CONF } from '../bench-servers.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const lua = (s) => JSON.stringify(s);
-
-export const OPENSSL_LEGACY_CONF = `openssl_conf = openssl_init
-
-[openssl_init]
-ssl_conf = ssl_sect
-
-[ssl_sect]
-system_default = system_default_sect
-
-[system_default_sect]
-MinProtocol = TLSv1
-CipherString = ALL:COMPLEMENTOFALL:@SECLEVEL=0
-`;
 
 /** Reads utime+stime of a process and its threads, in seconds. */
 export function cpuSecondsOf(pid) {
@@ -302,7 +290,7 @@ export async function startBlackHole() {
     'python3',
     [
       '-c',
-      `import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(("127.0.0.1",${port}))\ns.listen(0)\nprint("ok",flush=True)\nfor i in range(4):\n  c=socket.create_connection(("127.0.0.1",${port}),timeout=0.5) if False else None\ntime.sleep(1e9)`,
+      `import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(("127.0.0.1",${port}))\ns.listen(0)\nprint("ok",flush=True)\ntime.sleep(1e9)`,
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );

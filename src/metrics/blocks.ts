@@ -57,28 +57,24 @@ export class BlockWriter {
    * them as bytes and Buffer#copy-ing them would allocate a view for each (twice as slow).
    */
   lines(r: RenderedLines): void {
-    if (r.bytes > BLOCK_BYTES - this.used) {
-      this.flush();
-      if (r.bytes > BLOCK_BYTES) {
-        this.blocks.push(Buffer.from(r.text));
-        return;
-      }
-    }
-    this.used += this.block.write(r.text, this.used, r.ascii ? 'latin1' : 'utf8');
+    this.write(r.text, r.bytes, r.ascii);
   }
 
   /** Appends `text.slice(start, end)`; `ascii`: the whole text is ASCII (its length is its size in bytes). */
   slice(text: string, start: number, end: number, ascii: boolean): void {
     const piece = text.slice(start, end);
-    const bytes = ascii ? piece.length : Buffer.byteLength(piece);
+    this.write(piece, ascii ? piece.length : Buffer.byteLength(piece), ascii);
+  }
+
+  private write(text: string, bytes: number, ascii: boolean): void {
     if (bytes > BLOCK_BYTES - this.used) {
       this.flush();
       if (bytes > BLOCK_BYTES) {
-        this.blocks.push(Buffer.from(piece));
+        this.blocks.push(Buffer.from(text));
         return;
       }
     }
-    this.used += this.block.write(piece, this.used, ascii ? 'latin1' : 'utf8');
+    this.used += this.block.write(text, this.used, ascii ? 'latin1' : 'utf8');
   }
 
   /** The blocks written, the last one trimmed. */

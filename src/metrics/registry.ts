@@ -98,8 +98,11 @@ class StoreRegistry implements MetricsRegistry {
   async exposition(): Promise<Buffer[]> {
     const detail = this.source.detail();
     if (this.cache.detail !== detail) this.cache = createTargetLinesCache(detail);
+    // One scrape of 20,000 targets is seconds of work the first time (every document decoded) and
+    // writes tens of MB after: /healthz, /probe and the scans' I/O get a turn every ~10 ms of it.
+    const turns = new EventLoopTurns();
     // This scrape's cache, even if a concurrent one with another detail replaces it while this one yields.
-    const targets = await targetLines(this.cache, uniqueTargets(this.source.entries()));
+    const targets = await targetLines(this.cache, uniqueTargets(this.source.entries()), turns);
     const nowMs = this.source.now().getTime();
     const others = new SampleSink();
     this.source.addOthers(others);
@@ -107,13 +110,8 @@ class StoreRegistry implements MetricsRegistry {
 
     // A family's lines, then an empty line before the next family (as prom-client separates its families).
     const out = new BlockWriter(this.pool);
-    // Tens of MB at 20,000 targets: the event loop gets a turn between families once ~10 ms went by.
-    let sliceStartedAt = performance.now();
     for (const [i, f] of targetFamilies(detail).entries()) {
-      if (performance.now() - sliceStartedAt > RENDER_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStartedAt = performance.now();
-      }
+      if (turns.due()) await turns.take();
       if (i > 0) out.line('');
       for (const header of familyHeader(f)) out.line(header);
       if (f.name === EXPIRY) {
@@ -139,20 +137,26 @@ class StoreRegistry implements MetricsRegistry {
 /** Longest stretch of rendering between two turns of the event loop. */
 const RENDER_SLICE_MS = 10;
 
-/**
- * Each target's lines from the cache, rendering those rescanned since the last scrape. A sweep of
- * a large fleet leaves hundreds to render (each decodes its stored result): the event loop is
- * given back every ~10 ms so that /healthz, /probe and the scans' own I/O are not held up.
- */
-async function targetLines(cache: TargetLinesCache, entries: readonly StoredEntry[]): Promise<TargetLines[]> {
+/** Tells a long piece of work when it has held the event loop for RENDER_SLICE_MS, and gives it a turn. */
+class EventLoopTurns {
+  private since = performance.now();
+
+  due(): boolean {
+    return performance.now() - this.since > RENDER_SLICE_MS;
+  }
+
+  async take(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.since = performance.now();
+  }
+}
+
+/** Each target's lines from the cache, rendering those rescanned since the last scrape (each decodes its stored result). */
+async function targetLines(cache: TargetLinesCache, entries: readonly StoredEntry[], turns: EventLoopTurns): Promise<TargetLines[]> {
   const lines: TargetLines[] = [];
-  let sliceStartedAt = performance.now();
   for (const entry of entries) {
     lines.push(cache.get(entry));
-    if (performance.now() - sliceStartedAt > RENDER_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStartedAt = performance.now();
-    }
+    if (turns.due()) await turns.take();
   }
   return lines;
 }

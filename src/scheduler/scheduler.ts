@@ -43,6 +43,7 @@ export class Scheduler {
   private stopped = false;
 
   private slots: number;
+  private period: number | null = null;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.slots = opts.maxConcurrent;
@@ -76,18 +77,11 @@ export class Scheduler {
 
   /**
    * The shortest time between two ticks of the scheduled cron expressions, in seconds (null
-   * without any): a round of scans that takes longer cannot keep up.
+   * without any): a round of scans that takes longer cannot keep up. Worked out when the jobs
+   * change (the daemon asks every 25 scans).
    */
   periodSeconds(): number | null {
-    let shortest: number | null = null;
-    for (const task of this.tasks.values()) {
-      const runs = task.getNextRuns(4).map((d) => d.getTime());
-      for (let i = 1; i < runs.length; i++) {
-        const gap = (runs[i]! - runs[i - 1]!) / 1000;
-        if (gap > 0 && (shortest === null || gap < shortest)) shortest = gap;
-      }
-    }
-    return shortest;
+    return this.period;
   }
 
   /** The jobs (targets) scheduled. */
@@ -134,6 +128,7 @@ export class Scheduler {
         cron.schedule(expr, () => this.tick(expr), { noOverlap: false, unref: false }),
       );
     }
+    this.period = shortestPeriod([...this.tasks.values()]);
   }
 
   /** Queues a job now (start-up scans, /probe of a configured target). No-op if queued or running. */
@@ -232,4 +227,17 @@ export class Scheduler {
       this.running.set(key, { controller, done, suspect: job.suspect?.() ?? false });
     }
   }
+}
+
+/** The shortest gap between the next few ticks of any of `tasks`, in seconds; null without tasks. */
+function shortestPeriod(tasks: readonly ScheduledTask[]): number | null {
+  let shortest: number | null = null;
+  for (const task of tasks) {
+    const runs = task.getNextRuns(4).map((d) => d.getTime());
+    for (let i = 1; i < runs.length; i++) {
+      const gap = (runs[i]! - runs[i - 1]!) / 1000;
+      if (gap > 0 && (shortest === null || gap < shortest)) shortest = gap;
+    }
+  }
+  return shortest;
 }

@@ -5,7 +5,7 @@ import type { Mode, ScanResult } from '../result/types.js';
 import { type ChangeFacts, type ChangeKind, type FactChange, changeFacts, diffFacts } from './changes.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { decodeDocument, encodeDocument, StoredDocument } from './document.js';
-import { CompactEntry, type DatabaseDocuments, type StoredEntry, scanSucceeded } from './store.js';
+import { CompactEntry, type DatabaseDocuments, databaseDocuments, type StoredEntry, scanSucceeded } from './store.js';
 
 // The results database: SQLite through better-sqlite3 (synchronous, so one finished scan is one
 // short transaction and nothing else can interleave with it). WAL mode: readers (the `history`
@@ -179,12 +179,7 @@ export class ResultDatabase {
    * are not decoded.
    */
   *pages(limit: number, keep: (domain: string, mode: Mode) => boolean = () => true): Generator<StoredTarget[]> {
-    for (let afterId = 0; ; ) {
-      const rows = this.sql.targetsPage.all(afterId, limit) as TargetRow[];
-      yield rows.filter((row) => keep(row.domain, row.mode)).map(toStoredTarget);
-      if (rows.length < limit) return;
-      afterId = rows.at(-1)!.id;
-    }
+    for (const rows of rowPages<TargetRow>(this.sql.targetsPage, limit)) yield rows.filter((row) => keep(row.domain, row.mode)).map(toStoredTarget);
   }
 
   /**
@@ -193,23 +188,15 @@ export class ResultDatabase {
    * memory and none is read at start. Valid while the database is open.
    */
   *lazyPages(limit: number, keep: (domain: string, mode: Mode) => boolean = () => true): Generator<StoredTarget[]> {
-    for (let afterId = 0; ; ) {
-      const rows = this.sql.targetsPageWithoutDocuments.all(afterId, limit) as (Pick<
-        TargetRow,
-        'id' | 'domain' | 'mode' | 'last_good_is_latest' | 'last_changes'
-      > & {
-        has_last_good: number;
-      })[];
+    type Row = Pick<TargetRow, 'id' | 'domain' | 'mode' | 'last_good_is_latest' | 'last_changes'> & { has_last_good: number };
+    for (const rows of rowPages<Row>(this.sql.targetsPageWithoutDocuments, limit)) {
       yield rows
         .filter((row) => keep(row.domain, row.mode))
         .map((row) => {
-          const documents = this.documentsOf(row.domain, row.mode);
-          const latest = StoredDocument.inDatabase(() => documents.latest());
-          const lastGood = row.last_good_is_latest || row.has_last_good ? StoredDocument.inDatabase(() => documents.lastGood() ?? documents.latest()) : null;
-          return new CompactEntry(row.domain, row.mode, latest, lastGood, JSON.parse(row.last_changes) as LastChanges) as StoredTarget;
+          const { latest, lastGood } = databaseDocuments(this.documentsOf(row.domain, row.mode));
+          const hasLastGood = row.last_good_is_latest || row.has_last_good;
+          return new CompactEntry(row.domain, row.mode, latest, hasLastGood ? lastGood : null, JSON.parse(row.last_changes) as LastChanges) as StoredTarget;
         });
-      if (rows.length < limit) return;
-      afterId = rows.at(-1)!.id;
     }
   }
 
@@ -339,6 +326,16 @@ export class ResultDatabase {
   /** PRAGMA integrity_check: 'ok' or the first problems. */
   integrityCheck(): string {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+  }
+}
+
+/** The targets table `limit` rows at a time, in id order (each page its own query: nothing stays open between them). */
+function* rowPages<R extends { id: number }>(statement: Database.Statement, limit: number): Generator<R[]> {
+  for (let afterId = 0; ; ) {
+    const rows = statement.all(afterId, limit) as R[];
+    yield rows;
+    if (rows.length < limit) return;
+    afterId = rows.at(-1)!.id;
   }
 }
 

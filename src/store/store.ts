@@ -49,6 +49,14 @@ export interface DatabaseDocuments {
   lastGood(): Buffer | null;
 }
 
+/** A target's two documents read from the database; `decoded`: the result just written, shared while something holds it. */
+export function databaseDocuments(documents: DatabaseDocuments, decoded: ScanResult | null = null): { latest: StoredDocument; lastGood: StoredDocument } {
+  return {
+    latest: StoredDocument.inDatabase(() => documents.latest(), decoded),
+    lastGood: StoredDocument.inDatabase(() => documents.lastGood() ?? documents.latest(), decoded),
+  };
+}
+
 export function targetKey(domain: string, mode: Mode): string {
   return `${mode}:${domain}`;
 }
@@ -113,11 +121,11 @@ export class ResultStore {
     const key = targetKey(result.domain, result.mode);
     const previous = this.entries.get(key);
     const changes = lastChanges ?? previous?.lastChanges;
-    const latest = inDatabase ? StoredDocument.inDatabase(() => inDatabase.latest(), result) : StoredDocument.of(result);
+    const written = inDatabase ? databaseDocuments(inDatabase, result) : null;
+    const latest = written?.latest ?? StoredDocument.of(result);
     let lastGood: StoredDocument | null;
     if (!scanSucceeded(result)) lastGood = previous ? lastGoodDocumentOf(previous) : null;
-    else if (inDatabase) lastGood = StoredDocument.inDatabase(() => inDatabase.lastGood() ?? inDatabase.latest(), result);
-    else lastGood = latest;
+    else lastGood = written?.lastGood ?? latest;
     const entry = new CompactEntry(result.domain, result.mode, latest, lastGood, changes);
     this.entries.set(key, entry);
     return entry;

@@ -87,6 +87,20 @@ export function skippedIpv6Endpoint(): EndpointResult {
   };
 }
 
+/** `ep` refusing the connection: nothing found beyond its address. */
+function refusedEndpoint(ep: EndpointResult): EndpointResult {
+  return {
+    ...ep,
+    status: 'error',
+    error: { code: 'connection_refused', message: 'connection refused', phase: 'connect' },
+    xmpp: null,
+    certificate: null,
+    session: null,
+    tls: null,
+    grade: null,
+  };
+}
+
 export function exampleOrg(): StoredEntry {
   const result = scan({
     domain: 'example.org',
@@ -191,16 +205,7 @@ export function brokenExample(): StoredEntry {
     // The last answer: kept while later queries fail.
     software: { name: 'ejabberd', version: '23.01', os: null, queriedAt: '2025-05-31T00:00:30.000Z' },
   });
-  const refused: EndpointResult = {
-    ...legacy,
-    status: 'error',
-    error: { code: 'connection_refused', message: 'connection refused', phase: 'connect' },
-    xmpp: null,
-    certificate: null,
-    session: null,
-    tls: null,
-    grade: null,
-  };
+  const refused = refusedEndpoint(legacy);
   const latest = scan({
     domain: 'broken.example',
     mode: 's2s',
@@ -324,18 +329,7 @@ export function multiExample(): StoredEntry {
     caps: [],
     warnings: [],
   };
-  const refused: EndpointResult = {
-    ...direct,
-    address: '2001:db8::21',
-    family: 6,
-    status: 'error',
-    error: { code: 'connection_refused', message: 'connection refused', phase: 'connect' },
-    xmpp: null,
-    certificate: null,
-    session: null,
-    tls: null,
-    grade: null,
-  };
+  const refused = refusedEndpoint({ ...direct, address: '2001:db8::21', family: 6 });
   const result = scan({
     domain: 'example.net',
     mode: 'c2s',
