@@ -19,6 +19,10 @@ command -v prosody >/dev/null 2>&1 || need+=(prosody)
 # test's s2s to legacy.test then cannot resolve the test's dnsmasq names.
 dpkg -s lua-unbound >/dev/null 2>&1 || need+=(lua-unbound)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+# The DNSSEC lab (DANE tests): NSD serves zones signed with ldns-signzone, Unbound validates them.
+[ -x /usr/sbin/nsd ] || need+=(nsd)
+command -v ldns-signzone >/dev/null 2>&1 || need+=(ldnsutils)
+[ -x /usr/sbin/unbound ] || need+=(unbound)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v sslscan >/dev/null 2>&1 || need+=(sslscan)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)

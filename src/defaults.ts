@@ -8,7 +8,7 @@ export const DEFAULTS = {
   schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
   concurrency: { domains: 'auto', connectionsPerHost: 4, connectionDelayMs: 0 },
   timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
-  scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
+  scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true, dane: true, resolverCheckName: '.' },
   grading: { profile: 'ssllabs-2009r' },
   targets: [],
   targetSources: { files: [], fileSd: [], urls: [] },

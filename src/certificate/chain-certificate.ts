@@ -43,6 +43,11 @@ export class ChainCertificate {
     this.nodeValue = node;
   }
 
+  /** The SubjectPublicKeyInfo DER (what TLSA selector SPKI(1) designates, RFC 6698 §2.1.2). */
+  get subjectPublicKeyInfo(): Buffer {
+    return this.outline.subjectPublicKeyInfo;
+  }
+
   /** RFC 4514 display of the subject, as in CertificateDetails. */
   get subject(): string {
     this.subjectValue ??= new x509.Name(this.outline.subject).toString();

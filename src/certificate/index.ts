@@ -5,3 +5,5 @@ export { checkIdentity } from './identity.js';
 export { analyzeChain, type AnalyzeOptions } from './trust.js';
 export { loadTrustStore, type TrustAnchor, type TrustStore } from './trust-store.js';
 export { completeChain, type AiaFetchOptions } from './aia.js';
+export { judgeDane, type DaneEvidence } from './dane-verdict.js';
+export { builtPathOf } from './trust.js';

@@ -53,6 +53,14 @@ function pathAnchors(store: TrustStore): PathCertificate[] {
  * anchor (path.ts) and everything wrong with it. Throws when the leaf cannot be parsed; other
  * unparsable certificates in the chain are ignored.
  */
+/** The DER of the path each verdict was built on (leaf first), for DANE's PKIX usages; not part of the document. */
+const builtPaths = new WeakMap<CertificateResult, Buffer[]>();
+
+/** The path `result` was built on, leaf first, as DER (undefined for a result analyzeChain did not make). */
+export function builtPathOf(result: CertificateResult): readonly Buffer[] | undefined {
+  return builtPaths.get(result);
+}
+
 export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): CertificateResult {
   const [leafDer, ...rest] = presented;
   if (leafDer === undefined) throw new Error('no certificate presented');
@@ -108,7 +116,7 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
   const trustErrors = TRUST_ERRORS.filter((e) => found.some((f) => f.reason === e));
   const identity = checkIdentity(leaf, opts.domain, opts.mode);
   const eku = factsOf(leafPath.cert).extendedKeyUsage;
-  return {
+  const result: CertificateResult = {
     ...leaf,
     daysToExpiry: Math.round(((Date.parse(leaf.notAfter) - opts.now.getTime()) / DAY_MS) * 100) / 100,
     trusted: end === 'anchor' && !trustErrors.some(isBlockingTrustError),
@@ -123,6 +131,11 @@ export function analyzeChain(presented: Buffer[], opts: AnalyzeOptions): Certifi
     chainLength: presented.length,
     builtChain: entries,
   };
+  builtPaths.set(
+    result,
+    path.map((c) => c.cert.der),
+  );
+  return result;
 }
 
 /** The first certificates after the leaf as sent, those that decode. */

@@ -3,7 +3,18 @@ import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index
 import type { GradeLetter } from '../grading/index.js';
 import { inSuiteClass } from '../result/suite-classes.js';
 import { isBlockingTrustError } from '../result/trust-errors.js';
-import type { CertificateResult, ChainEntry, EndpointResult, Mode, ProtocolName, ScanErrorInfo, ScanResult, SoftwareInfo, TlsResult } from '../result/types.js';
+import type {
+  CertificateResult,
+  ChainEntry,
+  DaneResult,
+  EndpointResult,
+  Mode,
+  ProtocolName,
+  ScanErrorInfo,
+  ScanResult,
+  SoftwareInfo,
+  TlsResult,
+} from '../result/types.js';
 
 // The human-readable `scan` report. Plain text, one block per endpoint; colour only when asked
 // (the caller decides from isTTY / NO_COLOR).
@@ -126,7 +137,33 @@ function formatEndpoint(ep: EndpointResult, mode: Mode, style: TextStyle): strin
   }
   if (ep.session) out.push(`  TLS session         ${ep.session.protocol ?? '?'} ${ep.session.cipher ?? ''}`.trimEnd());
   if (ep.certificate) out.push(...formatCertificate(ep.certificate, mode, style));
+  if (ep.dane) out.push(...formatDane(ep.dane, style));
   if (ep.tls) out.push(...formatTls(ep.tls, style));
+  return out;
+}
+
+const USAGE_NAMES: Record<number, string> = { 0: 'PKIX-TA', 1: 'PKIX-EE', 2: 'DANE-TA', 3: 'DANE-EE' };
+
+/** The DANE verdict, the DNSSEC status of each answer, each record (✓ when it matched) and the problems. */
+function formatDane(d: DaneResult, style: TextStyle): string[] {
+  const verdict: Record<DaneResult['status'], string> = {
+    none: 'no TLSA records',
+    valid: style.ok('valid: a TLSA record matches the certificate'),
+    mismatch: style.bad('MISMATCH: TLSA records are published and secure, but none matches the certificate'),
+    insecure: style.warn('insecure: TLSA records exist but are not DNSSEC-secure, so clients ignore them'),
+    bogus: style.bad('BOGUS: a DNS answer failed DNSSEC validation'),
+    error: style.warn('could not be checked'),
+  };
+  const out = [`  DANE                ${verdict[d.status]}${d.name ? style.dim(` (${d.name})`) : ''}`];
+  const steps = (['srv', 'address', 'tlsa'] as const).filter((k) => d.dnssec[k] !== null).map((k) => `${k.toUpperCase()} ${d.dnssec[k]}`);
+  if (steps.length) out.push(`  DNSSEC              ${steps.join(', ')}`);
+  for (const r of d.records) {
+    const hit = d.matched.find((m) => m.usage === r.usage && m.selector === r.selector && m.matchingType === r.matchingType && m.data === r.data);
+    const mark = hit ? style.ok(`✓ matched at depth ${hit.depth}`) : '';
+    const data = r.data.length > 64 ? `${r.data.slice(0, 64)}…` : r.data;
+    out.push(`    ${r.usage} ${r.selector} ${r.matchingType} ${data} ${style.dim(`[${USAGE_NAMES[r.usage] ?? 'unknown usage'}]`)} ${mark}`.trimEnd());
+  }
+  for (const p of d.problems) out.push(`    ${d.status === 'valid' ? style.warn('!') : style.bad('✗')} ${p.code}: ${p.message}`);
   return out;
 }
 

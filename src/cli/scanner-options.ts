@@ -55,6 +55,8 @@ export interface ScannerFlags {
   clientKey?: string;
   profile: ProfileName;
   tlsProbe: boolean;
+  dane: boolean;
+  resolverCheckName: string;
   maxConnections: number;
   connectionDelay: number;
   /** Unset: each phase its own default (DEFAULTS.timeouts). */
@@ -86,6 +88,12 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
       new Option('--profile <name>', help.profile ? `grading profile ${help.profile}` : 'grading profile')
         .choices(['ssllabs-2009r', 'xmppoke-2015'])
         .default(DEFAULTS.grading.profile),
+    )
+    .option('--no-dane', 'skip DANE: no TLSA lookups, no DNSSEC status (needs a validating --resolver otherwise)')
+    .option(
+      '--resolver-check-name <name>',
+      'a name the resolver must answer as DNSSEC-secure when it validates (when TLSA exists but no answer was secure)',
+      DEFAULTS.scanner.resolverCheckName,
     )
     .option('--no-tls-probe', 'skip raw TLS probing (protocols, cipher suites, groups): certificate and XMPP facts only; much faster')
     .option(
@@ -145,7 +153,18 @@ export function timeoutsFromFlags(flags: ScannerFlags): Timeouts {
 /** The ScanOptions that a configuration has too (see scanOptionOverrides). */
 type ScannerSettings = Pick<
   ScanOptions,
-  'resolver' | 'fetchAia' | 'from' | 'tlsProbe' | 'profile' | 'maxConnectionsPerHost' | 'connectionDelayMs' | 'timeouts' | 'endpointTimeoutMs' | 'scanTimeoutMs'
+  | 'resolver'
+  | 'fetchAia'
+  | 'from'
+  | 'tlsProbe'
+  | 'dane'
+  | 'resolverCheckName'
+  | 'profile'
+  | 'maxConnectionsPerHost'
+  | 'connectionDelayMs'
+  | 'timeouts'
+  | 'endpointTimeoutMs'
+  | 'scanTimeoutMs'
 >;
 
 /** Which flag (commander's attribute name) sets each of them. */
@@ -154,6 +173,8 @@ const FLAG_OF: Record<keyof ScannerSettings, keyof ScannerFlags> = {
   fetchAia: 'aia',
   from: 'from',
   tlsProbe: 'tlsProbe',
+  dane: 'dane',
+  resolverCheckName: 'resolverCheckName',
   profile: 'profile',
   maxConnectionsPerHost: 'maxConnections',
   connectionDelayMs: 'connectionDelay',
@@ -167,6 +188,8 @@ function settingsFromFlags(flags: ScannerFlags): ScannerSettings {
     from: flags.from,
     fetchAia: flags.aia,
     tlsProbe: flags.tlsProbe,
+    dane: flags.dane,
+    resolverCheckName: flags.resolverCheckName,
     profile: flags.profile,
     maxConnectionsPerHost: flags.maxConnections,
     connectionDelayMs: flags.connectionDelay,

@@ -415,6 +415,8 @@ function buildConfig(raw: RawConfig, baseDir: string, checks: SemanticChecks): C
       fetchAia: s.fetchAia,
       ...(s.resolver !== undefined ? { resolver: s.resolver } : {}),
       tlsProbe: s.tlsProbe,
+      dane: s.dane,
+      resolverCheckName: s.resolverCheckName,
     },
     grading: { profile: raw.grading.profile },
     targets,

@@ -178,6 +178,17 @@ const schema31 = {
           "type": "string",
           "minLength": 1
         },
+        "dane": {
+          "description": "DANE: look up each endpoint's TLSA records (RFC 7673) and the DNSSEC status of the SRV, address and TLSA answers, and match the records against the chain the server sent. Needs a validating resolver (docs/dane.md). false: no TLSA lookups (scan --no-dane).",
+          "type": "boolean",
+          "default": true
+        },
+        "resolverCheckName": {
+          "description": "A name a validating resolver answers as DNSSEC-secure, asked when TLSA records exist but no answer of the scan carried the AD bit, to tell an unsigned zone from a resolver that does not validate. The root zone by default (scan --resolver-check-name).",
+          "type": "string",
+          "minLength": 1,
+          "default": "."
+        },
         "tlsProbe": {
           "description": "Probe protocol versions, cipher suites, key exchange groups … with extra connections. false: only the certificate and XMPP facts of one connection (scan --no-tls-probe).",
           "type": "boolean",
@@ -1138,11 +1149,17 @@ data14.systemRoots = true;
 if(data14.fetchAia === undefined){
 data14.fetchAia = true;
 }
+if(data14.dane === undefined){
+data14.dane = true;
+}
+if(data14.resolverCheckName === undefined){
+data14.resolverCheckName = ".";
+}
 if(data14.tlsProbe === undefined){
 data14.tlsProbe = true;
 }
 for(const key4 in data14){
-if(!(((((((key4 === "from") || (key4 === "clientCertificate")) || (key4 === "caFiles")) || (key4 === "systemRoots")) || (key4 === "fetchAia")) || (key4 === "resolver")) || (key4 === "tlsProbe"))){
+if(!(func1.call(schema31.properties.scanner.properties, key4))){
 const err39 = {instancePath:instancePath+"/scanner",schemaPath:"#/properties/scanner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.scanner,data:data14};
 if(vErrors === null){
 vErrors = [err39];
@@ -1359,9 +1376,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-let data24 = data14.tlsProbe;
+let data24 = data14.dane;
 if(typeof data24 !== "boolean"){
-const err57 = {instancePath:instancePath+"/scanner/tlsProbe",schemaPath:"#/properties/scanner/properties/tlsProbe/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.tlsProbe.type,parentSchema:schema31.properties.scanner.properties.tlsProbe,data:data24};
+const err57 = {instancePath:instancePath+"/scanner/dane",schemaPath:"#/properties/scanner/properties/dane/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.dane.type,parentSchema:schema31.properties.scanner.properties.dane,data:data24};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1370,9 +1387,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/scanner",schemaPath:"#/properties/scanner/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.scanner.type,parentSchema:schema31.properties.scanner,data:data14};
+let data25 = data14.resolverCheckName;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err58 = {instancePath:instancePath+"/scanner/resolverCheckName",schemaPath:"#/properties/scanner/properties/resolverCheckName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.scanner.properties.resolverCheckName,data:data25};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1381,14 +1399,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-let data25 = data.grading;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.profile === undefined){
-data25.profile = "ssllabs-2009r";
 }
-for(const key6 in data25){
-if(!(key6 === "profile")){
-const err59 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.grading,data:data25};
+else {
+const err59 = {instancePath:instancePath+"/scanner/resolverCheckName",schemaPath:"#/properties/scanner/properties/resolverCheckName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.scanner.properties.resolverCheckName.type,parentSchema:schema31.properties.scanner.properties.resolverCheckName,data:data25};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1397,10 +1410,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-let data26 = data25.profile;
-if(!((data26 === "ssllabs-2009r") || (data26 === "xmppoke-2015"))){
-const err60 = {instancePath:instancePath+"/grading/profile",schemaPath:"#/properties/grading/properties/profile/enum",keyword:"enum",params:{allowedValues: schema31.properties.grading.properties.profile.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.grading.properties.profile.enum,parentSchema:schema31.properties.grading.properties.profile,data:data26};
+let data26 = data14.tlsProbe;
+if(typeof data26 !== "boolean"){
+const err60 = {instancePath:instancePath+"/scanner/tlsProbe",schemaPath:"#/properties/scanner/properties/tlsProbe/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.tlsProbe.type,parentSchema:schema31.properties.scanner.properties.tlsProbe,data:data26};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1411,7 +1423,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.grading.type,parentSchema:schema31.properties.grading,data:data25};
+const err61 = {instancePath:instancePath+"/scanner",schemaPath:"#/properties/scanner/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.scanner.type,parentSchema:schema31.properties.scanner,data:data14};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1420,16 +1432,14 @@ vErrors.push(err61);
 }
 errors++;
 }
-let data27 = data.targets;
-if(Array.isArray(data27)){
-const len1 = data27.length;
-for(let i1=0; i1<len1; i1++){
-let data28 = data27[i1];
-const _errs69 = errors;
-let valid11 = true;
-const _errs70 = errors;
-if(typeof data28 !== "string"){
-const err62 = {};
+let data27 = data.grading;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.profile === undefined){
+data27.profile = "ssllabs-2009r";
+}
+for(const key6 in data27){
+if(!(key6 === "profile")){
+const err62 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.grading,data:data27};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1438,22 +1448,10 @@ vErrors.push(err62);
 }
 errors++;
 }
-var _valid0 = _errs70 === errors;
-errors = _errs69;
-if(vErrors !== null){
-if(_errs69){
-vErrors.length = _errs69;
 }
-else {
-vErrors = null;
-}
-}
-let ifClause0;
-if(_valid0){
-const _errs72 = errors;
-if(typeof data28 === "string"){
-if(func2(data28) < 1){
-const err63 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targets.items.then,data:data28};
+let data28 = data27.profile;
+if(!((data28 === "ssllabs-2009r") || (data28 === "xmppoke-2015"))){
+const err63 = {instancePath:instancePath+"/grading/profile",schemaPath:"#/properties/grading/properties/profile/enum",keyword:"enum",params:{allowedValues: schema31.properties.grading.properties.profile.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.grading.properties.profile.enum,parentSchema:schema31.properties.grading.properties.profile,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1464,7 +1462,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targets.items.then.type,parentSchema:schema31.properties.targets.items.then,data:data28};
+const err64 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.grading.type,parentSchema:schema31.properties.grading,data:data27};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1473,18 +1471,16 @@ vErrors.push(err64);
 }
 errors++;
 }
-var _valid0 = _errs72 === errors;
-valid11 = _valid0;
-ifClause0 = "then";
-}
-else {
+let data29 = data.targets;
+if(Array.isArray(data29)){
+const len1 = data29.length;
+for(let i1=0; i1<len1; i1++){
+let data30 = data29[i1];
+const _errs73 = errors;
+let valid11 = true;
 const _errs74 = errors;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.modes === undefined){
-data28.modes = ["c2s","s2s"];
-}
-if(data28.domain === undefined){
-const err65 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema32.required,parentSchema:schema32,data:data28};
+if(typeof data30 !== "string"){
+const err65 = {};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1493,9 +1489,22 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key7 in data28){
-if(!(((((key7 === "domain") || (key7 === "modes")) || (key7 === "connect")) || (key7 === "directTls")) || (key7 === "schedule"))){
-const err66 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data28};
+var _valid0 = _errs74 === errors;
+errors = _errs73;
+if(vErrors !== null){
+if(_errs73){
+vErrors.length = _errs73;
+}
+else {
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs76 = errors;
+if(typeof data30 === "string"){
+if(func2(data30) < 1){
+const err66 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targets.items.then,data:data30};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1505,11 +1514,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data28.domain !== undefined){
-let data29 = data28.domain;
-if(typeof data29 === "string"){
-if(func2(data29) < 1){
-const err67 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.domain,data:data29};
+else {
+const err67 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targets.items.then.type,parentSchema:schema31.properties.targets.items.then,data:data30};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1518,9 +1524,18 @@ vErrors.push(err67);
 }
 errors++;
 }
+var _valid0 = _errs76 === errors;
+valid11 = _valid0;
+ifClause0 = "then";
 }
 else {
-const err68 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.domain.type,parentSchema:schema32.properties.domain,data:data29};
+const _errs78 = errors;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.modes === undefined){
+data30.modes = ["c2s","s2s"];
+}
+if(data30.domain === undefined){
+const err68 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema32.required,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1529,11 +1544,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-let data30 = data28.modes;
-if(Array.isArray(data30)){
-if(data30.length < 1){
-const err69 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.modes,data:data30};
+for(const key7 in data30){
+if(!(((((key7 === "domain") || (key7 === "modes")) || (key7 === "connect")) || (key7 === "directTls")) || (key7 === "schedule"))){
+const err69 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1542,11 +1555,12 @@ vErrors.push(err69);
 }
 errors++;
 }
-const len2 = data30.length;
-for(let i2=0; i2<len2; i2++){
-let data31 = data30[i2];
-if(!((data31 === "c2s") || (data31 === "s2s"))){
-const err70 = {instancePath:instancePath+"/targets/" + i1+"/modes/" + i2,schemaPath:"#/$defs/target/properties/modes/items/enum",keyword:"enum",params:{allowedValues: schema32.properties.modes.items.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.modes.items.enum,parentSchema:schema32.properties.modes.items,data:data31};
+}
+if(data30.domain !== undefined){
+let data31 = data30.domain;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err70 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.domain,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1556,14 +1570,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-let i3 = data30.length;
-let j0;
-if(i3 > 1){
-outer0:
-for(;i3--;){
-for(j0 = i3; j0--;){
-if(func0(data30[i3], data30[j0])){
-const err71 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)",schema:true,parentSchema:schema32.properties.modes,data:data30};
+else {
+const err71 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.domain.type,parentSchema:schema32.properties.domain,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1571,14 +1579,12 @@ else {
 vErrors.push(err71);
 }
 errors++;
-break outer0;
 }
 }
-}
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.modes.type,parentSchema:schema32.properties.modes,data:data30};
+let data32 = data30.modes;
+if(Array.isArray(data32)){
+if(data32.length < 1){
+const err72 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.modes,data:data32};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1587,11 +1593,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data28.connect !== undefined){
-let data32 = data28.connect;
-if(typeof data32 === "string"){
-if(func2(data32) < 1){
-const err73 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.connect,data:data32};
+const len2 = data32.length;
+for(let i2=0; i2<len2; i2++){
+let data33 = data32[i2];
+if(!((data33 === "c2s") || (data33 === "s2s"))){
+const err73 = {instancePath:instancePath+"/targets/" + i1+"/modes/" + i2,schemaPath:"#/$defs/target/properties/modes/items/enum",keyword:"enum",params:{allowedValues: schema32.properties.modes.items.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.modes.items.enum,parentSchema:schema32.properties.modes.items,data:data33};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1601,8 +1607,14 @@ vErrors.push(err73);
 errors++;
 }
 }
-else {
-const err74 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.connect.type,parentSchema:schema32.properties.connect,data:data32};
+let i3 = data32.length;
+let j0;
+if(i3 > 1){
+outer0:
+for(;i3--;){
+for(j0 = i3; j0--;){
+if(func0(data32[i3], data32[j0])){
+const err74 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)",schema:true,parentSchema:schema32.properties.modes,data:data32};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1610,12 +1622,14 @@ else {
 vErrors.push(err74);
 }
 errors++;
+break outer0;
 }
 }
-if(data28.directTls !== undefined){
-let data33 = data28.directTls;
-if(typeof data33 !== "boolean"){
-const err75 = {instancePath:instancePath+"/targets/" + i1+"/directTls",schemaPath:"#/$defs/target/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema32.properties.directTls.type,parentSchema:schema32.properties.directTls,data:data33};
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.modes.type,parentSchema:schema32.properties.modes,data:data32};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1624,12 +1638,11 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data28.schedule !== undefined){
-let data34 = data28.schedule;
+if(data30.connect !== undefined){
+let data34 = data30.connect;
 if(typeof data34 === "string"){
 if(func2(data34) < 1){
-const err76 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.schedule,data:data34};
+const err76 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.connect,data:data34};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1640,7 +1653,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.schedule.type,parentSchema:schema32.properties.schedule,data:data34};
+const err77 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.connect.type,parentSchema:schema32.properties.connect,data:data34};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1650,9 +1663,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
-else {
-const err78 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data28};
+if(data30.directTls !== undefined){
+let data35 = data30.directTls;
+if(typeof data35 !== "boolean"){
+const err78 = {instancePath:instancePath+"/targets/" + i1+"/directTls",schemaPath:"#/$defs/target/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema32.properties.directTls.type,parentSchema:schema32.properties.directTls,data:data35};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1661,12 +1675,12 @@ vErrors.push(err78);
 }
 errors++;
 }
-var _valid0 = _errs74 === errors;
-valid11 = _valid0;
-ifClause0 = "else";
 }
-if(!valid11){
-const err79 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema31.properties.targets.items.if,parentSchema:schema31.properties.targets.items,data:data28};
+if(data30.schedule !== undefined){
+let data36 = data30.schedule;
+if(typeof data36 === "string"){
+if(func2(data36) < 1){
+const err79 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.schedule,data:data36};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1676,9 +1690,8 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
 else {
-const err80 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data27};
+const err80 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.schedule.type,parentSchema:schema32.properties.schedule,data:data36};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1687,20 +1700,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-let data35 = data.targetSources;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.files === undefined){
-data35.files = [];
 }
-if(data35.fileSd === undefined){
-data35.fileSd = [];
 }
-if(data35.urls === undefined){
-data35.urls = [];
-}
-for(const key8 in data35){
-if(!(((key8 === "files") || (key8 === "fileSd")) || (key8 === "urls"))){
-const err81 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources,data:data35};
+else {
+const err81 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1709,15 +1712,12 @@ vErrors.push(err81);
 }
 errors++;
 }
+var _valid0 = _errs78 === errors;
+valid11 = _valid0;
+ifClause0 = "else";
 }
-let data36 = data35.files;
-if(Array.isArray(data36)){
-const len3 = data36.length;
-for(let i4=0; i4<len3; i4++){
-let data37 = data36[i4];
-if(typeof data37 === "string"){
-if(func2(data37) < 1){
-const err82 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.files.items,data:data37};
+if(!valid11){
+const err82 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema31.properties.targets.items.if,parentSchema:schema31.properties.targets.items,data:data30};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1727,8 +1727,9 @@ vErrors.push(err82);
 errors++;
 }
 }
+}
 else {
-const err83 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.files.items.type,parentSchema:schema31.properties.targetSources.properties.files.items,data:data37};
+const err83 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data29};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1737,10 +1738,20 @@ vErrors.push(err83);
 }
 errors++;
 }
+let data37 = data.targetSources;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+if(data37.files === undefined){
+data37.files = [];
 }
+if(data37.fileSd === undefined){
+data37.fileSd = [];
 }
-else {
-const err84 = {instancePath:instancePath+"/targetSources/files",schemaPath:"#/properties/targetSources/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.files.type,parentSchema:schema31.properties.targetSources.properties.files,data:data36};
+if(data37.urls === undefined){
+data37.urls = [];
+}
+for(const key8 in data37){
+if(!(((key8 === "files") || (key8 === "fileSd")) || (key8 === "urls"))){
+const err84 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources,data:data37};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1749,14 +1760,15 @@ vErrors.push(err84);
 }
 errors++;
 }
-let data38 = data35.fileSd;
+}
+let data38 = data37.files;
 if(Array.isArray(data38)){
-const len4 = data38.length;
-for(let i5=0; i5<len4; i5++){
-let data39 = data38[i5];
+const len3 = data38.length;
+for(let i4=0; i4<len3; i4++){
+let data39 = data38[i4];
 if(typeof data39 === "string"){
 if(func2(data39) < 1){
-const err85 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data39};
+const err85 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.files.items,data:data39};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1767,7 +1779,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.fileSd.items.type,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data39};
+const err86 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.files.items.type,parentSchema:schema31.properties.targetSources.properties.files.items,data:data39};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1779,7 +1791,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/targetSources/fileSd",schemaPath:"#/properties/targetSources/properties/fileSd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.fileSd.type,parentSchema:schema31.properties.targetSources.properties.fileSd,data:data38};
+const err87 = {instancePath:instancePath+"/targetSources/files",schemaPath:"#/properties/targetSources/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.files.type,parentSchema:schema31.properties.targetSources.properties.files,data:data38};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1788,17 +1800,14 @@ vErrors.push(err87);
 }
 errors++;
 }
-let data40 = data35.urls;
+let data40 = data37.fileSd;
 if(Array.isArray(data40)){
-const len5 = data40.length;
-for(let i6=0; i6<len5; i6++){
-let data41 = data40[i6];
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.refreshSeconds === undefined){
-data41.refreshSeconds = 300;
-}
-if(data41.url === undefined){
-const err88 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema31.properties.targetSources.properties.urls.items.required,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data41};
+const len4 = data40.length;
+for(let i5=0; i5<len4; i5++){
+let data41 = data40[i5];
+if(typeof data41 === "string"){
+if(func2(data41) < 1){
+const err88 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data41};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1807,9 +1816,9 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key9 in data41){
-if(!((key9 === "url") || (key9 === "refreshSeconds"))){
-const err89 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data41};
+}
+else {
+const err89 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.fileSd.items.type,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data41};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1819,11 +1828,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data41.url !== undefined){
-let data42 = data41.url;
-if(typeof data42 === "string"){
-if(func2(data42) < 1){
-const err90 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data42};
+}
+else {
+const err90 = {instancePath:instancePath+"/targetSources/fileSd",schemaPath:"#/properties/targetSources/properties/fileSd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.fileSd.type,parentSchema:schema31.properties.targetSources.properties.fileSd,data:data40};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1832,9 +1839,17 @@ vErrors.push(err90);
 }
 errors++;
 }
+let data42 = data37.urls;
+if(Array.isArray(data42)){
+const len5 = data42.length;
+for(let i6=0; i6<len5; i6++){
+let data43 = data42[i6];
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.refreshSeconds === undefined){
+data43.refreshSeconds = 300;
 }
-else {
-const err91 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.urls.items.properties.url.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data42};
+if(data43.url === undefined){
+const err91 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema31.properties.targetSources.properties.urls.items.required,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data43};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1843,10 +1858,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-let data43 = data41.refreshSeconds;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
-const err92 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data43};
+for(const key9 in data43){
+if(!((key9 === "url") || (key9 === "refreshSeconds"))){
+const err92 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data43};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1855,9 +1869,12 @@ vErrors.push(err92);
 }
 errors++;
 }
-if((typeof data43 == "number") && (isFinite(data43))){
-if(data43 > 604800 || isNaN(data43)){
-const err93 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data43};
+}
+if(data43.url !== undefined){
+let data44 = data43.url;
+if(typeof data44 === "string"){
+if(func2(data44) < 1){
+const err93 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data44};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1866,8 +1883,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data43 < 10 || isNaN(data43)){
-const err94 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data43};
+}
+else {
+const err94 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.urls.items.properties.url.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data44};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1877,9 +1895,9 @@ vErrors.push(err94);
 errors++;
 }
 }
-}
-else {
-const err95 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.properties.urls.items.type,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data41};
+let data45 = data43.refreshSeconds;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err95 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data45};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1888,10 +1906,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-}
-else {
-const err96 = {instancePath:instancePath+"/targetSources/urls",schemaPath:"#/properties/targetSources/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.urls.type,parentSchema:schema31.properties.targetSources.properties.urls,data:data40};
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 > 604800 || isNaN(data45)){
+const err96 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data45};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1900,9 +1917,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.type,parentSchema:schema31.properties.targetSources,data:data35};
+if(data45 < 10 || isNaN(data45)){
+const err97 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data45};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1911,17 +1927,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-let data44 = data.store;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(data44.path === undefined){
-data44.path = "./data/xmpp-tls-exporter.db";
 }
-if(data44.retention === undefined){
-data44.retention = {};
 }
-for(const key10 in data44){
-if(!((key10 === "path") || (key10 === "retention"))){
-const err98 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store,data:data44};
+else {
+const err98 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.properties.urls.items.type,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data43};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1931,10 +1940,9 @@ vErrors.push(err98);
 errors++;
 }
 }
-let data45 = data44.path;
-if(typeof data45 === "string"){
-if(func2(data45) < 1){
-const err99 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.store.properties.path,data:data45};
+}
+else {
+const err99 = {instancePath:instancePath+"/targetSources/urls",schemaPath:"#/properties/targetSources/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.urls.type,parentSchema:schema31.properties.targetSources.properties.urls,data:data42};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1945,7 +1953,7 @@ errors++;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.store.properties.path.type,parentSchema:schema31.properties.store.properties.path,data:data45};
+const err100 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.type,parentSchema:schema31.properties.targetSources,data:data37};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1954,17 +1962,17 @@ vErrors.push(err100);
 }
 errors++;
 }
-let data46 = data44.retention;
+let data46 = data.store;
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-if(data46.changesDays === undefined){
-data46.changesDays = 400;
+if(data46.path === undefined){
+data46.path = "./data/xmpp-tls-exporter.db";
 }
-if(data46.scansDays === undefined){
-data46.scansDays = 14;
+if(data46.retention === undefined){
+data46.retention = {};
 }
-for(const key11 in data46){
-if(!((key11 === "changesDays") || (key11 === "scansDays"))){
-const err101 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store.properties.retention,data:data46};
+for(const key10 in data46){
+if(!((key10 === "path") || (key10 === "retention"))){
+const err101 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store,data:data46};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1974,9 +1982,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-let data47 = data46.changesDays;
-if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
-const err102 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.changesDays.type,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data47};
+let data47 = data46.path;
+if(typeof data47 === "string"){
+if(func2(data47) < 1){
+const err102 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.store.properties.path,data:data47};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1985,9 +1994,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-if((typeof data47 == "number") && (isFinite(data47))){
-if(data47 < 1 || isNaN(data47)){
-const err103 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data47};
+}
+else {
+const err103 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.store.properties.path.type,parentSchema:schema31.properties.store.properties.path,data:data47};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1996,10 +2005,17 @@ vErrors.push(err103);
 }
 errors++;
 }
+let data48 = data46.retention;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+if(data48.changesDays === undefined){
+data48.changesDays = 400;
 }
-let data48 = data46.scansDays;
-if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
-const err104 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.scansDays.type,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data48};
+if(data48.scansDays === undefined){
+data48.scansDays = 14;
+}
+for(const key11 in data48){
+if(!((key11 === "changesDays") || (key11 === "scansDays"))){
+const err104 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store.properties.retention,data:data48};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2008,9 +2024,10 @@ vErrors.push(err104);
 }
 errors++;
 }
-if((typeof data48 == "number") && (isFinite(data48))){
-if(data48 < 1 || isNaN(data48)){
-const err105 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data48};
+}
+let data49 = data48.changesDays;
+if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
+const err105 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.changesDays.type,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data49};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2019,10 +2036,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-}
-else {
-const err106 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.properties.retention.type,parentSchema:schema31.properties.store.properties.retention,data:data46};
+if((typeof data49 == "number") && (isFinite(data49))){
+if(data49 < 1 || isNaN(data49)){
+const err106 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data49};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2032,8 +2048,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-else {
-const err107 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.type,parentSchema:schema31.properties.store,data:data44};
+let data50 = data48.scansDays;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err107 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.scansDays.type,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data50};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2042,11 +2059,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data.stateFile !== undefined){
-let data49 = data.stateFile;
-if(typeof data49 === "string"){
-if(func2(data49) < 1){
-const err108 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.stateFile,data:data49};
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 < 1 || isNaN(data50)){
+const err108 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data50};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2056,8 +2071,9 @@ vErrors.push(err108);
 errors++;
 }
 }
+}
 else {
-const err109 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.stateFile.type,parentSchema:schema31.properties.stateFile,data:data49};
+const err109 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.properties.retention.type,parentSchema:schema31.properties.store.properties.retention,data:data48};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2067,20 +2083,8 @@ vErrors.push(err109);
 errors++;
 }
 }
-let data50 = data.probe;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-if(data50.allow === undefined){
-data50.allow = "configured";
-}
-if(data50.patterns === undefined){
-data50.patterns = [];
-}
-if(data50.maxAgeSeconds === undefined){
-data50.maxAgeSeconds = 3600;
-}
-for(const key12 in data50){
-if(!(((key12 === "allow") || (key12 === "patterns")) || (key12 === "maxAgeSeconds"))){
-const err110 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.probe,data:data50};
+else {
+const err110 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.type,parentSchema:schema31.properties.store,data:data46};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2089,10 +2093,11 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-let data51 = data50.allow;
-if(!(((data51 === "configured") || (data51 === "patterns")) || (data51 === "any"))){
-const err111 = {instancePath:instancePath+"/probe/allow",schemaPath:"#/properties/probe/properties/allow/enum",keyword:"enum",params:{allowedValues: schema31.properties.probe.properties.allow.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.probe.properties.allow.enum,parentSchema:schema31.properties.probe.properties.allow,data:data51};
+if(data.stateFile !== undefined){
+let data51 = data.stateFile;
+if(typeof data51 === "string"){
+if(func2(data51) < 1){
+const err111 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.stateFile,data:data51};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2101,14 +2106,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-let data52 = data50.patterns;
-if(Array.isArray(data52)){
-const len6 = data52.length;
-for(let i7=0; i7<len6; i7++){
-let data53 = data52[i7];
-if(typeof data53 === "string"){
-if(!pattern6.test(data53)){
-const err112 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/pattern",keyword:"pattern",params:{pattern: "^(\\*\\.)?[^*\\s]+$"},message:"must match pattern \""+"^(\\*\\.)?[^*\\s]+$"+"\"",schema:"^(\\*\\.)?[^*\\s]+$",parentSchema:schema31.properties.probe.properties.patterns.items,data:data53};
+}
+else {
+const err112 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.stateFile.type,parentSchema:schema31.properties.stateFile,data:data51};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2118,8 +2118,20 @@ vErrors.push(err112);
 errors++;
 }
 }
-else {
-const err113 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.probe.properties.patterns.items.type,parentSchema:schema31.properties.probe.properties.patterns.items,data:data53};
+let data52 = data.probe;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.allow === undefined){
+data52.allow = "configured";
+}
+if(data52.patterns === undefined){
+data52.patterns = [];
+}
+if(data52.maxAgeSeconds === undefined){
+data52.maxAgeSeconds = 3600;
+}
+for(const key12 in data52){
+if(!(((key12 === "allow") || (key12 === "patterns")) || (key12 === "maxAgeSeconds"))){
+const err113 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.probe,data:data52};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2129,9 +2141,9 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/probe/patterns",schemaPath:"#/properties/probe/properties/patterns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.probe.properties.patterns.type,parentSchema:schema31.properties.probe.properties.patterns,data:data52};
+let data53 = data52.allow;
+if(!(((data53 === "configured") || (data53 === "patterns")) || (data53 === "any"))){
+const err114 = {instancePath:instancePath+"/probe/allow",schemaPath:"#/properties/probe/properties/allow/enum",keyword:"enum",params:{allowedValues: schema31.properties.probe.properties.allow.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.probe.properties.allow.enum,parentSchema:schema31.properties.probe.properties.allow,data:data53};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2140,9 +2152,14 @@ vErrors.push(err114);
 }
 errors++;
 }
-let data54 = data50.maxAgeSeconds;
-if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
-const err115 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.probe.properties.maxAgeSeconds.type,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data54};
+let data54 = data52.patterns;
+if(Array.isArray(data54)){
+const len6 = data54.length;
+for(let i7=0; i7<len6; i7++){
+let data55 = data54[i7];
+if(typeof data55 === "string"){
+if(!pattern6.test(data55)){
+const err115 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/pattern",keyword:"pattern",params:{pattern: "^(\\*\\.)?[^*\\s]+$"},message:"must match pattern \""+"^(\\*\\.)?[^*\\s]+$"+"\"",schema:"^(\\*\\.)?[^*\\s]+$",parentSchema:schema31.properties.probe.properties.patterns.items,data:data55};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2151,9 +2168,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-if((typeof data54 == "number") && (isFinite(data54))){
-if(data54 > 604800 || isNaN(data54)){
-const err116 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data54};
+}
+else {
+const err116 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.probe.properties.patterns.items.type,parentSchema:schema31.properties.probe.properties.patterns.items,data:data55};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2162,8 +2179,10 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(data54 < 0 || isNaN(data54)){
-const err117 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data54};
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/probe/patterns",schemaPath:"#/properties/probe/properties/patterns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.probe.properties.patterns.type,parentSchema:schema31.properties.probe.properties.patterns,data:data54};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2172,10 +2191,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-}
-else {
-const err118 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.probe.type,parentSchema:schema31.properties.probe,data:data50};
+let data56 = data52.maxAgeSeconds;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+const err118 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.probe.properties.maxAgeSeconds.type,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data56};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2184,14 +2202,9 @@ vErrors.push(err118);
 }
 errors++;
 }
-let data55 = data.web;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.basic_auth_users === undefined){
-data55.basic_auth_users = {};
-}
-for(const key13 in data55){
-if(!((key13 === "tls_server_config") || (key13 === "basic_auth_users"))){
-const err119 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web,data:data55};
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 > 604800 || isNaN(data56)){
+const err119 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data56};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2200,12 +2213,8 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-if(data55.tls_server_config !== undefined){
-let data56 = data55.tls_server_config;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.cert_file === undefined){
-const err120 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "cert_file"},message:"must have required property '"+"cert_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data56};
+if(data56 < 0 || isNaN(data56)){
+const err120 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data56};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2214,8 +2223,10 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(data56.key_file === undefined){
-const err121 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "key_file"},message:"must have required property '"+"key_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data56};
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.probe.type,parentSchema:schema31.properties.probe,data:data52};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2224,9 +2235,14 @@ vErrors.push(err121);
 }
 errors++;
 }
-for(const key14 in data56){
-if(!((key14 === "cert_file") || (key14 === "key_file"))){
-const err122 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web.properties.tls_server_config,data:data56};
+let data57 = data.web;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.basic_auth_users === undefined){
+data57.basic_auth_users = {};
+}
+for(const key13 in data57){
+if(!((key13 === "tls_server_config") || (key13 === "basic_auth_users"))){
+const err122 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web,data:data57};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2236,11 +2252,11 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data56.cert_file !== undefined){
-let data57 = data56.cert_file;
-if(typeof data57 === "string"){
-if(func2(data57) < 1){
-const err123 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data57};
+if(data57.tls_server_config !== undefined){
+let data58 = data57.tls_server_config;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(data58.cert_file === undefined){
+const err123 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "cert_file"},message:"must have required property '"+"cert_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2249,9 +2265,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.cert_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data57};
+if(data58.key_file === undefined){
+const err124 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "key_file"},message:"must have required property '"+"key_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2260,12 +2275,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-if(data56.key_file !== undefined){
-let data58 = data56.key_file;
-if(typeof data58 === "string"){
-if(func2(data58) < 1){
-const err125 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data58};
+for(const key14 in data58){
+if(!((key14 === "cert_file") || (key14 === "key_file"))){
+const err125 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2275,8 +2287,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-else {
-const err126 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.key_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data58};
+if(data58.cert_file !== undefined){
+let data59 = data58.cert_file;
+if(typeof data59 === "string"){
+if(func2(data59) < 1){
+const err126 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data59};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2286,9 +2301,8 @@ vErrors.push(err126);
 errors++;
 }
 }
-}
 else {
-const err127 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.tls_server_config.type,parentSchema:schema31.properties.web.properties.tls_server_config,data:data56};
+const err127 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.cert_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data59};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2298,13 +2312,11 @@ vErrors.push(err127);
 errors++;
 }
 }
-let data59 = data55.basic_auth_users;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key15 in data59){
-let data60 = data59[key15];
+if(data58.key_file !== undefined){
+let data60 = data58.key_file;
 if(typeof data60 === "string"){
-if(!pattern7.test(data60)){
-const err128 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"},message:"must match pattern \""+"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"+"\"",schema:"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$",parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data60};
+if(func2(data60) < 1){
+const err128 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data60};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2315,7 +2327,7 @@ errors++;
 }
 }
 else {
-const err129 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.basic_auth_users.additionalProperties.type,parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data60};
+const err129 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.key_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data60};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2327,7 +2339,7 @@ errors++;
 }
 }
 else {
-const err130 = {instancePath:instancePath+"/web/basic_auth_users",schemaPath:"#/properties/web/properties/basic_auth_users/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.basic_auth_users.type,parentSchema:schema31.properties.web.properties.basic_auth_users,data:data59};
+const err130 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.tls_server_config.type,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2337,8 +2349,13 @@ vErrors.push(err130);
 errors++;
 }
 }
-else {
-const err131 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.type,parentSchema:schema31.properties.web,data:data55};
+let data61 = data57.basic_auth_users;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key15 in data61){
+let data62 = data61[key15];
+if(typeof data62 === "string"){
+if(!pattern7.test(data62)){
+const err131 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"},message:"must match pattern \""+"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"+"\"",schema:"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$",parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data62};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2347,27 +2364,9 @@ vErrors.push(err131);
 }
 errors++;
 }
-if(data.version !== undefined){
-let data61 = data.version;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.directTls === undefined){
-data61.directTls = false;
 }
-if(data61.caFiles === undefined){
-data61.caFiles = [];
-}
-if(data61.systemRoots === undefined){
-data61.systemRoots = true;
-}
-if(data61.allowPlain === undefined){
-data61.allowPlain = false;
-}
-if(data61.timeoutSeconds === undefined){
-data61.timeoutSeconds = 15;
-}
-for(const key16 in data61){
-if(!(func1.call(schema31.properties.version.properties, key16))){
-const err132 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.version,data:data61};
+else {
+const err132 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.basic_auth_users.additionalProperties.type,parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data62};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2377,11 +2376,9 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data61.jid !== undefined){
-let data62 = data61.jid;
-if(typeof data62 === "string"){
-if(func2(data62) < 1){
-const err133 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.jid,data:data62};
+}
+else {
+const err133 = {instancePath:instancePath+"/web/basic_auth_users",schemaPath:"#/properties/web/properties/basic_auth_users/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.basic_auth_users.type,parentSchema:schema31.properties.web.properties.basic_auth_users,data:data61};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2390,8 +2387,9 @@ vErrors.push(err133);
 }
 errors++;
 }
-if(!pattern8.test(data62)){
-const err134 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/pattern",keyword:"pattern",params:{pattern: "^[^@/\\s]+@[^@/\\s]+$"},message:"must match pattern \""+"^[^@/\\s]+@[^@/\\s]+$"+"\"",schema:"^[^@/\\s]+@[^@/\\s]+$",parentSchema:schema31.properties.version.properties.jid,data:data62};
+}
+else {
+const err134 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.type,parentSchema:schema31.properties.web,data:data57};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2400,9 +2398,27 @@ vErrors.push(err134);
 }
 errors++;
 }
+if(data.version !== undefined){
+let data63 = data.version;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(data63.directTls === undefined){
+data63.directTls = false;
 }
-else {
-const err135 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.jid.type,parentSchema:schema31.properties.version.properties.jid,data:data62};
+if(data63.caFiles === undefined){
+data63.caFiles = [];
+}
+if(data63.systemRoots === undefined){
+data63.systemRoots = true;
+}
+if(data63.allowPlain === undefined){
+data63.allowPlain = false;
+}
+if(data63.timeoutSeconds === undefined){
+data63.timeoutSeconds = 15;
+}
+for(const key16 in data63){
+if(!(func1.call(schema31.properties.version.properties, key16))){
+const err135 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.version,data:data63};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2412,11 +2428,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data61.password !== undefined){
-let data63 = data61.password;
-if(typeof data63 === "string"){
-if(func2(data63) < 1){
-const err136 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.password,data:data63};
+if(data63.jid !== undefined){
+let data64 = data63.jid;
+if(typeof data64 === "string"){
+if(func2(data64) < 1){
+const err136 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.jid,data:data64};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2425,9 +2441,8 @@ vErrors.push(err136);
 }
 errors++;
 }
-}
-else {
-const err137 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.password.type,parentSchema:schema31.properties.version.properties.password,data:data63};
+if(!pattern8.test(data64)){
+const err137 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/pattern",keyword:"pattern",params:{pattern: "^[^@/\\s]+@[^@/\\s]+$"},message:"must match pattern \""+"^[^@/\\s]+@[^@/\\s]+$"+"\"",schema:"^[^@/\\s]+@[^@/\\s]+$",parentSchema:schema31.properties.version.properties.jid,data:data64};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2437,11 +2452,8 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data61.passwordFile !== undefined){
-let data64 = data61.passwordFile;
-if(typeof data64 === "string"){
-if(func2(data64) < 1){
-const err138 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.passwordFile,data:data64};
+else {
+const err138 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.jid.type,parentSchema:schema31.properties.version.properties.jid,data:data64};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2451,8 +2463,11 @@ vErrors.push(err138);
 errors++;
 }
 }
-else {
-const err139 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.passwordFile.type,parentSchema:schema31.properties.version.properties.passwordFile,data:data64};
+if(data63.password !== undefined){
+let data65 = data63.password;
+if(typeof data65 === "string"){
+if(func2(data65) < 1){
+const err139 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.password,data:data65};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2462,11 +2477,8 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data61.connect !== undefined){
-let data65 = data61.connect;
-if(typeof data65 === "string"){
-if(func2(data65) < 1){
-const err140 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.connect,data:data65};
+else {
+const err140 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.password.type,parentSchema:schema31.properties.version.properties.password,data:data65};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2476,8 +2488,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-else {
-const err141 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.connect.type,parentSchema:schema31.properties.version.properties.connect,data:data65};
+if(data63.passwordFile !== undefined){
+let data66 = data63.passwordFile;
+if(typeof data66 === "string"){
+if(func2(data66) < 1){
+const err141 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.passwordFile,data:data66};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2487,9 +2502,8 @@ vErrors.push(err141);
 errors++;
 }
 }
-let data66 = data61.directTls;
-if(typeof data66 !== "boolean"){
-const err142 = {instancePath:instancePath+"/version/directTls",schemaPath:"#/properties/version/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.directTls.type,parentSchema:schema31.properties.version.properties.directTls,data:data66};
+else {
+const err142 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.passwordFile.type,parentSchema:schema31.properties.version.properties.passwordFile,data:data66};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2498,14 +2512,12 @@ vErrors.push(err142);
 }
 errors++;
 }
-let data67 = data61.caFiles;
-if(Array.isArray(data67)){
-const len7 = data67.length;
-for(let i8=0; i8<len7; i8++){
-let data68 = data67[i8];
-if(typeof data68 === "string"){
-if(func2(data68) < 1){
-const err143 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.caFiles.items,data:data68};
+}
+if(data63.connect !== undefined){
+let data67 = data63.connect;
+if(typeof data67 === "string"){
+if(func2(data67) < 1){
+const err143 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.connect,data:data67};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2516,7 +2528,7 @@ errors++;
 }
 }
 else {
-const err144 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.caFiles.items.type,parentSchema:schema31.properties.version.properties.caFiles.items,data:data68};
+const err144 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.connect.type,parentSchema:schema31.properties.version.properties.connect,data:data67};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2526,9 +2538,9 @@ vErrors.push(err144);
 errors++;
 }
 }
-}
-else {
-const err145 = {instancePath:instancePath+"/version/caFiles",schemaPath:"#/properties/version/properties/caFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.version.properties.caFiles.type,parentSchema:schema31.properties.version.properties.caFiles,data:data67};
+let data68 = data63.directTls;
+if(typeof data68 !== "boolean"){
+const err145 = {instancePath:instancePath+"/version/directTls",schemaPath:"#/properties/version/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.directTls.type,parentSchema:schema31.properties.version.properties.directTls,data:data68};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2537,9 +2549,14 @@ vErrors.push(err145);
 }
 errors++;
 }
-let data69 = data61.systemRoots;
-if(typeof data69 !== "boolean"){
-const err146 = {instancePath:instancePath+"/version/systemRoots",schemaPath:"#/properties/version/properties/systemRoots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.systemRoots.type,parentSchema:schema31.properties.version.properties.systemRoots,data:data69};
+let data69 = data63.caFiles;
+if(Array.isArray(data69)){
+const len7 = data69.length;
+for(let i8=0; i8<len7; i8++){
+let data70 = data69[i8];
+if(typeof data70 === "string"){
+if(func2(data70) < 1){
+const err146 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.caFiles.items,data:data70};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2548,9 +2565,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-let data70 = data61.allowPlain;
-if(typeof data70 !== "boolean"){
-const err147 = {instancePath:instancePath+"/version/allowPlain",schemaPath:"#/properties/version/properties/allowPlain/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.allowPlain.type,parentSchema:schema31.properties.version.properties.allowPlain,data:data70};
+}
+else {
+const err147 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.caFiles.items.type,parentSchema:schema31.properties.version.properties.caFiles.items,data:data70};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2559,10 +2576,10 @@ vErrors.push(err147);
 }
 errors++;
 }
-let data71 = data61.timeoutSeconds;
-if((typeof data71 == "number") && (isFinite(data71))){
-if(data71 > 600 || isNaN(data71)){
-const err148 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600",schema:600,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data71};
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/version/caFiles",schemaPath:"#/properties/version/properties/caFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.version.properties.caFiles.type,parentSchema:schema31.properties.version.properties.caFiles,data:data69};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2571,8 +2588,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-if(data71 <= 0 || isNaN(data71)){
-const err149 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data71};
+let data71 = data63.systemRoots;
+if(typeof data71 !== "boolean"){
+const err149 = {instancePath:instancePath+"/version/systemRoots",schemaPath:"#/properties/version/properties/systemRoots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.systemRoots.type,parentSchema:schema31.properties.version.properties.systemRoots,data:data71};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2581,9 +2599,9 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-else {
-const err150 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.version.properties.timeoutSeconds.type,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data71};
+let data72 = data63.allowPlain;
+if(typeof data72 !== "boolean"){
+const err150 = {instancePath:instancePath+"/version/allowPlain",schemaPath:"#/properties/version/properties/allowPlain/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.allowPlain.type,parentSchema:schema31.properties.version.properties.allowPlain,data:data72};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2592,11 +2610,10 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(data61.resource !== undefined){
-let data72 = data61.resource;
-if(typeof data72 === "string"){
-if(func2(data72) > 100){
-const err151 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema31.properties.version.properties.resource,data:data72};
+let data73 = data63.timeoutSeconds;
+if((typeof data73 == "number") && (isFinite(data73))){
+if(data73 > 600 || isNaN(data73)){
+const err151 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600",schema:600,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data73};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2605,8 +2622,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(func2(data72) < 1){
-const err152 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.resource,data:data72};
+if(data73 <= 0 || isNaN(data73)){
+const err152 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data73};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2617,7 +2634,7 @@ errors++;
 }
 }
 else {
-const err153 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.resource.type,parentSchema:schema31.properties.version.properties.resource,data:data72};
+const err153 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.version.properties.timeoutSeconds.type,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data73};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2626,10 +2643,11 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-}
-else {
-const err154 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.version.type,parentSchema:schema31.properties.version,data:data61};
+if(data63.resource !== undefined){
+let data74 = data63.resource;
+if(typeof data74 === "string"){
+if(func2(data74) > 100){
+const err154 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema31.properties.version.properties.resource,data:data74};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2638,15 +2656,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-let data73 = data.metrics;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-if(data73.detail === undefined){
-data73.detail = "auto";
-}
-for(const key17 in data73){
-if(!(key17 === "detail")){
-const err155 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metrics,data:data73};
+if(func2(data74) < 1){
+const err155 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.resource,data:data74};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2656,9 +2667,8 @@ vErrors.push(err155);
 errors++;
 }
 }
-let data74 = data73.detail;
-if(!(((data74 === "auto") || (data74 === "endpoint")) || (data74 === "domain"))){
-const err156 = {instancePath:instancePath+"/metrics/detail",schemaPath:"#/properties/metrics/properties/detail/enum",keyword:"enum",params:{allowedValues: schema31.properties.metrics.properties.detail.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.metrics.properties.detail.enum,parentSchema:schema31.properties.metrics.properties.detail,data:data74};
+else {
+const err156 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.resource.type,parentSchema:schema31.properties.version.properties.resource,data:data74};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2668,8 +2678,9 @@ vErrors.push(err156);
 errors++;
 }
 }
+}
 else {
-const err157 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metrics.type,parentSchema:schema31.properties.metrics,data:data73};
+const err157 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.version.type,parentSchema:schema31.properties.version,data:data63};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2678,17 +2689,15 @@ vErrors.push(err157);
 }
 errors++;
 }
-let data75 = data.log;
+}
+let data75 = data.metrics;
 if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.level === undefined){
-data75.level = "info";
+if(data75.detail === undefined){
+data75.detail = "auto";
 }
-if(data75.format === undefined){
-data75.format = "auto";
-}
-for(const key18 in data75){
-if(!((key18 === "level") || (key18 === "format"))){
-const err158 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.log,data:data75};
+for(const key17 in data75){
+if(!(key17 === "detail")){
+const err158 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metrics,data:data75};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2698,9 +2707,9 @@ vErrors.push(err158);
 errors++;
 }
 }
-let data76 = data75.level;
-if(!(((((((data76 === "trace") || (data76 === "debug")) || (data76 === "info")) || (data76 === "warn")) || (data76 === "error")) || (data76 === "fatal")) || (data76 === "silent"))){
-const err159 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.level.enum,parentSchema:schema31.properties.log.properties.level,data:data76};
+let data76 = data75.detail;
+if(!(((data76 === "auto") || (data76 === "endpoint")) || (data76 === "domain"))){
+const err159 = {instancePath:instancePath+"/metrics/detail",schemaPath:"#/properties/metrics/properties/detail/enum",keyword:"enum",params:{allowedValues: schema31.properties.metrics.properties.detail.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.metrics.properties.detail.enum,parentSchema:schema31.properties.metrics.properties.detail,data:data76};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2709,9 +2718,9 @@ vErrors.push(err159);
 }
 errors++;
 }
-let data77 = data75.format;
-if(!(((data77 === "json") || (data77 === "pretty")) || (data77 === "auto"))){
-const err160 = {instancePath:instancePath+"/log/format",schemaPath:"#/properties/log/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.format.enum,parentSchema:schema31.properties.log.properties.format,data:data77};
+}
+else {
+const err160 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metrics.type,parentSchema:schema31.properties.metrics,data:data75};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2720,9 +2729,17 @@ vErrors.push(err160);
 }
 errors++;
 }
+let data77 = data.log;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.level === undefined){
+data77.level = "info";
 }
-else {
-const err161 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.log.type,parentSchema:schema31.properties.log,data:data75};
+if(data77.format === undefined){
+data77.format = "auto";
+}
+for(const key18 in data77){
+if(!((key18 === "level") || (key18 === "format"))){
+const err161 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.log,data:data77};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2732,13 +2749,47 @@ vErrors.push(err161);
 errors++;
 }
 }
-else {
-const err162 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+let data78 = data77.level;
+if(!(((((((data78 === "trace") || (data78 === "debug")) || (data78 === "info")) || (data78 === "warn")) || (data78 === "error")) || (data78 === "fatal")) || (data78 === "silent"))){
+const err162 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.level.enum,parentSchema:schema31.properties.log.properties.level,data:data78};
 if(vErrors === null){
 vErrors = [err162];
 }
 else {
 vErrors.push(err162);
+}
+errors++;
+}
+let data79 = data77.format;
+if(!(((data79 === "json") || (data79 === "pretty")) || (data79 === "auto"))){
+const err163 = {instancePath:instancePath+"/log/format",schemaPath:"#/properties/log/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.format.enum,parentSchema:schema31.properties.log.properties.format,data:data79};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.log.type,parentSchema:schema31.properties.log,data:data77};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+else {
+const err165 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
 }
 errors++;
 }

@@ -102,6 +102,14 @@ export interface RawConfig {
      */
     resolver?: string;
     /**
+     * DANE: look up each endpoint's TLSA records (RFC 7673) and the DNSSEC status of the SRV, address and TLSA answers, and match the records against the chain the server sent. Needs a validating resolver (docs/dane.md). false: no TLSA lookups (scan --no-dane).
+     */
+    dane: boolean;
+    /**
+     * A name a validating resolver answers as DNSSEC-secure, asked when TLSA records exist but no answer of the scan carried the AD bit, to tell an unsigned zone from a resolver that does not validate. The root zone by default (scan --resolver-check-name).
+     */
+    resolverCheckName: string;
+    /**
      * Probe protocol versions, cipher suites, key exchange groups … with extra connections. false: only the certificate and XMPP facts of one connection (scan --no-tls-probe).
      */
     tlsProbe: boolean;

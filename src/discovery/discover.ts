@@ -14,7 +14,7 @@ export const DEFAULT_DNS_TIMEOUT_MS = 5000;
 export const DEFAULT_PORTS: Record<Mode, number> = { c2s: 5222, s2s: 5269 };
 
 /** RFC 6120 §3.2.1 (STARTTLS) and XEP-0368 (direct TLS) service names. */
-const SERVICES: Record<Mode, ReadonlyArray<{ prefix: string; directTls: boolean }>> = {
+export const SERVICES: Record<Mode, ReadonlyArray<{ prefix: string; directTls: boolean }>> = {
   c2s: [
     { prefix: '_xmpp-client._tcp', directTls: false },
     { prefix: '_xmpps-client._tcp', directTls: true },

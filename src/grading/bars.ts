@@ -59,6 +59,7 @@ export function renderGrade(grade: EndpointGrade, style: BarStyle = {}): string[
   lines.push(...renderScoreBars(grade, style));
   for (const c of grade.caps) lines.push(`cap ${c.limit.padEnd(2)} ${c.code}: ${c.message}`);
   for (const w of grade.warnings) lines.push(`warning ${w.code}: ${w.message}`);
+  for (const n of grade.notes ?? []) lines.push(`note ${n.code}: ${n.message}`);
   return lines;
 }
 

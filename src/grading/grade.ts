@@ -12,6 +12,10 @@
 //     change no other letter).
 //  5. letter = the worst of letterIgnoringTrust and the trust caps (T, M; F with xmppoke-2015). T and M rank below F,
 //     so a trust cap always decides the letter, and letterIgnoringTrust says what the server would get otherwise.
+//  6. XMPP-specific, both profiles: a DNSSEC-secure DANE-EE(3) or DANE-TA(2) record that matches the served chain
+//     authenticates the server (RFC 7673; Prosody and ejabberd accept it for s2s), so the certificate_not_trusted and
+//     certificate_name_mismatch caps are lifted, with a `dane_authenticated` note. A DANE mismatch changes no letter:
+//     it is reported by the DANE status (and its alert), not by the TLS grade.
 //
 // An endpoint gets no grade (null, see ungradedReason) when it was skipped, its TLS was not probed, a deadline cut
 // the probe short (partial), or the probe found no protocol or no cipher suite: the caller shows the error, never a
@@ -20,11 +24,20 @@
 // flight; when no certificate was seen at all it is not graded (handshake_failed). `certificate_unavailable` (T) is
 // for a completed handshake without a certificate (anonymous suites only). Key strengths that could not be measured
 // do not lower the key exchange score.
-import type { EndpointResult } from '../result/types.js';
+import type { DaneMatch, EndpointResult } from '../result/types.js';
 import { gatherFacts, PROTOCOLS } from './facts.js';
 import { compareLetters, letterForScore, letterRank, worseLetter } from './letters.js';
 import { cipherStrengthScore, DEFAULT_PROFILE, PROFILES } from './profiles.js';
-import type { DomainGrade, EndpointGrade, GradeCap, GradeLetter, ProfileName, TrustIgnoringLetter, UngradedReason } from './types.js';
+import type { DomainGrade, EndpointGrade, GradeCap, GradeCapCode, GradeLetter, GradeNote, ProfileName, TrustIgnoringLetter, UngradedReason } from './types.js';
+
+/** The trust caps a DANE-EE/DANE-TA match lifts: PKIX trust and the PKIX name check, which DANE replaces. */
+const DANE_LIFTS: ReadonlySet<GradeCapCode> = new Set(['certificate_not_trusted', 'certificate_name_mismatch']);
+
+/** The first DANE-TA or DANE-EE record that authenticated the endpoint, or null. */
+function daneAuthentication(ep: EndpointResult): DaneMatch | null {
+  if (ep.dane?.status !== 'valid') return null;
+  return ep.dane.matched.find((m) => m.usage === 2 || m.usage === 3) ?? null;
+}
 
 /** Why `gradeEndpoint` gives this endpoint no grade, or null when it gives one. */
 export function ungradedReason(ep: EndpointResult): UngradedReason | null {
@@ -66,10 +79,21 @@ export function gradeEndpoint(ep: EndpointResult, profile: ProfileName = DEFAULT
   // Integer weights and one division, so scores on a band edge are exact (3 × 100 + 3 × 100 + 4 × 50 = 800 → 80).
   const score = zero ? 0 : (3 * protocolScore + 3 * keyExchangeScore + 4 * cipherScore) / 10;
 
-  const applied = def.caps.flatMap((rule) => {
+  const found = def.caps.flatMap((rule) => {
     const message = rule.check(f);
     return message === null ? [] : [{ cap: { code: rule.code, limit: rule.limit, message } as GradeCap, trust: rule.trust }];
   });
+  const dane = daneAuthentication(ep);
+  const applied = dane ? found.filter((a) => !DANE_LIFTS.has(a.cap.code)) : found;
+  const notes: GradeNote[] = [];
+  if (dane && applied.length < found.length) {
+    const lifted = found.filter((a) => DANE_LIFTS.has(a.cap.code)).map((a) => a.cap.code);
+    const usage = dane.usage === 3 ? 'DANE-EE' : 'DANE-TA';
+    notes.push({
+      code: 'dane_authenticated',
+      message: `A DNSSEC-secure TLSA record (${usage} ${dane.usage} ${dane.selector} ${dane.matchingType}) matches the certificate the server sent: it authenticates the server for XMPP (RFC 7673), so ${lifted.join(' and ')} does not limit the grade`,
+    });
+  }
   const warnings = def.warnings.flatMap((rule) => {
     const message = rule.check(f);
     return message === null ? [] : [{ code: rule.code, message }];
@@ -93,6 +117,7 @@ export function gradeEndpoint(ep: EndpointResult, profile: ProfileName = DEFAULT
     cipherScore,
     caps,
     warnings,
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 

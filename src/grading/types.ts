@@ -72,6 +72,16 @@ export interface GradeWarning {
   message: string;
 }
 
+/**
+ * Something that changed how the grade was reached without limiting it. `dane_authenticated`: a
+ * DNSSEC-secure DANE-EE or DANE-TA record matches the served chain, which authenticates the server
+ * for XMPP (RFC 7673), so the certificate trust caps were lifted.
+ */
+export interface GradeNote {
+  code: 'dane_authenticated';
+  message: string;
+}
+
 /** The grade of one endpoint. */
 export interface EndpointGrade {
   profile: ProfileName;
@@ -87,6 +97,8 @@ export interface EndpointGrade {
   /** Every cap that applies, most severe first (none of them when the score alone decides). */
   caps: GradeCap[];
   warnings: GradeWarning[];
+  /** What changed the grade without limiting it (docs/grading.md#dane); absent in documents written before it existed. */
+  notes?: GradeNote[];
 }
 
 /** The grade of a domain: its worst endpoint. */

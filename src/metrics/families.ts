@@ -9,6 +9,7 @@
 
 import { SUITE_CLASSES, WEAK_SUITES } from '../result/suite-classes.js';
 import { TRUST_ERRORS } from '../result/trust-errors.js';
+import type { DaneStatus } from '../result/types.js';
 import { CHANGE_KINDS } from '../store/index.js';
 
 export type FamilyType = 'gauge' | 'counter';
@@ -19,6 +20,9 @@ export interface Family {
   readonly labelNames: readonly string[];
   readonly help: string;
 }
+
+/** The values of xmpp_tls_dane_status's `status` label (a closed list: DaneStatus). */
+export const DANE_STATUSES: readonly DaneStatus[] = ['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'];
 
 /** Labels of every per-target series. */
 export const TARGET_LABELS = ['domain', 'mode'] as const;
@@ -176,6 +180,18 @@ export const ENDPOINT_FAMILIES = {
     'gauge',
     [...E, 'subject', 'issuer', 'serial', 'fingerprint_sha256', 'signature_algorithm'],
     'Leaf certificate identity as sent by the server; always 1.',
+  ),
+  daneStatus: family(
+    'xmpp_tls_dane_status',
+    'gauge',
+    [...E, 'status'],
+    `DANE verdict of the endpoint, one series per status (${DANE_STATUSES.join(', ')}): 1 for the current one, 0 for the others. mismatch: TLSA published and DNSSEC-secure, but no record matches the served chain. Absent when DANE is not checked.`,
+  ),
+  daneRecords: family(
+    'xmpp_tls_dane_records',
+    'gauge',
+    E,
+    'TLSA records published for the endpoint (_PORT._tcp.HOST), usable or not, secure or not; 0 when none. Absent when DANE is not checked.',
   ),
 } as const;
 
@@ -336,6 +352,12 @@ export const DOMAIN_RULES: Readonly<Record<EndpointFamily, DomainRule | null>> =
   certificateClientAuth: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when any of its endpoints has a server-only certificate.' },
   certificateKeyLength: { combine: 'min', help: 'Per target (metrics.detail: domain): the smallest of its endpoints, per key type.' },
   certificateInfo: { combine: 'max', help: 'Per target (metrics.detail: domain): one series for each certificate its endpoints serve.' },
+  // valid only when every endpoint is (so the trust alerts, which DANE silences, still fire for an endpoint without it).
+  daneStatus: {
+    combine: (labels) => (labels.status === 'valid' ? 'min' : 'max'),
+    help: 'Per target (metrics.detail: domain): 1 for each status any of its endpoints has, but valid only when every endpoint is valid.',
+  },
+  daneRecords: { combine: 'max', help: 'Per target (metrics.detail: domain): the most of its endpoints.' },
 };
 
 /** The families derived from the stored targets at `metrics.detail: domain`, in the order they are exposed. */

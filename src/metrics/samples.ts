@@ -11,6 +11,7 @@ import type { EndpointResult, ProtocolName, ScanResult } from '../result/types.j
 import { answeredSoftware, CHANGE_KINDS, scanSucceeded, type StoredEntry } from '../store/index.js';
 import {
   type Combine,
+  DANE_STATUSES,
   DOMAIN_DETAIL_FAMILIES,
   DOMAIN_RULES,
   ENDPOINT_FAMILIES,
@@ -208,6 +209,12 @@ function addEndpointFacts(sink: SampleSink, base: LabelSet, ep: EndpointResult, 
       },
       1,
     );
+  }
+
+  const dane = ep.dane;
+  if (dane) {
+    for (const status of DANE_STATUSES) sink.add(F.daneStatus, base, { status }, bit(dane.status === status));
+    sink.add(F.daneRecords, base, null, dane.records.length);
   }
 }
 

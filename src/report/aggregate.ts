@@ -236,6 +236,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
     suites: { of: 0, weak: 0, export: 0, null: 0, anonymous: 0, rc4: 0, forwardSecrecy: 0, forwardSecrecyOnly: 0, aead: 0 },
     dh: { of: 0, dhe: 0, sizes: [], below2048: 0 },
     s2s: mode === 's2s' ? { of: 0, clientCertificateRequired: 0, saslExternalOffered: 0, dialback: 0 } : null,
+    dane: { of: 0, publishing: 0, valid: 0, mismatch: 0, insecure: 0, bogus: 0, error: 0 },
     software: { known: 0, unknown: 0, products: [], versions: [], unknownReasons: [] },
   };
   const issuers = new Tally();
@@ -318,6 +319,16 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
       if (eps.some((ep) => ep.xmpp?.clientCertificateRequired === true)) s.s2s.clientCertificateRequired++;
       if (eps.some(saslExternalOffered)) s.s2s.saslExternalOffered++;
       if (eps.some((ep) => ep.xmpp?.dialback === true)) s.s2s.dialback++;
+    }
+
+    const verdicts = endpointsOf(r).flatMap((ep) => (ep.dane ? [ep.dane] : []));
+    if (verdicts.length > 0 && s.dane) {
+      const d = s.dane;
+      d.of++;
+      const publishing = verdicts.filter((v) => v.records.length > 0);
+      if (publishing.length > 0) d.publishing++;
+      if (publishing.length > 0 && publishing.every((v) => v.status === 'valid')) d.valid++;
+      for (const status of ['mismatch', 'insecure', 'bogus', 'error'] as const) if (verdicts.some((v) => v.status === status)) d[status]++;
     }
 
     const software = softwareOf(r);

@@ -273,6 +273,21 @@ export function reportSections(report: SurveyReport): Section[] {
         )
       : { id: 's2s', title: 'Server-to-server', intro: 'No s2s results in this report.', tables: [], charts: [] },
     section(
+      'dane',
+      'DANE',
+      'Out of the domains whose TLSA records were looked up (RFC 7673: at _PORT._tcp.HOST of each endpoint, with DNSSEC); a domain counts when at least one endpoint does so. Valid: every endpoint with records has a secure record that matches its certificate.',
+      modes,
+      'DANE',
+      [
+        { label: 'publish TLSA', value: (s) => s.dane?.publishing ?? 0, of: (s) => s.dane?.of ?? 0 },
+        { label: 'valid (records match)', value: (s) => s.dane?.valid ?? 0, of: (s) => s.dane?.of ?? 0 },
+        { label: 'mismatch (secure, no match)', value: (s) => s.dane?.mismatch ?? 0, of: (s) => s.dane?.of ?? 0 },
+        { label: 'insecure (not signed)', value: (s) => s.dane?.insecure ?? 0, of: (s) => s.dane?.of ?? 0 },
+        { label: 'bogus DNSSEC', value: (s) => s.dane?.bogus ?? 0, of: (s) => s.dane?.of ?? 0 },
+        { label: 'not checked (lookup error)', value: (s) => s.dane?.error ?? 0, of: (s) => s.dane?.of ?? 0 },
+      ],
+    ),
+    section(
       'software',
       'Server software',
       hasSoftware

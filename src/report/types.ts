@@ -123,6 +123,24 @@ export interface S2sCounts {
   dialback: number;
 }
 
+/** DANE (docs/dane.md): a domain counts when at least one endpoint does so. */
+export interface DaneCounts {
+  /** Domains with a DANE verdict on at least one endpoint (DANE was checked). */
+  of: number;
+  /** TLSA records published for at least one endpoint, secure or not. */
+  publishing: number;
+  /** Publishing, and every endpoint with records has a valid match. */
+  valid: number;
+  /** At least one endpoint's secure records match nothing. */
+  mismatch: number;
+  /** At least one endpoint's records are not DNSSEC-secure (clients ignore them). */
+  insecure: number;
+  /** At least one DNS answer failed DNSSEC validation. */
+  bogus: number;
+  /** At least one endpoint's lookups failed, or the resolver did not validate. */
+  error: number;
+}
+
 export interface SoftwareCounts {
   /** Domains whose server software is known (XEP-0092). */
   known: number;
@@ -148,6 +166,8 @@ export interface ModeSummary {
   dh: DhCounts;
   /** Server-to-server facts; null in the c2s summary. */
   s2s: S2sCounts | null;
+  /** Absent in reports written before it existed. */
+  dane?: DaneCounts;
   software: SoftwareCounts;
 }
 

@@ -105,6 +105,34 @@ export type TrustIgnoringLetter = 'A+' | 'A' | 'A-' | 'B' | 'C' | 'D' | 'E' | 'F
  */
 export type GradeScore = number;
 /**
+ * none: no TLSA records published; valid: a usable record matches the chain the server sent; mismatch: TLSA published and DNSSEC-secure, but no record matches; insecure: records exist but an answer on the way (SRV, address, TLSA) is not signed, so clients must not use them; bogus: an answer failed DNSSEC validation; error: a lookup failed, or the resolver does not validate.
+ */
+export type DaneStatus = 'none' | 'valid' | 'mismatch' | 'insecure' | 'bogus' | 'error';
+/**
+ * How DNSSEC vouched for an answer (RFC 4035 §3.2.3), as the validating resolver said with its AD bit: secure (AD set), insecure (no AD: unsigned), bogus (SERVFAIL, and the data came with Checking Disabled), indeterminate (the resolver does not validate).
+ */
+export type DnssecStatus = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
+/**
+ * What kept a record or the whole RRset from authenticating the server (docs/result.md#dane).
+ */
+export type DaneProblemCode =
+  | 'srv_insecure'
+  | 'address_insecure'
+  | 'tlsa_insecure'
+  | 'srv_bogus'
+  | 'address_bogus'
+  | 'tlsa_bogus'
+  | 'resolver_not_validating'
+  | 'lookup_failed'
+  | 'no_certificate'
+  | 'unusable_record'
+  | 'no_match'
+  | 'pkix_untrusted'
+  | 'trust_anchor_not_in_chain'
+  | 'name_mismatch'
+  | 'chain_invalid'
+  | 'trust_anchor_expired';
+/**
  * Why the software version query failed. login_failed: could not connect or log in to the account's own server (network, TLS, stream error, no usable SASL mechanism); auth_failed: that server refused the credentials; timeout: no answer within the query timeout, or the scan was cancelled; stanza_error: the domain, or our server on its behalf, answered with an error (`condition`); invalid_reply: an answer without a version query in it; connection_lost: the client connection broke while the query waited; internal_error: a bug.
  */
 export type SoftwareErrorCode = 'login_failed' | 'auth_failed' | 'timeout' | 'stanza_error' | 'invalid_reply' | 'connection_lost' | 'internal_error';
@@ -266,6 +294,10 @@ export interface EndpointResult {
    * The endpoint's grade under the scan's grading profile (`ssllabs-2009r` by default), computed from `tls`, `certificate` and `xmpp`; null when it could not be graded: skipped, TLS not probed, or the probing found no protocol or no cipher suite.
    */
   grade: EndpointGrade | null;
+  /**
+   * DANE (TLSA with DNSSEC, RFC 6698/7671/7673) for this endpoint; null when not checked (skipped endpoint, DANE switched off). Absent in documents written before it existed.
+   */
+  dane?: DaneResult | null;
   /**
    * Wall-clock time spent on this endpoint, in seconds (0 when skipped).
    */
@@ -800,6 +832,19 @@ export interface EndpointGrade {
    * Every warning that applies, in the profile's order.
    */
   warnings: GradeWarning[];
+  /**
+   * What changed the grade without limiting it. `dane_authenticated`: a DNSSEC-secure DANE-EE or DANE-TA record matches the served chain, which authenticates the server for XMPP (RFC 7673), so the certificate trust caps were lifted. Absent in documents written before it existed.
+   */
+  notes?: {
+    /**
+     * Stable code of the note.
+     */
+    code: 'dane_authenticated';
+    /**
+     * The note in words: which record lifted which cap.
+     */
+    message: string;
+  }[];
 }
 /**
  * One reason the grade is limited: the letter is at most `limit`.
@@ -853,6 +898,105 @@ export interface GradeWarning {
    * One English sentence with the values found. Wording may change; match on `code`.
    */
   message: string;
+}
+/**
+ * DANE verdict of an endpoint.
+ */
+export interface DaneResult {
+  status: DaneStatus;
+  /**
+   * The TLSA owner name (`_5222._tcp.xmpp.example.org`); null when the endpoint's host is an IP address.
+   */
+  name: string | null;
+  /**
+   * DNSSEC status of each answer on the way; null when not asked (no SRV for a fallback or override endpoint).
+   */
+  dnssec: {
+    /**
+     * The SRV RRset that named the host; null for fallback and override endpoints.
+     */
+    srv: DnssecStatus | null;
+    /**
+     * The host's A (IPv4) or AAAA (IPv6) RRset; null when not asked (an IP address as host, or a failed lookup).
+     */
+    address: DnssecStatus | null;
+    /**
+     * The TLSA RRset; null when not asked.
+     */
+    tlsa: DnssecStatus | null;
+  };
+  /**
+   * Every TLSA record of the RRset, in the order the resolver gave them.
+   */
+  records: TlsaRecord[];
+  /**
+   * The records that authenticated the chain the server sent; empty unless the status is valid.
+   */
+  matched: DaneMatch[];
+  /**
+   * What kept the records from authenticating the server (at most one per record), or what the lookups found wrong.
+   */
+  problems: DaneProblem[];
+}
+/**
+ * One TLSA record (RFC 6698 §2.1).
+ */
+export interface TlsaRecord {
+  /**
+   * Certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE (others are unusable).
+   */
+  usage: number;
+  /**
+   * 0 full certificate, 1 SubjectPublicKeyInfo.
+   */
+  selector: number;
+  /**
+   * 0 exact, 1 SHA-256, 2 SHA-512.
+   */
+  matchingType: number;
+  /**
+   * Certificate association data, lowercase hex.
+   */
+  data: string;
+}
+/**
+ * A record that authenticated the served chain.
+ */
+export interface DaneMatch {
+  /**
+   * Certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE (others are unusable).
+   */
+  usage: number;
+  /**
+   * 0 full certificate, 1 SubjectPublicKeyInfo.
+   */
+  selector: number;
+  /**
+   * 0 exact, 1 SHA-256, 2 SHA-512.
+   */
+  matchingType: number;
+  /**
+   * Certificate association data, lowercase hex.
+   */
+  data: string;
+  /**
+   * Depth of the certificate the record matched (0 = leaf); for PKIX-TA, in the PKIX path.
+   */
+  depth: number;
+}
+/**
+ * One thing that kept a record, or the whole RRset, from authenticating the server.
+ */
+export interface DaneProblem {
+  code: DaneProblemCode;
+  /**
+   * The problem in words, with the names and values involved.
+   */
+  message: string;
+  /**
+   * Index in `records` when the problem is about one record.
+   */
+  record?: number;
 }
 /**
  * The grade of the domain: the worst of its graded endpoints. Endpoints without a grade are counted but not rated.

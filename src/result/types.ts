@@ -355,6 +355,74 @@ export interface EndpointLocation {
   weight: number | null;
 }
 
+/** How DNSSEC vouched for an answer (RFC 4035 §3.2.3), as the validating resolver said with its AD bit. */
+export type DnssecStatus = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
+
+/**
+ * DANE verdict of an endpoint (RFC 6698, RFC 7671, RFC 7673): `none` no TLSA records published;
+ * `valid` a usable record matches the chain the server sent; `mismatch` TLSA is published and
+ * DNSSEC-secure but no record matches; `insecure` records exist but some answer on the way (SRV,
+ * address, TLSA) is not signed, so no client may use them; `bogus` an answer failed DNSSEC
+ * validation; `error` the lookups failed, or the resolver does not validate.
+ */
+export type DaneStatus = 'none' | 'valid' | 'mismatch' | 'insecure' | 'bogus' | 'error';
+
+/** One TLSA record (RFC 6698 §2.1): certificate usage, selector, matching type, association data (lowercase hex). */
+export interface TlsaRecord {
+  usage: number;
+  selector: number;
+  matchingType: number;
+  data: string;
+}
+
+/** A record that authenticated the chain, and the depth of the certificate it matched (0 = leaf). */
+export interface DaneMatch extends TlsaRecord {
+  depth: number;
+}
+
+export type DaneProblemCode =
+  /** The SRV, address or TLSA answer is not signed (insecure): TLSA must not be used (RFC 7673 §3). */
+  | 'srv_insecure'
+  | 'address_insecure'
+  | 'tlsa_insecure'
+  /** An answer failed DNSSEC validation. */
+  | 'srv_bogus'
+  | 'address_bogus'
+  | 'tlsa_bogus'
+  /** The resolver never sets the AD bit: it does not validate, so no DNSSEC status can be known. */
+  | 'resolver_not_validating'
+  /** A lookup got no usable answer (timeout, SERVFAIL that is not bogus, refused). */
+  | 'lookup_failed'
+  /** The server sent no certificate we could read, so nothing could be matched. */
+  | 'no_certificate'
+  /** What matching found (src/certificate/dane.ts). */
+  | 'unusable_record'
+  | 'no_match'
+  | 'pkix_untrusted'
+  | 'trust_anchor_not_in_chain'
+  | 'name_mismatch'
+  | 'chain_invalid'
+  /** Advisory on a record that does match: its DANE-TA anchor is outside its own validity period. */
+  | 'trust_anchor_expired';
+
+export interface DaneProblem {
+  code: DaneProblemCode;
+  message: string;
+  /** Index in `records` when the problem is about one record. */
+  record?: number;
+}
+
+export interface DaneResult {
+  status: DaneStatus;
+  /** The TLSA owner name (`_5222._tcp.xmpp.example.org`); null when the endpoint's host is an IP address. */
+  name: string | null;
+  /** DNSSEC status of each answer on the way; null when not asked (no SRV for a fallback or override). */
+  dnssec: { srv: DnssecStatus | null; address: DnssecStatus | null; tlsa: DnssecStatus | null };
+  records: TlsaRecord[];
+  matched: DaneMatch[];
+  problems: DaneProblem[];
+}
+
 export interface EndpointResult extends EndpointLocation {
   status: EndpointStatus;
   error: ScanErrorInfo | null;
@@ -365,6 +433,11 @@ export interface EndpointResult extends EndpointLocation {
   tls: TlsResult | null;
   /** The endpoint's grade; null when it could not be graded (not scanned far enough). */
   grade: EndpointGrade | null;
+  /**
+   * DANE (TLSA with DNSSEC) for this endpoint; null when not checked (skipped endpoint, DANE
+   * switched off). Absent in documents written before it existed.
+   */
+  dane?: DaneResult | null;
   durationSeconds: number;
 }
 

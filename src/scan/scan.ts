@@ -1,7 +1,7 @@
-import { type TrustStore, analyzeChain, completeChain, loadTrustStore } from '../certificate/index.js';
+import { type TrustStore, analyzeChain, completeChain, judgeDane, loadTrustStore } from '../certificate/index.js';
 import { type ClientCertificate, type Timeouts, type XmppTarget, inspectEndpoint, openTlsReadySocket } from '../connector/index.js';
 import { DEFAULTS } from '../defaults.js';
-import { type DiscoveredEndpoint, discoverEndpoints, normalizeDomain } from '../discovery/index.js';
+import { DEFAULT_DNS_TIMEOUT_MS, type DiscoveredEndpoint, type TlsaLookup, discoverEndpoints, lookupTlsa, normalizeDomain } from '../discovery/index.js';
 import { ScanError, abortError, deadline, toErrorInfo } from '../result/errors.js';
 import type { CertificateResult, EndpointResult, Mode, ScanResult, SoftwareInfo } from '../result/types.js';
 import { type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
@@ -35,6 +35,10 @@ export interface ScanOptions {
   fetchAia?: boolean;
   /** Endpoints of one domain scanned at once. */
   endpointConcurrency?: number;
+  /** DANE: look up each endpoint's TLSA records and their DNSSEC status, and match them. Default true. */
+  dane?: boolean;
+  /** A name a validating resolver answers as secure, to tell whether the resolver validates (default "."). */
+  resolverCheckName?: string;
   /** Raw TLS probing (protocols, cipher suites, …); false skips it (certificate and XMPP facts only). */
   tlsProbe?: boolean;
   /** Probe connections to one endpoint at once, and the minimum gap between two, ms (defaults: DEFAULTS.concurrency). */
@@ -106,9 +110,23 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
     // A lookup cut by the deadline shows up as a skipped host: the scan's deadline is the reason.
     if (budget.signal.aborted) throw abortError(budget.signal, 'dns');
     result.warnings = discovery.warnings;
-    result.endpoints = await mapLimit(discovery.endpoints, opts.endpointConcurrency ?? 4, (ep) =>
-      scanEndpoint(domain, ep, { ...opts, signal: budget.signal, trustStore, now }),
-    );
+    // TLSA lookups run while the endpoints are scanned; each endpoint waits for its own at the end.
+    const tlsa =
+      opts.dane === false
+        ? null
+        : lookupTlsa(domain, discovery.endpoints, {
+            mode: opts.mode,
+            timeoutMs: DEFAULT_DNS_TIMEOUT_MS,
+            signal: budget.signal,
+            ...(opts.resolver !== undefined ? { resolver: opts.resolver } : {}),
+            ...(opts.resolverCheckName !== undefined ? { validationCheckName: opts.resolverCheckName } : {}),
+          });
+    const order = new Map(discovery.endpoints.map((ep, i) => [ep, i]));
+    result.endpoints = await mapLimit(discovery.endpoints, opts.endpointConcurrency ?? 4, async (ep) => {
+      const scanned = await scanEndpoint(domain, ep, { ...opts, signal: budget.signal, trustStore, now });
+      if (tlsa !== null) scanned.endpoint.dane = endpointDane((await tlsa)[order.get(ep) ?? -1] ?? null, scanned, domain, opts.mode, now());
+      return scanned.endpoint;
+    });
     const profile = opts.profile ?? DEFAULTS.grading.profile;
     for (const ep of result.endpoints) ep.grade = gradeEndpoint(ep, profile);
     result.grade = gradeDomain(result.endpoints.map((ep) => ep.grade));
@@ -143,7 +161,13 @@ async function querySoftware(
   }
 }
 
-async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOptions & { trustStore: TrustStore; now: () => Date }): Promise<EndpointResult> {
+/** An endpoint's findings, and the chain it sent (leaf first) for DANE. */
+interface ScannedEndpoint {
+  endpoint: EndpointResult;
+  presented: Buffer[];
+}
+
+async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOptions & { trustStore: TrustStore; now: () => Date }): Promise<ScannedEndpoint> {
   const t0 = performance.now();
   const { skip, ...location } = ep;
   const base: EndpointResult = {
@@ -157,12 +181,13 @@ async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOp
     grade: null,
     durationSeconds: 0,
   };
-  if (skip) return base;
+  let presented: Buffer[] = [];
+  if (skip) return { endpoint: base, presented };
   if (opts.signal?.aborted) {
     // The scan's budget ran out (or the scan was cancelled) before this endpoint's turn.
     const err = abortError(opts.signal);
     base.error = { ...err.toJSON(), message: `not scanned: ${err.message}` };
-    return base;
+    return { endpoint: base, presented };
   }
   const budget = deadline(opts.signal, opts.endpointTimeoutMs ?? DEFAULT_ENDPOINT_TIMEOUT_MS, 'endpoint', "the endpoint's budget");
   try {
@@ -182,6 +207,7 @@ async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOp
     base.session = inspection.session;
     base.error = inspection.error ? inspection.error.toJSON() : null;
     if (inspection.peerCertificates.length > 0) {
+      presented = inspection.peerCertificates;
       base.certificate = await judgeCertificate(inspection.peerCertificates, domain, opts, inspection.session?.cipher ?? null);
     }
     // Probe TLS when we got as far as a TLS socket: the prober needs the same XMPP preamble to work.
@@ -215,12 +241,8 @@ async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOp
       // Our full handshake failed (say, the server demands a client certificate) but the probes saw
       // the server's certificate: judge that one, rather than grade a certificate nobody saw.
       if (!base.certificate && base.tls.certificateChain.length > 0) {
-        base.certificate = await judgeCertificate(
-          base.tls.certificateChain.map((b64) => Buffer.from(b64, 'base64')),
-          domain,
-          opts,
-          null,
-        ).catch(() => null);
+        presented = base.tls.certificateChain.map((b64) => Buffer.from(b64, 'base64'));
+        base.certificate = await judgeCertificate(presented, domain, opts, null).catch(() => null);
       }
       // A CertificateRequest, then our empty Certificate refused: the server requires a client certificate.
       if (
@@ -239,7 +261,14 @@ async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOp
   }
   base.status = base.error ? 'error' : 'ok';
   base.durationSeconds = round((performance.now() - t0) / 1000);
-  return base;
+  return { endpoint: base, presented };
+}
+
+/** The endpoint's DANE verdict: the lookups' own, or the match of its records against the chain it sent. */
+function endpointDane(lookup: TlsaLookup | null, scanned: ScannedEndpoint, domain: string, mode: ScanOptions['mode'], now: Date): EndpointResult['dane'] {
+  if (lookup === null) return null;
+  const { endpoint, presented } = scanned;
+  return judgeDane(lookup, { presented, certificate: endpoint.certificate, referenceNames: [endpoint.host, domain], mode, now });
 }
 
 async function judgeCertificate(

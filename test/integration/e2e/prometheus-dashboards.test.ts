@@ -1,14 +1,16 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type KeyObject, X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { Daemon } from '../../../src/daemon/daemon.js';
 import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { type DnsmasqInstance, freeUdpPort, startDnsmasq } from '../../harness/dnsmasq.js';
+import { type DnssecLab, startDnssecLab } from '../../harness/dnssec.js';
 import { LEGACY_OPENSSL_CONF, writeDhParams } from '../../harness/openssl-server.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';
 import { freeTcpPort, waitForPort } from '../../harness/ports.js';
@@ -30,6 +32,12 @@ import { needTool } from '../../harness/tools.js';
 // Prosody (TLS 1.0+, NULL/anonymous suites, 1024-bit DH and RSA key, self-signed, encryption optional) and a
 // domain nothing listens for.
 //
+// DNS and DANE: the exporter resolves through the validating Unbound of a DNSSEC lab (test/harness/dnssec.ts:
+// real NSD, zones signed at start). xmppaddr.test is an unsigned zone (its SRV records, no TLSA: DANE none);
+// trusted.test and ecdsa.test are signed zones whose SRV record points at the modern Prosody's c2s port, with a
+// TLSA 3 1 1 record: trusted.test's the SHA-256 of its certificate's public key (DANE valid), ecdsa.test's of
+// some other key (DANE mismatch: XmppTlsDaneMismatch). Targets with a `connect` address have no TLSA name (none).
+//
 // The software version query (XEP-0092, xmpp_tls_server_info) goes through an account on trusted.test: the
 // modern Prosody answers for its own hosts, and for legacy.test it relays the query over real s2s. Both
 // Prosodys find each other's s2s port through a private dnsmasq (SRV records), which their libunbound resolver
@@ -42,6 +50,12 @@ const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
 const C2S_DOMAINS = ['trusted.test', 'expired.test', 'selfsigned.test', 'wronghost.test', 'soon.test', 'nochain.test', 'ecdsa.test'];
 /** Found through its SRV records: two endpoints on the modern Prosody, STARTTLS and direct TLS. */
 const SRV_DOMAIN = 'xmppaddr.test';
+/** c2s domains found through SRV records in a DNSSEC-signed lab zone, with a TLSA record for the one endpoint: DANE valid. */
+const DANE_VALID_DOMAIN = 'trusted.test';
+/** The same, with a TLSA record for another key: DANE mismatch. */
+const DANE_MISMATCH_DOMAIN = 'ecdsa.test';
+/** The c2s domains the exporter finds through DNS; the rest of C2S_DOMAINS it is given the address of. */
+const DNS_C2S_DOMAINS = [DANE_VALID_DOMAIN, DANE_MISMATCH_DOMAIN];
 /** (domain, mode) targets of the exporter's configuration. */
 const TARGET_COUNT = C2S_DOMAINS.length + 5; // + trusted.test s2s, chat.wildcard.test direct TLS, xmppaddr.test, legacy.test, down.test
 
@@ -59,6 +73,7 @@ const logger = pino({ level: 'silent' });
 let world: TestWorld | undefined;
 let legacy: ProsodyInstance | undefined;
 let dns: DnsmasqInstance | undefined;
+let lab: DnssecLab | undefined;
 
 /** An exporter at one level and the Prometheus that scrapes it. */
 interface Stack {
@@ -146,6 +161,7 @@ function expectedAlerts(): Map<string, string> {
     ['XmppTlsCertificateNameMismatch', 'wronghost.test'],
     ['XmppTlsEncryptionNotRequired', 'legacy.test'],
     ...['expired.test', 'selfsigned.test', 'nochain.test', 'legacy.test', 'wronghost.test'].map((d): [string, string] => ['XmppTlsGradeBelowB', d]),
+    ['XmppTlsDaneMismatch', DANE_MISMATCH_DOMAIN],
   ];
   return new Map(pairs.map(([a, d]) => [`${a} ${d}`, state(a)]));
 }
@@ -160,14 +176,18 @@ async function startExporter(level: Level, storePath: string): Promise<Daemon> {
   const w = world!;
   const p = w.prosody.ports;
   const configFile = join(w.dir, `exporter-${level}.yaml`);
-  await writeFile(
-    configFile,
+  const config = parse(
     daemonConfigYaml({
       caFile: w.caFile,
       storePath,
-      resolver: dns!.server,
+      resolver: lab!.resolver,
       targets: [
-        ...targetsAt(`127.0.0.1:${p.c2s}`, ['c2s'], C2S_DOMAINS),
+        ...targetsAt(
+          `127.0.0.1:${p.c2s}`,
+          ['c2s'],
+          C2S_DOMAINS.filter((d) => !DNS_C2S_DOMAINS.includes(d)),
+        ),
+        ...DNS_C2S_DOMAINS.map((domain) => ({ domain, modes: ['c2s'] })),
         { domain: 'trusted.test', modes: ['s2s'], connect: `127.0.0.1:${p.s2s}` },
         { domain: 'chat.wildcard.test', modes: ['c2s'], connect: `127.0.0.1:${p.c2sDirectTls}`, directTls: true },
         { domain: SRV_DOMAIN, modes: ['c2s'] },
@@ -189,7 +209,10 @@ metrics:
   detail: ${level}
 `,
     }),
-  );
+  ) as { scanner: Record<string, unknown> };
+  // Asked only when TLSA records exist but no answer was secure: the lab's validator knows no root, only its zones.
+  config.scanner.resolverCheckName = DANE_MISMATCH_DOMAIN;
+  await writeFile(configFile, stringify(config));
   return Daemon.start({ configFile, logger });
 }
 
@@ -274,23 +297,45 @@ beforeAll(async () => {
     ssl: { protocol: 'tlsv1+', ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', dhparam },
     extraGlobal: unbound,
   });
-  // s2s between the two Prosodys: legacy.test → the legacy one, every other domain → the modern one. The exporter
-  // finds xmppaddr.test's two c2s endpoints here too.
+  // s2s between the two Prosodys: legacy.test → the legacy one, every other domain → the modern one.
   const p = world.prosody.ports;
   dns = await startDnsmasq({
     port: dnsPort,
     hosts: [
       { name: 'modern-s2s.test', addresses: ['127.0.0.1'] },
       { name: 'legacy-s2s.test', addresses: ['127.0.0.1'] },
-      { name: 'modern-c2s.test', addresses: ['127.0.0.1'] },
     ],
     srv: [
       { service: '_xmpp-server._tcp.legacy.test', target: 'legacy-s2s.test', port: legacy.ports.s2s },
       ...world.hosts.map((h) => ({ service: `_xmpp-server._tcp.${h.domain}`, target: 'modern-s2s.test', port: p.s2s })),
-      { service: `_xmpp-client._tcp.${SRV_DOMAIN}`, target: 'modern-c2s.test', port: p.c2s },
-      { service: `_xmpps-client._tcp.${SRV_DOMAIN}`, target: 'modern-c2s.test', port: p.c2sDirectTls! },
     ],
   });
+  // The exporter's DNS: the lab's validating Unbound. xmppaddr.test's two c2s endpoints (unsigned zone), and the
+  // signed zones of the DANE domains: their c2s endpoint, with a TLSA record for it.
+  const certificateOf = async (domain: string) => {
+    const host = world!.hosts.find((h) => h.domain === domain);
+    if (!host) throw new Error(`no ${domain} in the world`);
+    return new X509Certificate(await readFile(host.certFile)); // the leaf: the first certificate of the file
+  };
+  const spkiSha256 = (key: KeyObject) =>
+    createHash('sha256')
+      .update(key.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+  const daneZone = (domain: string, tlsaHash: string) => ({
+    name: domain,
+    signing: 'secure' as const,
+    records: [`_xmpp-client._tcp IN SRV 0 0 ${p.c2s} xmpp`, 'xmpp IN A 127.0.0.1', `_${p.c2s}._tcp.xmpp IN TLSA 3 1 1 ${tlsaHash}`],
+  });
+  lab = await startDnssecLab([
+    {
+      name: SRV_DOMAIN,
+      signing: 'unsigned',
+      records: [`_xmpp-client._tcp IN SRV 0 0 ${p.c2s} xmpp`, `_xmpps-client._tcp IN SRV 0 0 ${p.c2sDirectTls!} xmpp`, 'xmpp IN A 127.0.0.1'],
+    },
+    daneZone(DANE_VALID_DOMAIN, spkiSha256((await certificateOf(DANE_VALID_DOMAIN)).publicKey)),
+    // A key the server never had: what a certificate renewed with a new key, its TLSA record left behind, looks like.
+    daneZone(DANE_MISMATCH_DOMAIN, spkiSha256(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)),
+  ]);
   deadPort = await freeTcpPort(); // nothing listens there: down.test is unreachable
 
   // The exporter at endpoint level scans the world; once everything is in its Prometheus, the one at domain level
@@ -322,6 +367,7 @@ afterAll(async () => {
     await stacks[level]?.daemon.stop();
   }
   await dns?.stop();
+  await lab?.stop();
   await legacy?.stop();
   await world?.stop();
 });
@@ -398,6 +444,22 @@ describe.each(LEVELS)('metrics.detail: %s', (level) => {
           [undefined, 'starttls'],
         ]);
       }
+    });
+
+    test('DANE: valid and mismatch in the signed zones, none for every other reachable target', async () => {
+      const reachable = [...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test'].map((d) => `${d} c2s`).concat('trusted.test s2s');
+      const status = await instant(level, 'max by (domain, mode, status) (xmpp_tls_dane_status == 1)');
+      const dane: Record<string, string> = { [`${DANE_VALID_DOMAIN} c2s`]: 'valid', [`${DANE_MISMATCH_DOMAIN} c2s`]: 'mismatch' };
+      expect(status.map((s) => `${s.metric.domain} ${s.metric.mode} ${s.metric.status}`).sort()).toEqual(
+        reachable.map((t) => `${t} ${dane[t] ?? 'none'}`).sort(),
+      );
+      // A state set: every status has a series, 0 but for the current one.
+      const [perEndpoint] = await instant(level, `count(xmpp_tls_dane_status{domain="${SRV_DOMAIN}"})`);
+      expect(Number(perEndpoint?.value?.[1])).toBe(level === 'endpoint' ? 2 * 6 : 6);
+      const records = await instant(level, 'max by (domain, mode) (xmpp_tls_dane_records) > 0');
+      expect(records.map((s) => `${s.metric.domain} ${s.metric.mode} ${s.value?.[1]}`).sort()).toEqual(
+        [`${DANE_MISMATCH_DOMAIN} c2s 1`, `${DANE_VALID_DOMAIN} c2s 1`].sort(),
+      );
     });
 
     test('server software: every reachable target answered the version query, legacy.test over s2s', async () => {

@@ -40,7 +40,7 @@ describe('defaults', () => {
       schedule: { cron: '0 */6 * * *', jitterSeconds: 1800 },
       concurrency: { domains: 'auto', connectionsPerHost: 4, connectionDelayMs: 0 },
       timeouts: { connectSeconds: 5, readSeconds: 10, handshakeSeconds: 10, endpointSeconds: 120, scanSeconds: 300 },
-      scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true },
+      scanner: { from: 'xmpp-tls-exporter.invalid', caFiles: [], systemRoots: true, fetchAia: true, tlsProbe: true, dane: true, resolverCheckName: '.' },
       grading: { profile: 'ssllabs-2009r' },
       targets: [],
       targetSources: { files: [], fileSd: [], urls: [] },
@@ -79,6 +79,8 @@ scanner:
   fetchAia: false
   resolver: "[::1]:5353"
   tlsProbe: false
+  dane: false
+  resolverCheckName: example.org
 grading: { profile: xmppoke-2015 }
 targets:
   - domain: example.org
@@ -112,6 +114,8 @@ log: { level: debug, format: json }
       fetchAia: false,
       resolver: '[::1]:5353',
       tlsProbe: false,
+      dane: false,
+      resolverCheckName: 'example.org',
     });
     expect(c.grading.profile).toBe('xmppoke-2015');
     expect(c.targets).toEqual([{ domain: 'example.org', modes: ['c2s'], connect: '[2001:db8::1]:5223', directTls: true, schedule: '0 3 * * *' }]);
@@ -345,6 +349,8 @@ describe('toScanOptions', () => {
       caFiles: [join(dir, 'ca.pem')],
       fetchAia: false,
       tlsProbe: true,
+      dane: true,
+      resolverCheckName: '.',
       profile: 'ssllabs-2009r',
       maxConnectionsPerHost: 4,
       connectionDelayMs: 0,

@@ -1,6 +1,7 @@
 import { gradeDomain, gradeEndpoint, ungradedReason } from '../../../src/grading/grade.js';
 import { PROFILES } from '../../../src/grading/profiles.js';
 import type { EndpointGrade, GradeCapCode, GradeLetter, GradeWarningCode, ProfileName, TrustIgnoringLetter } from '../../../src/grading/types.js';
+import type { DaneResult, EndpointResult } from '../../../src/result/types.js';
 import { chainEntry, defaultSuites, group, makeEndpoint, suite, sslv2Suite, type EndpointOptions } from './fixtures.js';
 
 const MODERN: EndpointOptions['protocols'] = ['TLSv1.2', 'TLSv1.3'];
@@ -804,5 +805,40 @@ describe('gradeDomain', () => {
 
   it('refuses to mix profiles', () => {
     expect(() => gradeDomain([a, grade({}, 'xmppoke-2015')])).toThrow(/different profiles/);
+  });
+});
+
+// ---- DANE (XMPP-specific, both profiles) ----
+
+describe('a DNSSEC-secure DANE-EE/DANE-TA match authenticates the server (RFC 7673)', () => {
+  const data = 'ab'.repeat(32);
+  const dane = (status: DaneResult['status'], usages: number[]): DaneResult => ({
+    status,
+    name: '_5222._tcp.xmpp.example.org',
+    dnssec: { srv: 'secure', address: 'secure', tlsa: 'secure' },
+    records: usages.map((usage) => ({ usage, selector: 1, matchingType: 1, data })),
+    matched: status === 'valid' ? usages.map((usage) => ({ usage, selector: 1, matchingType: 1, data, depth: usage === 2 ? 1 : 0 })) : [],
+    problems: [],
+  });
+  const selfSigned = { trusted: false, trustErrors: ['self_signed' as const], selfSigned: true };
+  const withDane = (cert: EndpointOptions['cert'], d: DaneResult | null): EndpointResult => ({ ...makeEndpoint({ cert }), dane: d });
+
+  test.each([
+    // name, profile, cert, dane, letter, caps, note
+    ['self-signed, DANE-EE valid', 'ssllabs-2009r', selfSigned, dane('valid', [3]), 'A+', [], 'certificate_not_trusted'],
+    ['self-signed, DANE-TA valid', 'ssllabs-2009r', selfSigned, dane('valid', [2]), 'A+', [], 'certificate_not_trusted'],
+    ['self-signed, DANE-EE valid (xmppoke-2015: F lifted too)', 'xmppoke-2015', selfSigned, dane('valid', [3]), 'A', [], 'certificate_not_trusted'],
+    ['trusted, another name, DANE-EE valid: M lifted', 'ssllabs-2009r', { hostnameValid: false }, dane('valid', [3]), 'A+', [], 'certificate_name_mismatch'],
+    ['self-signed, PKIX-EE "valid" cannot be (PKIX failed): still T', 'ssllabs-2009r', selfSigned, dane('valid', [1]), 'T', ['certificate_not_trusted'], null],
+    ['self-signed, DANE mismatch: the grade is untouched', 'ssllabs-2009r', selfSigned, dane('mismatch', [3]), 'T', ['certificate_not_trusted'], null],
+    ['self-signed, TLSA insecure: ignored', 'ssllabs-2009r', selfSigned, dane('insecure', [3]), 'T', ['certificate_not_trusted'], null],
+    ['trusted, DANE-EE valid: nothing to lift, no note', 'ssllabs-2009r', {}, dane('valid', [3]), 'A+', [], null],
+    ['no DANE result (older documents)', 'ssllabs-2009r', selfSigned, null, 'T', ['certificate_not_trusted'], null],
+  ] as const)('%s', (_name, profile, cert, d, letter, caps, lifted) => {
+    const g = gradeEndpoint(withDane(cert as EndpointOptions['cert'], d), profile)!;
+    expect(g.letter).toBe(letter);
+    expect(g.caps.map((c) => c.code)).toEqual(caps);
+    if (lifted === null) expect(g.notes).toBeUndefined();
+    else expect(g.notes).toEqual([{ code: 'dane_authenticated', message: expect.stringContaining(`so ${lifted} does not limit the grade`) }]);
   });
 });

@@ -67,6 +67,14 @@ export function modernEndpoint(): EndpointResult {
       { code: 'some_suites_without_forward_secrecy', message: '1 of 4 suites lack forward secrecy' },
     ],
   } satisfies EndpointGrade;
+  ep.dane = {
+    status: 'valid',
+    name: '_5222._tcp.xmpp.example.org',
+    dnssec: { srv: 'secure', address: 'secure', tlsa: 'secure' },
+    records: [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) }],
+    matched: [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32), depth: 0 }],
+    problems: [],
+  };
   return ep;
 }
 
@@ -98,6 +106,7 @@ function refusedEndpoint(ep: EndpointResult): EndpointResult {
     session: null,
     tls: null,
     grade: null,
+    dane: null,
   };
 }
 
@@ -318,6 +327,18 @@ export function multiExample(): StoredEntry {
     { address: '192.0.2.21' },
   );
   direct.xmpp = { ...direct.xmpp!, saslMechanismsAfterTls: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] };
+  // Its own TLSA records (port 5223) pin another key: at domain level the target has a valid and a mismatching endpoint.
+  direct.dane = {
+    status: 'mismatch',
+    name: '_5223._tcp.xmpp.example.net',
+    dnssec: { srv: 'secure', address: 'secure', tlsa: 'secure' },
+    records: [
+      { usage: 3, selector: 1, matchingType: 1, data: 'cd'.repeat(32) },
+      { usage: 2, selector: 0, matchingType: 1, data: 'ef'.repeat(32) },
+    ],
+    matched: [],
+    problems: [{ code: 'no_match', message: 'matches nothing', record: 0 }],
+  };
   direct.grade = {
     profile: 'ssllabs-2009r',
     letter: 'A+',

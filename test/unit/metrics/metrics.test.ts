@@ -167,6 +167,8 @@ const EXPECTED: Record<string, Expected[]> = {
   // s2s only: broken.example's certificate is for servers only; example.org (c2s) has none.
   xmpp_tls_certificate_client_auth: [[BR, 0]],
   xmpp_tls_certificate_key_length: [x(EP1, { key_type: 'RSA' }, 2048), x(BR, { key_type: 'EC' }, 256)],
+  xmpp_tls_dane_status: [...['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'].map((status) => x(EP1, { status }, status === 'valid' ? 1 : 0))],
+  xmpp_tls_dane_records: [[EP1, 1]],
   xmpp_tls_certificate_info: [
     x(
       EP1,
@@ -340,6 +342,12 @@ const SNAPSHOT = `${[
   family('xmpp_tls_certificate_info', [
     `xmpp_tls_certificate_info{${EX},subject="CN=example.org",issuer="CN=Test Intermediate,O=Test CA",serial="0A1B2C",fingerprint_sha256="AB:CD:EF",signature_algorithm="sha256WithRSAEncryption"} 1`,
   ]),
+  family('xmpp_tls_dane_status', [
+    ...['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'].map(
+      (status) => `xmpp_tls_dane_status{${EX},status="${status}"} ${status === 'valid' ? 1 : 0}`,
+    ),
+  ]),
+  family('xmpp_tls_dane_records', [`xmpp_tls_dane_records{${EX}} 1`]),
   family('xmpp_tls_domain_grade', [`xmpp_tls_domain_grade{${EXT}} 6`]),
   family('xmpp_tls_scan_success', [`xmpp_tls_scan_success{${EXT}} 1`, `xmpp_tls_scan_success{${NXT}} 0`]),
   family('xmpp_tls_scan_failure', [`xmpp_tls_scan_failure{${NXT},code="dns_failure"} 1`]),
@@ -681,6 +689,9 @@ const EXPECTED_NET: Record<string, Expected[]> = {
   xmpp_tls_certificate_hostname_valid: [[T_NET, 1]],
   xmpp_tls_certificate_trust_error: [x(T_NET, { reason: 'incomplete_chain' }, 1)],
   xmpp_tls_certificate_key_length: [x(T_NET, { key_type: 'RSA' }, 2048), x(T_NET, { key_type: 'EC' }, 256)],
+  // v4 and v6 valid, direct TLS a mismatch: mismatch is 1 (any endpoint), valid 0 (not every endpoint); the most records counts.
+  xmpp_tls_dane_status: [...['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'].map((status) => x(T_NET, { status }, status === 'mismatch' ? 1 : 0))],
+  xmpp_tls_dane_records: [[T_NET, 2]],
   xmpp_tls_certificate_info: [
     x(
       T_NET,

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { aggregate, domainStatus } from '../../../src/report/aggregate.js';
 import { flattenCounts } from '../../../src/report/compare.js';
 import { resultsOfStore } from '../../../src/report/store-results.js';
-import type { ProtocolName, ScanResult } from '../../../src/result/types.js';
+import type { DaneResult, ProtocolName, ScanResult } from '../../../src/result/types.js';
 import { makeEndpoint, suite } from '../grading/fixtures.js';
 import {
   NOW,
@@ -108,7 +108,36 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['DHE accepted', [good(), mixedLegacy()], 'dh.dhe', 1],
   ['DH below 2048', [good(), mixedLegacy()], 'dh.below2048', 1],
   ['DH size 1024', [good(), mixedLegacy()], 'dh.sizes.1024', 1],
+  // DANE: a domain counts when any of its endpoints does
+  ['DANE checked', [withDane('a.example', ['valid']), withDane('b.example', ['none']), good('c.example')], 'dane.of', 2],
+  ['DANE: publishing TLSA', [withDane('a.example', ['valid']), withDane('b.example', ['none']), withDane('c.example', ['insecure'])], 'dane.publishing', 2],
+  ['DANE: valid needs every endpoint with records', [withDane('a.example', ['valid', 'valid']), withDane('b.example', ['valid', 'mismatch'])], 'dane.valid', 1],
+  [
+    'DANE: one mismatching endpoint makes a mismatching domain',
+    [withDane('a.example', ['valid', 'mismatch']), withDane('b.example', ['valid'])],
+    'dane.mismatch',
+    1,
+  ],
+  ['DANE: bogus', [withDane('a.example', ['bogus']), withDane('b.example', ['valid'])], 'dane.bogus', 1],
+  ['DANE: errors', [withDane('a.example', ['error']), withDane('b.example', ['none'])], 'dane.error', 1],
 ];
+
+/** A domain with one endpoint per DANE status given (each with one TLSA record unless `none`). */
+function withDane(domain: string, statuses: DaneResult['status'][]): ScanResult {
+  const endpoints = statuses.map((status, i) => ({
+    ...makeEndpoint(),
+    address: `192.0.2.${i + 1}`,
+    dane: {
+      status,
+      name: `_5222._tcp.${domain}`,
+      dnssec: { srv: null, address: 'secure' as const, tlsa: 'secure' as const },
+      records: status === 'none' ? [] : [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) }],
+      matched: [],
+      problems: [],
+    },
+  }));
+  return result(domain, endpoints, grade('A+', 'A+', 95));
+}
 
 describe('aggregate: c2s counts', () => {
   test.each(CASES)('%s', (_what, results, path, expected) => {
