@@ -469,7 +469,7 @@ const schema31 = {
       "default": {},
       "properties": {
         "detail": {
-          "description": "endpoint: the series of every endpoint (host, port, address, transport) of every target, with every breakdown: about 40 series an endpoint and 6 a target. domain: one set of series per target (domain, mode), each holding the worst of its endpoints' values, without the endpoint labels: about 45 series a target however many endpoints it has. The bundled alert rules and fleet dashboard work with both. auto (the default): endpoint up to 1000 targets (domain × mode), domain above; decided again at each reload and target refresh, and logged. /probe always has every endpoint (docs/metrics.md#cardinality).",
+          "description": "endpoint: the series of every endpoint (host, port, address, transport) of every target, with every breakdown: about 48 series an endpoint and 6 a target. domain: one set of series per target (domain, mode), each holding the worst of its endpoints' values, without the endpoint labels: about 52 series a target however many endpoints it has. The bundled alert rules and fleet dashboard work with both. auto (the default): endpoint up to 1000 targets (domain × mode), domain above; decided again at each reload and target refresh, and logged. /probe always has every endpoint (docs/metrics.md#cardinality).",
           "enum": [
             "auto",
             "endpoint",
