@@ -169,7 +169,20 @@ describe('report --config: scans the targets', () => {
   test('HTML: well-formed, every section, charts', () => {
     const doc = parseXml(html);
     expect(doc.errors).toEqual([]);
-    expect(doc.ids).toEqual(['overview', 'grades', 'grades-ignoring-trust', 'certificates', 'protocols', 'keys', 'suites', 'dh', 's2s', 'dane', 'software', 'domains']);
+    expect(doc.ids).toEqual([
+      'overview',
+      'grades',
+      'grades-ignoring-trust',
+      'certificates',
+      'protocols',
+      'keys',
+      'suites',
+      'dh',
+      's2s',
+      'dane',
+      'software',
+      'domains',
+    ]);
     expect(doc.elements.has('svg')).toBe(true);
     expect(doc.text).toContain('wronghost.test');
   });
