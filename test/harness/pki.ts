@@ -1,7 +1,7 @@
 // Test PKI: CAs, intermediates and server certificates made to order, as DER/PEM and as files
 // that OpenSSL-based servers (Prosody) load. Keys come from WebCrypto.
 import 'reflect-metadata'; // must precede @peculiar/x509 (tsyringe needs the Reflect metadata API)
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -259,4 +259,21 @@ export async function writeCertFile(path: string, certs: TestCert[]): Promise<st
 export function toPkcs7(certs: TestCert[], format: 'der' | 'pem' = 'der'): Buffer | string {
   const bundle = new x509.X509Certificates(certs.map((c) => c.cert));
   return format === 'der' ? Buffer.from(bundle.export('raw')) : bundle.export('pem');
+}
+
+/** The TLSA record (RFC 6698 §2.1) of this usage, selector and matching type for `c`, its data in lowercase hex. */
+export function tlsaRecord(
+  usage: number,
+  selector: number,
+  matchingType: number,
+  c: TestCert,
+): { usage: number; selector: number; matchingType: number; data: string } {
+  const selected = selector === 0 ? c.der : Buffer.from(c.cert.publicKey.rawData);
+  const data =
+    matchingType === 0
+      ? selected.toString('hex')
+      : createHash(matchingType === 1 ? 'sha256' : 'sha512')
+          .update(selected)
+          .digest('hex');
+  return { usage, selector, matchingType, data };
 }

@@ -9,7 +9,7 @@ import type { TlsaRecord } from '../../../src/result/types.js';
 import { analyzeChain } from '../../../src/certificate/trust.js';
 import { loadTrustStore } from '../../../src/certificate/trust-store.js';
 import { OPENSSL_PATH, type OpenSslServer, startOpenSslServer } from '../../harness/openssl-server.js';
-import { type CertOptions, type TestCert, createCa, createIntermediate, createLeaf, writeCertFile, writePemFiles } from '../../harness/pki.js';
+import { type CertOptions, type TestCert, createCa, createIntermediate, createLeaf, tlsaRecord, writeCertFile, writePemFiles } from '../../harness/pki.js';
 import { needTool } from '../../harness/tools.js';
 
 // OpenSSL's own DANE as the oracle for matchTlsa (src/certificate/dane.ts). One real
@@ -379,15 +379,7 @@ afterAll(async () => {
 
 function tlsaOf([usage, selector, matchingType, target]: Rec): TlsaRecord {
   if (typeof target !== 'string') return { usage, selector, matchingType, data: target.data };
-  const c = pki[target];
-  const selected = selector === 0 ? c.der : Buffer.from(c.cert.publicKey.rawData);
-  const data =
-    matchingType === 0
-      ? selected.toString('hex')
-      : createHash(matchingType === 1 ? 'sha256' : 'sha512')
-          .update(selected)
-          .digest('hex');
-  return { usage, selector, matchingType, data };
+  return tlsaRecord(usage, selector, matchingType, pki[target]);
 }
 
 const describeRec = ([u, s, m, target]: Rec) => `${u} ${s} ${m} ${typeof target === 'string' ? target : `<${target.what}>`}`;

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import type { ScanResult } from '../../../src/result/types.js';
 import { scanDomain } from '../../../src/scan/scan.js';
 import { type DnssecLab, type LabZone, startDnssecLab } from '../../harness/dnssec.js';
 import { OPENSSL_PATH } from '../../harness/openssl-server.js';
-import { type TestCert, createCa, createLeaf, writePemFiles } from '../../harness/pki.js';
+import { type TestCert, createCa, createLeaf, tlsaRecord, writePemFiles } from '../../harness/pki.js';
 import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
 import { needTool } from '../../harness/tools.js';
 
@@ -26,8 +25,8 @@ let lab: DnssecLab;
 let ca: TestCert;
 const leaves: Record<string, TestCert> = {};
 
-const spkiSha256 = (c: TestCert) => createHash('sha256').update(Buffer.from(c.cert.publicKey.rawData)).digest('hex');
-const certSha256 = (c: TestCert) => createHash('sha256').update(c.der).digest('hex');
+const spkiSha256 = (c: TestCert) => tlsaRecord(3, 1, 1, c).data;
+const certSha256 = (c: TestCert) => tlsaRecord(2, 0, 1, c).data;
 
 /** A zone for `domain`: SRV → xmpp.DOMAIN (the c2s port), its address, and the TLSA lines given. */
 function zone(domain: string, signing: LabZone['signing'], tlsa: string[], port: number, extra: string[] = []): LabZone {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DaneInput, type DaneMatchProblemCode as DaneProblemCode, type DaneVerdict, MAX_RECORDS, matchTlsa } from '../../../src/certificate/dane.js';
 import type { TlsaRecord } from '../../../src/result/types.js';
-import { type CertOptions, type TestCert, createCa, createIntermediate, createLeaf } from '../../harness/pki.js';
+import { type CertOptions, type TestCert, createCa, createIntermediate, createLeaf, tlsaRecord } from '../../harness/pki.js';
 
 // DANE TLSA matching (src/certificate/dane.ts), one rule per row: records × chains, with
 // certificates made here. OpenSSL's own DANE judges the same kinds of rows in
@@ -69,20 +69,8 @@ beforeAll(async () => {
   };
 });
 
-/** The SubjectPublicKeyInfo DER, as @peculiar/x509 has it (not as the code under test reads it). */
-const spki = (c: TestCert) => Buffer.from(c.cert.publicKey.rawData);
-
-/** The TLSA record of usage, selector and matching type for `c`. */
-function tlsa(usage: number, selector: number, matchingType: number, c: TestCert): TlsaRecord {
-  const selected = selector === 0 ? c.der : spki(c);
-  const data =
-    matchingType === 0
-      ? selected.toString('hex')
-      : createHash(matchingType === 1 ? 'sha256' : 'sha512')
-          .update(selected)
-          .digest('hex');
-  return { usage, selector, matchingType, data };
-}
+/** The TLSA record of usage, selector and matching type for `c` (its key as @peculiar/x509 has it, not as the code under test reads it). */
+const tlsa = (usage: number, selector: number, matchingType: number, c: TestCert): TlsaRecord => tlsaRecord(usage, selector, matchingType, c);
 
 const raw = (usage: number, selector: number, matchingType: number, data: string): TlsaRecord => ({ usage, selector, matchingType, data });
 const sha256Of = (s: string) => createHash('sha256').update(s).digest('hex');
