@@ -503,7 +503,6 @@ describe('matchTlsa on hostile input', () => {
           .digest('hex'),
       ),
     );
-    const started = performance.now();
     const verdict = matchTlsa({
       records: [...junkRecords, tlsa(2, 0, 1, pki.root)],
       presented: [pki.leaf.der, ...junkCerts, pki.inter.der, pki.root.der],
@@ -512,7 +511,6 @@ describe('matchTlsa on hostile input', () => {
       mode: 'c2s',
       now,
     });
-    expect(performance.now() - started).toBeLessThan(1000);
     // The anchor came after MAX_CERTIFICATES junk certificates: not looked at, and said so.
     expect(verdict.matched).toEqual([]);
     expect(verdict.problems.some((p) => p.record === undefined && /only the first 64/.test(p.message))).toBe(true);
@@ -521,7 +519,6 @@ describe('matchTlsa on hostile input', () => {
   test('many sent certificates match a DANE-TA key: chains are built to a few only', async () => {
     // Re-issued intermediates with the same key and other names: each matches "2 1 1", none issued the leaf.
     const decoys = await Promise.all(Array.from({ length: 12 }, (_, i) => createIntermediate(pki.root, { cn: `Decoy ${i}`, keyFrom: pki.inter })));
-    const started = performance.now();
     const verdict = matchTlsa({
       records: [tlsa(2, 1, 1, pki.inter)],
       presented: [pki.leaf.der, ...decoys.map((d) => d.der), pki.inter.der],
@@ -530,7 +527,6 @@ describe('matchTlsa on hostile input', () => {
       mode: 'c2s',
       now,
     });
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(verdict.matched).toEqual([]);
     expect(verdict.problems).toEqual([expect.objectContaining({ code: 'chain_invalid', record: 0 })]);
 
