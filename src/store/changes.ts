@@ -20,6 +20,7 @@ export const CHANGE_KINDS = [
   'starttls',
   'endpoints',
   'software',
+  'dane',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -74,7 +75,14 @@ export function changeFacts(result: ScanResult, previous: ChangeFacts | null): C
         .sort()
         .join(', ') || NONE,
     software: softwareOf(result, previous),
+    dane: daneOf(ok),
   };
+}
+
+/** The DANE statuses of the endpoints (`valid`, `mismatch, valid`, …); `not checked` without any. */
+function daneOf(endpoints: readonly ScanResult['endpoints'][number][]): string {
+  const statuses = [...new Set(endpoints.flatMap((e) => (e.dane ? [e.dane.status] : [])))].sort();
+  return statuses.length ? statuses.join(', ') : 'not checked';
 }
 
 function emptyFacts(): ChangeFacts {
@@ -107,7 +115,8 @@ function softwareOf(r: ScanResult, previous: ChangeFacts | null): string {
 export function diffFacts(from: ChangeFacts, to: ChangeFacts): FactChange[] {
   const changes: FactChange[] = [];
   for (const what of CHANGE_KINDS) {
-    if (from[what] === to[what]) continue;
+    // A kind the earlier state did not record yet (written by an older version): not a change.
+    if (from[what] === to[what] || from[what] === undefined) continue;
     changes.push({ what, from: from[what], to: to[what], summary: summarize(what, from[what], to[what]) });
   }
   return changes;
@@ -121,6 +130,8 @@ function summarize(what: ChangeKind, from: string, to: string): string {
       return `grade ${from} → ${to}`;
     case 'grade_ignoring_trust':
       return `grade ignoring trust ${from} → ${to}`;
+    case 'dane':
+      return `DANE ${from} → ${to}`;
     case 'protocols':
       return (
         listChange(

@@ -153,6 +153,23 @@ describe('change detection', () => {
     const upgraded = changeFacts(scan({ at: '2026-11-03T00:00:00.000Z', software: '13.0.1' }), failed);
     expect(diffFacts(failed, upgraded).map((c) => c.summary)).toEqual(['software Prosody 0.12.4 → Prosody 13.0.1']);
   });
+
+  test('a DANE status that changes is a change; a state recorded before DANE existed is not', () => {
+    const withDane = (at: string, status: 'valid' | 'mismatch') => {
+      const r = scan({ at });
+      for (const ep of r.endpoints)
+        ep.dane = { status, name: '_5222._tcp.example.org', dnssec: { srv: null, address: 'secure', tlsa: 'secure' }, records: [], matched: [], problems: [] };
+      return r;
+    };
+    const valid = changeFacts(withDane('2026-11-01T00:00:00.000Z', 'valid'), null);
+    expect(valid.dane).toBe('valid');
+    const stale = changeFacts(withDane('2026-11-02T00:00:00.000Z', 'mismatch'), valid);
+    expect(diffFacts(valid, stale).map((c) => c.summary)).toEqual(['DANE valid → mismatch']);
+    // Facts an older version wrote have no `dane`: the first scan after the upgrade changes nothing.
+    const { dane: _, ...older } = valid;
+    expect(diffFacts(older as typeof valid, stale)).toEqual([]);
+    expect(changeFacts(scan({ at: '2026-11-03T00:00:00.000Z' }), null).dane).toBe('not checked');
+  });
 });
 
 describe('history, state at a date, retention', () => {
