@@ -3,6 +3,7 @@ import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index
 import type { GradeLetter } from '../grading/index.js';
 import { inSuiteClass } from '../result/suite-classes.js';
 import { isBlockingTrustError } from '../result/trust-errors.js';
+import { isCurrentProfile, profileById } from '../tls/registry/profile-lookup.js';
 import type {
   CertificateResult,
   ChainEntry,
@@ -12,6 +13,7 @@ import type {
   ProtocolName,
   ScanErrorInfo,
   ScanResult,
+  SimulationResult,
   SoftwareInfo,
   TlsResult,
 } from '../result/types.js';
@@ -139,6 +141,24 @@ function formatEndpoint(ep: EndpointResult, mode: Mode, style: TextStyle): strin
   if (ep.certificate) out.push(...formatCertificate(ep.certificate, mode, style));
   if (ep.dane) out.push(...formatDane(ep.dane, style));
   if (ep.tls) out.push(...formatTls(ep.tls, style));
+  if (ep.simulations?.length) out.push(...formatSimulations(ep.simulations, style));
+  return out;
+}
+
+/** One line per client profile: connects with what, or why not (current mainstream profiles that fail in red). */
+function formatSimulations(sims: readonly SimulationResult[], style: TextStyle): string[] {
+  const names = sims.map((s) => profileById(s.profile)?.name ?? s.profile);
+  const width = Math.max(...names.map((n) => n.length));
+  const out = ['  Handshake simulation (which clients and servers could connect)'];
+  sims.forEach((s, i) => {
+    const name = names[i]!.padEnd(width);
+    if (s.connects) {
+      out.push(`    ${name}  ${style.ok('yes')} ${[s.protocol, s.cipherSuite, s.group].filter(Boolean).join(' ')}`);
+    } else {
+      const line = `    ${name}  no  ${s.failure?.reason ?? ''}: ${s.failure?.message ?? ''}`;
+      out.push(isCurrentProfile(s.profile) ? style.bad(line) : style.warn(line));
+    }
+  });
   return out;
 }
 

@@ -55,6 +55,7 @@ export interface ScannerFlags {
   clientKey?: string;
   profile: ProfileName;
   tlsProbe: boolean;
+  simulation: boolean;
   dane: boolean;
   resolverCheckName: string;
   maxConnections: number;
@@ -89,6 +90,7 @@ export function addScannerOptions(command: Command, help: ScannerOptionsHelp): C
         .choices(['ssllabs-2009r', 'xmppoke-2015'])
         .default(DEFAULTS.grading.profile),
     )
+    .option('--no-simulation', 'skip handshake simulation (which real clients and servers could connect)')
     .option('--no-dane', 'skip DANE: no TLSA lookups, no DNSSEC status (needs a validating --resolver otherwise)')
     .option(
       '--resolver-check-name <name>',
@@ -157,6 +159,7 @@ type ScannerSettings = Pick<
   | 'fetchAia'
   | 'from'
   | 'tlsProbe'
+  | 'simulation'
   | 'dane'
   | 'resolverCheckName'
   | 'profile'
@@ -173,6 +176,7 @@ const FLAG_OF: Record<keyof ScannerSettings, keyof ScannerFlags> = {
   fetchAia: 'aia',
   from: 'from',
   tlsProbe: 'tlsProbe',
+  simulation: 'simulation',
   dane: 'dane',
   resolverCheckName: 'resolverCheckName',
   profile: 'profile',
@@ -188,6 +192,7 @@ function settingsFromFlags(flags: ScannerFlags): ScannerSettings {
     from: flags.from,
     fetchAia: flags.aia,
     tlsProbe: flags.tlsProbe,
+    simulation: flags.simulation,
     dane: flags.dane,
     resolverCheckName: flags.resolverCheckName,
     profile: flags.profile,

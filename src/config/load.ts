@@ -415,6 +415,7 @@ function buildConfig(raw: RawConfig, baseDir: string, checks: SemanticChecks): C
       fetchAia: s.fetchAia,
       ...(s.resolver !== undefined ? { resolver: s.resolver } : {}),
       tlsProbe: s.tlsProbe,
+      simulation: s.simulation,
       dane: s.dane,
       resolverCheckName: s.resolverCheckName,
     },

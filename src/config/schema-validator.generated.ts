@@ -178,6 +178,11 @@ const schema31 = {
           "type": "string",
           "minLength": 1
         },
+        "simulation": {
+          "description": "Handshake simulation: offer each endpoint the ClientHello of every client profile of the scan's mode (real XMPP clients' and servers' TLS libraries with their defaults) and say which would connect (docs/simulation.md). Needs tlsProbe. false: no simulation (scan --no-simulation).",
+          "type": "boolean",
+          "default": true
+        },
         "dane": {
           "description": "DANE: look up each endpoint's TLSA records (RFC 7673) and the DNSSEC status of the SRV, address and TLSA answers, and match the records against the chain the server sent. Needs a validating resolver (docs/dane.md). false: no TLSA lookups (scan --no-dane).",
           "type": "boolean",
@@ -1149,6 +1154,9 @@ data14.systemRoots = true;
 if(data14.fetchAia === undefined){
 data14.fetchAia = true;
 }
+if(data14.simulation === undefined){
+data14.simulation = true;
+}
 if(data14.dane === undefined){
 data14.dane = true;
 }
@@ -1376,9 +1384,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-let data24 = data14.dane;
+let data24 = data14.simulation;
 if(typeof data24 !== "boolean"){
-const err57 = {instancePath:instancePath+"/scanner/dane",schemaPath:"#/properties/scanner/properties/dane/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.dane.type,parentSchema:schema31.properties.scanner.properties.dane,data:data24};
+const err57 = {instancePath:instancePath+"/scanner/simulation",schemaPath:"#/properties/scanner/properties/simulation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.simulation.type,parentSchema:schema31.properties.scanner.properties.simulation,data:data24};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1387,10 +1395,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-let data25 = data14.resolverCheckName;
-if(typeof data25 === "string"){
-if(func2(data25) < 1){
-const err58 = {instancePath:instancePath+"/scanner/resolverCheckName",schemaPath:"#/properties/scanner/properties/resolverCheckName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.scanner.properties.resolverCheckName,data:data25};
+let data25 = data14.dane;
+if(typeof data25 !== "boolean"){
+const err58 = {instancePath:instancePath+"/scanner/dane",schemaPath:"#/properties/scanner/properties/dane/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.dane.type,parentSchema:schema31.properties.scanner.properties.dane,data:data25};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1399,9 +1406,10 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/scanner/resolverCheckName",schemaPath:"#/properties/scanner/properties/resolverCheckName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.scanner.properties.resolverCheckName.type,parentSchema:schema31.properties.scanner.properties.resolverCheckName,data:data25};
+let data26 = data14.resolverCheckName;
+if(typeof data26 === "string"){
+if(func2(data26) < 1){
+const err59 = {instancePath:instancePath+"/scanner/resolverCheckName",schemaPath:"#/properties/scanner/properties/resolverCheckName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.scanner.properties.resolverCheckName,data:data26};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1410,9 +1418,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-let data26 = data14.tlsProbe;
-if(typeof data26 !== "boolean"){
-const err60 = {instancePath:instancePath+"/scanner/tlsProbe",schemaPath:"#/properties/scanner/properties/tlsProbe/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.tlsProbe.type,parentSchema:schema31.properties.scanner.properties.tlsProbe,data:data26};
+}
+else {
+const err60 = {instancePath:instancePath+"/scanner/resolverCheckName",schemaPath:"#/properties/scanner/properties/resolverCheckName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.scanner.properties.resolverCheckName.type,parentSchema:schema31.properties.scanner.properties.resolverCheckName,data:data26};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1421,9 +1429,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/scanner",schemaPath:"#/properties/scanner/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.scanner.type,parentSchema:schema31.properties.scanner,data:data14};
+let data27 = data14.tlsProbe;
+if(typeof data27 !== "boolean"){
+const err61 = {instancePath:instancePath+"/scanner/tlsProbe",schemaPath:"#/properties/scanner/properties/tlsProbe/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.scanner.properties.tlsProbe.type,parentSchema:schema31.properties.scanner.properties.tlsProbe,data:data27};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1432,14 +1440,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-let data27 = data.grading;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.profile === undefined){
-data27.profile = "ssllabs-2009r";
 }
-for(const key6 in data27){
-if(!(key6 === "profile")){
-const err62 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.grading,data:data27};
+else {
+const err62 = {instancePath:instancePath+"/scanner",schemaPath:"#/properties/scanner/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.scanner.type,parentSchema:schema31.properties.scanner,data:data14};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1448,10 +1451,14 @@ vErrors.push(err62);
 }
 errors++;
 }
+let data28 = data.grading;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.profile === undefined){
+data28.profile = "ssllabs-2009r";
 }
-let data28 = data27.profile;
-if(!((data28 === "ssllabs-2009r") || (data28 === "xmppoke-2015"))){
-const err63 = {instancePath:instancePath+"/grading/profile",schemaPath:"#/properties/grading/properties/profile/enum",keyword:"enum",params:{allowedValues: schema31.properties.grading.properties.profile.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.grading.properties.profile.enum,parentSchema:schema31.properties.grading.properties.profile,data:data28};
+for(const key6 in data28){
+if(!(key6 === "profile")){
+const err63 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.grading,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1461,8 +1468,9 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.grading.type,parentSchema:schema31.properties.grading,data:data27};
+let data29 = data28.profile;
+if(!((data29 === "ssllabs-2009r") || (data29 === "xmppoke-2015"))){
+const err64 = {instancePath:instancePath+"/grading/profile",schemaPath:"#/properties/grading/properties/profile/enum",keyword:"enum",params:{allowedValues: schema31.properties.grading.properties.profile.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.grading.properties.profile.enum,parentSchema:schema31.properties.grading.properties.profile,data:data29};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1471,16 +1479,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-let data29 = data.targets;
-if(Array.isArray(data29)){
-const len1 = data29.length;
-for(let i1=0; i1<len1; i1++){
-let data30 = data29[i1];
-const _errs73 = errors;
-let valid11 = true;
-const _errs74 = errors;
-if(typeof data30 !== "string"){
-const err65 = {};
+}
+else {
+const err65 = {instancePath:instancePath+"/grading",schemaPath:"#/properties/grading/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.grading.type,parentSchema:schema31.properties.grading,data:data28};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1489,22 +1490,16 @@ vErrors.push(err65);
 }
 errors++;
 }
-var _valid0 = _errs74 === errors;
-errors = _errs73;
-if(vErrors !== null){
-if(_errs73){
-vErrors.length = _errs73;
-}
-else {
-vErrors = null;
-}
-}
-let ifClause0;
-if(_valid0){
+let data30 = data.targets;
+if(Array.isArray(data30)){
+const len1 = data30.length;
+for(let i1=0; i1<len1; i1++){
+let data31 = data30[i1];
+const _errs75 = errors;
+let valid11 = true;
 const _errs76 = errors;
-if(typeof data30 === "string"){
-if(func2(data30) < 1){
-const err66 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targets.items.then,data:data30};
+if(typeof data31 !== "string"){
+const err66 = {};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1513,9 +1508,22 @@ vErrors.push(err66);
 }
 errors++;
 }
+var _valid0 = _errs76 === errors;
+errors = _errs75;
+if(vErrors !== null){
+if(_errs75){
+vErrors.length = _errs75;
 }
 else {
-const err67 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targets.items.then.type,parentSchema:schema31.properties.targets.items.then,data:data30};
+vErrors = null;
+}
+}
+let ifClause0;
+if(_valid0){
+const _errs78 = errors;
+if(typeof data31 === "string"){
+if(func2(data31) < 1){
+const err67 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targets.items.then,data:data31};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1524,18 +1532,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-var _valid0 = _errs76 === errors;
-valid11 = _valid0;
-ifClause0 = "then";
 }
 else {
-const _errs78 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.modes === undefined){
-data30.modes = ["c2s","s2s"];
-}
-if(data30.domain === undefined){
-const err68 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema32.required,parentSchema:schema32,data:data30};
+const err68 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/then/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targets.items.then.type,parentSchema:schema31.properties.targets.items.then,data:data31};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1544,9 +1543,18 @@ vErrors.push(err68);
 }
 errors++;
 }
-for(const key7 in data30){
-if(!(((((key7 === "domain") || (key7 === "modes")) || (key7 === "connect")) || (key7 === "directTls")) || (key7 === "schedule"))){
-const err69 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data30};
+var _valid0 = _errs78 === errors;
+valid11 = _valid0;
+ifClause0 = "then";
+}
+else {
+const _errs80 = errors;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(data31.modes === undefined){
+data31.modes = ["c2s","s2s"];
+}
+if(data31.domain === undefined){
+const err69 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema32.required,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1555,12 +1563,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data30.domain !== undefined){
-let data31 = data30.domain;
-if(typeof data31 === "string"){
-if(func2(data31) < 1){
-const err70 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.domain,data:data31};
+for(const key7 in data31){
+if(!(((((key7 === "domain") || (key7 === "modes")) || (key7 === "connect")) || (key7 === "directTls")) || (key7 === "schedule"))){
+const err70 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1570,8 +1575,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-else {
-const err71 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.domain.type,parentSchema:schema32.properties.domain,data:data31};
+if(data31.domain !== undefined){
+let data32 = data31.domain;
+if(typeof data32 === "string"){
+if(func2(data32) < 1){
+const err71 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.domain,data:data32};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1581,10 +1589,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-let data32 = data30.modes;
-if(Array.isArray(data32)){
-if(data32.length < 1){
-const err72 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.modes,data:data32};
+else {
+const err72 = {instancePath:instancePath+"/targets/" + i1+"/domain",schemaPath:"#/$defs/target/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.domain.type,parentSchema:schema32.properties.domain,data:data32};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1593,11 +1599,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-const len2 = data32.length;
-for(let i2=0; i2<len2; i2++){
-let data33 = data32[i2];
-if(!((data33 === "c2s") || (data33 === "s2s"))){
-const err73 = {instancePath:instancePath+"/targets/" + i1+"/modes/" + i2,schemaPath:"#/$defs/target/properties/modes/items/enum",keyword:"enum",params:{allowedValues: schema32.properties.modes.items.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.modes.items.enum,parentSchema:schema32.properties.modes.items,data:data33};
+}
+let data33 = data31.modes;
+if(Array.isArray(data33)){
+if(data33.length < 1){
+const err73 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.modes,data:data33};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1606,20 +1612,33 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-let i3 = data32.length;
-let j0;
-if(i3 > 1){
-outer0:
-for(;i3--;){
-for(j0 = i3; j0--;){
-if(func0(data32[i3], data32[j0])){
-const err74 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)",schema:true,parentSchema:schema32.properties.modes,data:data32};
+const len2 = data33.length;
+for(let i2=0; i2<len2; i2++){
+let data34 = data33[i2];
+if(!((data34 === "c2s") || (data34 === "s2s"))){
+const err74 = {instancePath:instancePath+"/targets/" + i1+"/modes/" + i2,schemaPath:"#/$defs/target/properties/modes/items/enum",keyword:"enum",params:{allowedValues: schema32.properties.modes.items.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.modes.items.enum,parentSchema:schema32.properties.modes.items,data:data34};
 if(vErrors === null){
 vErrors = [err74];
 }
 else {
 vErrors.push(err74);
+}
+errors++;
+}
+}
+let i3 = data33.length;
+let j0;
+if(i3 > 1){
+outer0:
+for(;i3--;){
+for(j0 = i3; j0--;){
+if(func0(data33[i3], data33[j0])){
+const err75 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)",schema:true,parentSchema:schema32.properties.modes,data:data33};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
 }
 errors++;
 break outer0;
@@ -1629,20 +1648,7 @@ break outer0;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.modes.type,parentSchema:schema32.properties.modes,data:data32};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-if(data30.connect !== undefined){
-let data34 = data30.connect;
-if(typeof data34 === "string"){
-if(func2(data34) < 1){
-const err76 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.connect,data:data34};
+const err76 = {instancePath:instancePath+"/targets/" + i1+"/modes",schemaPath:"#/$defs/target/properties/modes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.modes.type,parentSchema:schema32.properties.modes,data:data33};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1651,9 +1657,11 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.connect.type,parentSchema:schema32.properties.connect,data:data34};
+if(data31.connect !== undefined){
+let data35 = data31.connect;
+if(typeof data35 === "string"){
+if(func2(data35) < 1){
+const err77 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.connect,data:data35};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1663,10 +1671,8 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data30.directTls !== undefined){
-let data35 = data30.directTls;
-if(typeof data35 !== "boolean"){
-const err78 = {instancePath:instancePath+"/targets/" + i1+"/directTls",schemaPath:"#/$defs/target/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema32.properties.directTls.type,parentSchema:schema32.properties.directTls,data:data35};
+else {
+const err78 = {instancePath:instancePath+"/targets/" + i1+"/connect",schemaPath:"#/$defs/target/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.connect.type,parentSchema:schema32.properties.connect,data:data35};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1676,11 +1682,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data30.schedule !== undefined){
-let data36 = data30.schedule;
-if(typeof data36 === "string"){
-if(func2(data36) < 1){
-const err79 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.schedule,data:data36};
+if(data31.directTls !== undefined){
+let data36 = data31.directTls;
+if(typeof data36 !== "boolean"){
+const err79 = {instancePath:instancePath+"/targets/" + i1+"/directTls",schemaPath:"#/$defs/target/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema32.properties.directTls.type,parentSchema:schema32.properties.directTls,data:data36};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1690,8 +1695,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.schedule.type,parentSchema:schema32.properties.schedule,data:data36};
+if(data31.schedule !== undefined){
+let data37 = data31.schedule;
+if(typeof data37 === "string"){
+if(func2(data37) < 1){
+const err80 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.schedule,data:data37};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1701,9 +1709,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
 else {
-const err81 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data30};
+const err81 = {instancePath:instancePath+"/targets/" + i1+"/schedule",schemaPath:"#/$defs/target/properties/schedule/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.schedule.type,parentSchema:schema32.properties.schedule,data:data37};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1712,12 +1719,10 @@ vErrors.push(err81);
 }
 errors++;
 }
-var _valid0 = _errs78 === errors;
-valid11 = _valid0;
-ifClause0 = "else";
 }
-if(!valid11){
-const err82 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema31.properties.targets.items.if,parentSchema:schema31.properties.targets.items,data:data30};
+}
+else {
+const err82 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/$defs/target/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1726,10 +1731,12 @@ vErrors.push(err82);
 }
 errors++;
 }
+var _valid0 = _errs80 === errors;
+valid11 = _valid0;
+ifClause0 = "else";
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data29};
+if(!valid11){
+const err83 = {instancePath:instancePath+"/targets/" + i1,schemaPath:"#/properties/targets/items/if",keyword:"if",params:{failingKeyword: ifClause0},message:"must match \""+ifClause0+"\" schema",schema:schema31.properties.targets.items.if,parentSchema:schema31.properties.targets.items,data:data31};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1738,20 +1745,10 @@ vErrors.push(err83);
 }
 errors++;
 }
-let data37 = data.targetSources;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(data37.files === undefined){
-data37.files = [];
 }
-if(data37.fileSd === undefined){
-data37.fileSd = [];
 }
-if(data37.urls === undefined){
-data37.urls = [];
-}
-for(const key8 in data37){
-if(!(((key8 === "files") || (key8 === "fileSd")) || (key8 === "urls"))){
-const err84 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources,data:data37};
+else {
+const err84 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targets.type,parentSchema:schema31.properties.targets,data:data30};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1760,15 +1757,20 @@ vErrors.push(err84);
 }
 errors++;
 }
+let data38 = data.targetSources;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.files === undefined){
+data38.files = [];
 }
-let data38 = data37.files;
-if(Array.isArray(data38)){
-const len3 = data38.length;
-for(let i4=0; i4<len3; i4++){
-let data39 = data38[i4];
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err85 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.files.items,data:data39};
+if(data38.fileSd === undefined){
+data38.fileSd = [];
+}
+if(data38.urls === undefined){
+data38.urls = [];
+}
+for(const key8 in data38){
+if(!(((key8 === "files") || (key8 === "fileSd")) || (key8 === "urls"))){
+const err85 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources,data:data38};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1778,8 +1780,14 @@ vErrors.push(err85);
 errors++;
 }
 }
-else {
-const err86 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.files.items.type,parentSchema:schema31.properties.targetSources.properties.files.items,data:data39};
+let data39 = data38.files;
+if(Array.isArray(data39)){
+const len3 = data39.length;
+for(let i4=0; i4<len3; i4++){
+let data40 = data39[i4];
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err86 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.files.items,data:data40};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1789,9 +1797,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
 else {
-const err87 = {instancePath:instancePath+"/targetSources/files",schemaPath:"#/properties/targetSources/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.files.type,parentSchema:schema31.properties.targetSources.properties.files,data:data38};
+const err87 = {instancePath:instancePath+"/targetSources/files/" + i4,schemaPath:"#/properties/targetSources/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.files.items.type,parentSchema:schema31.properties.targetSources.properties.files.items,data:data40};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1800,14 +1807,10 @@ vErrors.push(err87);
 }
 errors++;
 }
-let data40 = data37.fileSd;
-if(Array.isArray(data40)){
-const len4 = data40.length;
-for(let i5=0; i5<len4; i5++){
-let data41 = data40[i5];
-if(typeof data41 === "string"){
-if(func2(data41) < 1){
-const err88 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data41};
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/targetSources/files",schemaPath:"#/properties/targetSources/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.files.type,parentSchema:schema31.properties.targetSources.properties.files,data:data39};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1816,9 +1819,14 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.fileSd.items.type,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data41};
+let data41 = data38.fileSd;
+if(Array.isArray(data41)){
+const len4 = data41.length;
+for(let i5=0; i5<len4; i5++){
+let data42 = data41[i5];
+if(typeof data42 === "string"){
+if(func2(data42) < 1){
+const err89 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data42};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1828,9 +1836,8 @@ vErrors.push(err89);
 errors++;
 }
 }
-}
 else {
-const err90 = {instancePath:instancePath+"/targetSources/fileSd",schemaPath:"#/properties/targetSources/properties/fileSd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.fileSd.type,parentSchema:schema31.properties.targetSources.properties.fileSd,data:data40};
+const err90 = {instancePath:instancePath+"/targetSources/fileSd/" + i5,schemaPath:"#/properties/targetSources/properties/fileSd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.fileSd.items.type,parentSchema:schema31.properties.targetSources.properties.fileSd.items,data:data42};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1839,17 +1846,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-let data42 = data37.urls;
-if(Array.isArray(data42)){
-const len5 = data42.length;
-for(let i6=0; i6<len5; i6++){
-let data43 = data42[i6];
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(data43.refreshSeconds === undefined){
-data43.refreshSeconds = 300;
 }
-if(data43.url === undefined){
-const err91 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema31.properties.targetSources.properties.urls.items.required,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data43};
+}
+else {
+const err91 = {instancePath:instancePath+"/targetSources/fileSd",schemaPath:"#/properties/targetSources/properties/fileSd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.fileSd.type,parentSchema:schema31.properties.targetSources.properties.fileSd,data:data41};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1858,9 +1858,17 @@ vErrors.push(err91);
 }
 errors++;
 }
-for(const key9 in data43){
-if(!((key9 === "url") || (key9 === "refreshSeconds"))){
-const err92 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data43};
+let data43 = data38.urls;
+if(Array.isArray(data43)){
+const len5 = data43.length;
+for(let i6=0; i6<len5; i6++){
+let data44 = data43[i6];
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(data44.refreshSeconds === undefined){
+data44.refreshSeconds = 300;
+}
+if(data44.url === undefined){
+const err92 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema31.properties.targetSources.properties.urls.items.required,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data44};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1869,12 +1877,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data43.url !== undefined){
-let data44 = data43.url;
-if(typeof data44 === "string"){
-if(func2(data44) < 1){
-const err93 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data44};
+for(const key9 in data44){
+if(!((key9 === "url") || (key9 === "refreshSeconds"))){
+const err93 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data44};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1884,8 +1889,11 @@ vErrors.push(err93);
 errors++;
 }
 }
-else {
-const err94 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.urls.items.properties.url.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data44};
+if(data44.url !== undefined){
+let data45 = data44.url;
+if(typeof data45 === "string"){
+if(func2(data45) < 1){
+const err94 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data45};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1895,9 +1903,8 @@ vErrors.push(err94);
 errors++;
 }
 }
-let data45 = data43.refreshSeconds;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err95 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data45};
+else {
+const err95 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/url",schemaPath:"#/properties/targetSources/properties/urls/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.targetSources.properties.urls.items.properties.url.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.url,data:data45};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1906,9 +1913,10 @@ vErrors.push(err95);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 > 604800 || isNaN(data45)){
-const err96 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data45};
+}
+let data46 = data44.refreshSeconds;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err96 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds.type,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data46};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1917,8 +1925,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data45 < 10 || isNaN(data45)){
-const err97 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data45};
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 > 604800 || isNaN(data46)){
+const err97 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data46};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1927,10 +1936,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-}
-else {
-const err98 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.properties.urls.items.type,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data43};
+if(data46 < 10 || isNaN(data46)){
+const err98 = {instancePath:instancePath+"/targetSources/urls/" + i6+"/refreshSeconds",schemaPath:"#/properties/targetSources/properties/urls/items/properties/refreshSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 10},message:"must be >= 10",schema:10,parentSchema:schema31.properties.targetSources.properties.urls.items.properties.refreshSeconds,data:data46};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1942,7 +1949,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/targetSources/urls",schemaPath:"#/properties/targetSources/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.urls.type,parentSchema:schema31.properties.targetSources.properties.urls,data:data42};
+const err99 = {instancePath:instancePath+"/targetSources/urls/" + i6,schemaPath:"#/properties/targetSources/properties/urls/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.properties.urls.items.type,parentSchema:schema31.properties.targetSources.properties.urls.items,data:data44};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1952,8 +1959,9 @@ vErrors.push(err99);
 errors++;
 }
 }
+}
 else {
-const err100 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.type,parentSchema:schema31.properties.targetSources,data:data37};
+const err100 = {instancePath:instancePath+"/targetSources/urls",schemaPath:"#/properties/targetSources/properties/urls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.targetSources.properties.urls.type,parentSchema:schema31.properties.targetSources.properties.urls,data:data43};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1962,17 +1970,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-let data46 = data.store;
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-if(data46.path === undefined){
-data46.path = "./data/xmpp-tls-exporter.db";
 }
-if(data46.retention === undefined){
-data46.retention = {};
-}
-for(const key10 in data46){
-if(!((key10 === "path") || (key10 === "retention"))){
-const err101 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store,data:data46};
+else {
+const err101 = {instancePath:instancePath+"/targetSources",schemaPath:"#/properties/targetSources/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.targetSources.type,parentSchema:schema31.properties.targetSources,data:data38};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1981,11 +1981,17 @@ vErrors.push(err101);
 }
 errors++;
 }
+let data47 = data.store;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.path === undefined){
+data47.path = "./data/xmpp-tls-exporter.db";
 }
-let data47 = data46.path;
-if(typeof data47 === "string"){
-if(func2(data47) < 1){
-const err102 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.store.properties.path,data:data47};
+if(data47.retention === undefined){
+data47.retention = {};
+}
+for(const key10 in data47){
+if(!((key10 === "path") || (key10 === "retention"))){
+const err102 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store,data:data47};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1995,8 +2001,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-else {
-const err103 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.store.properties.path.type,parentSchema:schema31.properties.store.properties.path,data:data47};
+let data48 = data47.path;
+if(typeof data48 === "string"){
+if(func2(data48) < 1){
+const err103 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.store.properties.path,data:data48};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2005,17 +2013,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-let data48 = data46.retention;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-if(data48.changesDays === undefined){
-data48.changesDays = 400;
 }
-if(data48.scansDays === undefined){
-data48.scansDays = 14;
-}
-for(const key11 in data48){
-if(!((key11 === "changesDays") || (key11 === "scansDays"))){
-const err104 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store.properties.retention,data:data48};
+else {
+const err104 = {instancePath:instancePath+"/store/path",schemaPath:"#/properties/store/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.store.properties.path.type,parentSchema:schema31.properties.store.properties.path,data:data48};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2024,10 +2024,17 @@ vErrors.push(err104);
 }
 errors++;
 }
+let data49 = data47.retention;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.changesDays === undefined){
+data49.changesDays = 400;
 }
-let data49 = data48.changesDays;
-if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
-const err105 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.changesDays.type,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data49};
+if(data49.scansDays === undefined){
+data49.scansDays = 14;
+}
+for(const key11 in data49){
+if(!((key11 === "changesDays") || (key11 === "scansDays"))){
+const err105 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.store.properties.retention,data:data49};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2036,9 +2043,10 @@ vErrors.push(err105);
 }
 errors++;
 }
-if((typeof data49 == "number") && (isFinite(data49))){
-if(data49 < 1 || isNaN(data49)){
-const err106 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data49};
+}
+let data50 = data49.changesDays;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err106 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.changesDays.type,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data50};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2047,10 +2055,9 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-let data50 = data48.scansDays;
-if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
-const err107 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.scansDays.type,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data50};
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 < 1 || isNaN(data50)){
+const err107 = {instancePath:instancePath+"/store/retention/changesDays",schemaPath:"#/properties/store/properties/retention/properties/changesDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.changesDays,data:data50};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2059,9 +2066,10 @@ vErrors.push(err107);
 }
 errors++;
 }
-if((typeof data50 == "number") && (isFinite(data50))){
-if(data50 < 1 || isNaN(data50)){
-const err108 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data50};
+}
+let data51 = data49.scansDays;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err108 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.store.properties.retention.properties.scansDays.type,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data51};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2070,10 +2078,9 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-}
-else {
-const err109 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.properties.retention.type,parentSchema:schema31.properties.store.properties.retention,data:data48};
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 < 1 || isNaN(data51)){
+const err109 = {instancePath:instancePath+"/store/retention/scansDays",schemaPath:"#/properties/store/properties/retention/properties/scansDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.store.properties.retention.properties.scansDays,data:data51};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2083,8 +2090,9 @@ vErrors.push(err109);
 errors++;
 }
 }
+}
 else {
-const err110 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.type,parentSchema:schema31.properties.store,data:data46};
+const err110 = {instancePath:instancePath+"/store/retention",schemaPath:"#/properties/store/properties/retention/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.properties.retention.type,parentSchema:schema31.properties.store.properties.retention,data:data49};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2093,11 +2101,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data.stateFile !== undefined){
-let data51 = data.stateFile;
-if(typeof data51 === "string"){
-if(func2(data51) < 1){
-const err111 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.stateFile,data:data51};
+}
+else {
+const err111 = {instancePath:instancePath+"/store",schemaPath:"#/properties/store/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.store.type,parentSchema:schema31.properties.store,data:data47};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2106,9 +2112,11 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.stateFile.type,parentSchema:schema31.properties.stateFile,data:data51};
+if(data.stateFile !== undefined){
+let data52 = data.stateFile;
+if(typeof data52 === "string"){
+if(func2(data52) < 1){
+const err112 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.stateFile,data:data52};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2118,20 +2126,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-let data52 = data.probe;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.allow === undefined){
-data52.allow = "configured";
-}
-if(data52.patterns === undefined){
-data52.patterns = [];
-}
-if(data52.maxAgeSeconds === undefined){
-data52.maxAgeSeconds = 3600;
-}
-for(const key12 in data52){
-if(!(((key12 === "allow") || (key12 === "patterns")) || (key12 === "maxAgeSeconds"))){
-const err113 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.probe,data:data52};
+else {
+const err113 = {instancePath:instancePath+"/stateFile",schemaPath:"#/properties/stateFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.stateFile.type,parentSchema:schema31.properties.stateFile,data:data52};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2141,9 +2137,20 @@ vErrors.push(err113);
 errors++;
 }
 }
-let data53 = data52.allow;
-if(!(((data53 === "configured") || (data53 === "patterns")) || (data53 === "any"))){
-const err114 = {instancePath:instancePath+"/probe/allow",schemaPath:"#/properties/probe/properties/allow/enum",keyword:"enum",params:{allowedValues: schema31.properties.probe.properties.allow.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.probe.properties.allow.enum,parentSchema:schema31.properties.probe.properties.allow,data:data53};
+let data53 = data.probe;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.allow === undefined){
+data53.allow = "configured";
+}
+if(data53.patterns === undefined){
+data53.patterns = [];
+}
+if(data53.maxAgeSeconds === undefined){
+data53.maxAgeSeconds = 3600;
+}
+for(const key12 in data53){
+if(!(((key12 === "allow") || (key12 === "patterns")) || (key12 === "maxAgeSeconds"))){
+const err114 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.probe,data:data53};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2152,14 +2159,10 @@ vErrors.push(err114);
 }
 errors++;
 }
-let data54 = data52.patterns;
-if(Array.isArray(data54)){
-const len6 = data54.length;
-for(let i7=0; i7<len6; i7++){
-let data55 = data54[i7];
-if(typeof data55 === "string"){
-if(!pattern6.test(data55)){
-const err115 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/pattern",keyword:"pattern",params:{pattern: "^(\\*\\.)?[^*\\s]+$"},message:"must match pattern \""+"^(\\*\\.)?[^*\\s]+$"+"\"",schema:"^(\\*\\.)?[^*\\s]+$",parentSchema:schema31.properties.probe.properties.patterns.items,data:data55};
+}
+let data54 = data53.allow;
+if(!(((data54 === "configured") || (data54 === "patterns")) || (data54 === "any"))){
+const err115 = {instancePath:instancePath+"/probe/allow",schemaPath:"#/properties/probe/properties/allow/enum",keyword:"enum",params:{allowedValues: schema31.properties.probe.properties.allow.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.probe.properties.allow.enum,parentSchema:schema31.properties.probe.properties.allow,data:data54};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2168,9 +2171,14 @@ vErrors.push(err115);
 }
 errors++;
 }
-}
-else {
-const err116 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.probe.properties.patterns.items.type,parentSchema:schema31.properties.probe.properties.patterns.items,data:data55};
+let data55 = data53.patterns;
+if(Array.isArray(data55)){
+const len6 = data55.length;
+for(let i7=0; i7<len6; i7++){
+let data56 = data55[i7];
+if(typeof data56 === "string"){
+if(!pattern6.test(data56)){
+const err116 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/pattern",keyword:"pattern",params:{pattern: "^(\\*\\.)?[^*\\s]+$"},message:"must match pattern \""+"^(\\*\\.)?[^*\\s]+$"+"\"",schema:"^(\\*\\.)?[^*\\s]+$",parentSchema:schema31.properties.probe.properties.patterns.items,data:data56};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2180,9 +2188,8 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
 else {
-const err117 = {instancePath:instancePath+"/probe/patterns",schemaPath:"#/properties/probe/properties/patterns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.probe.properties.patterns.type,parentSchema:schema31.properties.probe.properties.patterns,data:data54};
+const err117 = {instancePath:instancePath+"/probe/patterns/" + i7,schemaPath:"#/properties/probe/properties/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.probe.properties.patterns.items.type,parentSchema:schema31.properties.probe.properties.patterns.items,data:data56};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2191,9 +2198,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-let data56 = data52.maxAgeSeconds;
-if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
-const err118 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.probe.properties.maxAgeSeconds.type,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data56};
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/probe/patterns",schemaPath:"#/properties/probe/properties/patterns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.probe.properties.patterns.type,parentSchema:schema31.properties.probe.properties.patterns,data:data55};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2202,9 +2210,9 @@ vErrors.push(err118);
 }
 errors++;
 }
-if((typeof data56 == "number") && (isFinite(data56))){
-if(data56 > 604800 || isNaN(data56)){
-const err119 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data56};
+let data57 = data53.maxAgeSeconds;
+if(!(((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57))) && (isFinite(data57)))){
+const err119 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.probe.properties.maxAgeSeconds.type,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data57};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2213,8 +2221,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(data56 < 0 || isNaN(data56)){
-const err120 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data56};
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 > 604800 || isNaN(data57)){
+const err120 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data57};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2223,10 +2232,8 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-}
-else {
-const err121 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.probe.type,parentSchema:schema31.properties.probe,data:data52};
+if(data57 < 0 || isNaN(data57)){
+const err121 = {instancePath:instancePath+"/probe/maxAgeSeconds",schemaPath:"#/properties/probe/properties/maxAgeSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.probe.properties.maxAgeSeconds,data:data57};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -2235,14 +2242,10 @@ vErrors.push(err121);
 }
 errors++;
 }
-let data57 = data.web;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.basic_auth_users === undefined){
-data57.basic_auth_users = {};
 }
-for(const key13 in data57){
-if(!((key13 === "tls_server_config") || (key13 === "basic_auth_users"))){
-const err122 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web,data:data57};
+}
+else {
+const err122 = {instancePath:instancePath+"/probe",schemaPath:"#/properties/probe/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.probe.type,parentSchema:schema31.properties.probe,data:data53};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -2251,12 +2254,14 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-if(data57.tls_server_config !== undefined){
-let data58 = data57.tls_server_config;
+let data58 = data.web;
 if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(data58.cert_file === undefined){
-const err123 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "cert_file"},message:"must have required property '"+"cert_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
+if(data58.basic_auth_users === undefined){
+data58.basic_auth_users = {};
+}
+for(const key13 in data58){
+if(!((key13 === "tls_server_config") || (key13 === "basic_auth_users"))){
+const err123 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web,data:data58};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -2265,8 +2270,12 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data58.key_file === undefined){
-const err124 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "key_file"},message:"must have required property '"+"key_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
+}
+if(data58.tls_server_config !== undefined){
+let data59 = data58.tls_server_config;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+if(data59.cert_file === undefined){
+const err124 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "cert_file"},message:"must have required property '"+"cert_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data59};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2275,9 +2284,8 @@ vErrors.push(err124);
 }
 errors++;
 }
-for(const key14 in data58){
-if(!((key14 === "cert_file") || (key14 === "key_file"))){
-const err125 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
+if(data59.key_file === undefined){
+const err125 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/required",keyword:"required",params:{missingProperty: "key_file"},message:"must have required property '"+"key_file"+"'",schema:schema31.properties.web.properties.tls_server_config.required,parentSchema:schema31.properties.web.properties.tls_server_config,data:data59};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2286,12 +2294,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-if(data58.cert_file !== undefined){
-let data59 = data58.cert_file;
-if(typeof data59 === "string"){
-if(func2(data59) < 1){
-const err126 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data59};
+for(const key14 in data59){
+if(!((key14 === "cert_file") || (key14 === "key_file"))){
+const err126 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.web.properties.tls_server_config,data:data59};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2301,8 +2306,11 @@ vErrors.push(err126);
 errors++;
 }
 }
-else {
-const err127 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.cert_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data59};
+if(data59.cert_file !== undefined){
+let data60 = data59.cert_file;
+if(typeof data60 === "string"){
+if(func2(data60) < 1){
+const err127 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data60};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2312,11 +2320,8 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data58.key_file !== undefined){
-let data60 = data58.key_file;
-if(typeof data60 === "string"){
-if(func2(data60) < 1){
-const err128 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data60};
+else {
+const err128 = {instancePath:instancePath+"/web/tls_server_config/cert_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/cert_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.cert_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.cert_file,data:data60};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2326,8 +2331,11 @@ vErrors.push(err128);
 errors++;
 }
 }
-else {
-const err129 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.key_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data60};
+if(data59.key_file !== undefined){
+let data61 = data59.key_file;
+if(typeof data61 === "string"){
+if(func2(data61) < 1){
+const err129 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data61};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2337,9 +2345,8 @@ vErrors.push(err129);
 errors++;
 }
 }
-}
 else {
-const err130 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.tls_server_config.type,parentSchema:schema31.properties.web.properties.tls_server_config,data:data58};
+const err130 = {instancePath:instancePath+"/web/tls_server_config/key_file",schemaPath:"#/properties/web/properties/tls_server_config/properties/key_file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.tls_server_config.properties.key_file.type,parentSchema:schema31.properties.web.properties.tls_server_config.properties.key_file,data:data61};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2349,13 +2356,9 @@ vErrors.push(err130);
 errors++;
 }
 }
-let data61 = data57.basic_auth_users;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-for(const key15 in data61){
-let data62 = data61[key15];
-if(typeof data62 === "string"){
-if(!pattern7.test(data62)){
-const err131 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"},message:"must match pattern \""+"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"+"\"",schema:"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$",parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data62};
+}
+else {
+const err131 = {instancePath:instancePath+"/web/tls_server_config",schemaPath:"#/properties/web/properties/tls_server_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.tls_server_config.type,parentSchema:schema31.properties.web.properties.tls_server_config,data:data59};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2365,8 +2368,13 @@ vErrors.push(err131);
 errors++;
 }
 }
-else {
-const err132 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.basic_auth_users.additionalProperties.type,parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data62};
+let data62 = data58.basic_auth_users;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+for(const key15 in data62){
+let data63 = data62[key15];
+if(typeof data63 === "string"){
+if(!pattern7.test(data63)){
+const err132 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"},message:"must match pattern \""+"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$"+"\"",schema:"^\\s*(sha256:[0-9a-fA-F]{64}|\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53})\\s*$",parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data63};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2376,9 +2384,8 @@ vErrors.push(err132);
 errors++;
 }
 }
-}
 else {
-const err133 = {instancePath:instancePath+"/web/basic_auth_users",schemaPath:"#/properties/web/properties/basic_auth_users/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.basic_auth_users.type,parentSchema:schema31.properties.web.properties.basic_auth_users,data:data61};
+const err133 = {instancePath:instancePath+"/web/basic_auth_users/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/web/properties/basic_auth_users/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.web.properties.basic_auth_users.additionalProperties.type,parentSchema:schema31.properties.web.properties.basic_auth_users.additionalProperties,data:data63};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2388,8 +2395,9 @@ vErrors.push(err133);
 errors++;
 }
 }
+}
 else {
-const err134 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.type,parentSchema:schema31.properties.web,data:data57};
+const err134 = {instancePath:instancePath+"/web/basic_auth_users",schemaPath:"#/properties/web/properties/basic_auth_users/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.properties.basic_auth_users.type,parentSchema:schema31.properties.web.properties.basic_auth_users,data:data62};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2398,27 +2406,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(data.version !== undefined){
-let data63 = data.version;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-if(data63.directTls === undefined){
-data63.directTls = false;
 }
-if(data63.caFiles === undefined){
-data63.caFiles = [];
-}
-if(data63.systemRoots === undefined){
-data63.systemRoots = true;
-}
-if(data63.allowPlain === undefined){
-data63.allowPlain = false;
-}
-if(data63.timeoutSeconds === undefined){
-data63.timeoutSeconds = 15;
-}
-for(const key16 in data63){
-if(!(func1.call(schema31.properties.version.properties, key16))){
-const err135 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.version,data:data63};
+else {
+const err135 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.web.type,parentSchema:schema31.properties.web,data:data58};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2427,12 +2417,27 @@ vErrors.push(err135);
 }
 errors++;
 }
+if(data.version !== undefined){
+let data64 = data.version;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+if(data64.directTls === undefined){
+data64.directTls = false;
 }
-if(data63.jid !== undefined){
-let data64 = data63.jid;
-if(typeof data64 === "string"){
-if(func2(data64) < 1){
-const err136 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.jid,data:data64};
+if(data64.caFiles === undefined){
+data64.caFiles = [];
+}
+if(data64.systemRoots === undefined){
+data64.systemRoots = true;
+}
+if(data64.allowPlain === undefined){
+data64.allowPlain = false;
+}
+if(data64.timeoutSeconds === undefined){
+data64.timeoutSeconds = 15;
+}
+for(const key16 in data64){
+if(!(func1.call(schema31.properties.version.properties, key16))){
+const err136 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.version,data:data64};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2441,8 +2446,12 @@ vErrors.push(err136);
 }
 errors++;
 }
-if(!pattern8.test(data64)){
-const err137 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/pattern",keyword:"pattern",params:{pattern: "^[^@/\\s]+@[^@/\\s]+$"},message:"must match pattern \""+"^[^@/\\s]+@[^@/\\s]+$"+"\"",schema:"^[^@/\\s]+@[^@/\\s]+$",parentSchema:schema31.properties.version.properties.jid,data:data64};
+}
+if(data64.jid !== undefined){
+let data65 = data64.jid;
+if(typeof data65 === "string"){
+if(func2(data65) < 1){
+const err137 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.jid,data:data65};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2451,9 +2460,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-else {
-const err138 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.jid.type,parentSchema:schema31.properties.version.properties.jid,data:data64};
+if(!pattern8.test(data65)){
+const err138 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/pattern",keyword:"pattern",params:{pattern: "^[^@/\\s]+@[^@/\\s]+$"},message:"must match pattern \""+"^[^@/\\s]+@[^@/\\s]+$"+"\"",schema:"^[^@/\\s]+@[^@/\\s]+$",parentSchema:schema31.properties.version.properties.jid,data:data65};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2463,11 +2471,8 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data63.password !== undefined){
-let data65 = data63.password;
-if(typeof data65 === "string"){
-if(func2(data65) < 1){
-const err139 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.password,data:data65};
+else {
+const err139 = {instancePath:instancePath+"/version/jid",schemaPath:"#/properties/version/properties/jid/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.jid.type,parentSchema:schema31.properties.version.properties.jid,data:data65};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2477,8 +2482,11 @@ vErrors.push(err139);
 errors++;
 }
 }
-else {
-const err140 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.password.type,parentSchema:schema31.properties.version.properties.password,data:data65};
+if(data64.password !== undefined){
+let data66 = data64.password;
+if(typeof data66 === "string"){
+if(func2(data66) < 1){
+const err140 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.password,data:data66};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2488,11 +2496,8 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data63.passwordFile !== undefined){
-let data66 = data63.passwordFile;
-if(typeof data66 === "string"){
-if(func2(data66) < 1){
-const err141 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.passwordFile,data:data66};
+else {
+const err141 = {instancePath:instancePath+"/version/password",schemaPath:"#/properties/version/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.password.type,parentSchema:schema31.properties.version.properties.password,data:data66};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2502,8 +2507,11 @@ vErrors.push(err141);
 errors++;
 }
 }
-else {
-const err142 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.passwordFile.type,parentSchema:schema31.properties.version.properties.passwordFile,data:data66};
+if(data64.passwordFile !== undefined){
+let data67 = data64.passwordFile;
+if(typeof data67 === "string"){
+if(func2(data67) < 1){
+const err142 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.passwordFile,data:data67};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2513,11 +2521,8 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data63.connect !== undefined){
-let data67 = data63.connect;
-if(typeof data67 === "string"){
-if(func2(data67) < 1){
-const err143 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.connect,data:data67};
+else {
+const err143 = {instancePath:instancePath+"/version/passwordFile",schemaPath:"#/properties/version/properties/passwordFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.passwordFile.type,parentSchema:schema31.properties.version.properties.passwordFile,data:data67};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2527,8 +2532,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-else {
-const err144 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.connect.type,parentSchema:schema31.properties.version.properties.connect,data:data67};
+if(data64.connect !== undefined){
+let data68 = data64.connect;
+if(typeof data68 === "string"){
+if(func2(data68) < 1){
+const err144 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.connect,data:data68};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2538,9 +2546,8 @@ vErrors.push(err144);
 errors++;
 }
 }
-let data68 = data63.directTls;
-if(typeof data68 !== "boolean"){
-const err145 = {instancePath:instancePath+"/version/directTls",schemaPath:"#/properties/version/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.directTls.type,parentSchema:schema31.properties.version.properties.directTls,data:data68};
+else {
+const err145 = {instancePath:instancePath+"/version/connect",schemaPath:"#/properties/version/properties/connect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.connect.type,parentSchema:schema31.properties.version.properties.connect,data:data68};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2549,14 +2556,10 @@ vErrors.push(err145);
 }
 errors++;
 }
-let data69 = data63.caFiles;
-if(Array.isArray(data69)){
-const len7 = data69.length;
-for(let i8=0; i8<len7; i8++){
-let data70 = data69[i8];
-if(typeof data70 === "string"){
-if(func2(data70) < 1){
-const err146 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.caFiles.items,data:data70};
+}
+let data69 = data64.directTls;
+if(typeof data69 !== "boolean"){
+const err146 = {instancePath:instancePath+"/version/directTls",schemaPath:"#/properties/version/properties/directTls/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.directTls.type,parentSchema:schema31.properties.version.properties.directTls,data:data69};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2565,9 +2568,14 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-else {
-const err147 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.caFiles.items.type,parentSchema:schema31.properties.version.properties.caFiles.items,data:data70};
+let data70 = data64.caFiles;
+if(Array.isArray(data70)){
+const len7 = data70.length;
+for(let i8=0; i8<len7; i8++){
+let data71 = data70[i8];
+if(typeof data71 === "string"){
+if(func2(data71) < 1){
+const err147 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.caFiles.items,data:data71};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2577,9 +2585,8 @@ vErrors.push(err147);
 errors++;
 }
 }
-}
 else {
-const err148 = {instancePath:instancePath+"/version/caFiles",schemaPath:"#/properties/version/properties/caFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.version.properties.caFiles.type,parentSchema:schema31.properties.version.properties.caFiles,data:data69};
+const err148 = {instancePath:instancePath+"/version/caFiles/" + i8,schemaPath:"#/properties/version/properties/caFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.caFiles.items.type,parentSchema:schema31.properties.version.properties.caFiles.items,data:data71};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2588,9 +2595,10 @@ vErrors.push(err148);
 }
 errors++;
 }
-let data71 = data63.systemRoots;
-if(typeof data71 !== "boolean"){
-const err149 = {instancePath:instancePath+"/version/systemRoots",schemaPath:"#/properties/version/properties/systemRoots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.systemRoots.type,parentSchema:schema31.properties.version.properties.systemRoots,data:data71};
+}
+}
+else {
+const err149 = {instancePath:instancePath+"/version/caFiles",schemaPath:"#/properties/version/properties/caFiles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.version.properties.caFiles.type,parentSchema:schema31.properties.version.properties.caFiles,data:data70};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2599,9 +2607,9 @@ vErrors.push(err149);
 }
 errors++;
 }
-let data72 = data63.allowPlain;
+let data72 = data64.systemRoots;
 if(typeof data72 !== "boolean"){
-const err150 = {instancePath:instancePath+"/version/allowPlain",schemaPath:"#/properties/version/properties/allowPlain/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.allowPlain.type,parentSchema:schema31.properties.version.properties.allowPlain,data:data72};
+const err150 = {instancePath:instancePath+"/version/systemRoots",schemaPath:"#/properties/version/properties/systemRoots/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.systemRoots.type,parentSchema:schema31.properties.version.properties.systemRoots,data:data72};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2610,10 +2618,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-let data73 = data63.timeoutSeconds;
-if((typeof data73 == "number") && (isFinite(data73))){
-if(data73 > 600 || isNaN(data73)){
-const err151 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600",schema:600,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data73};
+let data73 = data64.allowPlain;
+if(typeof data73 !== "boolean"){
+const err151 = {instancePath:instancePath+"/version/allowPlain",schemaPath:"#/properties/version/properties/allowPlain/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.version.properties.allowPlain.type,parentSchema:schema31.properties.version.properties.allowPlain,data:data73};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2622,8 +2629,10 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data73 <= 0 || isNaN(data73)){
-const err152 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data73};
+let data74 = data64.timeoutSeconds;
+if((typeof data74 == "number") && (isFinite(data74))){
+if(data74 > 600 || isNaN(data74)){
+const err152 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600",schema:600,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data74};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2632,9 +2641,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-else {
-const err153 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.version.properties.timeoutSeconds.type,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data73};
+if(data74 <= 0 || isNaN(data74)){
+const err153 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data74};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2643,11 +2651,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-if(data63.resource !== undefined){
-let data74 = data63.resource;
-if(typeof data74 === "string"){
-if(func2(data74) > 100){
-const err154 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema31.properties.version.properties.resource,data:data74};
+}
+else {
+const err154 = {instancePath:instancePath+"/version/timeoutSeconds",schemaPath:"#/properties/version/properties/timeoutSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.version.properties.timeoutSeconds.type,parentSchema:schema31.properties.version.properties.timeoutSeconds,data:data74};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2656,8 +2662,11 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(func2(data74) < 1){
-const err155 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.resource,data:data74};
+if(data64.resource !== undefined){
+let data75 = data64.resource;
+if(typeof data75 === "string"){
+if(func2(data75) > 100){
+const err155 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema31.properties.version.properties.resource,data:data75};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2666,9 +2675,8 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-else {
-const err156 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.resource.type,parentSchema:schema31.properties.version.properties.resource,data:data74};
+if(func2(data75) < 1){
+const err156 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.version.properties.resource,data:data75};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2678,9 +2686,8 @@ vErrors.push(err156);
 errors++;
 }
 }
-}
 else {
-const err157 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.version.type,parentSchema:schema31.properties.version,data:data63};
+const err157 = {instancePath:instancePath+"/version/resource",schemaPath:"#/properties/version/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.version.properties.resource.type,parentSchema:schema31.properties.version.properties.resource,data:data75};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2690,14 +2697,9 @@ vErrors.push(err157);
 errors++;
 }
 }
-let data75 = data.metrics;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.detail === undefined){
-data75.detail = "auto";
 }
-for(const key17 in data75){
-if(!(key17 === "detail")){
-const err158 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metrics,data:data75};
+else {
+const err158 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.version.type,parentSchema:schema31.properties.version,data:data64};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2707,9 +2709,14 @@ vErrors.push(err158);
 errors++;
 }
 }
-let data76 = data75.detail;
-if(!(((data76 === "auto") || (data76 === "endpoint")) || (data76 === "domain"))){
-const err159 = {instancePath:instancePath+"/metrics/detail",schemaPath:"#/properties/metrics/properties/detail/enum",keyword:"enum",params:{allowedValues: schema31.properties.metrics.properties.detail.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.metrics.properties.detail.enum,parentSchema:schema31.properties.metrics.properties.detail,data:data76};
+let data76 = data.metrics;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+if(data76.detail === undefined){
+data76.detail = "auto";
+}
+for(const key17 in data76){
+if(!(key17 === "detail")){
+const err159 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metrics,data:data76};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2719,8 +2726,9 @@ vErrors.push(err159);
 errors++;
 }
 }
-else {
-const err160 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metrics.type,parentSchema:schema31.properties.metrics,data:data75};
+let data77 = data76.detail;
+if(!(((data77 === "auto") || (data77 === "endpoint")) || (data77 === "domain"))){
+const err160 = {instancePath:instancePath+"/metrics/detail",schemaPath:"#/properties/metrics/properties/detail/enum",keyword:"enum",params:{allowedValues: schema31.properties.metrics.properties.detail.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.metrics.properties.detail.enum,parentSchema:schema31.properties.metrics.properties.detail,data:data77};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2729,17 +2737,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-let data77 = data.log;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.level === undefined){
-data77.level = "info";
 }
-if(data77.format === undefined){
-data77.format = "auto";
-}
-for(const key18 in data77){
-if(!((key18 === "level") || (key18 === "format"))){
-const err161 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.log,data:data77};
+else {
+const err161 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metrics.type,parentSchema:schema31.properties.metrics,data:data76};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2748,10 +2748,17 @@ vErrors.push(err161);
 }
 errors++;
 }
+let data78 = data.log;
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+if(data78.level === undefined){
+data78.level = "info";
 }
-let data78 = data77.level;
-if(!(((((((data78 === "trace") || (data78 === "debug")) || (data78 === "info")) || (data78 === "warn")) || (data78 === "error")) || (data78 === "fatal")) || (data78 === "silent"))){
-const err162 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.level.enum,parentSchema:schema31.properties.log.properties.level,data:data78};
+if(data78.format === undefined){
+data78.format = "auto";
+}
+for(const key18 in data78){
+if(!((key18 === "level") || (key18 === "format"))){
+const err162 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.log,data:data78};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2760,9 +2767,10 @@ vErrors.push(err162);
 }
 errors++;
 }
-let data79 = data77.format;
-if(!(((data79 === "json") || (data79 === "pretty")) || (data79 === "auto"))){
-const err163 = {instancePath:instancePath+"/log/format",schemaPath:"#/properties/log/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.format.enum,parentSchema:schema31.properties.log.properties.format,data:data79};
+}
+let data79 = data78.level;
+if(!(((((((data79 === "trace") || (data79 === "debug")) || (data79 === "info")) || (data79 === "warn")) || (data79 === "error")) || (data79 === "fatal")) || (data79 === "silent"))){
+const err163 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.level.enum,parentSchema:schema31.properties.log.properties.level,data:data79};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2771,9 +2779,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-else {
-const err164 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.log.type,parentSchema:schema31.properties.log,data:data77};
+let data80 = data78.format;
+if(!(((data80 === "json") || (data80 === "pretty")) || (data80 === "auto"))){
+const err164 = {instancePath:instancePath+"/log/format",schemaPath:"#/properties/log/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.format.enum,parentSchema:schema31.properties.log.properties.format,data:data80};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2784,12 +2792,23 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err165 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.log.type,parentSchema:schema31.properties.log,data:data78};
 if(vErrors === null){
 vErrors = [err165];
 }
 else {
 vErrors.push(err165);
+}
+errors++;
+}
+}
+else {
+const err166 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
 }
 errors++;
 }

@@ -102,6 +102,10 @@ export interface RawConfig {
      */
     resolver?: string;
     /**
+     * Handshake simulation: offer each endpoint the ClientHello of every client profile of the scan's mode (real XMPP clients' and servers' TLS libraries with their defaults) and say which would connect (docs/simulation.md). Needs tlsProbe. false: no simulation (scan --no-simulation).
+     */
+    simulation: boolean;
+    /**
      * DANE: look up each endpoint's TLSA records (RFC 7673) and the DNSSEC status of the SRV, address and TLSA answers, and match the records against the chain the server sent. Needs a validating resolver (docs/dane.md). false: no TLSA lookups (scan --no-dane).
      */
     dane: boolean;

@@ -6,6 +6,7 @@
 import { isBlockingTrustError, trustErrorWords } from '../result/trust-errors.js';
 import type { CipherSuiteFinding, ProtocolName } from '../result/types.js';
 import { dheBits, groupStrengths, isCbc, joinAnd, listNames, MODERN_PROTOCOLS, protocolLabel, usesCertificate, type GradingFacts } from './facts.js';
+import { isCurrentProfile, profileById } from '../tls/registry/profile-lookup.js';
 import type { GradeCapCode, GradeLetter, GradeWarningCode, ProfileName } from './types.js';
 
 /** A rule that limits the grade: `check` returns the sentence explaining it when it applies, else null. */
@@ -270,8 +271,20 @@ const SSLLABS: GradingProfile = {
       check: (f) => signatureMatching(f, SHA1_SIGNATURE),
     },
     { code: 'protocols_undetermined', check: protocolsUndetermined },
+    { code: 'current_client_cannot_connect', check: currentClientsFailing },
   ],
 };
+
+/**
+ * Current mainstream client profiles (docs/simulation.md) whose simulated handshake fails: the server
+ * cuts off real users or peers. A warning, not a cap: which software matters is the operator's call.
+ */
+function currentClientsFailing(f: GradingFacts): string | null {
+  const failing = (f.endpoint.simulations ?? []).filter((s) => !s.connects && isCurrentProfile(s.profile));
+  if (failing.length === 0) return null;
+  const names = failing.map((s) => `${profileById(s.profile)?.name ?? s.profile} (${s.failure?.reason ?? 'fails'})`);
+  return `${failing.length === 1 ? 'A current client' : 'Current clients'} cannot connect: ${joinAnd(names)}`;
+}
 
 /** Protocols whose support could not be decided: the grade may be better than the server deserves. */
 function protocolsUndetermined(f: GradingFacts): string | null {
@@ -331,8 +344,11 @@ const XMPPOKE: GradingProfile = {
       true,
     ),
   ],
-  // The Observatory had no warnings; this one only tells that the scan was incomplete and changes no letter.
-  warnings: [{ code: 'protocols_undetermined', check: protocolsUndetermined }],
+  // The Observatory had no warnings; these two only tell that the scan was incomplete or that current clients fail, and change no letter.
+  warnings: [
+    { code: 'protocols_undetermined', check: protocolsUndetermined },
+    { code: 'current_client_cannot_connect', check: currentClientsFailing },
+  ],
 };
 
 /** The grading profiles by name. */

@@ -57,7 +57,8 @@ export type GradeWarningCode =
   | 'encryption_not_required'
   | 'no_secure_renegotiation'
   | 'sha1_signature'
-  | 'protocols_undetermined';
+  | 'protocols_undetermined'
+  | 'current_client_cannot_connect';
 
 /** One reason the grade is limited: the grade is at most `limit`. */
 export interface GradeCap {

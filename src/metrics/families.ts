@@ -181,6 +181,12 @@ export const ENDPOINT_FAMILIES = {
     [...E, 'subject', 'issuer', 'serial', 'fingerprint_sha256', 'signature_algorithm'],
     'Leaf certificate identity as sent by the server; always 1.',
   ),
+  simulationSuccess: family(
+    'xmpp_tls_simulation_success',
+    'gauge',
+    [...E, 'profile', 'current'],
+    'Handshake simulation: 1 when the client profile (the TLS library of real XMPP clients or servers, with its defaults; docs/simulation.md) would connect to the endpoint, else 0. current="true" for current mainstream profiles. Profiles of the scan\'s mode only; absent when not simulated.',
+  ),
   daneStatus: family(
     'xmpp_tls_dane_status',
     'gauge',
@@ -353,6 +359,7 @@ export const DOMAIN_RULES: Readonly<Record<EndpointFamily, DomainRule | null>> =
   certificateKeyLength: { combine: 'min', help: 'Per target (metrics.detail: domain): the smallest of its endpoints, per key type.' },
   certificateInfo: { combine: 'max', help: 'Per target (metrics.detail: domain): one series for each certificate its endpoints serve.' },
   // valid only when every endpoint is (so the trust alerts, which DANE silences, still fire for an endpoint without it).
+  simulationSuccess: { combine: 'min', help: 'Per target (metrics.detail: domain): 0 when the profile cannot connect to any of its endpoints.' },
   daneStatus: {
     combine: (labels) => (labels.status === 'valid' ? 'min' : 'max'),
     help: 'Per target (metrics.detail: domain): 1 for each status any of its endpoints has, but valid only when every endpoint is valid.',

@@ -7,6 +7,7 @@
 import { PROTOCOLS } from '../result/protocols.js';
 import { type GradeLetter, letterRank, PROFILES } from '../grading/index.js';
 import { SUITE_CLASSES, suiteClassesOf } from '../result/suite-classes.js';
+import { isCurrentProfile } from '../tls/registry/profile-lookup.js';
 import type { EndpointResult, ProtocolName, ScanResult } from '../result/types.js';
 import { answeredSoftware, CHANGE_KINDS, scanSucceeded, type StoredEntry } from '../store/index.js';
 import {
@@ -209,6 +210,10 @@ function addEndpointFacts(sink: SampleSink, base: LabelSet, ep: EndpointResult, 
       },
       1,
     );
+  }
+
+  for (const s of ep.simulations ?? []) {
+    sink.add(F.simulationSuccess, base, { profile: s.profile, current: String(isCurrentProfile(s.profile)) }, bit(s.connects));
   }
 
   const dane = ep.dane;

@@ -4,6 +4,7 @@ import type { GradeLetter, ProfileName, TrustIgnoringLetter } from '../grading/i
 import { inSuiteClass } from '../result/suite-classes.js';
 import type { CertificateResult, CipherSuiteFinding, EndpointResult, Mode, ProtocolName, ScanResult } from '../result/types.js';
 import { TRUST_ERRORS } from '../result/trust-errors.js';
+import { isCurrentProfile } from '../tls/registry/profile-lookup.js';
 import { SCANNER } from '../version.js';
 import { softwareLabel, softwareOf, softwareUnknownReason } from './software.js';
 import {
@@ -236,6 +237,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
     suites: { of: 0, weak: 0, export: 0, null: 0, anonymous: 0, rc4: 0, forwardSecrecy: 0, forwardSecrecyOnly: 0, aead: 0 },
     dh: { of: 0, dhe: 0, sizes: [], below2048: 0 },
     s2s: mode === 's2s' ? { of: 0, clientCertificateRequired: 0, saslExternalOffered: 0, dialback: 0 } : null,
+    simulation: { of: 0, cannotConnect: [], someCurrentCannot: 0 },
     dane: { of: 0, publishing: 0, valid: 0, mismatch: 0, insecure: 0, bogus: 0, error: 0 },
     software: { known: 0, unknown: 0, products: [], versions: [], unknownReasons: [] },
   };
@@ -245,6 +247,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
   const products = new Tally();
   const versions = new Tally();
   const unknownReasons = new Tally();
+  const cannotConnect = new Map<string, number>();
 
   for (const r of results) {
     const status = domainStatus(r);
@@ -321,6 +324,16 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
       if (eps.some((ep) => ep.xmpp?.dialback === true)) s.s2s.dialback++;
     }
 
+    // A client tries the endpoints in turn: it reaches the domain when any endpoint accepts it.
+    const simulated = endpointsOf(r).flatMap((ep) => ep.simulations ?? []);
+    if (simulated.length > 0 && s.simulation) {
+      s.simulation.of++;
+      const reached = new Map<string, boolean>();
+      for (const sim of simulated) reached.set(sim.profile, (reached.get(sim.profile) ?? false) || sim.connects);
+      for (const [profile, ok] of reached) cannotConnect.set(profile, (cannotConnect.get(profile) ?? 0) + (ok ? 0 : 1));
+      if ([...reached].some(([profile, ok]) => !ok && isCurrentProfile(profile))) s.simulation.someCurrentCannot++;
+    }
+
     const verdicts = endpointsOf(r).flatMap((ep) => (ep.dane ? [ep.dane] : []));
     if (verdicts.length > 0 && s.dane) {
       const d = s.dane;
@@ -350,6 +363,7 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
   s.software.products = products.buckets('count');
   s.software.versions = versions.buckets('count');
   s.software.unknownReasons = unknownReasons.buckets('count');
+  if (s.simulation) s.simulation.cannotConnect = [...cannotConnect].map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key));
   return s;
 }
 

@@ -1,6 +1,7 @@
 import { LETTERS } from '../grading/index.js';
 import { WEAK_BELOW_BITS, WEAK_SUITES } from '../result/suite-classes.js';
 import { trustErrorWords } from '../result/trust-errors.js';
+import { profileById } from '../tls/registry/profile-lookup.js';
 import { CERTIFICATE_PROBLEMS, PROTOCOLS, TRUST_IGNORING_LETTERS } from './aggregate.js';
 import type { Bucket, CertificateProblem, DomainRow, DomainStatus, ModeSummary, SurveyReport } from './types.js';
 
@@ -272,6 +273,22 @@ export function reportSections(report: SurveyReport): Section[] {
           ],
         )
       : { id: 's2s', title: 'Server-to-server', intro: 'No s2s results in this report.', tables: [], charts: [] },
+    section(
+      'simulation',
+      'Who can connect',
+      'Handshake simulation (docs/simulation.md): out of the domains simulated, those a client or server with the TLS library and defaults of each profile cannot connect to at all (no endpoint accepts it: a client tries them in turn). In s2s, the servers that federate with these stacks (Prosody and ejabberd use OpenSSL) cannot reach them.',
+      modes,
+      'who can connect',
+      [
+        { label: 'a current profile cannot connect', value: (s) => s.simulation?.someCurrentCannot ?? 0, of: (s) => s.simulation?.of ?? 0 },
+        ...bucketRows(
+          modes,
+          (s) => s.simulation?.cannotConnect ?? [],
+          (k) => `${profileById(k)?.name ?? k} cannot connect`,
+          (s) => s.simulation?.of ?? 0,
+        ),
+      ],
+    ),
     section(
       'dane',
       'DANE',

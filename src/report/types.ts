@@ -123,6 +123,16 @@ export interface S2sCounts {
   dialback: number;
 }
 
+/** Handshake simulation (docs/simulation.md): who can connect. */
+export interface SimulationCounts {
+  /** Domains with a simulation on at least one endpoint. */
+  of: number;
+  /** Per profile id, the domains it cannot connect to at all (none of their endpoints accepts it), 0 included; sorted by id. */
+  cannotConnect: Bucket[];
+  /** Domains that at least one current mainstream profile cannot connect to. */
+  someCurrentCannot: number;
+}
+
 /** DANE (docs/dane.md): a domain counts when at least one endpoint does so. */
 export interface DaneCounts {
   /** Domains with a DANE verdict on at least one endpoint (DANE was checked). */
@@ -166,6 +176,8 @@ export interface ModeSummary {
   dh: DhCounts;
   /** Server-to-server facts; null in the c2s summary. */
   s2s: S2sCounts | null;
+  /** Absent in reports written before it existed. */
+  simulation?: SimulationCounts;
   /** Absent in reports written before it existed. */
   dane?: DaneCounts;
   software: SoftwareCounts;

@@ -133,6 +133,11 @@ export type DaneProblemCode =
   | 'chain_invalid'
   | 'trust_anchor_expired';
 /**
+ * Why a simulated client could not connect: no_shared_protocol (the server chose or refused versions the client does not accept), no_shared_cipher (no suite, or group, in common: the alert cannot tell), no_shared_group (no key exchange group in common), rejected_by_client (the server's choice is one the client refuses: a suite, group, version or ALPN it did not offer, a smaller DH prime than it accepts, a signature scheme it does not allow), alert (another alert), closed (closed or reset without an alert), timeout, malformed.
+ */
+export type SimulationFailure =
+  'no_shared_protocol' | 'no_shared_cipher' | 'no_shared_group' | 'rejected_by_client' | 'alert' | 'closed' | 'timeout' | 'malformed';
+/**
  * Why the software version query failed. login_failed: could not connect or log in to the account's own server (network, TLS, stream error, no usable SASL mechanism); auth_failed: that server refused the credentials; timeout: no answer within the query timeout, or the scan was cancelled; stanza_error: the domain, or our server on its behalf, answered with an error (`condition`); invalid_reply: an answer without a version query in it; connection_lost: the client connection broke while the query waited; internal_error: a bug.
  */
 export type SoftwareErrorCode = 'login_failed' | 'auth_failed' | 'timeout' | 'stanza_error' | 'invalid_reply' | 'connection_lost' | 'internal_error';
@@ -298,6 +303,10 @@ export interface EndpointResult {
    * DANE (TLSA with DNSSEC, RFC 6698/7671/7673) for this endpoint; null when not checked (skipped endpoint, DANE switched off). Absent in documents written before it existed.
    */
   dane?: DaneResult | null;
+  /**
+   * Handshake simulation: one entry per client profile of the scan's mode (docs/simulation.md); null when not run (skipped endpoint, no TLS reached, simulation switched off). Absent in documents written before it existed.
+   */
+  simulations?: SimulationResult[] | null;
   /**
    * Wall-clock time spent on this endpoint, in seconds (0 when skipped).
    */
@@ -893,7 +902,13 @@ export interface GradeWarning {
    * Stable warning code. The list may grow.
    */
   code:
-    'no_tls13' | 'some_suites_without_forward_secrecy' | 'encryption_not_required' | 'no_secure_renegotiation' | 'sha1_signature' | 'protocols_undetermined';
+    | 'no_tls13'
+    | 'some_suites_without_forward_secrecy'
+    | 'encryption_not_required'
+    | 'no_secure_renegotiation'
+    | 'sha1_signature'
+    | 'protocols_undetermined'
+    | 'current_client_cannot_connect';
   /**
    * One English sentence with the values found. Wording may change; match on `code`.
    */
@@ -997,6 +1012,49 @@ export interface DaneProblem {
    * Index in `records` when the problem is about one record.
    */
   record?: number;
+}
+/**
+ * One simulated client: the ClientHello of a client profile (src/tls/registry/client-profiles/) offered to the endpoint, and whether the real client would connect.
+ */
+export interface SimulationResult {
+  /**
+   * The profile's id (`openssl_3_0`, …): docs/simulation.md lists them.
+   */
+  profile: string;
+  /**
+   * The client would complete the handshake.
+   */
+  connects: boolean;
+  /**
+   * The negotiated protocol; null when it does not connect.
+   */
+  protocol: ProtocolName | null;
+  /**
+   * IANA name of the negotiated suite; null when it does not connect.
+   */
+  cipherSuite: string | null;
+  /**
+   * Its code, `0xC02F`; null when it does not connect.
+   */
+  cipherSuiteCode: string | null;
+  /**
+   * The key exchange group (`x25519`, `secp256r1`) or DH size (`DH 2048`); null for RSA key exchange or when it does not connect.
+   */
+  group: string | null;
+  /**
+   * The negotiated key exchange has forward secrecy; null when it does not connect.
+   */
+  forwardSecrecy: boolean | null;
+  /**
+   * Why it does not connect; null when it does.
+   */
+  failure: {
+    reason: SimulationFailure;
+    /**
+     * In words, with the values.
+     */
+    message: string;
+  } | null;
 }
 /**
  * The grade of the domain: the worst of its graded endpoints. Endpoints without a grade are counted but not rated.

@@ -423,6 +423,40 @@ export interface DaneResult {
   problems: DaneProblem[];
 }
 
+/** Why a simulated client could not connect (docs/result.md#simulations). */
+export type SimulationFailure =
+  /** The server chose a protocol version the client does not accept, or refused every version it offers (protocol_version alert). */
+  | 'no_shared_protocol'
+  /** The server refused every cipher suite (or key exchange group: the alert cannot tell) the client offers (handshake_failure / insufficient_security). */
+  | 'no_shared_cipher'
+  /** No key exchange group in common (TLS 1.3 HelloRetryRequest for a group the client does not have, or refused groups). */
+  | 'no_shared_group'
+  /** The server's choice is one the client refuses: a suite, group, version or ALPN it did not offer, a DH prime smaller than it accepts, a signature scheme it does not allow. */
+  | 'rejected_by_client'
+  /** Another alert from the server. */
+  | 'alert'
+  /** The server closed or reset the connection without an alert. */
+  | 'closed'
+  | 'timeout'
+  /** The answer was not TLS the client could read. */
+  | 'malformed';
+
+/** One simulated client (a profile of src/tls/registry/client-profiles/): could it connect, and with what. */
+export interface SimulationResult {
+  /** The profile's id (`openssl_3_0`, …). */
+  profile: string;
+  connects: boolean;
+  /** What the handshake would negotiate; null when it does not connect. */
+  protocol: ProtocolName | null;
+  /** IANA name of the suite, and its code (`0xC02F`). */
+  cipherSuite: string | null;
+  cipherSuiteCode: string | null;
+  /** The key exchange group or DH size (`x25519`, `secp256r1`, `DH 2048`); null for RSA key exchange or when it does not connect. */
+  group: string | null;
+  forwardSecrecy: boolean | null;
+  failure: { reason: SimulationFailure; message: string } | null;
+}
+
 export interface EndpointResult extends EndpointLocation {
   status: EndpointStatus;
   error: ScanErrorInfo | null;
@@ -438,6 +472,11 @@ export interface EndpointResult extends EndpointLocation {
    * switched off). Absent in documents written before it existed.
    */
   dane?: DaneResult | null;
+  /**
+   * Handshake simulation: one entry per client profile of the scan's mode (docs/result.md#simulations);
+   * null when not run (skipped endpoint, no TLS, simulation switched off). Absent in documents written before it existed.
+   */
+  simulations?: SimulationResult[] | null;
   durationSeconds: number;
 }
 

@@ -5,7 +5,8 @@ import { DEFAULT_DNS_TIMEOUT_MS, type DiscoveredEndpoint, type TlsaLookup, disco
 import { ScanError, abortError, deadline, toErrorInfo } from '../result/errors.js';
 import type { CertificateResult, EndpointResult, Mode, ScanResult, SoftwareInfo } from '../result/types.js';
 import { type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
-import { probeTls } from '../tls/index.js';
+import { probeTls, simulateHandshakes } from '../tls/index.js';
+import { profilesFor } from '../tls/registry/profile-lookup.js';
 import { SCANNER } from '../version.js';
 
 // The scan orchestrator: domain → endpoints → per-endpoint inspection → certificate verdict →
@@ -35,6 +36,8 @@ export interface ScanOptions {
   fetchAia?: boolean;
   /** Endpoints of one domain scanned at once. */
   endpointConcurrency?: number;
+  /** Handshake simulation of the client profiles of the mode (needs tlsProbe). Default true. */
+  simulation?: boolean;
   /** DANE: look up each endpoint's TLSA records and their DNSSEC status, and match them. Default true. */
   dane?: boolean;
   /** A name a validating resolver answers as secure, to tell whether the resolver validates (default "."). */
@@ -238,6 +241,28 @@ async function scanEndpoint(domain: string, ep: DiscoveredEndpoint, opts: ScanOp
       });
       // The prober stopped at a deadline: say so on the endpoint, its findings stay (marked partial).
       if (base.tls.partial && !base.error) base.error = abortError(budget.signal, 'tls_handshake').toJSON();
+      // Which real clients and servers could connect: one hello per profile of the mode, after the
+      // probes (the same connection cap and gap); skipped when a deadline already cut the probes
+      // short, or when the server accepted no protocol at all (nobody connects: the probes said so).
+      const speaksTls = Object.values(base.tls.protocols).some((supported) => supported === true);
+      const profiles = opts.simulation === false || base.tls.partial || !speaksTls ? [] : profilesFor(opts.mode);
+      if (profiles.length > 0 && !budget.signal.aborted) {
+        // A deadline during the simulation leaves it out (null): the probes' findings stand.
+        base.simulations = await simulateHandshakes({
+          openSocket,
+          serverName: domain,
+          profiles,
+          directTls: target.directTls,
+          mode: opts.mode,
+          maxConnections: opts.maxConnectionsPerHost ?? DEFAULTS.concurrency.connectionsPerHost,
+          delayMs: opts.connectionDelayMs ?? DEFAULTS.concurrency.connectionDelayMs,
+          probeTimeoutMs: target.timeouts.handshakeMs,
+          signal: budget.signal,
+        }).catch((err: unknown) => {
+          if (budget.signal.aborted) return null;
+          throw err;
+        });
+      }
       // Our full handshake failed (say, the server demands a client certificate) but the probes saw
       // the server's certificate: judge that one, rather than grade a certificate nobody saw.
       if (!base.certificate && base.tls.certificateChain.length > 0) {

@@ -1,6 +1,6 @@
 // ClientHello builders for a raw TLS prober: TLS 1.0–1.3 (and SSLv3-style) hellos, and SSLv2's
 // CLIENT-HELLO. Pure byte assembly: nothing here negotiates or encrypts.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createECDH, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { ByteWriter } from './bytes.js';
@@ -104,7 +104,17 @@ function checkU8List(values: readonly number[], what: string): void {
   }
 }
 
-function sniName(serverName: string): string | null {
+/** server_name extension_data for one host_name entry (see {@link sniHostName} for the name). */
+export function serverNameExtensionData(hostName: string): Buffer {
+  return new ByteWriter().vec16((l) => l.u8(0 /* host_name */).vec16(Buffer.from(hostName, 'ascii'))).toBuffer();
+}
+
+/**
+ * The host name a client puts in SNI for `serverName`: null for an IP literal (RFC 6066 forbids
+ * them, and real clients send no server_name then); a trailing dot is dropped, U-labels become
+ * A-labels. Throws a RangeError for a name that cannot be one.
+ */
+export function sniHostName(serverName: string): string | null {
   let name = serverName.endsWith('.') ? serverName.slice(0, -1) : serverName;
   if (name === '' || isIP(name) !== 0 || isIP(name.replace(/^\[|\]$/g, '')) !== 0) return null;
   if (!/^[\x21-\x7e]+$/.test(name)) {
@@ -135,9 +145,9 @@ function buildExtensions(opts: ClientHelloOptions): Extension[] {
     exts.push({ type, data: w.toBuffer() });
   };
 
-  const sni = opts.serverName === undefined ? null : sniName(opts.serverName);
+  const sni = opts.serverName === undefined ? null : sniHostName(opts.serverName);
   if (sni !== null) {
-    add(ExtensionType.server_name, (w) => w.vec16((l) => l.u8(0 /* host_name */).vec16(Buffer.from(sni, 'ascii'))));
+    exts.push({ type: ExtensionType.server_name, data: serverNameExtensionData(sni) });
   }
   if (opts.extendedMasterSecret) add(ExtensionType.extended_master_secret, () => {});
   if (opts.renegotiationInfo) add(ExtensionType.renegotiation_info, (w) => w.vec8(new Uint8Array(0)));
@@ -199,6 +209,64 @@ function writeExtensions(w: ByteWriter, exts: readonly Extension[]): void {
   w.vec16((l) => {
     for (const e of exts) l.u16(e.type).vec16(e.data);
   });
+}
+
+/** One extension of a hello built from parts: its type and extension_data. */
+export interface HelloExtension {
+  type: number;
+  data: Uint8Array;
+}
+
+/**
+ * A ClientHello as its parts, sent as given (a real client's hello replayed from a profile): no
+ * defaults added, no limits beyond what the encoding allows.
+ */
+export interface ClientHelloParts {
+  /** Version in the record header. */
+  recordVersion: number;
+  /** ClientHello.legacy_version (client_version). */
+  legacyVersion: number;
+  /** 32 bytes; default random. */
+  random?: Uint8Array;
+  /** Up to 32 bytes; default empty. */
+  sessionId?: Uint8Array;
+  /** In the order sent, GREASE values and SCSVs included. */
+  cipherSuites: readonly number[];
+  compressionMethods: readonly number[];
+  /** In the order sent; null sends no extensions block at all (an SSLv3-style hello). */
+  extensions: readonly HelloExtension[] | null;
+}
+
+/** The ClientHello handshake message (4-byte header + body) of `parts`, not framed in records. */
+export function buildClientHelloMessageFromParts(parts: ClientHelloParts): Buffer {
+  checkU16List([parts.recordVersion, parts.legacyVersion], 'version');
+  if (parts.cipherSuites.length === 0) throw new RangeError('no cipher suites to offer');
+  checkU16List(parts.cipherSuites, 'cipherSuites');
+  if (parts.compressionMethods.length === 0) throw new RangeError('no compression methods to offer');
+  checkU8List(parts.compressionMethods, 'compressionMethods');
+  const random = parts.random ?? helloRandom();
+  if (random.length !== 32) throw new RangeError(`random must be 32 bytes, not ${random.length}`);
+  const sessionId = parts.sessionId ?? new Uint8Array(0);
+  if (sessionId.length > 32) throw new RangeError(`sessionId must be at most 32 bytes, not ${sessionId.length}`);
+  const body = new ByteWriter()
+    .u16(parts.legacyVersion)
+    .bytes(random)
+    .vec8(sessionId)
+    .vec16(u16ListBytes(parts.cipherSuites))
+    .vec8(Uint8Array.from(parts.compressionMethods));
+  if (parts.extensions !== null) {
+    checkU16List(
+      parts.extensions.map((e) => e.type),
+      'extension type',
+    );
+    writeExtensions(body, parts.extensions);
+  }
+  return new ByteWriter().u8(HandshakeType.client_hello).vec24(body.toBuffer()).toBuffer();
+}
+
+/** The ClientHello of `parts` in handshake record(s), ready to write to the socket. */
+export function buildClientHelloFromParts(parts: ClientHelloParts): Buffer {
+  return buildRecords(ContentType.handshake, parts.recordVersion, buildClientHelloMessageFromParts(parts));
 }
 
 /** The ClientHello handshake message alone (4-byte handshake header + body), not framed in records. */
@@ -292,6 +360,38 @@ let sharedKeyShare: { entry: KeyShareEntry; madeAt: number } | null = null;
 export function x25519KeyShare(now = Date.now()): KeyShareEntry {
   if (!sharedKeyShare || now - sharedKeyShare.madeAt >= KEY_SHARE_LIFETIME_MS) sharedKeyShare = { entry: freshX25519KeyShare(), madeAt: now };
   return sharedKeyShare.entry;
+}
+
+/** The groups {@link keyShareFor} can make a key for, with Node's curve names (NIST curves: uncompressed points). */
+const EC_KEY_SHARE_CURVES: ReadonlyMap<number, string> = new Map([
+  [0x0017, 'prime256v1'],
+  [0x0018, 'secp384r1'],
+  [0x0019, 'secp521r1'],
+]);
+const sharedKeyShares = new Map<number, { entry: KeyShareEntry; madeAt: number }>();
+
+/**
+ * A valid key share for `group` (x25519, x448, secp256r1, secp384r1, secp521r1), or null for
+ * groups we make no keys for (FFDHE, hybrid post-quantum, …). Like {@link x25519KeyShare}, one
+ * public key per group for ten minutes, the private key discarded.
+ */
+export function keyShareFor(group: number, now = Date.now()): KeyShareEntry | null {
+  if (group === 0x001d) return x25519KeyShare(now);
+  const cached = sharedKeyShares.get(group);
+  if (cached && now - cached.madeAt < KEY_SHARE_LIFETIME_MS) return cached.entry;
+  let keyExchange: Buffer;
+  const curve = EC_KEY_SHARE_CURVES.get(group);
+  if (curve !== undefined) {
+    const ecdh = createECDH(curve);
+    ecdh.generateKeys();
+    keyExchange = ecdh.getPublicKey(null, 'uncompressed');
+  } else if (group === 0x001e) {
+    const spki = generateKeyPairSync('x448').publicKey.export({ type: 'spki', format: 'der' });
+    keyExchange = Buffer.from(spki.subarray(spki.length - 56));
+  } else return null;
+  const entry = { group, keyExchange };
+  sharedKeyShares.set(group, { entry, madeAt: now });
+  return entry;
 }
 
 const RANDOM_POOL_BYTES = 8192;

@@ -29,8 +29,12 @@ async function udpServer(reply: Reply, tcp?: Reply): Promise<string> {
   if (tcp) {
     const server = createServer((conn) => {
       conn.on('error', () => {});
-      conn.once('data', (data) => {
-        const query = data.subarray(2);
+      // The query may come in pieces: answer once its two-byte length is all there.
+      let received = Buffer.alloc(0);
+      conn.on('data', (data) => {
+        received = Buffer.concat([received, data]);
+        if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+        const query = received.subarray(2, 2 + received.readUInt16BE(0));
         for (const out of tcp(packet.decode(query), query)) conn.write(out);
         conn.end();
       });

@@ -179,6 +179,7 @@ describe('report --config: scans the targets', () => {
       'suites',
       'dh',
       's2s',
+      'simulation',
       'dane',
       'software',
       'domains',

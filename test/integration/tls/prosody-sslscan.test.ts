@@ -151,8 +151,11 @@ describe('politeness', () => {
       });
       const t = r.endpoints[0]!.tls!;
       expect(proxy.peak).toBeLessThanOrEqual(cap);
-      // Every probe is one connection, plus the one that read the certificate and features.
-      expect(proxy.total).toBe(t.probeCount + 1);
+      // Every probe is one connection, plus the one that read the certificate and features, plus one
+      // per simulated client profile (the simulation runs under the same cap).
+      const simulations = r.endpoints[0]!.simulations ?? [];
+      expect(simulations.length).toBeGreaterThan(0);
+      expect(proxy.total).toBe(t.probeCount + 1 + simulations.length);
       const reference = await probe(legacy.ports.c2s, 'c2s');
       expect(pairs(t)).toEqual(pairs(reference));
     } finally {

@@ -9,6 +9,7 @@ import type {
   GroupFinding,
   ProtocolName,
   ScanErrorInfo,
+  SimulationResult,
   StarttlsState,
   TlsResult,
 } from '../../../src/result/types.js';
@@ -156,6 +157,32 @@ export interface EndpointOptions {
   probed?: boolean;
   /** A deadline stopped the prober (tls.partial). */
   partial?: boolean;
+  /** Handshake simulation: these profile ids connect, those of `cannotConnect` do not. */
+  simulations?: { connect?: string[]; cannotConnect?: string[] };
+}
+
+function simulationsOf(o: NonNullable<EndpointOptions['simulations']>): SimulationResult[] {
+  const connecting = (profile: string): SimulationResult => ({
+    profile,
+    connects: true,
+    protocol: 'TLSv1.3',
+    cipherSuite: 'TLS_AES_256_GCM_SHA384',
+    cipherSuiteCode: '0x1302',
+    group: 'x25519',
+    forwardSecrecy: true,
+    failure: null,
+  });
+  const failing = (profile: string): SimulationResult => ({
+    profile,
+    connects: false,
+    protocol: null,
+    cipherSuite: null,
+    cipherSuiteCode: null,
+    group: null,
+    forwardSecrecy: null,
+    failure: { reason: 'no_shared_protocol', message: 'the server accepts none of the versions the client offers' },
+  });
+  return [...(o.connect ?? []).map(connecting), ...(o.cannotConnect ?? []).map(failing)];
 }
 
 /** A scanned STARTTLS endpoint (STARTTLS required) of example.org; by default a modern server graded A+. */
@@ -214,6 +241,7 @@ export function makeEndpoint(o: EndpointOptions = {}): EndpointResult {
     session: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
     tls: o.probed === false ? null : o.partial ? { ...tls, partial: true } : tls,
     grade: null,
+    ...(o.simulations ? { simulations: simulationsOf(o.simulations) } : {}),
     durationSeconds: 1,
   } as EndpointResult;
 }

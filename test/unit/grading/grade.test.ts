@@ -1,7 +1,7 @@
 import { gradeDomain, gradeEndpoint, ungradedReason } from '../../../src/grading/grade.js';
 import { PROFILES } from '../../../src/grading/profiles.js';
 import type { EndpointGrade, GradeCapCode, GradeLetter, GradeWarningCode, ProfileName, TrustIgnoringLetter } from '../../../src/grading/types.js';
-import type { DaneResult, EndpointResult } from '../../../src/result/types.js';
+import type { DaneResult, EndpointResult, SimulationResult } from '../../../src/result/types.js';
 import { chainEntry, defaultSuites, group, makeEndpoint, suite, sslv2Suite, type EndpointOptions } from './fixtures.js';
 
 const MODERN: EndpointOptions['protocols'] = ['TLSv1.2', 'TLSv1.3'];
@@ -260,6 +260,14 @@ const SSLLABS_CASES: Case[] = [
   },
   { name: 'a protocol undetermined', ep: { protocolErrors: { SSLv3: timeout } }, letter: 'A-', caps: [], warnings: ['protocols_undetermined'] },
   {
+    name: 'a current client cannot connect (a historic one failing is no warning)',
+    ep: { simulations: { connect: ['jsse_17'], cannotConnect: ['openssl_3_0', 'openssl_1_0_1'] } },
+    letter: 'A-',
+    caps: [],
+    warnings: ['current_client_cannot_connect'],
+  },
+  { name: 'only a historic client fails', ep: { simulations: { connect: ['openssl_3_0'], cannotConnect: ['openssl_1_0_1'] } }, letter: 'A+', caps: [] },
+  {
     name: 'warnings leave a B alone',
     ep: { protocols: ['TLSv1.2'], suites: [suite('TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.2')], starttls: 'offered' },
     letter: 'B',
@@ -389,6 +397,13 @@ const XMPPOKE_CASES: Case[] = [
     letter: 'A',
     caps: [],
     warnings: ['protocols_undetermined'],
+  },
+  {
+    name: 'a current client cannot connect: said, letter kept',
+    ep: { simulations: { cannotConnect: ['gnutls_3_7'] } },
+    letter: 'A',
+    caps: [],
+    warnings: ['current_client_cannot_connect'],
   },
   // Score bands end to end (xmppoke-2015 has no cipher caps, so the score decides).
   {
@@ -840,5 +855,38 @@ describe('a DNSSEC-secure DANE-EE/DANE-TA match authenticates the server (RFC 76
     expect(g.caps.map((c) => c.code)).toEqual(caps);
     if (lifted === null) expect(g.notes).toBeUndefined();
     else expect(g.notes).toEqual([{ code: 'dane_authenticated', message: expect.stringContaining(`so ${lifted} does not limit the grade`) }]);
+  });
+});
+
+// ---- Handshake simulation: a warning, not a cap ----
+
+describe('a current mainstream client profile that cannot connect is a warning', () => {
+  const sim = (profile: string, connects: boolean): SimulationResult => ({
+    profile,
+    connects,
+    protocol: connects ? 'TLSv1.3' : null,
+    cipherSuite: connects ? 'TLS_AES_128_GCM_SHA256' : null,
+    cipherSuiteCode: connects ? '0x1301' : null,
+    group: connects ? 'x25519' : null,
+    forwardSecrecy: connects ? true : null,
+    failure: connects ? null : { reason: 'no_shared_protocol', message: 'the server accepts none of the versions offered' },
+  });
+  test.each([
+    // name, simulations, letter (ssllabs-2009r), warning expected
+    ['every profile connects', [sim('openssl_3_0', true), sim('openssl_1_0_1', true)], 'A+', false],
+    ['only a historic profile fails: no warning', [sim('openssl_3_0', true), sim('openssl_1_0_1', false)], 'A+', false],
+    ['a current profile fails: A- with the warning', [sim('openssl_3_0', false), sim('openssl_1_0_1', false)], 'A-', true],
+    ['no simulation', null, 'A+', false],
+  ] as const)('%s', (_name, simulations, letter, warned) => {
+    const ep: EndpointResult = { ...makeEndpoint({}), simulations: simulations === null ? null : [...simulations] };
+    const g = gradeEndpoint(ep, 'ssllabs-2009r')!;
+    expect(g.letter).toBe(letter);
+    const warning = g.warnings.find((w) => w.code === 'current_client_cannot_connect');
+    if (warned) expect(warning?.message).toMatch(/^A current client cannot connect: OpenSSL 3\.0.* \(no_shared_protocol\)$/);
+    else expect(warning).toBeUndefined();
+    // xmppoke-2015: the same warning, no letter changes
+    const old = gradeEndpoint(ep, 'xmppoke-2015')!;
+    expect(old.letter).toBe('A');
+    expect(old.warnings.some((w) => w.code === 'current_client_cannot_connect')).toBe(warned);
   });
 });

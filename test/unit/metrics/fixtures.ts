@@ -67,6 +67,28 @@ export function modernEndpoint(): EndpointResult {
       { code: 'some_suites_without_forward_secrecy', message: '1 of 4 suites lack forward secrecy' },
     ],
   } satisfies EndpointGrade;
+  ep.simulations = [
+    {
+      profile: 'openssl_3_0',
+      connects: true,
+      protocol: 'TLSv1.2',
+      cipherSuite: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+      cipherSuiteCode: '0xC030',
+      group: 'x25519',
+      forwardSecrecy: true,
+      failure: null,
+    },
+    {
+      profile: 'openssl_1_0_1',
+      connects: false,
+      protocol: null,
+      cipherSuite: null,
+      cipherSuiteCode: null,
+      group: null,
+      forwardSecrecy: null,
+      failure: { reason: 'no_shared_protocol', message: 'the server accepts none of TLSv1.0, TLSv1.1, TLSv1.2' },
+    },
+  ];
   ep.dane = {
     status: 'valid',
     name: '_5222._tcp.xmpp.example.org',

@@ -167,6 +167,7 @@ const EXPECTED: Record<string, Expected[]> = {
   // s2s only: broken.example's certificate is for servers only; example.org (c2s) has none.
   xmpp_tls_certificate_client_auth: [[BR, 0]],
   xmpp_tls_certificate_key_length: [x(EP1, { key_type: 'RSA' }, 2048), x(BR, { key_type: 'EC' }, 256)],
+  xmpp_tls_simulation_success: [x(EP1, { profile: 'openssl_3_0', current: 'true' }, 1), x(EP1, { profile: 'openssl_1_0_1', current: 'false' }, 0)],
   xmpp_tls_dane_status: [...['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'].map((status) => x(EP1, { status }, status === 'valid' ? 1 : 0))],
   xmpp_tls_dane_records: [[EP1, 1]],
   xmpp_tls_certificate_info: [
@@ -341,6 +342,10 @@ const SNAPSHOT = `${[
   family('xmpp_tls_certificate_key_length', [`xmpp_tls_certificate_key_length{${EX},key_type="RSA"} 2048`]),
   family('xmpp_tls_certificate_info', [
     `xmpp_tls_certificate_info{${EX},subject="CN=example.org",issuer="CN=Test Intermediate,O=Test CA",serial="0A1B2C",fingerprint_sha256="AB:CD:EF",signature_algorithm="sha256WithRSAEncryption"} 1`,
+  ]),
+  family('xmpp_tls_simulation_success', [
+    `xmpp_tls_simulation_success{${EX},profile="openssl_3_0",current="true"} 1`,
+    `xmpp_tls_simulation_success{${EX},profile="openssl_1_0_1",current="false"} 0`,
   ]),
   family('xmpp_tls_dane_status', [
     ...['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'].map(
@@ -690,6 +695,8 @@ const EXPECTED_NET: Record<string, Expected[]> = {
   xmpp_tls_certificate_trust_error: [x(T_NET, { reason: 'incomplete_chain' }, 1)],
   xmpp_tls_certificate_key_length: [x(T_NET, { key_type: 'RSA' }, 2048), x(T_NET, { key_type: 'EC' }, 256)],
   // v4 and v6 valid, direct TLS a mismatch: mismatch is 1 (any endpoint), valid 0 (not every endpoint); the most records counts.
+  // From v4 and v6 (the direct TLS endpoint has no simulation): the lowest of the two.
+  xmpp_tls_simulation_success: [x(T_NET, { profile: 'openssl_3_0', current: 'true' }, 1), x(T_NET, { profile: 'openssl_1_0_1', current: 'false' }, 0)],
   xmpp_tls_dane_status: [...['none', 'valid', 'mismatch', 'insecure', 'bogus', 'error'].map((status) => x(T_NET, { status }, status === 'mismatch' ? 1 : 0))],
   xmpp_tls_dane_records: [[T_NET, 2]],
   xmpp_tls_certificate_info: [

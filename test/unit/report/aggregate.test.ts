@@ -108,6 +108,27 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['DHE accepted', [good(), mixedLegacy()], 'dh.dhe', 1],
   ['DH below 2048', [good(), mixedLegacy()], 'dh.below2048', 1],
   ['DH size 1024', [good(), mixedLegacy()], 'dh.sizes.1024', 1],
+  // Who can connect: a profile reaches a domain when any endpoint accepts it
+  ['simulated domains', [withSimulations('a.example', [['openssl_3_0', true]]), good('b.example')], 'simulation.of', 1],
+  [
+    'a profile that no endpoint accepts cannot connect',
+    [
+      withSimulations('a.example', [
+        ['openssl_3_0', false],
+        ['openssl_3_0', true],
+      ]),
+      withSimulations('b.example', [['openssl_3_0', false]]),
+    ],
+    'simulation.cannotConnect.openssl_3_0',
+    1,
+  ],
+  ['a profile that connects everywhere counts 0', [withSimulations('a.example', [['openssl_1_0_1', true]])], 'simulation.cannotConnect.openssl_1_0_1', 0],
+  [
+    'domains a current profile cannot connect to (historic ones do not count)',
+    [withSimulations('a.example', [['openssl_3_0', false]]), withSimulations('b.example', [['openssl_1_0_1', false]])],
+    'simulation.someCurrentCannot',
+    1,
+  ],
   // DANE: a domain counts when any of its endpoints does
   ['DANE checked', [withDane('a.example', ['valid']), withDane('b.example', ['none']), good('c.example')], 'dane.of', 2],
   ['DANE: publishing TLSA', [withDane('a.example', ['valid']), withDane('b.example', ['none']), withDane('c.example', ['insecure'])], 'dane.publishing', 2],
@@ -121,6 +142,27 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['DANE: bogus', [withDane('a.example', ['bogus']), withDane('b.example', ['valid'])], 'dane.bogus', 1],
   ['DANE: errors', [withDane('a.example', ['error']), withDane('b.example', ['none'])], 'dane.error', 1],
 ];
+
+/** A domain with one endpoint per (profile, connects) given, each with that one simulation. */
+function withSimulations(domain: string, sims: [string, boolean][]): ScanResult {
+  const endpoints = sims.map(([profile, connects], i) => ({
+    ...makeEndpoint(),
+    address: `192.0.2.${i + 1}`,
+    simulations: [
+      {
+        profile,
+        connects,
+        protocol: null,
+        cipherSuite: null,
+        cipherSuiteCode: null,
+        group: null,
+        forwardSecrecy: null,
+        failure: connects ? null : { reason: 'no_shared_protocol' as const, message: 'no shared protocol' },
+      },
+    ],
+  }));
+  return result(domain, endpoints, grade('A+', 'A+', 95));
+}
 
 /** A domain with one endpoint per DANE status given (each with one TLSA record unless `none`). */
 function withDane(domain: string, statuses: DaneResult['status'][]): ScanResult {

@@ -22,7 +22,21 @@ import {
 } from './fixtures.js';
 import { parseXml } from './xml.js';
 
-const SECTION_IDS = ['overview', 'grades', 'grades-ignoring-trust', 'certificates', 'protocols', 'keys', 'suites', 'dh', 's2s', 'dane', 'software', 'domains'];
+const SECTION_IDS = [
+  'overview',
+  'grades',
+  'grades-ignoring-trust',
+  'certificates',
+  'protocols',
+  'keys',
+  'suites',
+  'dh',
+  's2s',
+  'simulation',
+  'dane',
+  'software',
+  'domains',
+];
 const SECTION_TITLES = [
   'Tested domains',
   'Grades',
@@ -33,6 +47,7 @@ const SECTION_TITLES = [
   'Cipher suites',
   'Diffie-Hellman parameters',
   'Server-to-server',
+  'Who can connect',
   'DANE',
   'Server software',
   'Domains',
