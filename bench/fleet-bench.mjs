@@ -3,7 +3,7 @@
 // to BENCHMARKS.md ("Fleet").
 //
 //   npm run build && node bench/fleet-bench.mjs [--domains 1000] [--modes c2s,s2s] [--concurrency auto|N]
-//        [--mix realistic|modern] [--detail endpoint|domain] [--baseline 100] [--dist DIR] [--seed 1] [--no-dane]
+//        [--mix realistic|modern] [--detail endpoint|domain] [--baseline 100] [--dist DIR] [--seed 1] [--no-dane] [--no-simulation]
 //
 // Needs, as root: prosody (and lua-unbound), ejabberd, dnsmasq-base, a JDK, python3, and sslscan for
 // --baseline (it says which are missing). It adds /etc/hosts entries for --baseline and removes them.
@@ -63,6 +63,8 @@ const { values: opt } = parseArgs({
     'cpu-prof': { type: 'string' },
     // scanner.dane: false, to measure what DANE's lookups and matching cost a sweep.
     'no-dane': { type: 'boolean', default: false },
+    // scanner.simulation: false, to measure what handshake simulation costs a sweep.
+    'no-simulation': { type: 'boolean', default: false },
   },
 });
 const N = Number(opt.domains);
@@ -315,7 +317,7 @@ scanner:
   caFiles: ["${join(dir, 'ca.pem')}"]
   fetchAia: false
   resolver: "127.0.0.1:${dnsPort}"
-${opt['no-dane'] ? '  dane: false\n' : ''}store:
+${opt['no-dane'] ? '  dane: false\n' : ''}${opt['no-simulation'] ? '  simulation: false\n' : ''}store:
   path: "${join(dir, 'fleet.db')}"
 ${opt.detail ? `metrics:\n  detail: ${opt.detail}\n` : ''}log:
   level: info

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { type KeyObject, X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,8 +29,15 @@ import { needTool } from '../../harness/tools.js';
 //
 // The world: the certificate cases of test/integration/scan/fixtures.ts on one modern Prosody (c2s, one s2s,
 // one direct TLS, and xmppaddr.test found through SRV records: a STARTTLS and a direct TLS endpoint), a legacy
-// Prosody (TLS 1.0+, NULL/anonymous suites, 1024-bit DH and RSA key, self-signed, encryption optional) and a
+// Prosody (TLS 1.0+, NULL/anonymous suites, 1024-bit DH and RSA key, self-signed, encryption optional), a
+// DHE-only Prosody (c2s: TLS 1.2 with DHE-RSA suites only, a 2048-bit prime, the test CA's certificate) and a
 // domain nothing listens for.
+//
+// Who can connect (handshake simulation, docs/simulation.md): every profile connects to the modern Prosody and
+// to the legacy one too (TLS 1.0 to 1.3: every current client gets TLS 1.3 or ECDHE). The DHE-only server is
+// the world's one that current clients cannot reach: Go, Android and Apple offer no DHE suite (and no TLS 1.3
+// is left), so XmppTlsClientCannotConnect is pending for those four profiles; OpenSSL 3 (and Python on it),
+// GnuTLS and the JDK connect with DHE-RSA and its 2048-bit prime.
 //
 // DNS and DANE: the exporter resolves through the validating Unbound of a DNSSEC lab (test/harness/dnssec.ts:
 // real NSD, zones signed at start). xmppaddr.test is an unsigned zone (its SRV records, no TLSA: DANE none);
@@ -39,13 +46,16 @@ import { needTool } from '../../harness/tools.js';
 // some other key (DANE mismatch: XmppTlsDaneMismatch). Targets with a `connect` address have no TLSA name (none).
 //
 // The software version query (XEP-0092, xmpp_tls_server_info) goes through an account on trusted.test: the
-// modern Prosody answers for its own hosts, and for legacy.test it relays the query over real s2s. Both
-// Prosodys find each other's s2s port through a private dnsmasq (SRV records), which their libunbound resolver
-// uses instead of the system's (`unbound = { forward = … }`), so dialback works both ways.
+// modern Prosody answers for its own hosts, and for legacy.test and the DHE-only domain it relays the query over
+// real s2s (the DHE-only Prosody restricts c2s only). The Prosodys find each other's s2s port through a private
+// dnsmasq (SRV records), which their libunbound resolver uses instead of the system's (`unbound = { forward = … }`),
+// so dialback works both ways.
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
 const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
+/** The handshake simulation's client profiles (docs/simulation.md): one JSON file each, with the modes (`roles`) it runs for. */
+const PROFILE_DIR = join(ROOT, 'src/tls/registry/client-profiles');
 
 const C2S_DOMAINS = ['trusted.test', 'expired.test', 'selfsigned.test', 'wronghost.test', 'soon.test', 'nochain.test', 'ecdsa.test'];
 /** Found through its SRV records: two endpoints on the modern Prosody, STARTTLS and direct TLS. */
@@ -56,8 +66,12 @@ const DANE_VALID_DOMAIN = 'trusted.test';
 const DANE_MISMATCH_DOMAIN = 'ecdsa.test';
 /** The c2s domains the exporter finds through DNS; the rest of C2S_DOMAINS it is given the address of. */
 const DNS_C2S_DOMAINS = [DANE_VALID_DOMAIN, DANE_MISMATCH_DOMAIN];
+/** c2s on a Prosody of its own: TLS 1.2 only, DHE-RSA suites only (2048-bit prime); the one target current clients cannot reach. */
+const DHE_DOMAIN = 'dhe-only.test';
+/** The current profiles (`current: true`) that cannot connect to DHE_DOMAIN: no DHE suite in their hello, no TLS 1.3 left. */
+const NO_DHE_PROFILES = ['android_11', 'android_13', 'apple_ios_18', 'go_1_19'];
 /** (domain, mode) targets of the exporter's configuration. */
-const TARGET_COUNT = C2S_DOMAINS.length + 5; // + trusted.test s2s, chat.wildcard.test direct TLS, xmppaddr.test, legacy.test, down.test
+const TARGET_COUNT = C2S_DOMAINS.length + 6; // + trusted.test s2s, chat.wildcard.test direct TLS, xmppaddr.test, legacy.test, DHE_DOMAIN, down.test
 
 const LEVELS = ['endpoint', 'domain'] as const;
 type Level = (typeof LEVELS)[number];
@@ -72,6 +86,7 @@ const VARIABLES: Record<string, Record<string, string>> = {
 const logger = pino({ level: 'silent' });
 let world: TestWorld | undefined;
 let legacy: ProsodyInstance | undefined;
+let dheOnly: ProsodyInstance | undefined;
 let dns: DnsmasqInstance | undefined;
 let lab: DnssecLab | undefined;
 
@@ -148,7 +163,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-/** The alerts this world must raise, as `alertname domain` → state (from the rule's `for:`). */
+/** The alerts this world must raise, as `alertname domain` (`alertname domain profile` for the simulation's) → state (from the rule's `for:`). */
 function expectedAlerts(): Map<string, string> {
   const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert?: string; for?: string }[] }[] }).groups.flatMap((g) => g.rules);
   const state = (alert: string) => (rules.find((r) => r.alert === alert)?.for ? 'pending' : 'firing');
@@ -162,6 +177,9 @@ function expectedAlerts(): Map<string, string> {
     ['XmppTlsEncryptionNotRequired', 'legacy.test'],
     ...['expired.test', 'selfsigned.test', 'nochain.test', 'legacy.test', 'wronghost.test'].map((d): [string, string] => ['XmppTlsGradeBelowB', d]),
     ['XmppTlsDaneMismatch', DANE_MISMATCH_DOMAIN],
+    // Pending (for: 30m). No other target: legacy.test's TLS 1.3 and ECDHE serve every current profile, and
+    // historic profiles (android_7 fails on DHE_DOMAIN too) never alert.
+    ...NO_DHE_PROFILES.map((profile): [string, string] => ['XmppTlsClientCannotConnect', `${DHE_DOMAIN} ${profile}`]),
   ];
   return new Map(pairs.map(([a, d]) => [`${a} ${d}`, state(a)]));
 }
@@ -169,7 +187,7 @@ function expectedAlerts(): Map<string, string> {
 /** The version query's account: registered on trusted.test of the modern Prosody. */
 const VERSION_ACCOUNT = { user: 'tls-survey', host: 'trusted.test', password: 'e2e-survey-Pa55' };
 
-const alertKey = (a: AlertEntry) => `${a.labels.alertname} ${a.labels.domain ?? ''}`;
+const alertKey = (a: AlertEntry) => `${a.labels.alertname} ${a.labels.domain ?? ''}${a.labels.profile === undefined ? '' : ` ${a.labels.profile}`}`;
 
 /** Starts an exporter at `level` on the world (the targets, the version account, the database at `storePath`). */
 async function startExporter(level: Level, storePath: string): Promise<Daemon> {
@@ -192,6 +210,7 @@ async function startExporter(level: Level, storePath: string): Promise<Daemon> {
         { domain: 'chat.wildcard.test', modes: ['c2s'], connect: `127.0.0.1:${p.c2sDirectTls}`, directTls: true },
         { domain: SRV_DOMAIN, modes: ['c2s'] },
         { domain: 'legacy.test', modes: ['c2s'], connect: `127.0.0.1:${legacy!.ports.c2s}` },
+        { domain: DHE_DOMAIN, modes: ['c2s'], connect: `127.0.0.1:${dheOnly!.ports.c2s}` },
         { domain: 'down.test', modes: ['c2s'], connect: `127.0.0.1:${deadPort}` },
       ],
       extra: `concurrency:
@@ -289,24 +308,34 @@ beforeAll(async () => {
   const opensslConf = join(world.dir, 'legacy-openssl.cnf');
   await writeFile(opensslConf, LEGACY_OPENSSL_CONF);
   const dhparam = await writeDhParams(world.dir, 'node:modp2'); // 1024 bits
-  legacy = await startProsody({
-    hosts: [{ domain: 'legacy.test', ...files }],
-    opensslConf,
-    c2sRequireEncryption: false,
-    directTls: false,
-    ssl: { protocol: 'tlsv1+', ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', dhparam },
-    extraGlobal: unbound,
-  });
-  // s2s between the two Prosodys: legacy.test → the legacy one, every other domain → the modern one.
+  // The DHE-only server: c2s_ssl (c2s only; s2s keeps Prosody's defaults, so the version query reaches it).
+  const dheFiles = await writePemFiles(world.dir, DHE_DOMAIN, await createLeaf(world.intermediate, { dns: [DHE_DOMAIN] }), [world.intermediate]);
+  const dheParams = await writeDhParams(world.dir, 'ffdhe2048');
+  const dheCiphers = 'DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256';
+  const dheOnlySsl = `c2s_ssl = { protocol = "tlsv1_2", ciphers = "${dheCiphers}", dhparam = ${JSON.stringify(dheParams)} }`;
+  [legacy, dheOnly] = await Promise.all([
+    startProsody({
+      hosts: [{ domain: 'legacy.test', ...files }],
+      opensslConf,
+      c2sRequireEncryption: false,
+      directTls: false,
+      ssl: { protocol: 'tlsv1+', ciphers: 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', dhparam },
+      extraGlobal: unbound,
+    }),
+    startProsody({ hosts: [{ domain: DHE_DOMAIN, ...dheFiles }], directTls: false, extraGlobal: `${unbound}\n${dheOnlySsl}` }),
+  ]);
+  // s2s between the Prosodys: legacy.test and DHE_DOMAIN → their own, every other domain → the modern one.
   const p = world.prosody.ports;
   dns = await startDnsmasq({
     port: dnsPort,
     hosts: [
       { name: 'modern-s2s.test', addresses: ['127.0.0.1'] },
       { name: 'legacy-s2s.test', addresses: ['127.0.0.1'] },
+      { name: 'dhe-only-s2s.test', addresses: ['127.0.0.1'] },
     ],
     srv: [
       { service: '_xmpp-server._tcp.legacy.test', target: 'legacy-s2s.test', port: legacy.ports.s2s },
+      { service: `_xmpp-server._tcp.${DHE_DOMAIN}`, target: 'dhe-only-s2s.test', port: dheOnly.ports.s2s },
       ...world.hosts.map((h) => ({ service: `_xmpp-server._tcp.${h.domain}`, target: 'modern-s2s.test', port: p.s2s })),
     ],
   });
@@ -369,6 +398,7 @@ afterAll(async () => {
   await dns?.stop();
   await lab?.stop();
   await legacy?.stop();
+  await dheOnly?.stop();
   await world?.stop();
 });
 
@@ -414,7 +444,7 @@ describe.each(LEVELS)('metrics.detail: %s', (level) => {
     test('the template variables list the scanned domains', async () => {
       // fleet: label_values(xmpp_tls_scan_success{mode=~"$mode"}, domain); domain: label_values(xmpp_tls_scan_success, domain)
       const { data } = await promGet<string[]>(level, '/api/v1/label/domain/values', { 'match[]': 'xmpp_tls_scan_success{mode=~"(c2s|s2s)"}' });
-      expect(data).toEqual(expect.arrayContaining([...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test', 'down.test']));
+      expect(data).toEqual(expect.arrayContaining([...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test', DHE_DOMAIN, 'down.test']));
     });
 
     test('fleet panels see what the world holds: grades, trust reasons, protocols, the unreachable target', async () => {
@@ -447,7 +477,7 @@ describe.each(LEVELS)('metrics.detail: %s', (level) => {
     });
 
     test('DANE: valid and mismatch in the signed zones, none for every other reachable target', async () => {
-      const reachable = [...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test'].map((d) => `${d} c2s`).concat('trusted.test s2s');
+      const reachable = [...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test', DHE_DOMAIN].map((d) => `${d} c2s`).concat('trusted.test s2s');
       const status = await instant(level, 'max by (domain, mode, status) (xmpp_tls_dane_status == 1)');
       const dane: Record<string, string> = { [`${DANE_VALID_DOMAIN} c2s`]: 'valid', [`${DANE_MISMATCH_DOMAIN} c2s`]: 'mismatch' };
       expect(status.map((s) => `${s.metric.domain} ${s.metric.mode} ${s.metric.status}`).sort()).toEqual(
@@ -462,17 +492,36 @@ describe.each(LEVELS)('metrics.detail: %s', (level) => {
       );
     });
 
-    test('server software: every reachable target answered the version query, legacy.test over s2s', async () => {
+    test(`server software: every reachable target answered the version query, legacy.test and ${DHE_DOMAIN} over s2s`, async () => {
       const info = await instant(level, 'xmpp_tls_server_info');
       expect(info.map((s) => `${s.metric.domain} ${s.metric.mode}`).sort()).toEqual(
-        [...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test']
+        [...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test', DHE_DOMAIN]
           .map((d) => `${d} c2s`)
           .concat('trusted.test s2s')
           .sort(),
       );
       for (const s of info) expect(s.metric).toMatchObject({ software: 'Prosody', os: 'Linux', version: expect.stringMatching(/^\d+\.\d+/) });
       const [domains] = await instant(level, 'count by (software) (max by (domain, software) (xmpp_tls_server_info))');
-      expect([domains?.metric.software, Number(domains?.value?.[1])]).toEqual(['Prosody', C2S_DOMAINS.length + 3]);
+      expect([domains?.metric.software, Number(domains?.value?.[1])]).toEqual(['Prosody', C2S_DOMAINS.length + 4]);
+    });
+
+    test(`who can connect: every profile of its mode simulated on each reachable target, only ${DHE_DOMAIN} refuses some`, async () => {
+      const roles = readdirSync(PROFILE_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => (JSON.parse(readFileSync(join(PROFILE_DIR, f), 'utf8')) as { roles: string[] }).roles);
+      const perMode = (mode: string) => roles.filter((r) => r.includes(mode)).length;
+      const profiles = await instant(level, 'count by (domain, mode) (count by (domain, mode, profile) (xmpp_tls_simulation_success))');
+      expect(profiles.map((s) => `${s.metric.domain} ${s.metric.mode} ${s.value?.[1]}`).sort()).toEqual(
+        [...C2S_DOMAINS, 'chat.wildcard.test', SRV_DOMAIN, 'legacy.test', DHE_DOMAIN]
+          .map((d) => `${d} c2s ${perMode('c2s')}`)
+          .concat(`trusted.test s2s ${perMode('s2s')}`)
+          .sort(),
+      );
+      // No DHE suite in the hello and no TLS 1.3 on the server: the current four, and Android 7 (historic).
+      const refused = await instant(level, 'min by (domain, mode, profile, current) (xmpp_tls_simulation_success) == 0');
+      expect(refused.map((s) => `${s.metric.domain} ${s.metric.mode} ${s.metric.profile} ${s.metric.current}`).sort()).toEqual(
+        [...NO_DHE_PROFILES.map((p) => `${DHE_DOMAIN} c2s ${p} true`), `${DHE_DOMAIN} c2s android_7 false`].sort(),
+      );
     });
   });
 
