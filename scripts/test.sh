@@ -36,6 +36,10 @@ command -v gnutls-serv >/dev/null 2>&1 || need+=(gnutls-bin)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 command -v escript >/dev/null 2>&1 || need+=(erlang-base)
 for pkg in erlang-ssl erlang-crypto erlang-public-key; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+# The handshake simulation's oracle runs the real clients of the captured profiles: NSS's tstclnt, and Debian's own
+# Python (/usr/bin/python3, whose ssl module is the python profile; another python3 on PATH does not count).
+command -v tstclnt >/dev/null 2>&1 || need+=(libnss3-tools)
+[ -x /usr/bin/python3 ] || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -150,11 +150,19 @@ export async function startGo() {
 
 const ERLANG_SERVER = `#!/usr/bin/env escript
 %% Erlang/OTP ssl as a legacy server: every suite OTP has for TLS 1.0-1.2, anonymous ones included.
+%% Or, with two more arguments, the given versions (comma-separated, e.g. tlsv1.3,tlsv1.2) and suites
+%% (colon-separated RFC or OpenSSL names, each through ssl:str_to_suite/1).
 main([Port, Cert, Key]) ->
   ok = ssl:start(),
   Suites = ssl:cipher_suites(all, 'tlsv1.2') ++ ssl:cipher_suites(anonymous, 'tlsv1.2'),
+  listen(Port, Cert, Key, ['tlsv1.2', 'tlsv1.1', 'tlsv1'], Suites);
+main([Port, Cert, Key, Versions, Ciphers]) ->
+  ok = ssl:start(),
+  listen(Port, Cert, Key, [list_to_atom(V) || V <- string:tokens(Versions, ",")],
+         [ssl:str_to_suite(C) || C <- string:tokens(Ciphers, ":")]).
+listen(Port, Cert, Key, Versions, Suites) ->
   {ok, L} = ssl:listen(list_to_integer(Port), [{certfile, Cert}, {keyfile, Key}, {reuseaddr, true}, {ip, {127,0,0,1}},
-                                              {active, false}, {versions, ['tlsv1.2', 'tlsv1.1', 'tlsv1']}, {ciphers, Suites}]),
+                                              {active, false}, {versions, Versions}, {ciphers, Suites}]),
   loop(L).
 loop(L) ->
   {ok, S} = ssl:transport_accept(L),
@@ -162,14 +170,20 @@ loop(L) ->
   loop(L).
 `;
 
-/** Erlang/OTP's ssl (escript), a legacy configuration with every suite it has, SRP ones included (not set up). */
-export async function startErlang() {
+/**
+ * Erlang/OTP's ssl (escript). Without options: a legacy configuration with every suite it has for
+ * TLS 1.0–1.2, SRP ones included (not set up). With `versions` (OTP names: `tlsv1.3`, `tlsv1.2`, …)
+ * and `ciphers` (RFC or OpenSSL suite names): exactly those.
+ */
+export async function startErlang(opts = {}) {
   needTool('/usr/bin/escript', 'erlang-base');
   const m = material('erlang');
   const script = join(m.dir, 'server.escript');
   writeFileSync(script, ERLANG_SERVER);
   const port = await freeTcpPort();
-  return started('Erlang/OTP ssl (every suite, SRP not set up)', m, '/usr/bin/escript', [script, String(port), m.certFile, m.keyFile], port, { cwd: m.dir });
+  const custom = opts.versions && opts.ciphers ? [opts.versions.join(','), opts.ciphers.join(':')] : [];
+  const name = custom.length > 0 ? `Erlang/OTP ssl (${custom[0]}; ${custom[1]})` : 'Erlang/OTP ssl (every suite, SRP not set up)';
+  return started(name, m, '/usr/bin/escript', [script, String(port), m.certFile, m.keyFile, ...custom], port, { cwd: m.dir });
 }
 
 /** openssl s_server with an ECDSA certificate only (its curve: `curve`, default P-256). */
