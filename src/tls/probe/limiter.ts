@@ -44,3 +44,16 @@ export class ConnectionLimiter {
     this.waiting.shift()?.();
   }
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller checks it next). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -17,7 +17,7 @@ import { type AcceptedSuite, type HelloAnswer, MAX_SUITES_PER_HELLO, type Settle
 import { type ProbeAnswer, exchange } from './exchange.js';
 import { cipherSuiteFinding } from './findings.js';
 import { TLS12_GROUPS, TLS13_GROUPS, WIRE_VERSION } from './hellos.js';
-import { ConnectionLimiter } from './limiter.js';
+import { ConnectionLimiter, sleep } from './limiter.js';
 import { type Offer, type SendOffer, type TlsProtocol, helloBytes } from './offer.js';
 import { clientOrder, isPoisonProne } from './suite-order.js';
 
@@ -544,17 +544,4 @@ function dhFindings(answers: Extract<ProbeAnswer, { kind: 'hello' }>[]): DhFindi
 
 function hex4(code: number): string {
   return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (the caller checks it next). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -14,7 +14,7 @@ import {
 } from '../wire/client-hello.js';
 import { ByteReader, ByteWriter, ExtensionType } from '../wire/index.js';
 import { type ProbeAnswer, exchange } from './exchange.js';
-import { ConnectionLimiter } from './limiter.js';
+import { ConnectionLimiter, sleep } from './limiter.js';
 
 // Handshake simulation (issue #18): would this real client, with its default settings, connect to
 // the server, and with what? For each client profile (its ClientHello as data), one fresh
@@ -567,17 +567,4 @@ function listed(items: readonly string[]): string {
   if (items.length === 0) return 'none';
   if (items.length === 1) return items[0] as string;
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (the caller checks it next). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
