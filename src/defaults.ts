@@ -25,6 +25,7 @@ export const DEFAULTS = {
   probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
   web: { basic_auth_users: {} },
   version: { directTls: false, caFiles: [], systemRoots: true, allowPlain: false, timeoutSeconds: 15 },
+  shard: { index: 0, count: 1, fromHostname: false },
   metrics: { detail: 'auto' },
   log: { level: 'info', format: 'auto' },
   // Inside list items: a target given as a mapping, a URL target source.

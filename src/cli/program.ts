@@ -105,6 +105,7 @@ Examples:
     .option('--config.check', 'check the configuration as serve would at start, and exit (0 valid, 2 invalid, 1 environment problem)')
     .addOption(new Option('--log-level <level>', 'overrides the file').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
     .addOption(new Option('--log-format <format>', 'json, pretty, or auto (pretty on a terminal)').choices(['json', 'pretty', 'auto']))
+    .option('--shard <index/count>', 'run as replica INDEX of COUNT: scan, store and export only the domains this one owns (overrides shard: and XMPP_TLS_EXPORTER_SHARD)')
     .addHelpText(
       'after',
       `
@@ -123,7 +124,8 @@ and dropped, never stored), close the database and exit 0.
 
 Examples:
   xmpp-tls-exporter serve --config config.example.yaml
-  xmpp-tls-exporter serve --config /etc/xmpp-tls-exporter.yaml --config.check`,
+  xmpp-tls-exporter serve --config /etc/xmpp-tls-exporter.yaml --config.check
+  xmpp-tls-exporter serve --config /etc/xmpp-tls-exporter.yaml --shard 0/3`,
     )
     .action(async (options: Record<string, unknown>) => {
       const { serveCommand } = await import('./serve-command.js');

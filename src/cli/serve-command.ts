@@ -1,4 +1,4 @@
-import { Daemon, type LogFormat, type Settings, StartupError, createLogger, loadSettings } from '../daemon/index.js';
+import { Daemon, type LogFormat, SHARD_ENV, type Settings, StartupError, createLogger, loadSettings } from '../daemon/index.js';
 import { checkConfigCommand } from './check-config-command.js';
 
 // `serve` and `check-config`. Both load the configuration through loadSettings(), so check-config
@@ -10,6 +10,7 @@ interface ServeFlags {
   configCheck?: boolean;
   logLevel?: string;
   logFormat?: LogFormat;
+  shard?: string;
 }
 
 /** After SIGTERM/SIGINT: the whole shutdown (grace for scans, state write, HTTP close) must end within this. */
@@ -20,6 +21,8 @@ const exitCodeOf = (err: StartupError): 1 | 2 => (err.kind === 'config' ? 2 : 1)
 /** Runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
 export async function serveCommand(raw: Record<string, unknown>): Promise<number> {
   const flags = raw as unknown as ServeFlags;
+  // --shard is the environment variable's value, so that a reload keeps it (and check-config sees it).
+  if (flags.shard !== undefined) process.env[SHARD_ENV] = flags.shard;
   if (flags.configCheck) return checkConfigCommand(flags.config);
   // Everything is loaded and checked before the first scan, and before there is a logger (its
   // level and format come from the file): a problem is a line on stderr and the exit code.

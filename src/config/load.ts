@@ -438,6 +438,7 @@ function buildConfig(raw: RawConfig, baseDir: string, checks: SemanticChecks): C
       ...(tls ? { tlsCertFile: abs(tls.cert_file), tlsKeyFile: abs(tls.key_file) } : {}),
       basicAuthUsers: { ...raw.web.basic_auth_users },
     },
+    shard: { index: raw.shard.index, count: raw.shard.count, fromHostname: raw.shard.fromHostname },
     metrics: { detail: raw.metrics.detail },
     log: { level: raw.log.level, format: raw.log.format },
     ...(raw.version && checks.versionPassword ? { version: buildVersion(raw.version, checks.versionPassword, abs) } : {}),

@@ -467,6 +467,32 @@ const schema31 = {
         }
       }
     },
+    "shard": {
+      "description": "Run as one of `count` replicas (docs/configuration.md#shard): this replica scans, stores and exports only the domains it owns by rendezvous hashing (both modes of a domain on one replica). Overridden by `serve --shard I/N` and the environment variable XMPP_TLS_EXPORTER_SHARD=I/N.",
+      "type": "object",
+      "additionalProperties": false,
+      "default": {},
+      "properties": {
+        "index": {
+          "description": "This replica's index, 0 to count - 1.",
+          "type": "integer",
+          "minimum": 0,
+          "default": 0
+        },
+        "count": {
+          "description": "How many replicas share the targets.",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000,
+          "default": 1
+        },
+        "fromHostname": {
+          "description": "Take the index from the host name's trailing ordinal, as a Kubernetes StatefulSet names its pods (`xmpp-tls-exporter-2` → 2); `index` is then ignored.",
+          "type": "boolean",
+          "default": false
+        }
+      }
+    },
     "metrics": {
       "description": "What /metrics exposes (docs/metrics.md). /probe always answers at full (endpoint) detail.",
       "type": "object",
@@ -661,6 +687,9 @@ data.probe = {};
 }
 if(data.web === undefined){
 data.web = {};
+}
+if(data.shard === undefined){
+data.shard = {};
 }
 if(data.metrics === undefined){
 data.metrics = {};
@@ -2709,14 +2738,20 @@ vErrors.push(err158);
 errors++;
 }
 }
-let data76 = data.metrics;
+let data76 = data.shard;
 if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.detail === undefined){
-data76.detail = "auto";
+if(data76.index === undefined){
+data76.index = 0;
+}
+if(data76.count === undefined){
+data76.count = 1;
+}
+if(data76.fromHostname === undefined){
+data76.fromHostname = false;
 }
 for(const key17 in data76){
-if(!(key17 === "detail")){
-const err159 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metrics,data:data76};
+if(!(((key17 === "index") || (key17 === "count")) || (key17 === "fromHostname"))){
+const err159 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.shard,data:data76};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2726,9 +2761,9 @@ vErrors.push(err159);
 errors++;
 }
 }
-let data77 = data76.detail;
-if(!(((data77 === "auto") || (data77 === "endpoint")) || (data77 === "domain"))){
-const err160 = {instancePath:instancePath+"/metrics/detail",schemaPath:"#/properties/metrics/properties/detail/enum",keyword:"enum",params:{allowedValues: schema31.properties.metrics.properties.detail.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.metrics.properties.detail.enum,parentSchema:schema31.properties.metrics.properties.detail,data:data77};
+let data77 = data76.index;
+if(!(((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77))) && (isFinite(data77)))){
+const err160 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.shard.properties.index.type,parentSchema:schema31.properties.shard.properties.index,data:data77};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2737,9 +2772,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-else {
-const err161 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metrics.type,parentSchema:schema31.properties.metrics,data:data76};
+if((typeof data77 == "number") && (isFinite(data77))){
+if(data77 < 0 || isNaN(data77)){
+const err161 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.shard.properties.index,data:data77};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2748,17 +2783,10 @@ vErrors.push(err161);
 }
 errors++;
 }
-let data78 = data.log;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-if(data78.level === undefined){
-data78.level = "info";
 }
-if(data78.format === undefined){
-data78.format = "auto";
-}
-for(const key18 in data78){
-if(!((key18 === "level") || (key18 === "format"))){
-const err162 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.log,data:data78};
+let data78 = data76.count;
+if(!(((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78))) && (isFinite(data78)))){
+const err162 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.shard.properties.count.type,parentSchema:schema31.properties.shard.properties.count,data:data78};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2767,10 +2795,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-let data79 = data78.level;
-if(!(((((((data79 === "trace") || (data79 === "debug")) || (data79 === "info")) || (data79 === "warn")) || (data79 === "error")) || (data79 === "fatal")) || (data79 === "silent"))){
-const err163 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.level.enum,parentSchema:schema31.properties.log.properties.level,data:data79};
+if((typeof data78 == "number") && (isFinite(data78))){
+if(data78 > 1000 || isNaN(data78)){
+const err163 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema31.properties.shard.properties.count,data:data78};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2779,9 +2806,8 @@ vErrors.push(err163);
 }
 errors++;
 }
-let data80 = data78.format;
-if(!(((data80 === "json") || (data80 === "pretty")) || (data80 === "auto"))){
-const err164 = {instancePath:instancePath+"/log/format",schemaPath:"#/properties/log/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.format.enum,parentSchema:schema31.properties.log.properties.format,data:data80};
+if(data78 < 1 || isNaN(data78)){
+const err164 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.shard.properties.count,data:data78};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2791,8 +2817,9 @@ vErrors.push(err164);
 errors++;
 }
 }
-else {
-const err165 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.log.type,parentSchema:schema31.properties.log,data:data78};
+let data79 = data76.fromHostname;
+if(typeof data79 !== "boolean"){
+const err165 = {instancePath:instancePath+"/shard/fromHostname",schemaPath:"#/properties/shard/properties/fromHostname/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.shard.properties.fromHostname.type,parentSchema:schema31.properties.shard.properties.fromHostname,data:data79};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2803,12 +2830,115 @@ errors++;
 }
 }
 else {
-const err166 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+const err166 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.shard.type,parentSchema:schema31.properties.shard,data:data76};
 if(vErrors === null){
 vErrors = [err166];
 }
 else {
 vErrors.push(err166);
+}
+errors++;
+}
+let data80 = data.metrics;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.detail === undefined){
+data80.detail = "auto";
+}
+for(const key18 in data80){
+if(!(key18 === "detail")){
+const err167 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.metrics,data:data80};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+let data81 = data80.detail;
+if(!(((data81 === "auto") || (data81 === "endpoint")) || (data81 === "domain"))){
+const err168 = {instancePath:instancePath+"/metrics/detail",schemaPath:"#/properties/metrics/properties/detail/enum",keyword:"enum",params:{allowedValues: schema31.properties.metrics.properties.detail.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.metrics.properties.detail.enum,parentSchema:schema31.properties.metrics.properties.detail,data:data81};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metrics.type,parentSchema:schema31.properties.metrics,data:data80};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+let data82 = data.log;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data82.level === undefined){
+data82.level = "info";
+}
+if(data82.format === undefined){
+data82.format = "auto";
+}
+for(const key19 in data82){
+if(!((key19 === "level") || (key19 === "format"))){
+const err170 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.log,data:data82};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+let data83 = data82.level;
+if(!(((((((data83 === "trace") || (data83 === "debug")) || (data83 === "info")) || (data83 === "warn")) || (data83 === "error")) || (data83 === "fatal")) || (data83 === "silent"))){
+const err171 = {instancePath:instancePath+"/log/level",schemaPath:"#/properties/log/properties/level/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.level.enum,parentSchema:schema31.properties.log.properties.level,data:data83};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+let data84 = data82.format;
+if(!(((data84 === "json") || (data84 === "pretty")) || (data84 === "auto"))){
+const err172 = {instancePath:instancePath+"/log/format",schemaPath:"#/properties/log/properties/format/enum",keyword:"enum",params:{allowedValues: schema31.properties.log.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.log.properties.format.enum,parentSchema:schema31.properties.log.properties.format,data:data84};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+else {
+const err173 = {instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.log.type,parentSchema:schema31.properties.log,data:data82};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+else {
+const err174 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
 }
 errors++;
 }

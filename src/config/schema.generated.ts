@@ -271,6 +271,23 @@ export interface RawConfig {
     resource?: string;
   };
   /**
+   * Run as one of `count` replicas (docs/configuration.md#shard): this replica scans, stores and exports only the domains it owns by rendezvous hashing (both modes of a domain on one replica). Overridden by `serve --shard I/N` and the environment variable XMPP_TLS_EXPORTER_SHARD=I/N.
+   */
+  shard: {
+    /**
+     * This replica's index, 0 to count - 1.
+     */
+    index: number;
+    /**
+     * How many replicas share the targets.
+     */
+    count: number;
+    /**
+     * Take the index from the host name's trailing ordinal, as a Kubernetes StatefulSet names its pods (`xmpp-tls-exporter-2` → 2); `index` is then ignored.
+     */
+    fromHostname: boolean;
+  };
+  /**
    * What /metrics exposes (docs/metrics.md). /probe always answers at full (endpoint) detail.
    */
   metrics: {

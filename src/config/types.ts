@@ -36,7 +36,7 @@ export const VERSION_ENV = {
 
 /** The sections that keep the file's shape are RawConfig's (with absolute paths, `scanner.from` normalised). */
 export interface Config
-  extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'store' | 'probe' | 'metrics' | 'log'> {
+  extends Pick<RawConfig, 'schedule' | 'concurrency' | 'timeouts' | 'scanner' | 'grading' | 'targetSources' | 'store' | 'probe' | 'shard' | 'metrics' | 'log'> {
   /**
    * The JSON state file of earlier versions, imported into an empty database at start: `stateFile`
    * when set (deprecated), else ./data/state.json beside the configuration. Absolute.

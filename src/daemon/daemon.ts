@@ -15,7 +15,7 @@ import { ScanError } from '../result/errors.js';
 import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, scanDomain } from '../scan/index.js';
 import { VersionQueryClient } from '../software/index.js';
-import { AUTO_MIN_SLOTS, autoSlots, capacityProblem, type Job, ScanTimeMean, Scheduler } from '../scheduler/index.js';
+import { AUTO_MIN_SLOTS, autoSlots, capacityProblem, type Job, SINGLE_SHARD, ScanTimeMean, Scheduler } from '../scheduler/index.js';
 import {
   ResultDatabase,
   ResultStore,
@@ -28,7 +28,7 @@ import {
   targetKey,
 } from '../store/index.js';
 import { SCANNER } from '../version.js';
-import { type Settings, StartupError, loadSettings, restartNeeded } from './startup.js';
+import { type Settings, StartupError, loadSettings, ownedTargets, restartNeeded } from './startup.js';
 
 // The daemon: configuration → scheduler → scans → result store → /metrics, /probe, API, page.
 // Everything a scan finds goes through the store, and everything served is derived from it.
@@ -65,6 +65,7 @@ export class Daemon {
     targets: 0,
     scheduleLagSeconds: 0,
     scanSlots: 0,
+    shard: SINGLE_SHARD,
   };
   /** Mean scan time, for `concurrency.domains: auto` and the capacity warning. */
   private readonly scanTimes = new ScanTimeMean();
@@ -218,6 +219,7 @@ export class Daemon {
       targets: this.scheduler.jobCount,
       scheduleLagSeconds: this.scheduler.lagSeconds(),
       scanSlots: this.scheduler.maxConcurrent,
+      shard: this.applied.shard,
     };
   }
 
@@ -297,9 +299,10 @@ export class Daemon {
   /** The URL sources' periodic refresh (files are read again too; a failing source keeps its last good list). */
   private async refreshTargets(): Promise<void> {
     try {
-      const { targets, errors } = await resolveTargets(this.applied.config, { sources: this.applied.sources, refreshUrls: 'due' });
-      for (const e of errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
-      this.applied = { ...this.applied, targets };
+      const resolved = await resolveTargets(this.applied.config, { sources: this.applied.sources, refreshUrls: 'due' });
+      for (const e of resolved.errors) this.log.warn({ err: e }, 'target source failed: using its last good list');
+      const targets = ownedTargets(resolved.targets, this.applied.shard);
+      this.applied = { ...this.applied, targets, fleetTargets: resolved.targets };
       this.setTargets(targets);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'target refresh failed');
@@ -494,9 +497,11 @@ export class Daemon {
   /** Blackbox-exporter style: a fresh enough stored result, or a scan now within the scrape deadline. */
   private async probe(domain: string, mode: Mode, timeoutSeconds: number, signal: AbortSignal): Promise<{ status: number; contentType: string; body: string }> {
     if (!this.ready) return { status: 503, contentType: 'text/plain; charset=utf-8', body: 'starting: the stored results are still loading\n' };
-    const { config, targets, trustStore, clientCertificate } = this.applied;
+    const { config, targets, fleetTargets, trustStore, clientCertificate } = this.applied;
     const configured = targets.find((t) => t.domain === domain && t.modes.includes(mode));
-    if (!configured && !probeAllowed(config, domain)) {
+    // A target another replica owns is scanned here as it is configured (/probe is stateless).
+    const ofFleet = configured ? undefined : fleetTargets.find((t) => t.domain === domain && t.modes.includes(mode));
+    if (!configured && !ofFleet && !probeAllowed(config, domain)) {
       return {
         status: 403,
         contentType: 'text/plain; charset=utf-8',
@@ -517,7 +522,7 @@ export class Daemon {
     } else {
       let result = this.probeCache.get(targetKey(domain, mode));
       if (!result || !fresh(result)) {
-        const target: TargetConfig = { domain, modes: [mode] };
+        const target: TargetConfig = ofFleet ?? { domain, modes: [mode] };
         result = await scanDomain(domain, {
           ...toScanOptions(config, target, mode, { trustStore, ...(clientCertificate ? { clientCertificate } : {}) }),
           ...this.softwareQuery(),

@@ -1,5 +1,6 @@
 import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { TrustStore } from '../certificate/index.js';
 import {
@@ -17,6 +18,7 @@ import type { ClientCertificate } from '../connector/index.js';
 // The HTTP server's start-up checks, not the server: check-config must not load it.
 import { createBasicAuthVerifier } from '../http/auth.js';
 import { checkKeyPair, loadWebTls } from '../http/web-tls.js';
+import { type Shard, checkShard, ordinalOfHostname, ownsDomain, parseShard } from '../scheduler/index.js';
 import type { VersionAccountOptions } from '../software/index.js';
 
 // Everything the daemon needs from its configuration, loaded and checked in one place before
@@ -44,6 +46,10 @@ export interface Settings {
   versionAccount: VersionAccountOptions | undefined;
   /** The target sources the targets came from: pass them to the next load (reload, refresh). */
   sources: TargetSources;
+  /** This replica's share (`shard`, the environment, the host name): `targets` holds only the domains it owns. */
+  shard: Shard;
+  /** Every configured target, whichever replica owns it: /probe answers for all of them on any replica. */
+  fleetTargets: TargetConfig[];
 }
 
 export interface LoadSettingsOptions {
@@ -109,8 +115,33 @@ export async function loadSettings(configFile: string, opts: LoadSettingsOptions
   if (fileErrors.length > 0) throw new StartupError('config', fileErrors.map((e) => `${configFile}: ${e}`).join('\n'));
   const targetWarnings = resolved.sources.filter((s) => s.kind === 'url').flatMap((s) => s.errors);
 
+  let shard: Shard;
+  try {
+    shard = resolveShard(config.shard);
+  } catch (err) {
+    throw configProblem('shard', err);
+  }
+
   await checkWritable(config.store.path);
-  return { config, targets: resolved.targets, targetWarnings, trustStore, clientCertificate, versionAccount, sources };
+  const targets = ownedTargets(resolved.targets, shard);
+  return { config, targets, targetWarnings, trustStore, clientCertificate, versionAccount, sources, shard, fleetTargets: resolved.targets };
+}
+
+/** The environment variable that overrides `shard` (and that `serve --shard I/N` sets). */
+export const SHARD_ENV = 'XMPP_TLS_EXPORTER_SHARD';
+
+/** This replica's shard: XMPP_TLS_EXPORTER_SHARD=I/N, else the configuration (its index from the host name with fromHostname). */
+export function resolveShard(setting: Config['shard'], env: NodeJS.ProcessEnv = process.env, host = hostname()): Shard {
+  const fromEnv = env[SHARD_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return parseShard(fromEnv);
+  const shard = { index: setting.fromHostname ? ordinalOfHostname(host) : setting.index, count: setting.count };
+  checkShard(shard);
+  return shard;
+}
+
+/** The targets this replica owns (all of them with one replica). */
+export function ownedTargets(targets: TargetConfig[], shard: Shard): TargetConfig[] {
+  return shard.count <= 1 ? targets : targets.filter((t) => ownsDomain(t.domain, shard));
 }
 
 /**

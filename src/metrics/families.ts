@@ -262,6 +262,12 @@ export const EXPORTER_FAMILIES = {
     [],
     'How long the scan that has waited longest for a free slot has been waiting since it was due, in seconds; 0 when none waits. A lag that keeps growing: the exporter cannot keep up with its targets and schedule.',
   ),
+  shardInfo: family(
+    'xmpp_tls_exporter_shard_info',
+    'gauge',
+    ['index', 'count'],
+    'This replica\'s shard: it scans and exports the targets whose domain it owns among `count` replicas (rendezvous hashing); always 1. index="0",count="1" without sharding.',
+  ),
   scanSlots: family(
     'xmpp_tls_exporter_scan_slots',
     'gauge',

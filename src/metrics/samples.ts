@@ -57,6 +57,8 @@ export interface ExporterStats {
   scheduleLagSeconds: number;
   /** Scans that may run at once (Scheduler.maxConcurrent). */
   scanSlots: number;
+  /** This replica's share of the targets (docs/configuration.md#shard). */
+  shard: { index: number; count: number };
 }
 
 export const PROTOCOL_LABELS: readonly ProtocolName[] = PROTOCOLS;
@@ -371,6 +373,7 @@ export function addExporterSamples(sink: SampleSink, stats: ExporterStats, build
   sink.add(X.targets, null, null, stats.targets);
   sink.add(X.scheduleLag, null, null, stats.scheduleLagSeconds);
   sink.add(X.scanSlots, null, null, stats.scanSlots);
+  sink.add(X.shardInfo, null, { index: String(stats.shard.index), count: String(stats.shard.count) }, 1);
   sink.add(X.buildInfo, null, { version: build.version, node_version: build.nodeVersion }, 1);
   sink.add(X.configReloadSuccessful, null, null, bit(stats.configReloadSuccessful));
   sink.add(X.configReloadTimestamp, null, null, stats.configReloadTimestampSeconds);

@@ -58,6 +58,7 @@ describe('defaults', () => {
       stateFileSet: false,
       probe: { allow: 'configured', patterns: [], maxAgeSeconds: 3600 },
       web: { basicAuthUsers: {} },
+      shard: { index: 0, count: 1, fromHostname: false },
       metrics: { detail: 'auto' },
       log: { level: 'info', format: 'auto' },
     };

@@ -65,7 +65,7 @@ describe('docs/config.schema.json and src/defaults.ts', () => {
     };
     walk(configSchema() as JsonObject, '');
     expect(containers).toEqual(
-      ['schedule', 'concurrency', 'timeouts', 'scanner', 'grading', 'targetSources', 'store', 'store.retention', 'probe', 'web', 'metrics', 'log'].map(
+      ['schedule', 'concurrency', 'timeouts', 'scanner', 'grading', 'targetSources', 'store', 'store.retention', 'probe', 'web', 'shard', 'metrics', 'log'].map(
         (key) => `${key} = {}`,
       ),
     );

@@ -313,6 +313,7 @@ export const EXPORTER_STATS = {
   targets: 4,
   scheduleLagSeconds: 12.5,
   scanSlots: 16,
+  shard: { index: 0, count: 1 },
 };
 
 /**
