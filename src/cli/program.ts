@@ -105,7 +105,10 @@ Examples:
     .option('--config.check', 'check the configuration as serve would at start, and exit (0 valid, 2 invalid, 1 environment problem)')
     .addOption(new Option('--log-level <level>', 'overrides the file').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
     .addOption(new Option('--log-format <format>', 'json, pretty, or auto (pretty on a terminal)').choices(['json', 'pretty', 'auto']))
-    .option('--shard <index/count>', 'run as replica INDEX of COUNT: scan, store and export only the domains this one owns (overrides shard: and XMPP_TLS_EXPORTER_SHARD)')
+    .option(
+      '--shard <index/count>',
+      'run as replica INDEX of COUNT: scan, store and export only the domains this one owns (overrides shard: and XMPP_TLS_EXPORTER_SHARD)',
+    )
     .addHelpText(
       'after',
       `
