@@ -100,7 +100,8 @@ const PKIX_TA = 0;
 const PKIX_EE = 1;
 const DANE_TA = 2;
 const DANE_EE = 3;
-const USAGE_NAMES = ['PKIX-TA', 'PKIX-EE', 'DANE-TA', 'DANE-EE'];
+/** RFC 7218 names of the certificate usages 0–3. */
+export const TLSA_USAGE_NAMES: readonly string[] = ['PKIX-TA', 'PKIX-EE', 'DANE-TA', 'DANE-EE'];
 const DIGEST_BYTES = [0, 32, 64];
 
 /** A usable record, decoded. */
@@ -240,7 +241,7 @@ export function matchTlsa(input: DaneInput): DaneVerdict {
           ? {
               ok: false,
               code: 'no_match',
-              message: `${label(r.record)} would match, but is not used: the RRset has ${stronger} ${USAGE_NAMES[r.usage]} records for the same selector, and digest algorithm agility uses only the strongest (RFC 7671 §9)`,
+              message: `${label(r.record)} would match, but is not used: the RRset has ${stronger} ${TLSA_USAGE_NAMES[r.usage]} records for the same selector, and digest algorithm agility uses only the strongest (RFC 7671 §9)`,
             }
           : {
               ok: false,

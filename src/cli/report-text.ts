@@ -1,3 +1,4 @@
+import { TLSA_USAGE_NAMES } from '../certificate/index.js';
 import { PROTOCOLS } from '../result/protocols.js';
 import { renderDomainGrade, renderGrade, ungradedReason } from '../grading/index.js';
 import type { GradeLetter } from '../grading/index.js';
@@ -162,8 +163,6 @@ function formatSimulations(sims: readonly SimulationResult[], style: TextStyle):
   return out;
 }
 
-const USAGE_NAMES: Record<number, string> = { 0: 'PKIX-TA', 1: 'PKIX-EE', 2: 'DANE-TA', 3: 'DANE-EE' };
-
 /** The DANE verdict, the DNSSEC status of each answer, each record (✓ when it matched) and the problems. */
 function formatDane(d: DaneResult, style: TextStyle): string[] {
   const verdict: Record<DaneResult['status'], string> = {
@@ -181,7 +180,7 @@ function formatDane(d: DaneResult, style: TextStyle): string[] {
     const hit = d.matched.find((m) => m.usage === r.usage && m.selector === r.selector && m.matchingType === r.matchingType && m.data === r.data);
     const mark = hit ? style.ok(`✓ matched at depth ${hit.depth}`) : '';
     const data = r.data.length > 64 ? `${r.data.slice(0, 64)}…` : r.data;
-    out.push(`    ${r.usage} ${r.selector} ${r.matchingType} ${data} ${style.dim(`[${USAGE_NAMES[r.usage] ?? 'unknown usage'}]`)} ${mark}`.trimEnd());
+    out.push(`    ${r.usage} ${r.selector} ${r.matchingType} ${data} ${style.dim(`[${TLSA_USAGE_NAMES[r.usage] ?? 'unknown usage'}]`)} ${mark}`.trimEnd());
   }
   for (const p of d.problems) out.push(`    ${d.status === 'valid' ? style.warn('!') : style.bad('✗')} ${p.code}: ${p.message}`);
   return out;

@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import type { DaneProblem, DaneStatus, DnssecStatus, Mode, TlsaRecord } from '../result/types.js';
 import { SERVICES } from './discover.js';
-import { DnsQueryError } from './dns.js';
 import { type SecureAnswer, SecureDnsClient, type SecureRecordType } from './secure-dns.js';
 import type { DiscoveredEndpoint } from './types.js';
 
@@ -127,7 +126,7 @@ async function lookupEndpoint(
 }
 
 function lookupFailure(name: string | null, err: unknown): TlsaLookup {
-  const message = err instanceof DnsQueryError || err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
   return { name, dnssec: { srv: null, address: null, tlsa: null }, records: [], status: 'error', problems: [{ code: 'lookup_failed', message }] };
 }
 

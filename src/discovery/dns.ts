@@ -30,7 +30,8 @@ export class DnsQueryError extends Error {
   }
 }
 
-function errorCode(err: unknown): string {
+/** The `code` of a Node or c-ares error (`ENOTFOUND`, `ECONNREFUSED`, …), or EUNKNOWN. */
+export function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'EUNKNOWN';
 }

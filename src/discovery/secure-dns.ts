@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import * as packet from 'dns-packet';
 import { abortError } from '../result/errors.js';
-import { DnsQueryError } from './dns.js';
+import { DnsQueryError, errorCode } from './dns.js';
 import { parseHostPort } from './host-port.js';
 
 // DNS queries that report DNSSEC: Node's resolver (c-ares) can neither ask for TLSA nor show the
@@ -235,9 +235,4 @@ function toWireAnswer(reply: packet.DecodedPacket): WireAnswer {
 /** The answer section's records of `type` (a CNAME chain's final records included), their data only. */
 function recordsOf<T>(answer: WireAnswer, type: SecureRecordType): T[] {
   return answer.answers.filter((a) => a.type === type).map((a) => (a as unknown as { data: T }).data);
-}
-
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'EUNKNOWN';
 }

@@ -13,6 +13,7 @@ import {
   sslv2CipherSpecByCode,
   suitesForProtocol,
 } from '../registry/index.js';
+import { hex4 } from '../wire/index.js';
 import { type AcceptedSuite, type HelloAnswer, MAX_SUITES_PER_HELLO, type Settled, SuiteEnumeration, type Verdict, halves } from './enumerate.js';
 import { type ProbeAnswer, exchange } from './exchange.js';
 import { cipherSuiteFinding } from './findings.js';
@@ -540,8 +541,4 @@ function dhFindings(answers: Extract<ProbeAnswer, { kind: 'hello' }>[]): DhFindi
     if (!seen.has(key)) seen.set(key, { bits: kx.primeBits, name: known?.name ?? null, protocol });
   }
   return [...seen.values()];
-}
-
-function hex4(code: number): string {
-  return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }

@@ -12,7 +12,7 @@ import {
   serverNameExtensionData,
   sniHostName,
 } from '../wire/client-hello.js';
-import { ByteReader, ByteWriter, ExtensionType } from '../wire/index.js';
+import { ByteReader, ByteWriter, ExtensionType, hex4 } from '../wire/index.js';
 import { type ProbeAnswer, exchange } from './exchange.js';
 import { ConnectionLimiter, sleep } from './limiter.js';
 
@@ -557,10 +557,6 @@ function keyExchangeOf(code: number): 'dhe' | 'ecdhe' | null {
   if (kx === 'DHE' || kx === 'DHE_PSK') return 'dhe';
   if (kx === 'ECDHE' || kx === 'ECDHE_PSK') return 'ecdhe';
   return null;
-}
-
-function hex4(code: number): string {
-  return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function listed(items: readonly string[]): string {

@@ -275,3 +275,8 @@ export class ByteQueue {
     return this.take(this.length);
   }
 }
+
+/** A 16-bit code as the registries and the result document write it: `0xC02F`. */
+export function hex4(code: number): string {
+  return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}

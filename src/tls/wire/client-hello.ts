@@ -131,14 +131,8 @@ function u16ListBytes(values: readonly number[]): Buffer {
   return w.toBuffer();
 }
 
-/** One extension: type and opaque data. */
-interface Extension {
-  type: number;
-  data: Uint8Array;
-}
-
-function buildExtensions(opts: ClientHelloOptions): Extension[] {
-  const exts: Extension[] = [];
+function buildExtensions(opts: ClientHelloOptions): HelloExtension[] {
+  const exts: HelloExtension[] = [];
   const add = (type: number, build: (w: ByteWriter) => void): void => {
     const w = new ByteWriter();
     build(w);
@@ -205,7 +199,7 @@ function buildExtensions(opts: ClientHelloOptions): Extension[] {
   return exts;
 }
 
-function writeExtensions(w: ByteWriter, exts: readonly Extension[]): void {
+function writeExtensions(w: ByteWriter, exts: readonly HelloExtension[]): void {
   w.vec16((l) => {
     for (const e of exts) l.u16(e.type).vec16(e.data);
   });
@@ -291,15 +285,15 @@ export function buildClientHelloMessage(opts: ClientHelloOptions): Buffer {
   }
   if (opts.noExtensions && opts.padTo !== undefined) throw new RangeError('padTo needs extensions (noExtensions is set)');
 
-  const head = new ByteWriter().u16(opts.clientVersion).bytes(random).vec8(sessionId).vec16(u16ListBytes(suites)).vec8(Uint8Array.from(compression));
-  const body = new ByteWriter().bytes(head.toBuffer());
-
+  let extensions: HelloExtension[] | null = null;
   if (!opts.noExtensions) {
     const exts = buildExtensions(opts);
     if (opts.padTo !== undefined) {
       const extLen = exts.reduce((n, e) => n + 4 + e.data.length, 0);
-      // Handshake message length without padding, counting the extensions block's length field.
-      const unpadded = 4 + head.length + 2 + extLen;
+      // Handshake message length without padding, counting the extensions block's length field:
+      // header, version, random, session id, suites, compression methods, then the extensions.
+      const headLength = 2 + 32 + 1 + sessionId.length + 2 + 2 * suites.length + 1 + compression.length;
+      const unpadded = 4 + headLength + 2 + extLen;
       let padLen: number | null = null;
       if (opts.padTo === 'auto') {
         if (unpadded >= 256 && unpadded <= 511) padLen = Math.max(0, 512 - unpadded - 4);
@@ -308,10 +302,18 @@ export function buildClientHelloMessage(opts: ClientHelloOptions): Buffer {
       }
       if (padLen !== null) exts.push({ type: ExtensionType.padding, data: new Uint8Array(padLen) });
     }
-    if (exts.length > 0) writeExtensions(body, exts);
+    // No extension to send: no extensions block either.
+    if (exts.length > 0) extensions = exts;
   }
-
-  return new ByteWriter().u8(HandshakeType.client_hello).vec24(body.toBuffer()).toBuffer();
+  return buildClientHelloMessageFromParts({
+    recordVersion: opts.recordVersion,
+    legacyVersion: opts.clientVersion,
+    random,
+    sessionId,
+    cipherSuites: suites,
+    compressionMethods: compression,
+    extensions,
+  });
 }
 
 /** A handshake message: 1-byte type, 3-byte length, body. */

@@ -1,7 +1,7 @@
 // Byte-level TLS/SSL wire format for the raw prober: ClientHello builders, record framing and
 // handshake parsers. No cryptography.
 export { TlsParseError, type TlsParseErrorCode } from './errors.js';
-export { ByteReader, ByteWriter } from './bytes.js';
+export { ByteReader, ByteWriter, hex4 } from './bytes.js';
 export {
   ALERT_DESCRIPTIONS,
   ContentType,

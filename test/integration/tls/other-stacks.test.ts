@@ -17,6 +17,7 @@ import {
   startOpensslEcdsa,
   startStarttlsFront,
 } from '../../harness/tls-stacks.mjs';
+import { mapLimit } from '../../../src/scan/scan.js';
 
 // The prober against TLS stacks other than OpenSSL-with-defaults, each behind an XMPP STARTTLS
 // front, checked against a brute-force ground truth computed here: every suite offered alone, one
@@ -51,20 +52,8 @@ function sender(front: StarttlsFront): (offer: Offer) => Promise<ProbeAnswer> {
   };
 }
 
-/** Runs `jobs` with at most `n` at once. */
-async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        out[i] = await (jobs[i] as () => Promise<T>)();
-      }
-    }),
-  );
-  return out;
-}
+/** Runs `jobs` with at most `n` at once (the scan's own mapLimit), results in order. */
+const pool = <T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> => mapLimit(jobs, n, (job) => job());
 
 /** Every (protocol, suite) the server accepts when offered alone: "TLSv1.2 0xC02F". */
 async function groundTruth(front: StarttlsFront): Promise<string[]> {

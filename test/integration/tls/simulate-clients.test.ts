@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { type XmppTarget, openTlsReadySocket } from '../../../src/connector/xmpp.js';
 import type { SimulationResult } from '../../../src/result/types.js';
+import { mapLimit } from '../../../src/scan/scan.js';
 import { simulateHandshakes } from '../../../src/tls/index.js';
 import type { ClientProfile } from '../../../src/tls/registry/client-profiles.js';
 import { CLIENT_PROFILES, cipherSuiteByCode, cipherSuiteByName } from '../../../src/tls/registry/index.js';
@@ -663,20 +664,8 @@ function helloDifferences(profile: ClientProfile, bytes: Buffer): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Runs `jobs` with at most `n` at once. */
-async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        out[i] = await (jobs[i] as () => Promise<T>)();
-      }
-    }),
-  );
-  return out;
-}
+/** Runs `jobs` with at most `n` at once (the scan's own mapLimit), results in order. */
+const pool = <T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> => mapLimit(jobs, n, (job) => job());
 
 interface Row {
   client: ClientId;
