@@ -4,10 +4,12 @@ import { type TrustStore, loadTrustStore } from '../certificate/index.js';
 import { ConfigError, buildTrustStore, loadClientCertificate, loadConfig, resolveTargets, toScanOptions } from '../config/index.js';
 import { type ProfileName, gradeDomain, gradeEndpoint } from '../grading/index.js';
 import {
+  MergeError,
   type SurveyReport,
   aggregate,
   compareReports,
   createProgress,
+  mergeReports,
   parseReport,
   renderDiffHtml,
   renderDiffMarkdown,
@@ -19,6 +21,7 @@ import type { Mode, ScanResult } from '../result/types.js';
 import { type ScanOptions, mapLimit, scanDomain } from '../scan/index.js';
 import { autoSlots, INITIAL_SCAN_SECONDS } from '../scheduler/index.js';
 import { ResultStore, readStateFile, scanSucceeded } from '../store/index.js';
+import { readReplicaReports, replicaSource, replicaSourcesOfName } from './replica-reports.js';
 import { databaseFile, openDatabase, sinceOption } from './results-database.js';
 import {
   type ScannerFlags,
@@ -52,6 +55,8 @@ interface ReportFlags extends ScannerFlags {
   saveJson?: string;
   compare?: string;
   against?: string;
+  fromReplicas?: string[];
+  fromDns?: string;
   progress: boolean;
 }
 
@@ -72,6 +77,9 @@ export async function reportCommand(raw: Record<string, unknown>, given: (name: 
     oldReport = flags.compare ? await readReport(flags.compare) : null;
     if (flags.against) {
       newReport = await readReport(flags.against);
+    } else if (flags.fromReplicas || flags.fromDns) {
+      newReport = await fleetReport(flags, given);
+      if (flags.saveJson) await writeOut(flags.saveJson, `${JSON.stringify(newReport, null, 2)}\n`);
     } else if (flags.since !== undefined) {
       ({ oldReport, newReport } = await sinceReports(flags, given));
       if (flags.saveJson) await writeOut(flags.saveJson, `${JSON.stringify(newReport, null, 2)}\n`);
@@ -92,12 +100,23 @@ export async function reportCommand(raw: Record<string, unknown>, given: (name: 
       process.stderr.write(`xmpp-tls-exporter report: ${err.message}\n`);
       return 2;
     }
+    if (err instanceof MergeError) {
+      process.stderr.write(`xmpp-tls-exporter report: ${err.message}\n`);
+      return EXIT_MERGE_FAILED;
+    }
     throw err;
   }
 }
 
 function checkInputs(flags: ReportFlags): void {
-  const inputs = [flags.domains && '--domains', flags.config && '--config', flags.state && '--state', flags.store && '--store'].filter(Boolean);
+  const inputs = [
+    flags.domains && '--domains',
+    flags.config && '--config',
+    flags.state && '--state',
+    flags.store && '--store',
+    flags.fromReplicas && '--from-replicas',
+    flags.fromDns && '--from-dns',
+  ].filter(Boolean);
   if (flags.since !== undefined && flags.compare) throw new UsageError('--since and --compare both say what to compare with: give one of them');
   if (flags.against) {
     if (!flags.compare) throw new UsageError('--against goes with --compare OLD.json');
@@ -105,12 +124,15 @@ function checkInputs(flags: ReportFlags): void {
     return;
   }
   if (flags.since !== undefined) {
+    if (flags.fromReplicas || flags.fromDns) throw new UsageError('--since reads one results database: with replicas, run it against each one (--store FILE)');
     if (!flags.store && !flags.config)
       throw new UsageError('--since compares with the results database: give --store FILE, or --config FILE to use its store.path');
     if (flags.domains || flags.state) throw new UsageError('--since reads the results database: give --store FILE or --config FILE, not --domains or --state');
   }
   if (inputs.length !== 1)
-    throw new UsageError('give exactly one of --domains FILE, --config FILE, --state FILE or --store FILE (or --compare OLD.json --against NEW.json)');
+    throw new UsageError(
+      'give exactly one of --domains FILE, --config FILE, --state FILE, --store FILE, --from-replicas URL… or --from-dns NAME (or --compare OLD.json --against NEW.json)',
+    );
   checkClientCertificateFlags(flags);
 }
 
@@ -167,6 +189,20 @@ interface Gathered {
 
 /** Exit code after an interrupted survey whose partial report was written (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
+/** Exit code when the replicas' reports are not one complete fleet (or one could not be read). */
+const EXIT_MERGE_FAILED = 1;
+
+/** --from-replicas / --from-dns: the replicas' /report.json merged into one; the modes asked for. */
+async function fleetReport(flags: ReportFlags, given: (name: string) => boolean): Promise<SurveyReport> {
+  if (given('profile')) throw new UsageError('--profile regrades scan results: the replicas send reports, graded with their own profile');
+  const sources = flags.fromDns ? await replicaSourcesOfName(flags.fromDns) : flags.fromReplicas!.map(replicaSource);
+  if (sources.length === 0) throw new MergeError(`--from-dns ${flags.fromDns}: no addresses`);
+  const what = flags.fromDns ? `--from-dns ${flags.fromDns}` : 'the replicas';
+  const { report, warnings } = mergeReports(await readReplicaReports(sources), `${sources.length} replica${sources.length === 1 ? '' : 's'} of ${what}`);
+  for (const w of warnings) process.stderr.write(`xmpp-tls-exporter report: ${w}\n`);
+  const modes = modesWanted(flags);
+  return { ...report, modes: report.modes.filter((m) => modes.includes(m.mode)), domains: report.domains.filter((d) => modes.includes(d.mode)) };
+}
 
 async function gatherResults(flags: ReportFlags, given: (name: string) => boolean): Promise<Gathered> {
   if (flags.state) return fromState(flags, given);

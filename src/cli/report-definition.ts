@@ -13,6 +13,8 @@ export function addReportCommand(program: Command): void {
     .option('--config <file>', 'scan the targets of this daemon configuration, with its scanner settings (flags given here override them)')
     .option('--state <file>', "no scanning: report the results of a state file of earlier versions (each target's latest scan)")
     .option('--store <file>', "no scanning: report the results in the daemon's database (each target's latest scan; read-only)")
+    .option('--from-replicas <url...>', 'no scanning: merge the /report.json of every replica of a sharded fleet (URLs, or files saved from them)')
+    .option('--from-dns <name>', 'no scanning: the same from every address of NAME[:PORT] (a Kubernetes headless Service; port 9522 unless given)')
     .addOption(new Option('--mode <mode>', 'which modes to report').choices(['c2s', 's2s', 'both']).default('both'))
     .option(
       '--concurrency <n>',
@@ -36,9 +38,16 @@ export function addReportCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Exactly one input: --domains, --config, --state or --store (or --compare OLD.json --against NEW.json).
---store reads the database the daemon writes (store.path) and scans nothing; it can run while the
-daemon does. --state reads the JSON state file of earlier versions.
+Exactly one input: --domains, --config, --state, --store, --from-replicas or --from-dns (or
+--compare OLD.json --against NEW.json). --store reads the database the daemon writes (store.path)
+and scans nothing; it can run while the daemon does. --state reads the JSON state file of earlier
+versions.
+
+Sharded fleets (docs/report.md#fleet): --from-replicas URL… fetches each replica's /report.json (a
+URL may carry user:password@ for basic auth) and merges them into one report, the same as one
+daemon scanning every target would give; --from-dns does so for every address of a name. Either
+fails (exit 1) when a shard is missing, two replicas say they are the same shard or report the
+same target, or a replica cannot be read.
 
 Comparing: --compare OLD.json compares with an earlier JSON report (--save-json). --since WHEN
 compares the database's latest results with what it held at WHEN (each target as it was then):
@@ -51,6 +60,7 @@ least one endpoint does (docs/report.md has the details and the JSON shape).
 
 Exit codes:
   0    report written (servers that fail are part of the report, not an error)
+  1    --from-replicas/--from-dns: the replicas are not one complete fleet, or one could not be read
   2    usage error (bad option, bad --since, unreadable or invalid file; a database that is
        missing, damaged or from a newer version)
   3    internal error
@@ -65,6 +75,8 @@ Examples:
   xmpp-tls-exporter report --store data/xmpp-tls-exporter.db --since 30d
   xmpp-tls-exporter report --config /etc/xmpp-tls-exporter.yaml --since 2026-11-01 --format html --output changes.html
   xmpp-tls-exporter report --state state.json --format json
+  xmpp-tls-exporter report --from-replicas http://replica-0:9522 http://replica-1:9522 http://replica-2:9522 --format html --output fleet.html
+  xmpp-tls-exporter report --from-dns xmpp-tls-exporter.monitoring.svc.cluster.local --save-json 2026-12.json
   xmpp-tls-exporter report --compare 2026-05.json --against 2026-06.json --format html --output changes.html`,
     )
     .action(async (options: Record<string, unknown>, cmd: Command) => {

@@ -3,6 +3,6 @@
 // of the program uses; tests import the internals from their own files.
 export { loadConfig, matchesPattern, parseConfig } from './load.js';
 export { buildTrustStore, loadClientCertificate, toScanOptions, versionAccountOptions } from './scan-options.js';
-export { TargetSources, resolveTargets } from './targets.js';
+export { describeFetchError, TargetSources, resolveTargets } from './targets.js';
 export { type Config, ConfigError, type TargetConfig, VERSION_ENV } from './types.js';
 export { watchFiles, watchedFiles } from './watch.js';

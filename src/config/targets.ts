@@ -297,7 +297,8 @@ export class UrlTargetSource {
 // undici is loaded on first use (URL target sources only): it costs ~0.1 s of start-up.
 const defaultFetch: FetchLike = async (url, init) => (await import('undici')).fetch(url, init);
 
-function describeFetchError(err: unknown, timeoutMs: number): string {
+/** A failed fetch() in one line: the deadline, or the connection error (each address tried, for happy eyeballs). */
+export function describeFetchError(err: unknown, timeoutMs: number): string {
   const e = err as Error & { cause?: unknown };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
   const cause = e?.cause as (Error & { code?: string; errors?: Error[] }) | undefined;

@@ -147,6 +147,10 @@ export class Daemon {
         profile: () => (daemon.ready ? daemon.applied : settings).config.grading.profile,
         nextScan: (domain, mode) => daemon.scheduler.nextScan(targetKey(domain, mode)),
         history: (domain, query) => daemon.db.history(domain, query),
+        shard: () => {
+          const { shard, targets, fleetTargets } = daemon.ready ? daemon.applied : settings;
+          return { ...shard, targets: targetCount(targets), fleetTargets: targetCount(fleetTargets) };
+        },
       });
     } catch (err) {
       db.close();

@@ -1,12 +1,12 @@
 import type * as http from 'node:http';
 import { normalizeDomain } from '../discovery/index.js';
-import { aggregate, renderHtml, resultsOfStore } from '../report/index.js';
+import { aggregate, renderHtml, resultsOfStore, type SurveyReport } from '../report/index.js';
 import type { Mode } from '../result/types.js';
 import type { HistoryEntry } from '../store/index.js';
 import { renderDomainPage } from './domain-page.js';
 import { parseProbeParams, probeTimeoutSeconds, SCRAPE_TIMEOUT_HEADER } from './probe-params.js';
 import { HTML, json, type Reply, text } from './reply.js';
-import { type HistoryApiAnswer, parseModeFilter, parseSinceFilter, toApiEntry } from './results-api.js';
+import { type HistoryApiAnswer, parseModeFilter, parseSinceFilter, shardHeaders, toApiEntry } from './results-api.js';
 import type { HttpServerOptions } from './server.js';
 import { renderStatusPage } from './status-page.js';
 
@@ -30,7 +30,7 @@ const HTML_SECURITY_HEADERS = {
 };
 
 /** `GET /`: the status page. */
-export function statusPageHandler(opts: Pick<HttpServerOptions, 'store' | 'version' | 'ready' | 'nextScan'>): Handler {
+export function statusPageHandler(opts: Pick<HttpServerOptions, 'store' | 'version' | 'ready' | 'nextScan' | 'shard'>): Handler {
   return async () => ({
     status: 200,
     contentType: HTML,
@@ -40,6 +40,7 @@ export function statusPageHandler(opts: Pick<HttpServerOptions, 'store' | 'versi
       ready: opts.ready(),
       now: new Date(),
       ...(opts.nextScan ? { nextScan: opts.nextScan } : {}),
+      ...(opts.shard ? { shard: opts.shard() } : {}),
     }),
     headers: HTML_SECURITY_HEADERS,
   });
@@ -100,17 +101,23 @@ export function readyzHandler(ready: HttpServerOptions['ready']): Handler {
 }
 
 /** `GET /api/v1/results[?mode=]`: every target (results-api.ts). */
-export function resultsHandler(store: HttpServerOptions['store']): Handler {
+export function resultsHandler(opts: Pick<HttpServerOptions, 'store' | 'shard'>): Handler {
   return async ({ query }) => {
     const filter = parseModeFilter(query);
     if (!filter.ok) return json(400, { error: filter.message });
     return json(
       200,
-      store()
+      opts
+        .store()
         .filter((e) => filter.mode === null || e.mode === filter.mode)
         .map(toApiEntry),
+      shardHeadersOf(opts),
     );
   };
+}
+
+function shardHeadersOf(opts: Pick<HttpServerOptions, 'shard'>): Record<string, string> | undefined {
+  return opts.shard ? shardHeaders(opts.shard()) : undefined;
 }
 
 /** The `:domain` of a path: percent-decoded, and normalised (the form results are stored under); or why not. */
@@ -142,15 +149,15 @@ function historyOf(history: History, domain: string, decoded: string, query: { m
 }
 
 /** `GET /api/v1/results/DOMAIN[?mode=]`: that domain's targets, matched as given or normalised. */
-export function domainResultsHandler(store: HttpServerOptions['store']): Handler {
+export function domainResultsHandler(opts: Pick<HttpServerOptions, 'store' | 'shard'>): Handler {
   return async ({ query, param }) => {
     const target = parseDomainParam(param);
     if (!target.ok) return json(400, { error: target.message });
     const filter = parseModeFilter(query);
     if (!filter.ok) return json(400, { error: filter.message });
-    const entries = entriesOf(store, target.domain, target.decoded, filter.mode);
-    if (entries.length === 0) return json(404, { error: `no results for ${target.domain}${filter.mode ? ` (${filter.mode})` : ''}` });
-    return json(200, entries.map(toApiEntry));
+    const entries = entriesOf(opts.store, target.domain, target.decoded, filter.mode);
+    if (entries.length === 0) return json(404, { error: `no results for ${target.domain}${filter.mode ? ` (${filter.mode})` : ''}` }, shardHeadersOf(opts));
+    return json(200, entries.map(toApiEntry), shardHeadersOf(opts));
   };
 }
 
@@ -199,11 +206,14 @@ export function domainPageHandler(opts: Pick<HttpServerOptions, 'store' | 'versi
   };
 }
 
-type ReportInputs = Pick<HttpServerOptions, 'store' | 'profile'>;
+type ReportInputs = Pick<HttpServerOptions, 'store' | 'profile' | 'shard'>;
 
-// The profile is asked for on each request: a reload may change it.
-function storeReport(opts: ReportInputs) {
-  return aggregate(resultsOfStore(opts.store()), { source: 'exporter results', ...(opts.profile ? { profile: opts.profile() } : {}) });
+// The profile is asked for on each request: a reload may change it. The shard tells `report --from` whose share this is.
+function storeReport(opts: ReportInputs): SurveyReport {
+  const report = aggregate(resultsOfStore(opts.store()), { source: 'exporter results', ...(opts.profile ? { profile: opts.profile() } : {}) });
+  if (!opts.shard) return report;
+  const { index, count, targets } = opts.shard();
+  return { ...report, shard: { index, count, targets } };
 }
 
 /** `GET /report`: the survey report of the stored results, as HTML (docs/report.md). */

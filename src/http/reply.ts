@@ -28,8 +28,8 @@ export function text(status: number, body: string, headers?: Record<string, stri
   return { status, contentType: TEXT, body: body.endsWith('\n') ? body : `${body}\n`, headers };
 }
 
-export function json(status: number, value: unknown): Reply {
-  return { status, contentType: JSON_TYPE, body: `${JSON.stringify(value)}\n` };
+export function json(status: number, value: unknown, headers?: Record<string, string>): Reply {
+  return { status, contentType: JSON_TYPE, body: `${JSON.stringify(value)}\n`, ...(headers ? { headers } : {}) };
 }
 
 /**

@@ -8,6 +8,8 @@ import { type HistoryEntry, parseSince, scanSucceeded, type StoredEntry } from '
 //   GET /api/v1/results/DOMAIN/history[?mode=c2s|s2s][&since=30d|2026-11-01]
 //                                               what changed, from the results database: a HistoryApiAnswer
 //
+// The first two also say which shard answered (SHARD_HEADER, TARGETS_HEADER below).
+//
 // Each entry carries both scans in full (the result document, docs/result.md): `latest`, what the
 // most recent scan found whether or not it worked, and `lastGood`, the most recent scan that
 // succeeded (null when none ever did), which is where the facts shown on the status page and in
@@ -15,6 +17,29 @@ import { type HistoryEntry, parseSince, scanSucceeded, type StoredEntry } from '
 // scan, so clients need not repeat the store's success rule. When the latest scan succeeded the
 // two are the same document, sent twice: a simple, uniform shape is worth the bytes here (use
 // `?mode=` or the per-domain route to fetch less).
+
+/** Which share of the fleet this replica scans (docs/configuration.md#shard). */
+export interface ShardStatus {
+  /** 0-based. */
+  index: number;
+  count: number;
+  /** Targets (domain × mode) this replica owns. */
+  targets: number;
+  /** Targets of the whole configured fleet. */
+  fleetTargets: number;
+}
+
+/**
+ * Sent with every /api/v1/results answer, so that a client merging replicas knows whose share it
+ * got: `Xmpp-Tls-Exporter-Shard: 1/3` and `Xmpp-Tls-Exporter-Targets: 42` (the targets this replica
+ * owns). Headers rather than fields: the answer stays the array it always was.
+ */
+export const SHARD_HEADER = 'Xmpp-Tls-Exporter-Shard';
+export const TARGETS_HEADER = 'Xmpp-Tls-Exporter-Targets';
+
+export function shardHeaders(shard: ShardStatus): Record<string, string> {
+  return { [SHARD_HEADER]: `${shard.index}/${shard.count}`, [TARGETS_HEADER]: String(shard.targets) };
+}
 
 export interface ResultsApiEntry {
   domain: string;

@@ -23,6 +23,7 @@ import {
 } from './handlers.js';
 import { type HttpResponseBody, type ProbeResponse, type Reply, sendReply, text } from './reply.js';
 import { createRouter, type Route, splitTarget } from './router.js';
+import type { ShardStatus } from './results-api.js';
 import type { NextScan } from './status-page.js';
 import { loadWebTls } from './web-tls.js';
 
@@ -37,6 +38,10 @@ import { loadWebTls } from './web-tls.js';
 //   GET /api/v1/results[/DOMAIN]   JSON, see results-api.ts
 //   GET /api/v1/results/DOMAIN/history?mode=&since=   what changed (opts.history), JSON, see results-api.ts
 //   GET /report, /report.json      the survey report of the stored results (docs/report.md)
+//
+// With sharding, the status page, the /api/v1/results routes (headers Xmpp-Tls-Exporter-Shard: I/N
+// and Xmpp-Tls-Exporter-Targets) and /report.json (its `shard`) say which share this replica owns,
+// so that `report --from` can merge the replicas and notice one missing.
 //
 // HEAD works wherever GET does; other methods get 405 with `Allow`, unknown paths 404 (router.ts).
 // A handler (handlers.ts) that throws gets a 500 with a short message (the details go to the log
@@ -88,6 +93,8 @@ export interface HttpServerOptions {
   nextScan?: (domain: string, mode: Mode) => NextScan;
   /** A domain's history of changes (the results database), oldest first; absent: no history is kept. */
   history?: (domain: string, opts: { mode?: Mode; since?: Date }) => HistoryEntry[];
+  /** This replica's shard and how many targets it owns; absent: one replica, `store()` is the fleet. */
+  shard?: () => ShardStatus;
 }
 
 export interface RunningHttpServer {
@@ -115,8 +122,8 @@ export function httpRoutes(opts: HttpServerOptions, activeProbes: Set<AbortContr
     { path: '/probe', handler: probeHandler(opts.probe, activeProbes) },
     { path: '/healthz', handler: healthzHandler },
     { path: '/readyz', handler: readyzHandler(opts.ready) },
-    { path: '/api/v1/results', handler: resultsHandler(opts.store) },
-    { path: '/api/v1/results/:domain', handler: domainResultsHandler(opts.store) },
+    { path: '/api/v1/results', handler: resultsHandler(opts) },
+    { path: '/api/v1/results/:domain', handler: domainResultsHandler(opts) },
     { path: '/api/v1/results/:domain/history', handler: domainHistoryHandler(opts.history) },
     { path: '/domain/:domain', handler: domainPageHandler(opts) },
     { path: '/report', handler: reportHandler(opts) },

@@ -2,6 +2,7 @@ import type { GradeLetter } from '../grading/index.js';
 import { renderDomainGrade, ungradedReason } from '../grading/index.js';
 import type { CertificateResult, DomainGrade, Mode, ScanResult } from '../result/types.js';
 import { answeredSoftware, scanSucceeded, type StoredEntry } from '../store/index.js';
+import type { ShardStatus } from './results-api.js';
 
 // The status page at `/`: one self-contained HTML document (inline CSS, no script, no external
 // assets; the server sends it with a Content-Security-Policy that allows nothing else), one row per
@@ -21,6 +22,8 @@ export interface StatusPageInput {
   now: Date;
   /** When a target scans next (the scheduler's answer); without it, the column is left out. */
   nextScan?: (domain: string, mode: Mode) => NextScan;
+  /** This replica's share of the fleet; said on the page when there are several shards. */
+  shard?: ShardStatus;
 }
 
 /** A scan running now, waiting for a slot, due at a time, or not scheduled. */
@@ -218,6 +221,12 @@ ${rows}
 </table>`;
 }
 
+/** " · shard 1/3: owns 42 of the fleet's 130 targets" (nothing without sharding). */
+function shardText(shard: ShardStatus | undefined): string {
+  if (!shard || shard.count === 1) return '';
+  return ` · shard ${shard.index}/${shard.count}: owns ${shard.targets} of the fleet's ${shard.fleetTargets} targets`;
+}
+
 /** The whole page. Relative links, so it also works behind a reverse proxy under a path prefix. */
 export function renderStatusPage(input: StatusPageInput): string {
   const { entries, version, ready, now } = input;
@@ -232,7 +241,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 </head>
 <body>
 <h1>xmpp-tls-exporter</h1>
-<p class="meta">Version ${escapeHtml(version)} · ${escapeHtml(readiness)} · ${entries.length} target${entries.length === 1 ? '' : 's'} · page generated ${escapeHtml(now.toISOString())}</p>
+<p class="meta">Version ${escapeHtml(version)} · ${escapeHtml(readiness)} · ${entries.length} target${entries.length === 1 ? '' : 's'}${shardText(input.shard)} · page generated ${escapeHtml(now.toISOString())}</p>
 <p><a href="metrics">Metrics</a> · <a href="api/v1/results">Results (JSON)</a> · <a href="report">Survey report</a></p>
 ${resultsTable(entries, { ...input, base: '' })}
 <p class="meta">${TABLE_NOTE} Click a domain for its history of changes.</p>

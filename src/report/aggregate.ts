@@ -203,16 +203,26 @@ function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-/** Counts string keys; `order` 'count' sorts most common first, 'numeric' by the key's number. */
+/** How a distribution is ordered: most common first, by the key's number, or by the key alone. */
+export type BucketOrder = 'count' | 'numeric' | 'key';
+
+/** Sorts `list` in place in `order` (ties and non-numbers by key). */
+export function sortBuckets(list: Bucket[], order: BucketOrder): Bucket[] {
+  const byKey = (a: Bucket, b: Bucket) => (order === 'numeric' ? (Number(a.key) || Infinity) - (Number(b.key) || Infinity) : 0) || a.key.localeCompare(b.key);
+  return list.sort((a, b) => (order === 'count' ? b.count - a.count : 0) || byKey(a, b));
+}
+
+/** Counts string keys into buckets. */
 class Tally {
   private readonly counts = new Map<string, number>();
   add(keys: Iterable<string>): void {
     for (const k of new Set(keys)) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
   }
-  buckets(order: 'count' | 'numeric'): Bucket[] {
-    const list = [...this.counts].map(([key, count]) => ({ key, count }));
-    const byKey = (a: Bucket, b: Bucket) => (order === 'numeric' ? (Number(a.key) || Infinity) - (Number(b.key) || Infinity) : 0) || a.key.localeCompare(b.key);
-    return list.sort((a, b) => (order === 'count' ? b.count - a.count : 0) || byKey(a, b));
+  buckets(order: BucketOrder): Bucket[] {
+    return sortBuckets(
+      [...this.counts].map(([key, count]) => ({ key, count })),
+      order,
+    );
   }
 }
 
@@ -363,7 +373,11 @@ export function summarizeMode(mode: Mode, results: readonly ScanResult[], now: D
   s.software.products = products.buckets('count');
   s.software.versions = versions.buckets('count');
   s.software.unknownReasons = unknownReasons.buckets('count');
-  if (s.simulation) s.simulation.cannotConnect = [...cannotConnect].map(([key, count]) => ({ key, count })).sort((a, b) => a.key.localeCompare(b.key));
+  if (s.simulation)
+    s.simulation.cannotConnect = sortBuckets(
+      [...cannotConnect].map(([key, count]) => ({ key, count })),
+      'key',
+    );
   return s;
 }
 

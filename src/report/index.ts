@@ -8,3 +8,4 @@ export { renderDiffMarkdown, renderMarkdown } from './markdown.js';
 export { createProgress, type Progress } from './progress.js';
 export type * from './types.js';
 export { resultsOfStore } from './store-results.js';
+export { MergeError, type MergedReport, mergeReports, type ReplicaReport } from './merge.js';

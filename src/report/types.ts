@@ -225,10 +225,23 @@ export interface SurveyReport {
   /** What the results came from, for humans (e.g. "domains file list.txt", "state file state.json"). */
   source: string;
   scanner: { name: string; version: string };
+  /**
+   * Only in a daemon's report (`/report.json`): the share of the fleet it covers (index 0, count 1 without
+   * sharding). `report --from` merges the reports of every shard into one, which has none.
+   */
+  shard?: ReportShard;
   /** One summary per mode present, c2s first. */
   modes: ModeSummary[];
   /** Worst first (see docs/report.md). */
   domains: DomainRow[];
+}
+
+export interface ReportShard {
+  /** 0-based. */
+  index: number;
+  count: number;
+  /** Targets (domain × mode) the replica owns; the report may hold fewer until each was scanned once. */
+  targets: number;
 }
 
 // --- compare ------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { aggregate, domainStatus } from '../../../src/report/aggregate.js';
 import { flattenCounts } from '../../../src/report/compare.js';
 import { resultsOfStore } from '../../../src/report/store-results.js';
-import type { DaneResult, ProtocolName, ScanResult } from '../../../src/result/types.js';
+import type { ProtocolName, ScanResult } from '../../../src/result/types.js';
 import { makeEndpoint, suite } from '../grading/fixtures.js';
 import {
   NOW,
@@ -17,6 +17,8 @@ import {
   selfSignedInChain,
   unknownIssuer,
   unreachable,
+  withDane,
+  withSimulations,
   withSoftware,
 } from './fixtures.js';
 
@@ -142,44 +144,6 @@ const CASES: [string, ScanResult[], string, number][] = [
   ['DANE: bogus', [withDane('a.example', ['bogus']), withDane('b.example', ['valid'])], 'dane.bogus', 1],
   ['DANE: errors', [withDane('a.example', ['error']), withDane('b.example', ['none'])], 'dane.error', 1],
 ];
-
-/** A domain with one endpoint per (profile, connects) given, each with that one simulation. */
-function withSimulations(domain: string, sims: [string, boolean][]): ScanResult {
-  const endpoints = sims.map(([profile, connects], i) => ({
-    ...makeEndpoint(),
-    address: `192.0.2.${i + 1}`,
-    simulations: [
-      {
-        profile,
-        connects,
-        protocol: null,
-        cipherSuite: null,
-        cipherSuiteCode: null,
-        group: null,
-        forwardSecrecy: null,
-        failure: connects ? null : { reason: 'no_shared_protocol' as const, message: 'no shared protocol' },
-      },
-    ],
-  }));
-  return result(domain, endpoints, grade('A+', 'A+', 95));
-}
-
-/** A domain with one endpoint per DANE status given (each with one TLSA record unless `none`). */
-function withDane(domain: string, statuses: DaneResult['status'][]): ScanResult {
-  const endpoints = statuses.map((status, i) => ({
-    ...makeEndpoint(),
-    address: `192.0.2.${i + 1}`,
-    dane: {
-      status,
-      name: `_5222._tcp.${domain}`,
-      dnssec: { srv: null, address: 'secure' as const, tlsa: 'secure' as const },
-      records: status === 'none' ? [] : [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) }],
-      matched: [],
-      problems: [],
-    },
-  }));
-  return result(domain, endpoints, grade('A+', 'A+', 95));
-}
 
 describe('aggregate: c2s counts', () => {
   test.each(CASES)('%s', (_what, results, path, expected) => {

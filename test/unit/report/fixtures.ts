@@ -1,7 +1,7 @@
 // Hand-built scan results for the report tests: one function per kind of server the survey has to
 // count. Grades are written out (not computed), so these tests check the counting, not grading.
 import type { GradeLetter, TrustIgnoringLetter } from '../../../src/grading/types.js';
-import type { DomainGrade, EndpointResult, Mode, ScanResult } from '../../../src/result/types.js';
+import type { DaneResult, DomainGrade, EndpointResult, Mode, ScanResult } from '../../../src/result/types.js';
 import { chainEntry, makeEndpoint, suite } from '../grading/fixtures.js';
 import { scan } from '../metrics/fixtures.js';
 
@@ -127,4 +127,42 @@ export function s2sServer(domain = 's2s.example'): ScanResult {
 /** A result carrying the XEP-0092 `software` field (added to the document separately; cast so this compiles either way). */
 export function withSoftware(r: ScanResult, software: unknown): ScanResult {
   return { ...r, software } as ScanResult;
+}
+
+/** A domain with one endpoint per (profile, connects) given, each with that one simulation. */
+export function withSimulations(domain: string, sims: [string, boolean][]): ScanResult {
+  const endpoints = sims.map(([profile, connects], i) => ({
+    ...makeEndpoint(),
+    address: `192.0.2.${i + 1}`,
+    simulations: [
+      {
+        profile,
+        connects,
+        protocol: null,
+        cipherSuite: null,
+        cipherSuiteCode: null,
+        group: null,
+        forwardSecrecy: null,
+        failure: connects ? null : { reason: 'no_shared_protocol' as const, message: 'no shared protocol' },
+      },
+    ],
+  }));
+  return result(domain, endpoints, grade('A+', 'A+', 95));
+}
+
+/** A domain with one endpoint per DANE status given (each with one TLSA record unless `none`). */
+export function withDane(domain: string, statuses: DaneResult['status'][]): ScanResult {
+  const endpoints = statuses.map((status, i) => ({
+    ...makeEndpoint(),
+    address: `192.0.2.${i + 1}`,
+    dane: {
+      status,
+      name: `_5222._tcp.${domain}`,
+      dnssec: { srv: null, address: 'secure' as const, tlsa: 'secure' as const },
+      records: status === 'none' ? [] : [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) }],
+      matched: [],
+      problems: [],
+    },
+  }));
+  return result(domain, endpoints, grade('A+', 'A+', 95));
 }
