@@ -268,6 +268,12 @@ export const EXPORTER_FAMILIES = {
     ['index', 'count'],
     'This replica\'s shard: it scans and exports the targets whose domain it owns among `count` replicas (rendezvous hashing); always 1. index="0",count="1" without sharding.',
   ),
+  shards: family(
+    'xmpp_tls_exporter_shards',
+    'gauge',
+    [],
+    'The number of shards (replicas) the targets are divided among, as this replica is configured; 1 without sharding. Fewer distinct xmpp_tls_exporter_shard_info indices than this in a job: a shard is missing.',
+  ),
   scanSlots: family(
     'xmpp_tls_exporter_scan_slots',
     'gauge',

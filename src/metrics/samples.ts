@@ -374,6 +374,7 @@ export function addExporterSamples(sink: SampleSink, stats: ExporterStats, build
   sink.add(X.scheduleLag, null, null, stats.scheduleLagSeconds);
   sink.add(X.scanSlots, null, null, stats.scanSlots);
   sink.add(X.shardInfo, null, { index: String(stats.shard.index), count: String(stats.shard.count) }, 1);
+  sink.add(X.shards, null, null, stats.shard.count);
   sink.add(X.buildInfo, null, { version: build.version, node_version: build.nodeVersion }, 1);
   sink.add(X.configReloadSuccessful, null, null, bit(stats.configReloadSuccessful));
   sink.add(X.configReloadTimestamp, null, null, stats.configReloadTimestampSeconds);

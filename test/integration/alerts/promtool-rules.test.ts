@@ -65,7 +65,7 @@ describe('alert rule tests cover every alert', () => {
 
   test('one group "xmpp-tls"; every alert has a severity, a summary, a description and a runbook', () => {
     expect(rules.groups.map((g) => g.name)).toEqual(['xmpp-tls']);
-    expect(alerts.length).toBe(17);
+    expect(alerts.length).toBe(20);
     for (const a of alerts) {
       expect(`${a.alert} ${a.labels?.severity}`).toMatch(/ (info|warning|critical)$/);
       expect(Object.keys(a.annotations ?? {}).sort()).toEqual(['description', 'runbook', 'summary']);

@@ -131,7 +131,7 @@ describe('mergeReports: what is not one complete fleet fails, naming the replica
       'different grading profiles',
       () => {
         const [a, b, c] = three();
-        return [a!, b!, { ...c!, report: { ...c!.report, profile: 'ssllabs' as const } }];
+        return [a!, b!, { ...c!, report: { ...c!.report, profile: 'xmppoke-2015' as const } }];
       },
       /^the replicas grade with different profiles: /,
     ],
