@@ -4,6 +4,7 @@
 //
 //   npm run build && node bench/fleet-bench.mjs [--domains 1000] [--modes c2s,s2s] [--concurrency auto|N]
 //        [--mix realistic|modern] [--detail endpoint|domain] [--baseline 100] [--dist DIR] [--seed 1] [--no-dane] [--no-simulation]
+//        [--shards N]
 //
 // Needs, as root: prosody (and lua-unbound), ejabberd, dnsmasq-base, a JDK, python3, and sslscan for
 // --baseline (it says which are missing). It adds /etc/hosts entries for --baseline and removes them.
@@ -24,7 +25,10 @@
 // the CPU goal).
 //
 // The daemon (`serve`, a child process, the tsc build in --dist) gets every domain as a target; a
-// fresh database, so every target is scanned at start: that is the sweep. bench/fleet/daemon-probe.mjs,
+// fresh database, so every target is scanned at start: that is the sweep. --shards N runs N daemons
+// (`serve --shard I/N`, a database and port each, --concurrency slots each) sharing the targets: the
+// sweep ends when all are done; CPU and database figures add up, memory and /metrics are per replica
+// (the largest) and in all, and `report --from-replicas` merges the replicas' reports at the end. bench/fleet/daemon-probe.mjs,
 // loaded with --import, measures event-loop delay and database write time inside it.
 //
 // Figures: sweep time, scans/s, the daemon's CPU seconds per scan (from /proc, apart from the
@@ -65,6 +69,8 @@ const { values: opt } = parseArgs({
     'no-dane': { type: 'boolean', default: false },
     // scanner.simulation: false, to measure what handshake simulation costs a sweep.
     'no-simulation': { type: 'boolean', default: false },
+    // N replicas sharing the targets (issue #19).
+    shards: { type: 'string', default: '1' },
   },
 });
 const N = Number(opt.domains);
@@ -72,6 +78,8 @@ const MODES = opt.modes.split(',');
 const CONCURRENCY = opt.concurrency === 'auto' ? 'auto' : Number(opt.concurrency);
 const DIST = resolve(opt.dist);
 const PER_PROSODY = Number(opt['domains-per-prosody']);
+const SHARDS = Number(opt.shards);
+if (!Number.isInteger(SHARDS) || SHARDS < 1) throw new Error('--shards: a whole number ≥ 1');
 if (!['realistic', 'modern'].includes(opt.mix)) throw new Error('--mix: realistic or modern');
 
 // --- the federation on paper ------------------------------------------------------------------
@@ -302,12 +310,17 @@ async function main() {
   }
   log(`servers: ${servers.length} XMPP, ${hostileServers.size} hostile, ${routes.size} proxy routes, dnsmasq with ${N * MODES.length} SRV records`);
 
-  // --- the daemon -------------------------------------------------------------------------------
-  const httpPort = await freeTcpPort();
-  const probeFile = join(dir, 'probe.json');
-  writeFileSync(
-    join(dir, 'fleet.yaml'),
-    `listen: "127.0.0.1:${httpPort}"
+  // --- the daemons (one unless --shards) --------------------------------------------------------
+  const TARGETS = N * MODES.length;
+  const servedAt = performance.now();
+  const replicas = [];
+  for (let index = 0; index < SHARDS; index++) {
+    const httpPort = await freeTcpPort();
+    const name = SHARDS === 1 ? 'fleet' : `fleet-${index}`;
+    const probeFile = join(dir, `probe-${name}.json`);
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      `listen: "127.0.0.1:${httpPort}"
 schedule:
   cron: "0 0 1 1 *"
 concurrency:
@@ -318,66 +331,72 @@ scanner:
   fetchAia: false
   resolver: "127.0.0.1:${dnsPort}"
 ${opt['no-dane'] ? '  dane: false\n' : ''}${opt['no-simulation'] ? '  simulation: false\n' : ''}store:
-  path: "${join(dir, 'fleet.db')}"
+  path: "${join(dir, `${name}.db`)}"
 ${opt.detail ? `metrics:\n  detail: ${opt.detail}\n` : ''}log:
   level: info
 targets:
 ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\n`).join('')}`,
-  );
-  const servedAt = performance.now();
-  const daemon = spawn(
-    'nice',
-    [
-      '-n',
-      '-10',
-      process.execPath,
-      ...(opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(opt['cpu-prof'])] : []),
-      '--expose-gc',
-      '--import',
-      join(import.meta.dirname, 'fleet', 'daemon-probe.mjs'),
-      join(DIST, 'cli', 'main.js'),
-      'serve',
-      '--config',
-      join(dir, 'fleet.yaml'),
-      '--log-format',
-      'json',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FLEET_PROBE_FILE: probeFile, FLEET_DIST: DIST } },
-  );
-  cleanups.push(() => stopChild(daemon, 20_000));
-  const TARGETS = N * MODES.length;
-  let finished = 0;
-  let failed = 0;
-  let tail = '';
-  let pending = '';
-  daemon.stderr.on('data', (chunk) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop();
-    for (const line of lines) {
-      if (line.includes('"scan finished"')) finished++;
-      else if (line.includes('"scan failed"')) {
-        finished++;
-        failed++;
-      } else tail = `${tail}${line}\n`.slice(-4000);
+    );
+    const daemon = spawn(
+      'nice',
+      [
+        '-n',
+        '-10',
+        process.execPath,
+        ...(opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(opt['cpu-prof'])] : []),
+        '--expose-gc',
+        '--import',
+        join(import.meta.dirname, 'fleet', 'daemon-probe.mjs'),
+        join(DIST, 'cli', 'main.js'),
+        'serve',
+        '--config',
+        join(dir, `${name}.yaml`),
+        '--log-format',
+        'json',
+        ...(SHARDS > 1 ? ['--shard', `${index}/${SHARDS}`] : []),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FLEET_PROBE_FILE: probeFile, FLEET_DIST: DIST } },
+    );
+    cleanups.push(() => stopChild(daemon, 20_000));
+    const replica = { index, daemon, probeFile, base: `http://127.0.0.1:${httpPort}`, finished: 0, failed: 0, tail: '', rss: [] };
+    let pending = '';
+    daemon.stderr.on('data', (chunk) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        if (line.includes('"scan finished"')) replica.finished++;
+        else if (line.includes('"scan failed"')) {
+          replica.finished++;
+          replica.failed++;
+        } else replica.tail = `${replica.tail}${line}\n`.slice(-4000);
+      }
+    });
+    replicas.push(replica);
+  }
+  const [first] = replicas;
+  const daemon = first.daemon;
+  const base = first.base;
+  const sum = (f) => replicas.reduce((n, r) => n + f(r), 0);
+  for (const r of replicas) {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${r.base}/healthz`)).ok) break;
+      } catch {}
+      if (i > 600 || r.daemon.exitCode !== null) throw new Error(`the daemon did not start:\n${r.tail}`);
+      await new Promise((res) => setTimeout(res, 100));
     }
-  });
-  const base = `http://127.0.0.1:${httpPort}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {}
-    if (i > 600 || daemon.exitCode !== null) throw new Error(`the daemon did not start:\n${tail}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
   const sweepStart = performance.now();
-  log(`daemon up in ${((sweepStart - servedAt) / 1000).toFixed(1)} s; sweeping ${TARGETS} targets, concurrency.domains ${CONCURRENCY}`);
+  log(
+    `${SHARDS === 1 ? 'daemon' : `${SHARDS} replicas`} up in ${((sweepStart - servedAt) / 1000).toFixed(1)} s; sweeping ${TARGETS} targets, concurrency.domains ${CONCURRENCY}${SHARDS > 1 ? ' each' : ''}`,
+  );
 
   // --- during the sweep -------------------------------------------------------------------------
   const serverPids = servers.map((s) => s.pid).filter(Boolean);
   const cpuOf = (pids) => pids.reduce((n, pid) => n + cpuSecondsOf(pid), 0);
-  const cpuAtStart = { daemon: cpuSecondsOf(daemon.pid), servers: cpuOf(serverPids), proxies: cpuOf(proxies.map((p) => p.pid)) };
-  const rss = [];
+  const daemonCpu = () => sum((r) => cpuSecondsOf(r.daemon.pid));
+  const cpuAtStart = { daemon: daemonCpu(), servers: cpuOf(serverPids), proxies: cpuOf(proxies.map((p) => p.pid)) };
   const healthzMs = [];
   const metricsDuring = [];
   const timed = async (url) => {
@@ -386,7 +405,9 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     const body = await r.text();
     return { ms: performance.now() - t, body };
   };
-  const sampler = setInterval(() => rss.push({ t: (performance.now() - sweepStart) / 1000, ...memoryOf(daemon.pid) }), 1000);
+  const sampler = setInterval(() => {
+    for (const r of replicas) r.rss.push({ t: (performance.now() - sweepStart) / 1000, ...memoryOf(r.daemon.pid) });
+  }, 1000);
   const health = setInterval(() => {
     timed(`${base}/healthz`).then(
       (r) => healthzMs.push(r.ms),
@@ -400,23 +421,36 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     );
   }, 15_000);
   let lastReport = 0;
-  while (finished < TARGETS) {
-    if (daemon.exitCode !== null) throw new Error(`the daemon exited:\n${tail}`);
+  while (sum((r) => r.finished) < TARGETS) {
+    const exited = replicas.find((r) => r.daemon.exitCode !== null);
+    if (exited) throw new Error(`the daemon exited:\n${exited.tail}`);
     await new Promise((r) => setTimeout(r, 500));
     if (performance.now() - lastReport > 30_000) {
       lastReport = performance.now();
-      log(`${finished}/${TARGETS} scans (${failed} failed), RSS ${memoryOf(daemon.pid).rssMb.toFixed(0)} MB`);
+      log(
+        `${sum((r) => r.finished)}/${TARGETS} scans (${sum((r) => r.failed)} failed), RSS ${replicas.map((r) => memoryOf(r.daemon.pid).rssMb.toFixed(0)).join(' + ')} MB`,
+      );
     }
   }
+  const failed = sum((r) => r.failed);
   const sweepSeconds = (performance.now() - sweepStart) / 1000;
   clearInterval(health);
   clearInterval(scrape);
   const cpu = {
-    daemon: cpuSecondsOf(daemon.pid) - cpuAtStart.daemon,
+    daemon: daemonCpu() - cpuAtStart.daemon,
     servers: cpuOf(serverPids) - cpuAtStart.servers,
     proxies: cpuOf(proxies.map((p) => p.pid)) - cpuAtStart.proxies,
   };
-  const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
+  const probes = replicas.map((r) => JSON.parse(readFileSync(r.probeFile, 'utf8')));
+  // The worst replica's event loop; every replica's database writes.
+  const probe = {
+    loop: Object.fromEntries(['p50Ms', 'p99Ms', 'maxMs'].map((k) => [k, Math.max(...probes.map((p) => p.loop[k]))])),
+    store: {
+      writes: probes.reduce((n, p) => n + p.store.writes, 0),
+      seconds: probes.reduce((n, p) => n + p.store.seconds, 0),
+      maxSeconds: Math.max(...probes.map((p) => p.store.maxSeconds)),
+    },
+  };
   const proxied = await proxyStats();
   log(`sweep done in ${sweepSeconds.toFixed(0)} s`);
 
@@ -424,9 +458,10 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
   await new Promise((r) => setTimeout(r, 10_000));
   clearInterval(sampler);
   const steady = memoryOf(daemon.pid);
-  daemon.kill('SIGUSR2');
+  for (const r of replicas) r.steady = memoryOf(r.daemon.pid);
+  for (const r of replicas) r.daemon.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 2000));
-  const steadyInside = JSON.parse(readFileSync(probeFile, 'utf8')).memory;
+  const steadyInside = JSON.parse(readFileSync(first.probeFile, 'utf8')).memory;
   const renders = [];
   let exposition = '';
   for (let i = 0; i < 3; i++) {
@@ -435,9 +470,25 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     exposition = r.body;
   }
   const slotsAtEnd = Number(/^xmpp_tls_exporter_scan_slots (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN);
-  const series = exposition.split('\n').filter((l) => l && !l.startsWith('#')).length;
-  const ownSeries = exposition.split('\n').filter((l) => l.startsWith('xmpp_tls_') && !l.startsWith('xmpp_tls_exporter_')).length;
-  const results = await (await fetch(`${base}/api/v1/results`)).json();
+  const expositions = [exposition, ...(await Promise.all(replicas.slice(1).map(async (r) => (await timed(`${r.base}/metrics`)).body)))];
+  const seriesOf = (text) => text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const series = expositions.reduce((n, e) => n + seriesOf(e), 0);
+  const ownSeries = expositions.reduce((n, e) => n + e.split('\n').filter((l) => l.startsWith('xmpp_tls_') && !l.startsWith('xmpp_tls_exporter_')).length, 0);
+  const results = (await Promise.all(replicas.map(async (r) => (await fetch(`${r.base}/api/v1/results`)).json()))).flat();
+  // The fleet's one survey: the replicas' /report.json merged (the CLI, as a user runs it).
+  let merge = null;
+  if (SHARDS > 1) {
+    const t = performance.now();
+    const out = await new Promise((done, fail) =>
+      execFile(
+        process.execPath,
+        [join(DIST, 'cli', 'main.js'), 'report', '--from-replicas', ...replicas.map((r) => r.base), '--format', 'json'],
+        { maxBuffer: 1 << 30 },
+        (err, stdout) => (err ? fail(err) : done(stdout)),
+      ),
+    );
+    merge = { seconds: (performance.now() - t) / 1000, rows: JSON.parse(out).domains.length, bytes: out.length };
+  }
 
   // Scan-slot time: each scan holds one of the `concurrency` slots for its duration.
   const byDomain = new Map(domains.map((d) => [d.domain, d]));
@@ -464,7 +515,8 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     return v.length ? v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))] : Number.NaN;
   };
   const f = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-  const peakRss = Math.max(...rss.map((s) => s.peakMb), steady.peakMb);
+  const peakOf = (r) => Math.max(...r.rss.map((x) => x.peakMb), r.steady.peakMb);
+  const peakRss = Math.max(...replicas.map(peakOf));
   const kinds = {};
   for (const d of domains) kinds[d.kind] = (kinds[d.kind] ?? 0) + 1;
 
@@ -475,7 +527,7 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
         .map(([k, n]) => `${k} ${n}`)
         .join(', ')})`,
     ],
-    ['concurrency.domains (slots at the end)', `${CONCURRENCY} (${slotsAtEnd})`],
+    ['concurrency.domains (slots at the end)', `${CONCURRENCY} (${slotsAtEnd})${SHARDS > 1 ? ` per replica, ${SHARDS} replicas` : ''}`],
     ['sweep wall time', `${f(sweepSeconds, 0)} s (${f(sweepSeconds / 60)} min)`],
     ['scans/s', f(TARGETS / sweepSeconds, 2)],
     ['scans failed (no grade: dead, hostile, …)', failed],
@@ -484,6 +536,17 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     ['latency proxies CPU per scan', `${f((cpu.proxies / TARGETS) * 1000, 1)} ms (${f(cpu.proxies, 0)} s; ${proxied.accepted} connections)`],
     ['machine CPU use during the sweep (2 cores = 200 %)', `${f(((cpu.daemon + cpu.servers + cpu.proxies) / sweepSeconds) * 100, 0)} %`],
     ['daemon RSS peak / steady after the sweep', `${f(peakRss, 0)} / ${f(steady.rssMb, 0)} MB`],
+    ...(SHARDS > 1
+      ? [
+          ['replicas: RSS peak each / in all', `${replicas.map((r) => f(peakOf(r), 0)).join(', ')} / ${f(sum(peakOf), 0)} MB`],
+          ['replicas: targets each (scans finished)', replicas.map((r) => r.finished).join(', ')],
+          ['replicas: /metrics bytes each', expositions.map((e) => `${(e.length / 1e6).toFixed(2)} MB`).join(', ')],
+          [
+            "report --from-replicas: merge of the replicas' /report.json",
+            `${f(merge.seconds, 2)} s for ${merge.rows} rows (${(merge.bytes / 1e6).toFixed(2)} MB of JSON)`,
+          ],
+        ]
+      : []),
     [
       'daemon memory after the sweep and a full GC: V8 heap used / total, external, arrayBuffers',
       `${f(steadyInside.heapUsed / 1048576, 0)} / ${f(steadyInside.heapTotal / 1048576, 0)} MB, ${f(steadyInside.external / 1048576, 0)} MB, ${f(steadyInside.arrayBuffers / 1048576, 0)} MB`,
@@ -496,7 +559,7 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     ],
     ['/metrics during the sweep p50 / max', `${f(pct(metricsDuring, 50))} / ${f(pct(metricsDuring, 100))} ms`],
     [
-      '/metrics after the sweep: bytes, series (of them xmpp_tls_*), render',
+      `/metrics after the sweep: bytes, series (of them xmpp_tls_*), render${SHARDS > 1 ? ' (bytes and render: replica 0; series: all)' : ''}`,
       `${(exposition.length / 1e6).toFixed(2)} MB, ${series} (${ownSeries}), ${f(pct(renders, 50), 0)} ms`,
     ],
     [
@@ -553,7 +616,7 @@ ${domains.map((d) => `  - domain: ${d.domain}\n    modes: [${MODES.join(', ')}]\
     );
   }
 
-  console.log(`\nFleet: ${N} domains, modes ${MODES.join('+')}, mix ${opt.mix}, concurrency.domains ${CONCURRENCY}, ${DIST}\n`);
+  console.log(`\nFleet: ${N} domains, modes ${MODES.join('+')}, mix ${opt.mix}, concurrency.domains ${CONCURRENCY}, ${SHARDS} replica(s), ${DIST}\n`);
   console.log('| figure | value |');
   console.log('|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);

@@ -12,9 +12,10 @@ import { parseConfig } from '../../../src/config/load.js';
 import { needTool } from '../../harness/tools.js';
 
 // deploy/kubernetes without a cluster: the generated PrometheusRule and dashboard copies are in step with their
-// sources (grafana/), the rules pass promtool, the overlay renders (kubectl kustomize, offline) and every object
-// of it and of the base is valid against the Kubernetes and Prometheus Operator schemas (kubernetes-models), and
-// the pod runs non-root, read-only, with the probes on paths the HTTP server has.
+// sources (grafana/), the rules pass promtool, every file the kustomizations name exists, every object of the
+// base and the overlay is valid against the Kubernetes and Prometheus Operator schemas (kubernetes-models), and
+// the pod runs non-root, read-only, with the probes on paths the HTTP server has. (kubectl is no Debian package,
+// so nothing here renders the kustomization itself.)
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const K8S = join(ROOT, 'deploy/kubernetes');

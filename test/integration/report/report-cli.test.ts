@@ -285,6 +285,32 @@ describe('the daemon serves the report', () => {
     const json = await get('/report.json');
     expect(json.type).toMatch(/^application\/json/);
     checkCounts(JSON.parse(json.body) as SurveyReport);
+    // One replica, no sharding: shard 0 of 1, owning every configured target.
+    expect((JSON.parse(json.body) as SurveyReport).shard).toEqual({ index: 0, count: 1, targets: expect.any(Number) });
+  });
+
+  test('report --from-replicas: one unsharded daemon, by URL and from a saved file, is the whole fleet', async () => {
+    const byUrl = await run('report', '--from-replicas', daemon!.url, '--format', 'json');
+    expect([byUrl.code, byUrl.err]).toEqual([0, '']);
+    checkCounts(JSON.parse(byUrl.out) as SurveyReport);
+    const saved = join(world.dir, 'replica-0.json');
+    await writeFile(saved, (await get('/report.json')).body);
+    const byFile = await run('report', '--from-replicas', saved, '--format', 'json');
+    expect(byFile.code).toBe(0);
+    expect((JSON.parse(byFile.out) as SurveyReport).domains).toEqual((JSON.parse(byUrl.out) as SurveyReport).domains);
+  });
+
+  test("report --from-replicas fails with exit 1 on a replica that does not answer, or a report that is no replica's", async () => {
+    const port = await freeTcpPort();
+    const dead = await run('report', '--from-replicas', daemon!.url, `http://127.0.0.1:${port}`);
+    expect([dead.code, dead.out]).toEqual([1, '']);
+    expect(dead.err).toBe(`xmpp-tls-exporter report: http://127.0.0.1:${port}/report.json: cannot fetch: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    const notFound = await run('report', '--from-replicas', `${daemon!.url}/nothing-here/`);
+    expect(notFound.code).toBe(1);
+    expect(notFound.err).toBe(`xmpp-tls-exporter report: ${daemon!.url}/nothing-here/report.json: HTTP 404 Not Found\n`);
+    const scanned = await run('report', '--from-replicas', join(world.dir, 'report.json'));
+    expect(scanned.code).toBe(1);
+    expect(scanned.err).toMatch(/report\.json: the report says no shard \(not a daemon's \/report\.json/);
   });
 });
 
@@ -297,6 +323,8 @@ describe('usage', () => {
       '--config <file>',
       '--state <file>',
       '--store <file>',
+      '--from-replicas <url...>',
+      '--from-dns <name>',
       '--compare <old.json>',
       '--since <when>',
       '--format <format>',
@@ -308,7 +336,15 @@ describe('usage', () => {
   });
 
   test.each([
-    ['no input', [], /give exactly one of --domains FILE, --config FILE, --state FILE or --store FILE/],
+    ['no input', [], /give exactly one of --domains FILE, --config FILE, --state FILE, --store FILE, --from-replicas URL… or --from-dns NAME/],
+    ['--from-replicas and --store', ['--from-replicas', 'http://127.0.0.1:1', '--store', 'results.db'], /give exactly one of/],
+    [
+      '--from-replicas with --since',
+      ['--from-replicas', 'http://127.0.0.1:1', '--since', '30d'],
+      /--since reads one results database: with replicas, run it against each one/,
+    ],
+    ['--from-replicas with --profile', ['--from-replicas', 'http://127.0.0.1:1', '--profile', 'xmppoke-2015'], /--profile regrades scan results/],
+    ['--from-replicas, a bad URL', ['--from-replicas', 'http://[nope'], /--from-replicas http:\/\/\[nope: not a URL/],
     ['two inputs', ['--domains', 'a.txt', '--store', 'results.db'], /give exactly one of/],
     ['a missing domains file', ['--domains', '/nonexistent.txt'], /cannot read the domain list \/nonexistent\.txt/],
     ['a missing state file', ['--state', '/nonexistent.json'], /cannot read the state file \/nonexistent\.json/],
