@@ -2,6 +2,7 @@ import type * as http from 'node:http';
 import { normalizeDomain } from '../discovery/index.js';
 import { aggregate, renderHtml, resultsOfStore, type SurveyReport } from '../report/index.js';
 import type { Mode } from '../result/types.js';
+import { ownerOf } from '../scheduler/index.js';
 import type { HistoryEntry } from '../store/index.js';
 import { renderDomainPage } from './domain-page.js';
 import { parseProbeParams, probeTimeoutSeconds, SCRAPE_TIMEOUT_HEADER } from './probe-params.js';
@@ -120,6 +121,14 @@ function shardHeadersOf(opts: Pick<HttpServerOptions, 'shard'>): Record<string, 
   return opts.shard ? shardHeaders(opts.shard()) : undefined;
 }
 
+/** With several shards, which one would hold a domain this replica has no results for (asked through a load balancer, say). */
+function otherShard(opts: Pick<HttpServerOptions, 'shard'>, domain: string): string {
+  const shard = opts.shard?.();
+  if (!shard || shard.count <= 1) return '';
+  const owner = ownerOf(domain, shard.count);
+  return owner === shard.index ? '' : `: this replica is shard ${shard.index}/${shard.count}, the domain belongs to shard ${owner}/${shard.count}`;
+}
+
 /** The `:domain` of a path: percent-decoded, and normalised (the form results are stored under); or why not. */
 function parseDomainParam(param: string | null): { ok: true; domain: string; decoded: string } | { ok: false; message: string } {
   let decoded: string;
@@ -156,7 +165,10 @@ export function domainResultsHandler(opts: Pick<HttpServerOptions, 'store' | 'sh
     const filter = parseModeFilter(query);
     if (!filter.ok) return json(400, { error: filter.message });
     const entries = entriesOf(opts.store, target.domain, target.decoded, filter.mode);
-    if (entries.length === 0) return json(404, { error: `no results for ${target.domain}${filter.mode ? ` (${filter.mode})` : ''}` }, shardHeadersOf(opts));
+    if (entries.length === 0) {
+      const error = `no results for ${target.domain}${filter.mode ? ` (${filter.mode})` : ''}${otherShard(opts, target.domain)}`;
+      return json(404, { error }, shardHeadersOf(opts));
+    }
     return json(200, entries.map(toApiEntry), shardHeadersOf(opts));
   };
 }

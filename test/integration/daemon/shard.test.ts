@@ -180,6 +180,13 @@ describe('three replicas, one target list', () => {
     expect(missing?.value[1]).toBe('0');
   });
 
+  test("a domain another replica owns: the API's 404 says which shard has it", async () => {
+    const domain = DOMAINS.find((d) => ownerOf(d, 3) === 2)!;
+    const res = await fetch(`${replicas[0]!.url}/api/v1/results/${domain}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: `no results for ${domain}: this replica is shard 0/3, the domain belongs to shard 2/3` });
+  });
+
   test('/probe answers for a target another replica owns (it is stateless)', async () => {
     const domain = DOMAINS.find((d) => ownerOf(d, 3) !== 0)!;
     const res = await fetch(`${replicas[0]!.url}/probe?target=${domain}&mode=c2s`);
