@@ -30,7 +30,25 @@ export interface PrometheusInstance {
   instant(query: string): Promise<VectorSample[]>;
   /** Polls `probe` every 250 ms until it returns something, or throws with the last error and Prometheus' log. */
   until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T>;
+  /** What Prometheus printed so far. */
+  log(): string;
   stop(): Promise<void>;
+}
+
+/** Polls `probe` every 250 ms until it returns something; at the deadline, throws with its last error and `context()`. */
+export async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, context: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${context()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**
@@ -79,22 +97,9 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     if (body.data.resultType === 'scalar') return [{ metric: {}, value: body.data.result as [number, string] }];
     return body.data.result as VectorSample[];
   };
-  const until = async <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await probe();
-        if (v !== undefined) return v;
-      } catch (err) {
-        last = err;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nPrometheus ${opts.name}: ${log.slice(-1000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
-  const instance: PrometheusInstance = { url, instant, until, stop: () => stopChild(child, 5000) };
+  const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> =>
+    pollUntil(what, timeoutMs, probe, () => `Prometheus ${opts.name}: ${log.slice(-1000)}`);
+  const instance: PrometheusInstance = { url, instant, until, log: () => log, stop: () => stopChild(child, 5000) };
   try {
     await waitForPort(port, '127.0.0.1', 20_000, alive);
     await until('Prometheus ready', 20_000, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined));

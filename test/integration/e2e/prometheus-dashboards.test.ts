@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { type KeyObject, X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,11 +13,12 @@ import { type DnsmasqInstance, freeUdpPort, startDnsmasq } from '../../harness/d
 import { type DnssecLab, startDnssecLab } from '../../harness/dnssec.js';
 import { LEGACY_OPENSSL_CONF, writeDhParams } from '../../harness/openssl-server.js';
 import { createLeaf, writePemFiles } from '../../harness/pki.js';
-import { freeTcpPort, waitForPort } from '../../harness/ports.js';
+import { freeTcpPort } from '../../harness/ports.js';
 import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 import { DASHBOARD_FILES, ROOT, allPanels, loadDashboard, metricNames, panelQueries, substitute } from './dashboards.js';
 import { needTool } from '../../harness/tools.js';
+import { type PrometheusInstance, PROMETHEUS_PATH, pollUntil, startPrometheus } from '../../harness/prometheus.js';
 
 // End to end: real Prosody servers → the exporter (Daemon) → a real Prometheus (Debian package) scraping it
 // every second and evaluating grafana/alerts/xmpp-tls.rules.yml → every query of every panel of the bundled
@@ -51,7 +52,6 @@ import { needTool } from '../../harness/tools.js';
 // dnsmasq (SRV records), which their libunbound resolver uses instead of the system's (`unbound = { forward = … }`),
 // so dialback works both ways.
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
 const RULES = join(ROOT, 'grafana/alerts/xmpp-tls.rules.yml');
 /** The handshake simulation's client profiles (docs/simulation.md): one JSON file each, with the modes (`roles`) it runs for. */
@@ -93,9 +93,7 @@ let lab: DnssecLab | undefined;
 /** An exporter at one level and the Prometheus that scrapes it. */
 interface Stack {
   daemon: Daemon;
-  prometheus?: ChildProcess;
-  prometheusLog: string;
-  promUrl: string;
+  prom?: PrometheusInstance;
 }
 const stacks: Partial<Record<Level, Stack>> = {};
 const stack = (level: Level): Stack => {
@@ -124,7 +122,7 @@ interface AlertEntry {
 }
 
 async function promGet<T>(level: Level, path: string, params: Record<string, string> = {}): Promise<PromResponse<T>> {
-  const res = await fetch(`${stack(level).promUrl}${path}?${new URLSearchParams(params)}`);
+  const res = await fetch(`${stack(level).prom!.url}${path}?${new URLSearchParams(params)}`);
   const body = (await res.json()) as PromResponse<T>;
   if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
   return body;
@@ -146,22 +144,9 @@ async function activeAlerts(level: Level): Promise<AlertEntry[]> {
   return (await promGet<{ alerts: AlertEntry[] }>(level, '/api/v1/alerts')).data.alerts;
 }
 
-const prometheusLogs = () => LEVELS.map((l) => `${l}: ${(stacks[l]?.prometheusLog ?? '').slice(-1000)}`).join('\n');
+const prometheusLogs = () => LEVELS.map((l) => `${l}: ${(stacks[l]?.prom?.log() ?? '').slice(-1000)}`).join('\n');
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${prometheusLogs()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => pollUntil(what, timeoutMs, probe, prometheusLogs);
 
 /** The alerts this world must raise, as `alertname domain` (`alertname domain profile` for the simulation's) → state (from the rule's `for:`). */
 function expectedAlerts(): Map<string, string> {
@@ -236,42 +221,9 @@ metrics:
 }
 
 /** A Prometheus scraping `daemon` every second and evaluating the alert rules every second. */
-async function startPrometheus(level: Level, daemon: Daemon): Promise<Stack> {
-  const promPort = await freeTcpPort();
-  const s: Stack = { daemon, prometheusLog: '', promUrl: `http://127.0.0.1:${promPort}` };
-  stacks[level] = s;
-  const promConfig = join(world!.dir, `prometheus-${level}.yml`);
-  await writeFile(
-    promConfig,
-    `global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files:
-  - ${JSON.stringify(RULES)}
-scrape_configs:
-  - job_name: xmpp-tls-exporter
-    static_configs:
-      - targets: ["${new URL(daemon.url).host}"]
-`,
-  );
-  const prometheus = spawn(
-    PROMETHEUS,
-    [
-      `--config.file=${promConfig}`,
-      `--storage.tsdb.path=${join(world!.dir, `prometheus-data-${level}`)}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  s.prometheus = prometheus;
-  prometheus.stdout?.on('data', (d: Buffer) => (s.prometheusLog += d.toString()));
-  prometheus.stderr?.on('data', (d: Buffer) => (s.prometheusLog += d.toString()));
-  const alive = () => prometheus.exitCode === null && prometheus.signalCode === null;
-  await waitForPort(promPort, '127.0.0.1', 20_000, alive);
-  await until(`Prometheus (${level}) ready`, 20_000, async () => ((await fetch(`${s.promUrl}/-/ready`)).ok ? true : undefined));
-  return s;
+async function startStack(level: Level, daemon: Daemon): Promise<void> {
+  stacks[level] = { daemon };
+  stacks[level].prom = await startPrometheus({ dir: world!.dir, name: level, targets: [new URL(daemon.url).host], ruleFiles: [RULES] });
 }
 
 /** Every target in the level's Prometheus with a few samples (rates and changes need two), the software answers too. */
@@ -293,7 +245,7 @@ async function untilEveryTarget(level: Level, timeoutMs: number): Promise<void> 
 let deadPort = 0;
 
 beforeAll(async () => {
-  needTool(PROMETHEUS, 'prometheus');
+  needTool(PROMETHEUS_PATH, 'prometheus');
   // The world: a modern Prosody with the certificate cases, a legacy one for the weak findings.
   // Prosody's resolver (libunbound) asks only our dnsmasq, started below once the s2s ports are known; unbound
   // answers .test itself (NXDOMAIN, RFC 6761) unless told to pass it on.
@@ -370,9 +322,9 @@ beforeAll(async () => {
   // The exporter at endpoint level scans the world; once everything is in its Prometheus, the one at domain level
   // opens the same database (every target scanned: it scans nothing) and gets a Prometheus of its own.
   const storePath = join(world.dir, 'results.db');
-  await startPrometheus('endpoint', await startExporter('endpoint', storePath));
+  await startStack('endpoint', await startExporter('endpoint', storePath));
   await untilEveryTarget('endpoint', 60_000);
-  await startPrometheus('domain', await startExporter('domain', storePath));
+  await startStack('domain', await startExporter('domain', storePath));
   await untilEveryTarget('domain', 20_000);
   const expected = expectedAlerts();
   for (const level of LEVELS) {
@@ -385,14 +337,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const level of LEVELS) {
-    const prometheus = stacks[level]?.prometheus;
-    if (prometheus && prometheus.exitCode === null && prometheus.signalCode === null) {
-      const gone = new Promise((r) => prometheus.once('exit', r));
-      prometheus.kill('SIGTERM');
-      const force = setTimeout(() => prometheus.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(force);
-    }
+    await stacks[level]?.prom?.stop();
     await stacks[level]?.daemon.stop();
   }
   await dns?.stop();
