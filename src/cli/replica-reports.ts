@@ -62,12 +62,22 @@ export async function replicaSourcesOfName(text: string): Promise<ReplicaSource[
   });
 }
 
-/** Every source's report, fetched at once; the first failure names its replica. */
+/** Every source's report, fetched at once; the first failure names its replica and cancels the other fetches. */
 export async function readReplicaReports(sources: readonly ReplicaSource[]): Promise<ReplicaReport[]> {
-  return Promise.all(sources.map(async (s) => ({ from: s.name, report: parseReport(await readJson(s), s.name) })));
+  const failed = new AbortController();
+  return Promise.all(
+    sources.map(async (s) => {
+      try {
+        return { from: s.name, report: parseReport(await readJson(s, failed.signal), s.name) };
+      } catch (err) {
+        failed.abort();
+        throw err instanceof MergeError || err instanceof UsageError ? err : new MergeError((err as Error).message);
+      }
+    }),
+  );
 }
 
-async function readJson(source: ReplicaSource): Promise<unknown> {
+async function readJson(source: ReplicaSource, cancel: AbortSignal): Promise<unknown> {
   let text: string;
   if (source.file) {
     try {
@@ -76,7 +86,7 @@ async function readJson(source: ReplicaSource): Promise<unknown> {
       throw new UsageError(`cannot read the report ${source.file}: ${(err as Error).message}`);
     }
   } else {
-    text = await fetchText(source);
+    text = await fetchText(source, cancel);
   }
   try {
     return JSON.parse(text);
@@ -85,7 +95,7 @@ async function readJson(source: ReplicaSource): Promise<unknown> {
   }
 }
 
-async function fetchText(source: ReplicaSource): Promise<string> {
+async function fetchText(source: ReplicaSource, cancel: AbortSignal): Promise<string> {
   const url = new URL(source.url!.href);
   // fetch() refuses URLs with credentials: they go in the header.
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -96,7 +106,8 @@ async function fetchText(source: ReplicaSource): Promise<string> {
   }
   const { fetch } = await import('undici');
   try {
-    const res = await fetch(url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
+    const signal = AbortSignal.any([AbortSignal.timeout(FETCH_TIMEOUT_MS), cancel]);
+    const res = await fetch(url, { headers, signal, redirect: 'follow' });
     if (!res.ok) throw new MergeError(`${source.name}: HTTP ${res.status} ${res.statusText}`.trim());
     const chunks: Buffer[] = [];
     let size = 0;

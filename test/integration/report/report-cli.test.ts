@@ -308,6 +308,9 @@ describe('the daemon serves the report', () => {
     const notFound = await run('report', '--from-replicas', `${daemon!.url}/nothing-here/`);
     expect(notFound.code).toBe(1);
     expect(notFound.err).toBe(`xmpp-tls-exporter report: ${daemon!.url}/nothing-here/report.json: HTTP 404 Not Found\n`);
+    const notReport = await run('report', '--from-replicas', stateFile);
+    expect(notReport.code).toBe(1);
+    expect(notReport.err).toMatch(/: not a report/);
     const scanned = await run('report', '--from-replicas', join(world.dir, 'report.json'));
     expect(scanned.code).toBe(1);
     expect(scanned.err).toMatch(/report\.json: the report says no shard \(not a daemon's \/report\.json/);
