@@ -28,7 +28,7 @@ import { createLeaf, writePemFiles } from '../../harness/pki.js';
 import { PROSODY_PATH, type ProsodyInstance, startProsody } from '../../harness/prosody.js';
 import { type StarttlsFront, type TlsStackServer, startErlang, startGnutls, startStarttlsFront } from '../../harness/tls-stacks.mjs';
 import { needTool } from '../../harness/tools.js';
-import { ext, parseClientHelloRecords } from '../../unit/tls/wire/helpers.js';
+import { ext, parseClientHelloRecords, startHelloCapture } from '../../unit/tls/wire/helpers.js';
 
 // The oracle of the handshake simulation for every client profile we capture from a real library
 // (scripts/capture-client-hellos.mjs): the REAL client, with its default settings, against real
@@ -596,35 +596,6 @@ const KNOWN: Record<string, { real: string; simulated: string; why: string }> = 
 // ---------------------------------------------------------------------------------------------
 // Hello capture: the hello each client sends as run here, against its registry profile
 
-/** Listens for one connection and resolves with the whole ClientHello (its records). */
-async function startCapture(): Promise<{ port: number; hello: Promise<Buffer>; close(): void }> {
-  const listener = createServer();
-  const hello = new Promise<Buffer>((resolve, reject) => {
-    listener.once('connection', (socket) => {
-      let buf = Buffer.alloc(0);
-      socket.on('error', () => {});
-      socket.on('data', (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        // Whole records, until the handshake message is complete.
-        let off = 0;
-        const parts: Buffer[] = [];
-        while (buf.length >= off + 5 && buf.length >= off + 5 + buf.readUInt16BE(off + 3)) {
-          parts.push(buf.subarray(off + 5, off + 5 + buf.readUInt16BE(off + 3)));
-          off += 5 + buf.readUInt16BE(off + 3);
-        }
-        const msg = Buffer.concat(parts);
-        if (buf[0] !== 22) reject(new Error(`not a TLS handshake record: ${buf.subarray(0, 16).toString('hex')}`));
-        else if (msg.length >= 4 && msg.length >= 4 + msg.readUIntBE(1, 3)) {
-          resolve(buf.subarray(0, off));
-          socket.destroy();
-        }
-      });
-    });
-  });
-  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-  return { port: (listener.address() as AddressInfo).port, hello, close: () => listener.close() };
-}
-
 /** Where the captured hello differs from the profile's (server_name, key_share keys and padding length aside). */
 function helloDifferences(profile: ClientProfile, bytes: Buffer): string[] {
   const h = parseClientHelloRecords(bytes);
@@ -720,7 +691,7 @@ describe('handshake simulation of every captured client against real servers', (
     // Each client's hello as run here, through the same relay, to a STARTTLS front that only reads it.
     await pool(
       clients.map((c) => async () => {
-        const capture = await startCapture();
+        const capture = await startHelloCapture();
         const front = await startStarttlsFront(capture.port);
         try {
           const run = runClient(c, front.port);

@@ -1,5 +1,4 @@
 import { execFile, spawn } from 'node:child_process';
-import { type AddressInfo, createServer } from 'node:net';
 import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { SimulationResult } from '../../../src/result/types.js';
 import { simulateHandshakes } from '../../../src/tls/index.js';
@@ -7,7 +6,7 @@ import type { ClientProfile } from '../../../src/tls/registry/client-profiles.js
 import { cipherSuiteByName } from '../../../src/tls/registry/index.js';
 import { OPENSSL_PATH, type OpenSslServerOptions, startOpenSslServer, tcpOpener } from '../../harness/openssl-server.js';
 import { needTool } from '../../harness/tools.js';
-import { ext, parseClientHelloRecords } from '../../unit/tls/wire/helpers.js';
+import { ext, parseClientHelloRecords, profileFromHello, startHelloCapture } from '../../unit/tls/wire/helpers.js';
 
 // The oracle of the handshake simulation: the real `openssl s_client` (default settings, -brief)
 // and our simulation of its captured ClientHello, against the same `openssl s_server`
@@ -29,59 +28,35 @@ const VERSION_NAMES: Record<number, ClientProfile['accepts']['versions'][number]
 
 /** The ClientHello record `openssl s_client` sends with its defaults (SNI tls.test). */
 async function captureHello(): Promise<Buffer> {
-  const listener = createServer();
-  const hello = new Promise<Buffer>((resolve, reject) => {
-    listener.once('connection', (socket) => {
-      let buf = Buffer.alloc(0);
-      socket.on('error', () => {});
-      socket.on('data', (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        if (buf.length >= 9 && buf.length >= 5 + buf.readUInt16BE(3)) {
-          if (buf.readUIntBE(6, 3) + 4 > buf.readUInt16BE(3)) reject(new Error('the ClientHello spans several records'));
-          resolve(buf.subarray(0, 5 + buf.readUInt16BE(3)));
-          socket.destroy();
-        }
-      });
-    });
-  });
-  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-  const { port } = listener.address() as AddressInfo;
-  const client = spawn(OPENSSL_PATH, ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', SERVER_NAME, '-brief'], { stdio: 'ignore' });
+  const capture = await startHelloCapture();
+  const client = spawn(OPENSSL_PATH, ['s_client', '-connect', `127.0.0.1:${capture.port}`, '-servername', SERVER_NAME, '-brief'], { stdio: 'ignore' });
   try {
-    return await hello;
+    const hello = await capture.hello;
+    if (hello.length !== 5 + hello.readUInt16BE(3)) throw new Error('the ClientHello spans several records');
+    return hello;
   } finally {
     client.kill();
-    listener.close();
+    capture.close();
   }
 }
 
-/** A client profile of a captured hello. */
+/** A client profile of a captured hello: the versions it accepts are those it offers. */
 function profileOf(bytes: Buffer): ClientProfile {
   const h = parseClientHelloRecords(bytes);
   const sv = ext(h, SUPPORTED_VERSIONS);
   const versions: number[] = [];
   if (sv) for (let i = 1; i < sv.length; i += 2) versions.push(sv.readUInt16BE(i));
   else versions.push(h.clientVersion);
-  return {
+  return profileFromHello(bytes, {
     id: 'openssl_local',
     name: 'openssl s_client',
-    software: [],
-    roles: ['c2s', 's2s'],
-    current: true,
     provenance: { method: 'published', source: 'captured by this test', note: 'test profile' },
-    clientHello: {
-      legacyVersion: h.clientVersion,
-      recordVersion: h.recordVersions[0] as number,
-      cipherSuites: h.cipherSuites,
-      compressionMethods: h.compressionMethods,
-      extensions: (h.extensions ?? []).map(([type, data]) => ({ type, name: `ext_${type}`, data: data.toString('hex') })),
-    },
     accepts: {
       versions: versions.map((v) => VERSION_NAMES[v]).filter((v) => v !== undefined),
       // Debian builds OpenSSL with security level 2: DH primes of at least 2048 bits.
       minDhBits: 2048,
     },
-  };
+  });
 }
 
 interface Outcome {

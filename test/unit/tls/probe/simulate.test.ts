@@ -8,7 +8,7 @@ import type { ClientProfile } from '../../../../src/tls/registry/client-profiles
 import { x25519KeyShare } from '../../../../src/tls/wire/client-hello.js';
 import { HELLO_RETRY_REQUEST_RANDOM } from '../../../../src/tls/wire/constants.js';
 import type { Alert, ServerHello, ServerKeyExchange } from '../../../../src/tls/wire/handshake.js';
-import { type ParsedClientHello, ext, parseClientHelloRecords } from '../wire/helpers.js';
+import { type ParsedClientHello, ext, parseClientHelloRecords, profileFromHello } from '../wire/helpers.js';
 
 // The handshake simulation in its two pure parts: helloOf (the real client's hello, byte for byte,
 // with our random, SNI, key shares, ALPN and padding) against a real capture, and judge (the
@@ -28,28 +28,7 @@ const PADDING = 21;
 const PRE_SHARED_KEY = 41;
 const KEY_SHARE = 51;
 
-function profileFrom(hello: Buffer, over: Partial<ClientProfile> = {}): ClientProfile {
-  const p = parseClientHelloRecords(hello);
-  return {
-    id: 'openssl_test',
-    name: 'OpenSSL (test)',
-    software: [],
-    roles: ['c2s', 's2s'],
-    current: true,
-    provenance: { method: 'published', source: 'test', note: 'test' },
-    clientHello: {
-      legacyVersion: p.clientVersion,
-      recordVersion: p.recordVersions[0] as number,
-      cipherSuites: p.cipherSuites,
-      compressionMethods: p.compressionMethods,
-      extensions: (p.extensions ?? []).map(([type, data]) => ({ type, name: `ext_${type}`, data: data.toString('hex') })),
-    },
-    accepts: { versions: ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0'], minDhBits: 2048 },
-    ...over,
-  };
-}
-
-const OPENSSL = profileFrom(OPENSSL_HELLO);
+const OPENSSL = profileFromHello(OPENSSL_HELLO);
 const CAPTURED = parseClientHelloRecords(OPENSSL_HELLO);
 const SAME = { random: CAPTURED.random, sessionId: CAPTURED.sessionId };
 const c2s = (serverName: string, directTls = false) => ({ serverName, directTls, mode: 'c2s' as const });

@@ -1,7 +1,9 @@
 // Test helpers for the wire tests: an independent ClientHello parser (so builder checks do not
-// reuse the code under test), a local Node TLS server, and a raw-socket exchange.
-import { connect, type AddressInfo } from 'node:net';
+// reuse the code under test), a local Node TLS server, and a raw-socket exchange; for the
+// simulation tests, a listener that captures a real client's ClientHello and a profile made of one.
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { createServer, type Server, type TlsOptions } from 'node:tls';
+import type { ClientProfile } from '../../../../src/tls/registry/client-profiles.js';
 import { TlsParseError } from '../../../../src/tls/wire/errors.js';
 import { HandshakeReassembler, TlsRecordReader, type HandshakeMessage, type TlsRecord } from '../../../../src/tls/wire/records.js';
 import { createLeaf, type TestCert } from '../../../harness/pki.js';
@@ -176,4 +178,58 @@ export function exchange(port: number, hello: Buffer, stop: (e: Exchange) => boo
     sock.on('error', () => finish());
     sock.on('close', () => finish());
   });
+}
+
+/**
+ * A client profile whose ClientHello is the captured `hello` (its records parsed here), every
+ * extension as sent; `over` sets the rest (id, name, provenance, accepts…).
+ */
+export function profileFromHello(hello: Buffer, over: Partial<ClientProfile> = {}): ClientProfile {
+  const p = parseClientHelloRecords(hello);
+  return {
+    id: 'openssl_test',
+    name: 'OpenSSL (test)',
+    software: [],
+    roles: ['c2s', 's2s'],
+    current: true,
+    provenance: { method: 'published', source: 'test', note: 'test' },
+    clientHello: {
+      legacyVersion: p.clientVersion,
+      recordVersion: p.recordVersions[0] as number,
+      cipherSuites: p.cipherSuites,
+      compressionMethods: p.compressionMethods,
+      extensions: (p.extensions ?? []).map(([type, data]) => ({ type, name: `ext_${type}`, data: data.toString('hex') })),
+    },
+    accepts: { versions: ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0'], minDhBits: 2048 },
+    ...over,
+  };
+}
+
+/** Listens for one connection and resolves with the whole ClientHello it sends (its records). */
+export async function startHelloCapture(): Promise<{ port: number; hello: Promise<Buffer>; close(): void }> {
+  const listener = createTcpServer();
+  const hello = new Promise<Buffer>((resolve, reject) => {
+    listener.once('connection', (socket) => {
+      let buf = Buffer.alloc(0);
+      socket.on('error', () => {});
+      socket.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        // Whole records, until the handshake message is complete.
+        let off = 0;
+        const parts: Buffer[] = [];
+        while (buf.length >= off + 5 && buf.length >= off + 5 + buf.readUInt16BE(off + 3)) {
+          parts.push(buf.subarray(off + 5, off + 5 + buf.readUInt16BE(off + 3)));
+          off += 5 + buf.readUInt16BE(off + 3);
+        }
+        const msg = Buffer.concat(parts);
+        if (buf[0] !== 22) reject(new Error(`not a TLS handshake record: ${buf.subarray(0, 16).toString('hex')}`));
+        else if (msg.length >= 4 && msg.length >= 4 + msg.readUIntBE(1, 3)) {
+          resolve(buf.subarray(0, off));
+          socket.destroy();
+        }
+      });
+    });
+  });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  return { port: (listener.address() as AddressInfo).port, hello, close: () => listener.close() };
 }
