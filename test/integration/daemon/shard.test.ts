@@ -12,7 +12,7 @@ import { type TestCert, createCa, createIntermediate, createLeaf, writeCertFile,
 import { freeTcpPort } from '../../harness/ports.js';
 import { type PrometheusInstance, rulesWithoutFor, startPrometheus } from '../../harness/prometheus.js';
 import { type ProsodyInstance, startProsody } from '../../harness/prosody.js';
-import { ROOT, loadDashboard, panelQueries, substitute } from '../e2e/dashboards.js';
+import { ROOT, answerByLabels, expectSameAnswers, loadDashboard, panelQueries, substitute } from '../e2e/dashboards.js';
 
 // Sharding end to end (issue #19): three real daemons on loopback share one list of 32 domains × c2s+s2s,
 // served by one real Prosody and found through SRV records of a real dnsmasq, each replica with its own
@@ -31,6 +31,8 @@ const DOMAINS = Array.from({ length: 32 }, (_, i) => `fleet${String(i).padStart(
 const TARGETS = DOMAINS.flatMap((d) => [`${d} c2s`, `${d} s2s`]).sort();
 const logger = pino({ level: 'silent' });
 const DAY = 86_400_000;
+/** Shards that export nothing, per job: what XmppTlsExporterShardMissing alerts on. */
+const MISSING_SHARDS = 'max by (job) (xmpp_tls_exporter_shards) - count by (job) (count by (job, index) (xmpp_tls_exporter_shard_info))';
 
 let dir: string;
 let prosody: ProsodyInstance | undefined;
@@ -174,9 +176,7 @@ describe('three replicas, one target list', () => {
       expect([res.headers.get('xmpp-tls-exporter-shard'), res.headers.get('xmpp-tls-exporter-targets')]).toEqual([`${i}/3`, String(mine)]);
       expect(await (await fetch(`${replicas[i]!.url}/`)).text()).toContain(`shard ${i}/3: owns ${mine} of the fleet's 64 targets`);
     }
-    const [missing] = await fleetProm!.instant(
-      'max by (job) (xmpp_tls_exporter_shards) - count by (job) (count by (job, index) (xmpp_tls_exporter_shard_info))',
-    );
+    const [missing] = await fleetProm!.instant(MISSING_SHARDS);
     expect(missing?.value[1]).toBe('0');
   });
 
@@ -201,8 +201,7 @@ describe('the fleet dashboard gives the sharded fleet the answers of one daemon'
   const queries = panelQueries(loadDashboard('xmpp-tls-fleet.json'))
     .filter((q) => q.instant && !/xmpp_tls_(scans_total|probes_total|scans_in_progress|scan_duration|exporter_)|ALERTS/.test(q.expr))
     .map((q) => ({ ...q, promql: substitute(q.expr, { mode: '(c2s|s2s)', domain: '.*' }) }));
-  const answer = async (prom: PrometheusInstance, promql: string) =>
-    new Map((await prom.instant(promql)).map((s) => [JSON.stringify(Object.entries(s.metric).sort()), Number(s.value[1])]));
+  const answer = async (prom: PrometheusInstance, promql: string) => answerByLabels(await prom.instant(promql));
 
   test('the panels compared', () => {
     expect(queries.length).toBeGreaterThan(90);
@@ -210,10 +209,8 @@ describe('the fleet dashboard gives the sharded fleet the answers of one daemon'
 
   test.each(queries.map((q) => [`${q.panel} › ${q.refId}`, q] as const))('%s', async (_name, q) => {
     const [fleet, one] = await Promise.all([answer(fleetProm!, q.promql), answer(singleProm!, q.promql)]);
-    expect([...fleet.keys()].sort()).toEqual([...one.keys()].sort());
-    // Days to expiry move between the two queries; ages from time() differ by when each daemon scanned.
-    const tolerance = q.promql.includes('/ 86400') ? 0.01 : q.promql.includes('time()') ? 300 : 1e-9;
-    for (const [labels, v] of fleet) expect([labels, Math.abs((one.get(labels) ?? Number.NaN) - v) <= tolerance]).toEqual([labels, true]);
+    // Ages from time() differ by when each daemon scanned: within 5 minutes.
+    expectSameAnswers(fleet, one, q.promql, 300);
   });
 });
 
@@ -274,9 +271,7 @@ describe('the fleet changes', () => {
     // Both modes of a domain moved together.
     for (const d of DOMAINS) expect(after.get(`${d} s2s`)).toEqual(after.get(`${d} c2s`));
     // The new replica has scanned its share, and the others have let theirs go.
-    const [missing] = await fleetProm!.instant(
-      'max by (job) (xmpp_tls_exporter_shards) - count by (job) (count by (job, index) (xmpp_tls_exporter_shard_info))',
-    );
+    const [missing] = await fleetProm!.instant(MISSING_SHARDS);
     expect(missing?.value[1]).toBe('0');
   }, 180_000);
 

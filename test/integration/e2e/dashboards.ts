@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { expect } from '@jest/globals';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -93,4 +94,20 @@ export function substitute(expr: string, vars: Record<string, string>, durations
 /** The metric names a PromQL expression uses (xmpp_tls_*, and Prometheus' own ALERTS). */
 export function metricNames(expr: string): string[] {
   return [...new Set(expr.match(/\b(xmpp_tls_[a-z0-9_]+|ALERTS)\b/g) ?? [])];
+}
+
+/** An instant query's samples keyed by their label sets (sorted), to compare what two Prometheus servers answer. */
+export function answerByLabels(samples: readonly { metric: Record<string, string>; value?: [number, string] }[]): Map<string, number> {
+  return new Map(samples.map((s) => [JSON.stringify(Object.entries(s.metric).sort()), Number(s.value?.[1])]));
+}
+
+/**
+ * Expects two answers to `promql` to be the same: the same label sets, and values equal but for what
+ * moves between two queries or two scans: days to expiry (`/ 86400`) within a hundredth of a day,
+ * ages from `time()` within `ageSeconds`.
+ */
+export function expectSameAnswers(a: Map<string, number>, b: Map<string, number>, promql: string, ageSeconds: number): void {
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  const tolerance = promql.includes('/ 86400') ? 0.01 : promql.includes('time()') ? ageSeconds : 1e-9;
+  for (const [labels, v] of a) expect([labels, Math.abs((b.get(labels) ?? Number.NaN) - v) <= tolerance]).toEqual([labels, true]);
 }

@@ -9,6 +9,7 @@ import type { ScanResult } from '../../../src/result/types.js';
 import { runCli as run } from '../../harness/cli.js';
 import { daemonConfigYaml, targetsAt } from '../../harness/daemon-config.js';
 import { freeTcpPort } from '../../harness/ports.js';
+import { SECTION_IDS } from '../../unit/report/fixtures.js';
 import { parseXml } from '../../unit/report/xml.js';
 import { type TestWorld, startWorld } from '../scan/fixtures.js';
 
@@ -169,21 +170,7 @@ describe('report --config: scans the targets', () => {
   test('HTML: well-formed, every section, charts', () => {
     const doc = parseXml(html);
     expect(doc.errors).toEqual([]);
-    expect(doc.ids).toEqual([
-      'overview',
-      'grades',
-      'grades-ignoring-trust',
-      'certificates',
-      'protocols',
-      'keys',
-      'suites',
-      'dh',
-      's2s',
-      'simulation',
-      'dane',
-      'software',
-      'domains',
-    ]);
+    expect(doc.ids).toEqual(SECTION_IDS);
     expect(doc.elements.has('svg')).toBe(true);
     expect(doc.text).toContain('wronghost.test');
   });

@@ -166,3 +166,20 @@ export function withDane(domain: string, statuses: DaneResult['status'][]): Scan
   }));
   return result(domain, endpoints, grade('A+', 'A+', 95));
 }
+
+/** The report's sections, in order, as ids in the HTML (the render and CLI tests expect exactly these). */
+export const SECTION_IDS = [
+  'overview',
+  'grades',
+  'grades-ignoring-trust',
+  'certificates',
+  'protocols',
+  'keys',
+  'suites',
+  'dh',
+  's2s',
+  'simulation',
+  'dane',
+  'software',
+  'domains',
+];

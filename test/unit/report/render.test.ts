@@ -19,24 +19,10 @@ import {
   unknownIssuer,
   unreachable,
   withSoftware,
+  SECTION_IDS,
 } from './fixtures.js';
 import { parseXml } from './xml.js';
 
-const SECTION_IDS = [
-  'overview',
-  'grades',
-  'grades-ignoring-trust',
-  'certificates',
-  'protocols',
-  'keys',
-  'suites',
-  'dh',
-  's2s',
-  'simulation',
-  'dane',
-  'software',
-  'domains',
-];
 const SECTION_TITLES = [
   'Tested domains',
   'Grades',
