@@ -124,10 +124,9 @@ export async function scanDomain(input: string, opts: ScanOptions): Promise<Scan
             ...(opts.resolver !== undefined ? { resolver: opts.resolver } : {}),
             ...(opts.resolverCheckName !== undefined ? { validationCheckName: opts.resolverCheckName } : {}),
           });
-    const order = new Map(discovery.endpoints.map((ep, i) => [ep, i]));
-    result.endpoints = await mapLimit(discovery.endpoints, opts.endpointConcurrency ?? 4, async (ep) => {
+    result.endpoints = await mapLimit(discovery.endpoints, opts.endpointConcurrency ?? 4, async (ep, i) => {
       const scanned = await scanEndpoint(domain, ep, { ...opts, signal: budget.signal, trustStore, now });
-      if (tlsa !== null) scanned.endpoint.dane = endpointDane((await tlsa)[order.get(ep) ?? -1] ?? null, scanned, domain, opts.mode, now());
+      if (tlsa !== null) scanned.endpoint.dane = endpointDane((await tlsa)[i] ?? null, scanned, domain, opts.mode, now());
       return scanned.endpoint;
     });
     const profile = opts.profile ?? DEFAULTS.grading.profile;
@@ -313,13 +312,13 @@ async function judgeCertificate(
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i] as T);
+      results[i] = await fn(items[i] as T, i);
     }
   });
   await Promise.all(workers);
